@@ -1,0 +1,81 @@
+/*
+** base.h — what every kouan module shares: the time type, status codes,
+** the printf-format attribute and the two kinds of check.
+**
+** Time (kou_time) is a double counted in HOURS from the simulation's start
+** (hour 0 is 00:00 on the start date of kou_sim_config). Hours are what
+** clearance times are published in, and office hours such as 08:30 are
+** exact binary fractions (8.5).
+**
+** Two kinds of error are handled differently:
+**  - bad input (a negative delay, an unknown stream, a malformed calendar)
+**    returns a kou_status and leaves a message on the simulation handle
+**    (kou_sim_errmsg), never a crash;
+**  - bugs in the calling C code (a broken precondition) stop the program
+**    with a located message through KOU_CHECK / KOU_ASSERT.
+** Out of memory is fatal (koui_oom): a simulator has no partial result
+** worth keeping after malloc fails, and callers stay simpler.
+*/
+#ifndef KOUAN_KERNEL_BASE_H
+#define KOUAN_KERNEL_BASE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef double kou_time;
+
+typedef enum kou_status {
+    KOU_OK = 0,
+    KOU_EINVAL = -1, /* a value out of range or malformed */
+    KOU_ENOENT = -2, /* a name that does not exist */
+    KOU_EIO = -3,    /* a file that cannot be read or written */
+    KOU_ESTATE = -4, /* a call that makes no sense in the current state */
+    KOU_ENOMEM = -5  /* a documented limit was reached */
+} kou_status;
+
+#if defined(__GNUC__)
+#define KOU_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#define KOU_NORETURN __attribute__((noreturn))
+#define KOU_LIKELY(x) __builtin_expect(!!(x), 1)
+#define KOU_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define KOU_PRINTF(fmt, args)
+#define KOU_NORETURN
+#define KOU_LIKELY(x) (x)
+#define KOU_UNLIKELY(x) (x)
+#endif
+
+/* Prints "kouan: FILE:LINE (FUNC): assertion 'EXPR' failed" and aborts.
+** Break here in a debugger. */
+KOU_NORETURN void koui_assert_failed(const char *file, int line,
+                                     const char *func, const char *expr);
+/* Prints "kouan: out of memory (N bytes)" and aborts. */
+KOU_NORETURN void koui_oom(size_t bytes);
+
+/* Always on: preconditions of the public C API. */
+#define KOU_CHECK(x) \
+    (KOU_LIKELY(x) ? (void)0 : koui_assert_failed(__FILE__, __LINE__, __func__, #x))
+
+/* Debug builds only: internal invariants. */
+#ifdef NDEBUG
+#define KOU_ASSERT(x) ((void)0)
+#else
+#define KOU_ASSERT(x) KOU_CHECK(x)
+#endif
+
+/* malloc/realloc/calloc that never return NULL (they call koui_oom). */
+void *koui_malloc(size_t n);
+void *koui_calloc(size_t count, size_t size);
+void *koui_realloc(void *p, size_t n);
+char *koui_strdup(const char *s);
+
+/* ---- calendar dates (proleptic Gregorian), shared by rng and calendar ---- */
+/* Days from 1970-01-01 to the date YYYYMMDD; the date must be valid
+** (kou_date_is_valid). */
+int64_t kou_date_to_days(int32_t yyyymmdd);
+int32_t kou_days_to_date(int64_t days);
+/* 0 = Monday ... 6 = Sunday. */
+int kou_date_weekday(int32_t yyyymmdd);
+int kou_date_is_valid(int32_t yyyymmdd);
+
+#endif

@@ -1,0 +1,33 @@
+#!/bin/sh
+# Install every Debian package kouan needs, on a new machine or an old one.
+# Safe to run again: apt-get skips what is already installed.
+#
+#   scripts/bootstrap.sh           core build + tests (Lua, GSL, HDF5, SDL2, readers)
+#   scripts/bootstrap.sh all       also video export, screenshots and MPI
+set -eu
+
+core="meson ninja-build pkg-config gcc libc6-dev
+      liblua5.4-dev libgsl-dev libhdf5-dev libsdl2-dev libsdl2-ttf-dev libpng-dev
+      fonts-wqy-microhei hdf5-tools python3 python3-h5py python3-numpy valgrind"
+extra="xvfb xauth x11-apps imagemagick ffmpeg libopenmpi-dev openmpi-bin"
+
+pkgs=$core
+[ "${1:-}" = all ] && pkgs="$core $extra"
+
+missing=""
+for p in $pkgs; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+if [ -z "$missing" ]; then
+    echo "bootstrap: all packages present"
+    exit 0
+fi
+
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+echo "bootstrap: installing$missing"
+$SUDO apt-get update -q
+# --no-install-recommends keeps autotools out (libhdf5-dev recommends them).
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $missing

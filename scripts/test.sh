@@ -1,0 +1,35 @@
+#!/bin/sh
+# The test command of the README and of CI: installs what is missing, builds
+# kouan with warnings as errors, runs every test suite, then runs them again
+# under AddressSanitizer + UndefinedBehaviorSanitizer, and prints one closing
+# line "N passed, N failed, N skipped" over both builds.
+#
+#   scripts/test.sh            full run (release-like build + sanitizer build)
+#   scripts/test.sh --quick    only the first build
+set -u
+cd "$(dirname "$0")/.."
+scripts/bootstrap.sh || exit 1
+
+rc=0
+builds="build"
+[ "${1:-}" = --quick ] || builds="build build-asan"
+for b in $builds; do
+    if [ ! -d "$b" ]; then
+        if [ "$b" = build-asan ]; then
+            meson setup "$b" --werror -Db_sanitize=address,undefined \
+                -Dc_args=-fno-sanitize-recover=all >/dev/null || exit 1
+        else
+            meson setup "$b" --werror >/dev/null || exit 1
+        fi
+    fi
+    echo "== $b =="
+    ninja -C "$b" || exit 1
+    meson test -C "$b" --print-errorlogs --num-processes 2 || rc=1
+done
+echo
+python3 scripts/test-summary.py build || rc=1
+if [ "${1:-}" != --quick ]; then
+    echo "sanitizer build:"
+    python3 scripts/test-summary.py build-asan || rc=1
+fi
+exit $rc
