@@ -400,6 +400,10 @@ static inline bool fire_next(kou_sim *sim, kou_time until)
     uint32_t slot = top->slot;
     sim->now = top->t;
     heap_pop(sim);
+    /* Start loading the next event's record now: with many pending events
+    ** it is a cache miss, which then overlaps with this handler's work. */
+    if (sim->heap_n)
+        __builtin_prefetch(&sim->recs[sim->heap[1].slot]);
     /* Free the record before the call: the handler may schedule at once
     ** (reusing the slot), and its own id is then spent, as it has fired. */
     event_rec *r = &sim->recs[slot];

@@ -23,7 +23,7 @@
 typedef struct kou_tally {
     uint64_t n;
     double mean, m2; /* Welford: running mean and sum of squared deviations */
-    double min, max;
+    double min, max; /* NaN while n == 0 */
 } kou_tally;
 
 void kou_tally_init(kou_tally *t);
@@ -40,16 +40,19 @@ typedef struct kou_timeavg {
     kou_time since;     /* time the current value was set */
     kou_time start;     /* start of the observation window */
     double area, area2; /* integrals of level and level^2 over [start, since] */
-    double min, max;
+    double min, max;    /* extremes of the level over the window */
 } kou_timeavg;
 
 void kou_timeavg_init(kou_timeavg *a, kou_time t0, double level);
-/* The level changes to 'level' at time t (t >= the last change). */
+/* The level changes to 'level' at time t. t >= the last change (a->since)
+** is a precondition (KOU_CHECK); equal times are allowed. */
 void kou_timeavg_set(kou_timeavg *a, kou_time t, double level);
 void kou_timeavg_add(kou_timeavg *a, kou_time t, double delta);
 /* Starts a new window at t keeping the current level (warm-up deletion). */
 void kou_timeavg_reset(kou_timeavg *a, kou_time t);
-/* Mean and variance of the level over [start, now]; NaN for an empty window. */
+/* Mean and (time-weighted, population) variance of the level over
+** [start, now]; NaN for an empty window (now == start). Requires
+** now >= a->since (KOU_CHECK). */
 double kou_timeavg_mean(const kou_timeavg *a, kou_time now);
 double kou_timeavg_variance(const kou_timeavg *a, kou_time now);
 
@@ -63,8 +66,11 @@ typedef struct kou_sample {
 void kou_sample_init(kou_sample *s);
 void kou_sample_fini(kou_sample *s);
 void kou_sample_add(kou_sample *s, double x);
-/* p in [0,1]; linear interpolation between order statistics (as numpy's
-** default and GSL's gsl_stats_quantile_from_sorted_data). NaN when empty. */
+/* p in [0,1] (a precondition, KOU_CHECK); linear interpolation between
+** order statistics at h = p (n - 1) (as numpy's default and GSL's
+** gsl_stats_quantile_from_sorted_data). NaN when empty. Sorts the kept
+** values in place on the first call after an out-of-order add; NaN values
+** sort last. */
 double kou_sample_quantile(kou_sample *s, double p);
 
 /* ---- histogram with fixed-width bins over [lo, hi) ---- */
@@ -75,9 +81,13 @@ typedef struct kou_histogram {
     uint64_t under, over; /* below lo / at or above hi */
 } kou_histogram;
 
-/* Requires lo < hi and nbins >= 1 (KOU_EINVAL otherwise). */
+/* Requires lo < hi, hi - lo finite and nbins >= 1 (KOU_EINVAL otherwise,
+** with h zeroed so that kou_histogram_fini is still safe). Bin k covers
+** [lo + (hi-lo) k/nbins, lo + (hi-lo) (k+1)/nbins), edges computed exactly
+** that way so a value equal to a computed edge falls in the upper bin. */
 kou_status kou_histogram_init(kou_histogram *h, double lo, double hi, size_t nbins);
 void kou_histogram_fini(kou_histogram *h);
+/* x must not be NaN (KOU_CHECK); -inf counts under, +inf over. */
 void kou_histogram_add(kou_histogram *h, double x);
 
 /* ---- confidence intervals ---- */
@@ -89,11 +99,12 @@ typedef struct kou_ci {
 } kou_ci;
 
 /* Student-t interval for the mean of n independent values (n >= 2,
-** 0 < level < 1; NaN fields otherwise). */
+** 0 < level < 1; otherwise every double field is NaN and .n = n). */
 kou_ci kou_ci_student(const double *x, size_t n, double level);
 /* Batch means: splits x (in time order) into nbatch equal consecutive
 ** batches (the first n % nbatch values are dropped) and returns the
-** Student-t interval over the batch means. */
+** Student-t interval over the batch means; .n is nbatch. Needs
+** nbatch >= 2 and n >= nbatch (NaN fields otherwise). */
 kou_ci kou_ci_batch_means(const double *x, size_t n, size_t nbatch, double level);
 
 #endif

@@ -1,0 +1,127 @@
+/*
+** resource.h — a capacity-limited resource (document reviewers, a scanner,
+** inspection bays) with a waiting line, an optional calendar of opening
+** hours, and the statistics of both: time-averaged queue length and busy
+** servers, waiting times, and the number of services completed.
+**
+** The simulation owns every resource (kou_sim_free releases it). The
+** resource owns its waiting line, whose nodes come from a pool inside it:
+** once the pool has grown to the longest line, requests allocate nothing.
+** subject and object given to a request are borrowed and handed back to
+** the grant callback untouched.
+**
+** Granting is synchronous, with no kernel event per grant: when a request
+** finds a server free, its callback runs before kou_resource_request
+** returns; otherwise the callback runs later from inside the
+** kou_resource_release (or the calendar opening) that frees a server for
+** it. Callbacks may call request, release and cancel on any resource.
+** Grant callbacks of one resource never nest: a request made from inside
+** a grant callback of the same resource joins the line and is granted by
+** the resource's grant loop right after that callback returns (same
+** instant, line order), so a long line emptied by zero-length services
+** does not grow the C stack. A new request never overtakes requests
+** already waiting.
+**
+** Capacity. Without a calendar the resource has a fixed capacity >= 1.
+** With a calendar the capacity at time t is the calendar's, and the
+** capacity argument must be 0 (it would otherwise say two things).
+**
+** Closing-time policy. The resource never takes a server away from work in
+** progress: when the calendar closes (capacity -> 0) or drops (a shift
+** going from 4 to 2 servers), requests already granted keep their servers
+** until they release them, and no request is granted until busy falls
+** below the new capacity. Models that compute completion times with
+** kou_resource_work_end get preempt-resume semantics: work not finished at
+** closing pauses and resumes at the next opening (a 1-hour job started at
+** 17:00 at an office closing at 17:30 and opening at 08:30 ends at 09:00 on
+** the next working day). Requests waiting at closing stay in line, in
+** their order, and are granted at the next opening up to the capacity
+** then. At a capacity change and at a release at the same instant, the
+** change counts first: a server freed at 12:00 by an office closing at
+** 12:00 takes no new work. While requests wait, the resource keeps one
+** kernel event pending at the calendar's next change, to grant them when
+** it opens; with an empty line, or a fixed capacity, or a 7x24 calendar,
+** it keeps none, so kou_sim_run still ends when the model's own events
+** run out.
+*/
+#ifndef KOUAN_KERNEL_RESOURCE_H
+#define KOUAN_KERNEL_RESOURCE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base.h"
+#include "calendar.h"
+#include "sim.h"
+#include "stats.h"
+
+typedef struct kou_resource kou_resource;
+
+typedef enum kou_queue_discipline {
+    KOU_QUEUE_FIFO = 0,    /* first come, first served; priorities ignored */
+    KOU_QUEUE_PRIORITY = 1 /* higher priority first; FIFO within a priority */
+} kou_queue_discipline;
+
+/* Identifies a waiting request for kou_resource_cancel. */
+typedef uint64_t kou_request_id;
+/* Returned by a request granted on the spot (its callback has already run);
+** there is nothing left to cancel, and cancel returns false for it. */
+#define KOU_REQUEST_GRANTED (~(kou_request_id)0)
+
+/* Called when the request is granted: from then on the requester holds one
+** server until it calls kou_resource_release. */
+typedef void kou_grant_fn(kou_sim *sim, kou_resource *res, void *subject, void *object);
+
+/* ---- creation ---- */
+/* cal NULL: capacity >= 1 servers, always open. cal given: capacity must be
+** 0 and the calendar (of the same simulation) gives the capacity; the
+** calendar accepts no more hours or holidays afterwards. Returns NULL and
+** sets the message (naming the resource) on bad input. */
+kou_resource *kou_resource_new(kou_sim *sim, const char *name, int capacity,
+                               kou_queue_discipline discipline, const kou_calendar *cal);
+
+/* ---- requests ---- */
+/* Asks for one server. With KOU_QUEUE_PRIORITY, higher 'priority' is served
+** first. Returns the id of the waiting request, or KOU_REQUEST_GRANTED when
+** fn has already run. fn must not be NULL. */
+kou_request_id kou_resource_request(kou_resource *r, int priority, kou_grant_fn *fn,
+                                    void *subject, void *object);
+/* Withdraws a waiting request (reneging); its callback will never run.
+** False if it was already granted or cancelled, or id is not this
+** resource's. */
+bool kou_resource_cancel(kou_resource *r, kou_request_id id);
+/* Gives back one server held by a granted request, and grants waiting
+** requests if servers are free and the resource is open. Releasing with no
+** server busy is a bug (checked). */
+void kou_resource_release(kou_resource *r);
+/* When work of work_hours started at 'start' is done under the closing-time
+** policy: the calendar's kou_calendar_advance, or start + work_hours
+** without a calendar. NaN with a message for negative or NaN work. */
+kou_time kou_resource_work_end(const kou_resource *r, kou_time start, double work_hours);
+
+/* ---- queries ---- */
+const char *kou_resource_name(const kou_resource *r);
+const kou_calendar *kou_resource_calendar(const kou_resource *r); /* NULL if none */
+int kou_resource_busy(const kou_resource *r);                     /* servers held now */
+size_t kou_resource_queue_length(const kou_resource *r);          /* requests waiting */
+/* Servers open now (0 while closed). busy may exceed it after a drop. */
+int kou_resource_capacity(const kou_resource *r);
+
+/* ---- statistics (since creation or the last reset) ---- */
+/* Waiting time (grant time - request time, hours) of every granted request,
+** 0 for a request granted on the spot; its count n is the number granted. */
+const kou_tally *kou_resource_wait_stats(const kou_resource *r);
+/* Time-weighted queue length and busy servers. For the mean up to now use
+** kou_resource_mean_queue / _mean_busy, or kou_timeavg_mean(a, now). */
+const kou_timeavg *kou_resource_queue_stats(const kou_resource *r);
+const kou_timeavg *kou_resource_busy_stats(const kou_resource *r);
+double kou_resource_mean_queue(const kou_resource *r);
+double kou_resource_mean_busy(const kou_resource *r);
+/* Number of releases (services completed). */
+uint64_t kou_resource_served_count(const kou_resource *r);
+/* Starts every statistic afresh at the current time, keeping the current
+** queue and busy levels (warm-up deletion). Requests already waiting count
+** their whole wait when granted. */
+void kou_resource_reset_stats(kou_resource *r);
+
+#endif
