@@ -26,6 +26,7 @@ cp -r "$ref"/. "$work"/
 make -s -C "$work" hold mmc >/dev/null
 
 raw="$work/raw.jsonl"
+mkdir -p results
 out=results/bench-kernel.md
 {
   echo "# Kernel benchmarks"

@@ -361,14 +361,10 @@ kou_sim *koui_calendar_sim(const kou_calendar *c)
     return c->sim;
 }
 
-void koui_calendar_attach(const kou_calendar *c)
+void koui_calendar_attach(kou_calendar *c)
 {
     KOU_CHECK(c != NULL);
-    /* The hours stay unchanged for the resource (hence const in its API);
-    ** only the use count, which freezes them, is written. The calendar was
-    ** allocated non-const, so writing through it is defined. */
-    kou_calendar *m = (kou_calendar *)(uintptr_t)c;
-    m->users++;
+    c->users++;
 }
 
 int kou_calendar_capacity_at(const kou_calendar *c, kou_time t)

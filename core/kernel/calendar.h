@@ -88,6 +88,6 @@ double kou_calendar_open_hours(const kou_calendar *c, kou_time t0, kou_time t1);
 kou_sim *koui_calendar_sim(const kou_calendar *c);
 /* Records that a resource plans its wake-ups on this calendar, which from
 ** then on refuses changes. */
-void koui_calendar_attach(const kou_calendar *c);
+void koui_calendar_attach(kou_calendar *c);
 
 #endif

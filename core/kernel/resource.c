@@ -65,7 +65,7 @@ static void resource_free(void *obj)
 }
 
 kou_resource *kou_resource_new(kou_sim *sim, const char *name, int capacity,
-                               kou_queue_discipline discipline, const kou_calendar *cal)
+                               kou_queue_discipline discipline, kou_calendar *cal)
 {
     KOU_CHECK(sim != NULL);
     if (name == NULL || name[0] == '\0') {

@@ -78,7 +78,7 @@ typedef void kou_grant_fn(kou_sim *sim, kou_resource *res, void *subject, void *
 ** calendar accepts no more hours or holidays afterwards. Returns NULL and
 ** sets the message (naming the resource) on bad input. */
 kou_resource *kou_resource_new(kou_sim *sim, const char *name, int capacity,
-                               kou_queue_discipline discipline, const kou_calendar *cal);
+                               kou_queue_discipline discipline, kou_calendar *cal);
 
 /* ---- requests ---- */
 /* Asks for one server. With KOU_QUEUE_PRIORITY, higher 'priority' is served
