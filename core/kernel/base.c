@@ -50,6 +50,64 @@ char *koui_strdup(const char *s)
     return d;
 }
 
+#define NAME_MAX_DIST 63
+
+/* Optimal string alignment distance (Levenshtein plus adjacent
+** transpositions) between two names of at most NAME_MAX_DIST bytes. */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    size_t rows[3][NAME_MAX_DIST + 2];
+    size_t *pp = rows[0], *prev = rows[1], *cur = rows[2];
+    KOU_ASSERT(la <= NAME_MAX_DIST && lb <= NAME_MAX_DIST);
+    for (size_t j = 0; j <= lb; j++)
+        prev[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        cur[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t cost = a[i - 1] != b[j - 1];
+            size_t d = prev[j - 1] + cost;
+            if (prev[j] + 1 < d)
+                d = prev[j] + 1;
+            if (cur[j - 1] + 1 < d)
+                d = cur[j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && pp[j - 2] + 1 < d)
+                d = pp[j - 2] + 1;
+            cur[j] = d;
+        }
+        size_t *tmp = pp;
+        pp = prev;
+        prev = cur;
+        cur = tmp;
+    }
+    return prev[lb];
+}
+
+const char *koui_nearest_name(const char *name, const char *const *candidates, size_t n)
+{
+    size_t len = strlen(name);
+    if (len > NAME_MAX_DIST)
+        return NULL;
+    const char *best = NULL;
+    size_t best_d = SIZE_MAX;
+    for (size_t i = 0; i < n; i++) {
+        if (strlen(candidates[i]) > NAME_MAX_DIST)
+            continue;
+        size_t d = edit_distance(name, candidates[i]);
+        if (d < best_d) {
+            best_d = d;
+            best = candidates[i];
+        }
+    }
+    if (!best)
+        return NULL;
+    /* Close enough to be a typo: at most 2 edits, and not most of the word. */
+    size_t lb = strlen(best), longest = len > lb ? len : lb;
+    if (best_d > 2 || best_d * 3 > longest + 2)
+        return NULL;
+    return best;
+}
+
 /* Howard Hinnant's days_from_civil / civil_from_days algorithms. */
 int64_t kou_date_to_days(int32_t yyyymmdd)
 {

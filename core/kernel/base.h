@@ -69,6 +69,11 @@ void *koui_calloc(size_t count, size_t size);
 void *koui_realloc(void *p, size_t n);
 char *koui_strdup(const char *s);
 
+/* The candidate nearest to name by edit distance (Levenshtein plus adjacent
+** transpositions), or NULL when none is close enough to be a typo of it:
+** used to say "did you mean 'capacity'?" for a misspelt name. */
+const char *koui_nearest_name(const char *name, const char *const *candidates, size_t n);
+
 /* ---- calendar dates (proleptic Gregorian), shared by rng and calendar ---- */
 /* Days from 1970-01-01 to the date YYYYMMDD; the date must be valid
 ** (kou_date_is_valid). */

@@ -189,37 +189,6 @@ kou_rng *kou_rng_stream_create(kou_sim *sim, const char *name)
     return r;
 }
 
-/* Optimal string alignment distance (Levenshtein plus adjacent
-** transpositions) between two names of at most KOU_RNG_NAME_MAX bytes. */
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    size_t rows[3][KOU_RNG_NAME_MAX + 2];
-    size_t *pp = rows[0], *prev = rows[1], *cur = rows[2];
-    KOU_ASSERT(la <= KOU_RNG_NAME_MAX && lb <= KOU_RNG_NAME_MAX);
-    for (size_t j = 0; j <= lb; j++)
-        prev[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        cur[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t cost = a[i - 1] != b[j - 1];
-            size_t d = prev[j - 1] + cost;
-            if (prev[j] + 1 < d)
-                d = prev[j] + 1;
-            if (cur[j - 1] + 1 < d)
-                d = cur[j - 1] + 1;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && pp[j - 2] + 1 < d)
-                d = pp[j - 2] + 1;
-            cur[j] = d;
-        }
-        size_t *tmp = pp;
-        pp = prev;
-        prev = cur;
-        cur = tmp;
-    }
-    return prev[lb];
-}
-
 kou_rng *kou_rng_stream_find(kou_sim *sim, const char *name)
 {
     KOU_CHECK(sim != NULL && name != NULL);
@@ -233,24 +202,13 @@ kou_rng *kou_rng_stream_find(kou_sim *sim, const char *name)
         return NULL;
     }
     /* Suggest the nearest name when it is close enough to be a typo. */
-    size_t len = strlen(name);
-    const kou_rng *best = NULL;
-    size_t best_d = SIZE_MAX;
-    if (len <= KOU_RNG_NAME_MAX) {
-        for (size_t i = 0; i < t->n; i++) {
-            size_t d = edit_distance(name, t->v[i]->name);
-            if (d < best_d) {
-                best_d = d;
-                best = t->v[i];
-            }
-        }
-        size_t lb = strlen(best->name);
-        size_t longest = len > lb ? len : lb;
-        if (best_d > 2 || best_d * 3 > longest + 2)
-            best = NULL;
-    }
+    const char **names = koui_malloc(t->n * sizeof *names);
+    for (size_t i = 0; i < t->n; i++)
+        names[i] = t->v[i]->name;
+    const char *best = koui_nearest_name(name, names, t->n);
+    free(names);
     if (best) {
-        koui_fail(sim, KOU_ENOENT, "unknown random stream '%s' (did you mean '%s'?)", name, best->name);
+        koui_fail(sim, KOU_ENOENT, "unknown random stream '%s' (did you mean '%s'?)", name, best);
         return NULL;
     }
     char known[320];

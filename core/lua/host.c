@@ -1,0 +1,654 @@
+/*
+** host.c — the sandboxed scenario state: allocator with a limit, count
+** hook, library selection, strict globals, math.random on a kernel stream,
+** parameters, and error reports. See host.h for the rules.
+*/
+#include "lua/host.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lualib.h>
+
+#include "kernel/base.h"
+#include "kernel/rng.h"
+
+/* The hook runs every HOOK_STEP instructions: often enough that the budget
+** is exact to 0.1% of a 1e6 budget, rarely enough to cost nothing. */
+#define HOOK_STEP 1000
+#define REPORT_META "kouan.Report"
+
+typedef struct param {
+    char *key, *value;
+    bool used;
+} param;
+
+struct kou_host {
+    lua_State *L;
+    kou_sim *sim;
+    kou_rng *random;      /* math.random's stream */
+    char *script;         /* scenario file as given on the command line */
+    size_t mem_used, mem_limit;
+    bool mem_exceeded;    /* the limit refused an allocation at least once */
+    bool unlimited;       /* building an error report: the limit is off */
+    uint64_t budget, spent;
+    param *params;
+    size_t nparams;
+    char **asked;         /* names the scenario asked param() for */
+    size_t nasked;
+};
+
+/* ---- allocator and hook ---- */
+
+/* Counts what the state holds; refuses growth past the limit. Lua then
+** collects garbage and tries once more before raising LUA_ERRMEM. */
+static void *host_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    kou_host *h = ud;
+    if (ptr == NULL)
+        osize = 0; /* for a new block osize is the object's type, not a size */
+    if (nsize == 0) {
+        free(ptr);
+        h->mem_used -= osize;
+        return NULL;
+    }
+    if (nsize > osize && !h->unlimited &&
+        (h->mem_used >= h->mem_limit || nsize - osize > h->mem_limit - h->mem_used)) {
+        h->mem_exceeded = true;
+        return NULL;
+    }
+    void *p = realloc(ptr, nsize);
+    if (p == NULL)
+        return NULL;
+    h->mem_used = h->mem_used - osize + nsize;
+    return p;
+}
+
+static void count_hook(lua_State *L, lua_Debug *ar)
+{
+    kou_host *h = kou_host_from_lua(L);
+    h->spent += HOOK_STEP;
+    if (h->spent <= h->budget)
+        return;
+    lua_getinfo(L, "Sl", ar);
+    lua_pushfstring(L, "%s:%d: scenario '%s' ran for more than %I instructions (endless loop?)",
+                    ar->short_src, ar->currentline, h->script ? h->script : "?",
+                    (lua_Integer)h->budget);
+    lua_error(L);
+}
+
+kou_host *kou_host_from_lua(lua_State *L)
+{
+    void *ud = NULL;
+    lua_getallocf(L, &ud);
+    return ud;
+}
+
+/* ---- reports ---- */
+
+static bool is_report(lua_State *L, int idx)
+{
+    if (lua_type(L, idx) != LUA_TTABLE || !lua_getmetatable(L, idx))
+        return false;
+    luaL_getmetatable(L, REPORT_META);
+    bool yes = lua_rawequal(L, -1, -2);
+    lua_pop(L, 2);
+    return yes;
+}
+
+static int report_tostring(lua_State *L)
+{
+    lua_getfield(L, 1, "text");
+    return 1;
+}
+
+void kou_host_push_report(lua_State *L, const char *text, bool usage)
+{
+    lua_createtable(L, 0, 2);         /* r */
+    lua_pushstring(L, text);          /* r text */
+    lua_setfield(L, -2, "text");      /* r */
+    lua_pushboolean(L, usage);        /* r usage */
+    lua_setfield(L, -2, "usage");     /* r */
+    luaL_setmetatable(L, REPORT_META);
+}
+
+int kou_host_usage_error(lua_State *L, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    const char *text = lua_pushvfstring(L, fmt, ap); /* text */
+    va_end(ap);
+    kou_host_push_report(L, text, true);             /* text r */
+    return lua_error(L);
+}
+
+/* Pushes "FILE:LINE: " for the innermost Lua frame of co, or "". */
+static void push_where(lua_State *L, lua_State *co)
+{
+    lua_Debug ar;
+    for (int level = 0; lua_getstack(co, level, &ar); level++) {
+        lua_getinfo(co, "Sl", &ar);
+        if (ar.currentline > 0) {
+            lua_pushfstring(L, "%s:%d: ", ar.short_src, ar.currentline);
+            return;
+        }
+    }
+    lua_pushliteral(L, "");
+}
+
+void kou_host_begin_report(lua_State *L)
+{
+    kou_host_from_lua(L)->unlimited = true;
+}
+
+void kou_host_push_error(lua_State *L, lua_State *co, int status)
+{
+    kou_host *h = kou_host_from_lua(L);
+    h->unlimited = true;
+    luaL_checkstack(L, 5, NULL);
+    if (is_report(co, -1)) {
+        lua_xmove(co, L, 1); /* already final (a usage error, say) */
+        return;
+    }
+    if (status == LUA_ERRMEM && h->mem_exceeded) {
+        push_where(L, co);                                         /* where */
+        lua_pushfstring(L, "%sscenario '%s' uses more than %d MiB of memory",
+                        lua_tostring(L, -1), h->script ? h->script : "?",
+                        (int)(h->mem_limit >> 20));                /* where msg */
+        lua_remove(L, -2);                                         /* msg */
+    } else if (lua_type(co, -1) == LUA_TSTRING || lua_type(co, -1) == LUA_TNUMBER) {
+        lua_pushstring(L, lua_tostring(co, -1));                   /* msg */
+    } else {
+        lua_pushfstring(L, "(error object is a %s value)", luaL_typename(co, -1));
+    }
+    luaL_traceback(L, co, lua_tostring(L, -1), 0);                 /* msg text */
+    kou_host_push_report(L, lua_tostring(L, -1), false);           /* msg text r */
+    lua_replace(L, -3);                                            /* r text */
+    lua_pop(L, 1);                                                 /* r */
+}
+
+int kou_host_msghandler(lua_State *L)
+{
+    kou_host_from_lua(L)->unlimited = true;
+    if (is_report(L, 1))
+        return 1;
+    const char *msg = lua_tostring(L, 1);
+    if (msg == NULL) {
+        if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
+            return 1;
+        msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+    }
+    luaL_traceback(L, L, msg, 1);
+    return 1;
+}
+
+int kou_host_report(lua_State *L, int status)
+{
+    kou_host *h = kou_host_from_lua(L);
+    int code = 1;
+    if (is_report(L, -1)) {
+        lua_getfield(L, -1, "usage");
+        code = lua_toboolean(L, -1) ? 2 : 1;
+        lua_getfield(L, -2, "text");
+        fprintf(stderr, "kouan: %s\n", lua_tostring(L, -1));
+        lua_pop(L, 2);
+    } else if (status == LUA_ERRMEM && h->mem_exceeded) {
+        fprintf(stderr, "kouan: scenario '%s' uses more than %d MiB of memory\n",
+                h->script ? h->script : "?", (int)(h->mem_limit >> 20));
+    } else {
+        const char *msg = lua_tostring(L, -1);
+        fprintf(stderr, "kouan: %s\n", msg ? msg : "(error object is not a string)");
+    }
+    fflush(stderr);
+    lua_pop(L, 1);
+    return code;
+}
+
+/* ---- running ---- */
+
+int kou_host_resume(lua_State *L, lua_State *co, int nargs, int *nres)
+{
+    kou_host *h = kou_host_from_lua(L);
+    h->spent = 0;
+    return lua_resume(co, L, nargs, nres);
+}
+
+void kou_host_call(lua_State *L, int nargs, int nres)
+{
+    int base = lua_gettop(L) - nargs;   /* index of the function */
+    lua_State *co = lua_newthread(L);   /* f args co */
+    lua_insert(L, base);                /* co f args */
+    lua_xmove(L, co, nargs + 1);        /* co */
+    int n = 0;
+    int status = kou_host_resume(L, co, nargs, &n);
+    if (status == LUA_OK) {
+        luaL_checkstack(L, n, "too many results");
+        lua_xmove(co, L, n);            /* co results */
+        lua_remove(L, base);            /* results */
+        if (nres != LUA_MULTRET)
+            lua_settop(L, base - 1 + nres);
+        return;
+    }
+    if (status == LUA_YIELD) {
+        push_where(L, co);              /* co where */
+        lua_pushfstring(L, "%sattempt to wait outside a process (only code inside "
+                        "process(function ... end) may yield)", lua_tostring(L, -1));
+        luaL_traceback(L, co, lua_tostring(L, -1), 0); /* co where msg text */
+        kou_host_push_report(L, lua_tostring(L, -1), false);
+        lua_error(L);
+    }
+    kou_host_push_error(L, co, status); /* co r */
+    lua_error(L);
+}
+
+void kou_host_loadfile(lua_State *L, const char *path)
+{
+    kou_host *h = kou_host_from_lua(L);
+    free(h->script);
+    h->script = koui_strdup(path);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        kou_host_usage_error(L, "cannot open scenario '%s': %s", path, strerror(errno));
+    fclose(f);
+    if (lua_getglobal(L, "kouan") == LUA_TTABLE) {
+        lua_pushstring(L, path);
+        lua_setfield(L, -2, "script");
+    }
+    lua_pop(L, 1);
+    int status = luaL_loadfilex(L, path, "t");
+    if (status == LUA_OK)
+        return;
+    if (status == LUA_ERRMEM)
+        lua_error(L);
+    kou_host_push_report(L, lua_tostring(L, -1), status == LUA_ERRFILE);
+    lua_error(L);
+}
+
+/* ---- parameters ---- */
+
+void kou_host_set_param(kou_host *h, const char *key, const char *value)
+{
+    for (size_t i = 0; i < h->nparams; i++) {
+        if (strcmp(h->params[i].key, key) == 0) {
+            free(h->params[i].value);
+            h->params[i].value = koui_strdup(value);
+            return;
+        }
+    }
+    h->params = koui_realloc(h->params, (h->nparams + 1) * sizeof *h->params);
+    h->params[h->nparams].key = koui_strdup(key);
+    h->params[h->nparams].value = koui_strdup(value);
+    h->params[h->nparams].used = false;
+    h->nparams++;
+}
+
+int kou_host_unused_param(const kou_host *h, const char **key, const char **value)
+{
+    for (size_t i = 0; i < h->nparams; i++) {
+        if (!h->params[i].used) {
+            *key = h->params[i].key;
+            *value = h->params[i].value;
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+void kou_host_params_asked(const kou_host *h, char *buf, size_t len)
+{
+    size_t at = 0;
+    if (len == 0)
+        return;
+    buf[0] = '\0';
+    for (size_t i = 0; i < h->nasked && at < len; i++) {
+        int n = snprintf(buf + at, len - at, "%s%s", i ? ", " : "", h->asked[i]);
+        if (n < 0)
+            break;
+        at += (size_t)n;
+    }
+}
+
+static void note_asked(kou_host *h, const char *name)
+{
+    for (size_t i = 0; i < h->nasked; i++)
+        if (strcmp(h->asked[i], name) == 0)
+            return;
+    h->asked = koui_realloc(h->asked, (h->nasked + 1) * sizeof *h->asked);
+    h->asked[h->nasked++] = koui_strdup(name);
+}
+
+/* param(name [, default]): the --set value converted to the type of the
+** default (number, boolean or string); the default when not set. */
+static int l_param(lua_State *L)
+{
+    kou_host *h = kou_host_from_lua(L);
+    const char *name = luaL_checkstring(L, 1);
+    int dtype = lua_type(L, 2);
+    luaL_argexpected(L, dtype == LUA_TNONE || dtype == LUA_TNIL || dtype == LUA_TNUMBER ||
+                     dtype == LUA_TBOOLEAN || dtype == LUA_TSTRING, 2, "number, boolean or string");
+    note_asked(h, name);
+    const param *p = NULL;
+    for (size_t i = 0; i < h->nparams; i++) {
+        if (strcmp(h->params[i].key, name) == 0) {
+            h->params[i].used = true;
+            p = &h->params[i];
+        }
+    }
+    if (p == NULL) {
+        if (dtype == LUA_TNONE || dtype == LUA_TNIL)
+            return kou_host_usage_error(L, "scenario '%s' needs parameter '%s' (give --set %s=VALUE)",
+                                        h->script, name, name);
+        lua_settop(L, 2);
+        return 1;
+    }
+    switch (dtype) {
+    case LUA_TNUMBER:
+        if (lua_stringtonumber(L, p->value) == 0 ||
+            (lua_isinteger(L, 2) && !lua_isinteger(L, -1) &&
+             lua_tonumber(L, -1) != floor(lua_tonumber(L, -1))))
+            return kou_host_usage_error(L, "--set %s=%s: parameter '%s' must be %s", name, p->value,
+                                        name, lua_isinteger(L, 2) ? "an integer" : "a number");
+        if (lua_isinteger(L, 2) && !lua_isinteger(L, -1)) {
+            lua_Integer k;
+            if (!lua_numbertointeger(lua_tonumber(L, -1), &k))
+                return kou_host_usage_error(L, "--set %s=%s: parameter '%s' is out of range",
+                                            name, p->value, name);
+            lua_pushinteger(L, k);
+        }
+        return 1;
+    case LUA_TBOOLEAN:
+        if (strcmp(p->value, "true") == 0 || strcmp(p->value, "1") == 0 || strcmp(p->value, "yes") == 0)
+            lua_pushboolean(L, 1);
+        else if (strcmp(p->value, "false") == 0 || strcmp(p->value, "0") == 0 ||
+                 strcmp(p->value, "no") == 0)
+            lua_pushboolean(L, 0);
+        else
+            return kou_host_usage_error(L, "--set %s=%s: parameter '%s' must be true or false",
+                                        name, p->value, name);
+        return 1;
+    case LUA_TSTRING:
+        lua_pushstring(L, p->value);
+        return 1;
+    default: /* no default: a number if it reads as one */
+        if (lua_stringtonumber(L, p->value) == 0)
+            lua_pushstring(L, p->value);
+        return 1;
+    }
+}
+
+/* ---- math.random on the simulation's stream ---- */
+
+static uint64_t draw64(kou_rng *r)
+{
+    uint64_t hi = kou_rng_uint32(r);
+    return (hi << 32) | kou_rng_uint32(r);
+}
+
+/* Same contract as Lua 5.4's math.random: () -> float in (0,1) here (the
+** stream's uniforms are open at both ends), (m) -> integer in [1,m],
+** (m,n) -> integer in [m,n], (0) -> an integer with all bits random. */
+static int l_random(lua_State *L)
+{
+    kou_rng *r = kou_host_from_lua(L)->random;
+    lua_Integer lo, up;
+    switch (lua_gettop(L)) {
+    case 0:
+        lua_pushnumber(L, kou_rng_uniform(r));
+        return 1;
+    case 1:
+        lo = 1;
+        up = luaL_checkinteger(L, 1);
+        if (up == 0) {
+            lua_pushinteger(L, (lua_Integer)draw64(r));
+            return 1;
+        }
+        break;
+    case 2:
+        lo = luaL_checkinteger(L, 1);
+        up = luaL_checkinteger(L, 2);
+        break;
+    default:
+        return luaL_error(L, "wrong number of arguments");
+    }
+    luaL_argcheck(L, lo <= up, 1, "interval is empty");
+    uint64_t range = (uint64_t)up - (uint64_t)lo;
+    uint64_t k;
+    if (range < UINT32_MAX) {
+        k = kou_rng_index(r, (uint32_t)(range + 1));
+    } else {
+        /* wide interval: mask to the next power of two and reject */
+        uint64_t mask = range;
+        mask |= mask >> 1; mask |= mask >> 2; mask |= mask >> 4;
+        mask |= mask >> 8; mask |= mask >> 16; mask |= mask >> 32;
+        do
+            k = draw64(r) & mask;
+        while (k > range);
+    }
+    lua_pushinteger(L, (lua_Integer)((uint64_t)lo + k));
+    return 1;
+}
+
+static int l_randomseed(lua_State *L)
+{
+    kou_rng *r = kou_host_from_lua(L)->random;
+    lua_Integer key = luaL_optinteger(L, 1, 0);
+    kou_rng_stream_rekey(r, (uint64_t)key);
+    return 0;
+}
+
+/* ---- load in text mode only ---- */
+
+static int l_load(lua_State *L)
+{
+    int top = lua_gettop(L);
+    luaL_checkany(L, 1);
+    lua_pushvalue(L, lua_upvalueindex(1)); /* the original load */
+    lua_pushvalue(L, 1);
+    if (top >= 2)
+        lua_pushvalue(L, 2);
+    else
+        lua_pushnil(L);
+    lua_pushliteral(L, "t");
+    int n = 3;
+    if (top >= 4) { /* an explicit env, even nil, is passed on */
+        lua_pushvalue(L, 4);
+        n = 4;
+    }
+    lua_call(L, n, LUA_MULTRET);
+    return lua_gettop(L) - top;
+}
+
+/* ---- strict globals ---- */
+
+static int strict_index(lua_State *L)
+{
+    lua_pushvalue(L, 2);
+    if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL) /* declared, now nil */
+        return 0;
+    return luaL_error(L, "undefined global '%s'", luaL_tolstring(L, 2, NULL));
+}
+
+static int strict_newindex(lua_State *L)
+{
+    lua_Debug ar;
+    if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "S", &ar) && strcmp(ar.what, "main") != 0 &&
+        strcmp(ar.what, "C") != 0)
+        return luaL_error(L, "assignment to undeclared global '%s' inside a function "
+                          "(declare it at the top level of the scenario, or make it local)",
+                          luaL_tolstring(L, 2, NULL));
+    lua_pushvalue(L, 2);
+    lua_pushboolean(L, 1);
+    lua_rawset(L, lua_upvalueindex(1)); /* declared */
+    lua_rawset(L, 1);
+    return 0;
+}
+
+/* ---- setup ---- */
+
+static void drop_field(lua_State *L, int t, const char *name)
+{
+    t = lua_absindex(L, t);
+    lua_pushnil(L);
+    lua_setfield(L, t, name);
+}
+
+static int host_setup(lua_State *L)
+{
+    kou_host *h = lua_touserdata(L, 1);
+    static const luaL_Reg libs[] = {
+        {LUA_GNAME, luaopen_base},        {LUA_COLIBNAME, luaopen_coroutine},
+        {LUA_TABLIBNAME, luaopen_table},  {LUA_STRLIBNAME, luaopen_string},
+        {LUA_MATHLIBNAME, luaopen_math},  {LUA_UTF8LIBNAME, luaopen_utf8},
+        {NULL, NULL}};
+    for (const luaL_Reg *lib = libs; lib->func; lib++) {
+        luaL_requiref(L, lib->name, lib->func, 1);
+        lua_pop(L, 1);
+    }
+    lua_pushglobaltable(L);                      /* G */
+    int g = lua_gettop(L);
+    drop_field(L, g, "dofile");
+    drop_field(L, g, "loadfile");
+    lua_getfield(L, g, "load");                  /* G load */
+    lua_pushcclosure(L, l_load, 1);              /* G l_load */
+    lua_setfield(L, g, "load");                  /* G */
+
+    lua_getfield(L, g, LUA_STRLIBNAME);          /* G string */
+    drop_field(L, -1, "dump");
+    lua_pop(L, 1);
+
+    lua_getfield(L, g, LUA_MATHLIBNAME);         /* G math */
+    lua_pushcfunction(L, l_random);
+    lua_setfield(L, -2, "random");
+    lua_pushcfunction(L, l_randomseed);
+    lua_setfield(L, -2, "randomseed");
+    lua_pop(L, 1);                               /* G */
+
+    /* os: a fresh table with the clock readers only */
+    luaL_requiref(L, LUA_OSLIBNAME, luaopen_os, 0); /* G os */
+    lua_createtable(L, 0, 4);                    /* G os safe */
+    static const char *const os_keep[] = {"clock", "time", "date", "difftime", NULL};
+    for (const char *const *k = os_keep; *k; k++) {
+        lua_getfield(L, -2, *k);
+        lua_setfield(L, -2, *k);
+    }
+    lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE); /* G os safe loaded */
+    lua_pushvalue(L, -2);
+    lua_setfield(L, -2, LUA_OSLIBNAME);          /* loaded.os = safe */
+    lua_pop(L, 1);                               /* G os safe */
+    lua_setfield(L, g, LUA_OSLIBNAME);           /* G os */
+    lua_pop(L, 1);                               /* G */
+
+    /* the kouan table and param() */
+    lua_createtable(L, 0, 8);                    /* G kouan */
+    lua_pushinteger(L, (lua_Integer)kou_sim_seed(h->sim));
+    lua_setfield(L, -2, "seed");
+    lua_pushcfunction(L, l_param);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, -3, "param");
+    lua_setfield(L, g, "param");
+    lua_setfield(L, g, "kouan");                 /* G */
+
+    luaL_newmetatable(L, REPORT_META);           /* G meta */
+    lua_pushcfunction(L, report_tostring);
+    lua_setfield(L, -2, "__tostring");
+    lua_pop(L, 1);                               /* G */
+
+    /* strict globals, installed last */
+    lua_createtable(L, 0, 4);                    /* G mt */
+    lua_newtable(L);                             /* G mt declared */
+    lua_pushvalue(L, -1);                        /* G mt declared declared */
+    lua_pushcclosure(L, strict_index, 1);        /* G mt declared index */
+    lua_setfield(L, -3, "__index");              /* G mt declared */
+    lua_pushcclosure(L, strict_newindex, 1);     /* G mt newindex */
+    lua_setfield(L, -2, "__newindex");           /* G mt */
+    lua_pushliteral(L, "the global table is protected (strict globals)");
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, g);                      /* G */
+    lua_pop(L, 1);
+    return 0;
+}
+
+/* ---- life cycle ---- */
+
+void kou_host_config_default(kou_host_config *cfg)
+{
+    cfg->seed = 1;
+    cfg->max_memory = (size_t)512 << 20;
+    cfg->max_instructions = 1000000000u;
+}
+
+kou_host *kou_host_new(const kou_host_config *cfg, char *err, size_t errlen)
+{
+    kou_host_config def;
+    if (cfg == NULL) {
+        kou_host_config_default(&def);
+        cfg = &def;
+    }
+    if (cfg->max_memory < ((size_t)1 << 20)) {
+        snprintf(err, errlen, "memory limit must be at least 1 MiB");
+        return NULL;
+    }
+    if (cfg->max_instructions < HOOK_STEP) {
+        snprintf(err, errlen, "instruction budget must be at least %d", HOOK_STEP);
+        return NULL;
+    }
+    kou_host *h = koui_calloc(1, sizeof *h);
+    h->mem_limit = cfg->max_memory;
+    h->budget = cfg->max_instructions;
+    kou_sim_config sc;
+    kou_sim_config_default(&sc);
+    sc.seed = cfg->seed;
+    if (kou_sim_new(&h->sim, &sc, err, errlen) != KOU_OK) {
+        free(h);
+        return NULL;
+    }
+    h->random = kou_rng_stream_create(h->sim, "lua.math.random");
+    KOU_CHECK(h->random != NULL);
+    h->L = lua_newstate(host_alloc, h);
+    if (h->L == NULL) {
+        snprintf(err, errlen, "cannot create the Lua state");
+        kou_host_free(h);
+        return NULL;
+    }
+    /* the main thread's extra space is not initialised by Lua, and every
+    ** new thread starts with a copy of it (lsim.c keeps a process there) */
+    memset(lua_getextraspace(h->L), 0, LUA_EXTRASPACE);
+    lua_pushcfunction(h->L, host_setup);
+    lua_pushlightuserdata(h->L, h);
+    if (lua_pcall(h->L, 1, 0, 0) != LUA_OK) {
+        snprintf(err, errlen, "cannot set up the Lua state: %s", lua_tostring(h->L, -1));
+        kou_host_free(h);
+        return NULL;
+    }
+    /* threads created later copy the hook of the main thread */
+    lua_sethook(h->L, count_hook, LUA_MASKCOUNT, HOOK_STEP);
+    return h;
+}
+
+void kou_host_free(kou_host *h)
+{
+    if (h == NULL)
+        return;
+    kou_sim_free(h->sim); /* first: no event may call into Lua any more */
+    if (h->L)
+        lua_close(h->L);
+    for (size_t i = 0; i < h->nparams; i++) {
+        free(h->params[i].key);
+        free(h->params[i].value);
+    }
+    free(h->params);
+    for (size_t i = 0; i < h->nasked; i++)
+        free(h->asked[i]);
+    free(h->asked);
+    free(h->script);
+    free(h);
+}
+
+lua_State *kou_host_state(const kou_host *h) { return h->L; }
+kou_sim *kou_host_sim(const kou_host *h) { return h->sim; }
+const char *kou_host_script(const kou_host *h) { return h->script ? h->script : ""; }

@@ -1,0 +1,983 @@
+/*
+** lsim.c — resources, streams, distributions and coroutine processes for
+** process-style scenarios. See lsim.h for the model and host.h for the
+** sandbox these run in.
+*/
+#include "lua/lsim.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "kernel/resource.h"
+#include "kernel/rng.h"
+#include "kernel/sim.h"
+
+#define LSIM_KEY "kouan.lsim"
+#define LSIM_RESOURCES "kouan.resources"
+#define LSIM_AT_END "kouan.at_end"
+#define RESOURCE_META "kouan.Resource"
+#define STREAM_META "kouan.Stream"
+#define DIST_META "kouan.Dist"
+#define PROCESS_META "kouan.Process"
+#define DEFAULT_STREAM "default"
+
+typedef struct lsim {
+    kou_sim *sim;
+    lua_State *L;  /* main thread: where process errors are built */
+    int error_ref; /* first process error (a report), or LUA_NOREF */
+} lsim;
+
+typedef struct lres {
+    kou_resource *r;
+} lres;
+
+typedef struct lstream {
+    kou_rng *r;
+} lstream;
+
+typedef struct ldist {
+    kou_dist *d;
+    kou_rng *r; /* the stream sample() draws from by default */
+} ldist;
+
+enum wait { W_NONE, W_HOLD, W_REQUEST };
+
+/* A process. Its userdata holds the coroutine (user value 1) and the
+** servers it holds (user value 2: resource userdata -> count). */
+typedef struct lproc {
+    lsim *S;
+    lua_State *co;
+    int ref;            /* registry anchor while alive, LUA_NOREF after */
+    int nargs;          /* arguments waiting on co's stack for the start */
+    enum wait wait;     /* what the last yield asked for */
+    double dt;          /* W_HOLD */
+    kou_resource *res;  /* W_REQUEST */
+    int prio;
+    bool sync;          /* inside our own kou_resource_request call */
+    bool granted;       /* granted during that call */
+    bool resuming;      /* resumed by the simulation (not coroutine.resume) */
+    char where[LUA_IDSIZE + 24]; /* "FILE:LINE" where the function is defined */
+} lproc;
+
+static lsim *upsim(lua_State *L)
+{
+    return lua_touserdata(L, lua_upvalueindex(1));
+}
+
+static lproc *current(lua_State *L)
+{
+    return *(lproc **)lua_getextraspace(L);
+}
+
+/* ---- argument helpers ---- */
+
+/* Refuses keys of table t not in allowed (typos such as capcity=). */
+static void check_fields(lua_State *L, int t, const char *what, const char *const allowed[])
+{
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+        lua_pop(L, 1); /* key */
+        if (lua_type(L, -1) != LUA_TSTRING)
+            luaL_error(L, "%s: fields must be named (got a %s key)", what, luaL_typename(L, -1));
+        const char *k = lua_tostring(L, -1);
+        bool known = false;
+        for (const char *const *a = allowed; *a && !known; a++)
+            known = strcmp(*a, k) == 0;
+        if (!known) {
+            luaL_Buffer b;
+            luaL_buffinit(L, &b);
+            for (const char *const *a = allowed; *a; a++) {
+                if (a != allowed)
+                    luaL_addstring(&b, ", ");
+                luaL_addstring(&b, *a);
+            }
+            luaL_pushresult(&b);
+            size_t n = 0;
+            while (allowed[n])
+                n++;
+            const char *near = koui_nearest_name(k, allowed, n);
+            if (near)
+                luaL_error(L, "%s: unknown field '%s' (did you mean '%s'?)", what, k, near);
+            luaL_error(L, "%s: unknown field '%s' (known: %s)", what, k, lua_tostring(L, -1));
+        }
+    }
+}
+
+/* t.key as a number; NaN when absent and not required. */
+static double field_number(lua_State *L, int t, const char *what, const char *key, bool required)
+{
+    int ty = lua_getfield(L, t, key);
+    double v = NAN;
+    if (ty == LUA_TNIL) {
+        if (required)
+            luaL_error(L, "%s: field '%s' is required", what, key);
+    } else if (ty == LUA_TNUMBER) {
+        v = lua_tonumber(L, -1);
+    } else {
+        luaL_error(L, "%s: field '%s' must be a number (got %s)", what, key, luaL_typename(L, -1));
+    }
+    lua_pop(L, 1);
+    return v;
+}
+
+static kou_rng *stream_by_name(lua_State *L, lsim *S, const char *name)
+{
+    kou_rng *r = kou_rng_stream_find(S->sim, name);
+    if (r == NULL) {
+        kou_sim_clear_error(S->sim);
+        r = kou_rng_stream_create(S->sim, name);
+        if (r == NULL)
+            luaL_error(L, "stream: %s", kou_sim_errmsg(S->sim));
+    }
+    return r;
+}
+
+/* The stream at idx: a name, a Stream, or none/nil for "default". */
+static kou_rng *to_stream(lua_State *L, lsim *S, int idx)
+{
+    switch (lua_type(L, idx)) {
+    case LUA_TNONE:
+    case LUA_TNIL:
+        return stream_by_name(L, S, DEFAULT_STREAM);
+    case LUA_TSTRING:
+        return stream_by_name(L, S, lua_tostring(L, idx));
+    default:
+        return ((lstream *)luaL_checkudata(L, idx, STREAM_META))->r;
+    }
+}
+
+/* ---- streams ---- */
+
+static int l_stream(lua_State *L)
+{
+    lsim *S = upsim(L);
+    kou_rng *r = stream_by_name(L, S, luaL_checkstring(L, 1));
+    lstream *u = lua_newuserdatauv(L, sizeof *u, 0);
+    u->r = r;
+    luaL_setmetatable(L, STREAM_META);
+    return 1;
+}
+
+static int m_stream_uniform(lua_State *L)
+{
+    lstream *u = luaL_checkudata(L, 1, STREAM_META);
+    lua_pushnumber(L, kou_rng_uniform(u->r));
+    return 1;
+}
+
+static int m_stream_rekey(lua_State *L)
+{
+    lstream *u = luaL_checkudata(L, 1, STREAM_META);
+    kou_rng_stream_rekey(u->r, (uint64_t)luaL_checkinteger(L, 2));
+    return 0;
+}
+
+static int m_stream_name(lua_State *L)
+{
+    lstream *u = luaL_checkudata(L, 1, STREAM_META);
+    lua_pushstring(L, kou_rng_name(u->r));
+    return 1;
+}
+
+static int m_stream_tostring(lua_State *L)
+{
+    lstream *u = luaL_checkudata(L, 1, STREAM_META);
+    lua_pushfstring(L, "stream '%s'", kou_rng_name(u->r));
+    return 1;
+}
+
+/* ---- distributions ---- */
+
+static int push_dist(lua_State *L, lsim *S, kou_dist *d, kou_rng *r)
+{
+    if (d == NULL)
+        return luaL_error(L, "%s", kou_sim_errmsg(S->sim));
+    ldist *u = lua_newuserdatauv(L, sizeof *u, 0);
+    u->d = d;
+    u->r = r;
+    luaL_setmetatable(L, DIST_META);
+    return 1;
+}
+
+/* One-parameter families: f(x [, stream]) or f{key=x, stream=}. */
+static int one_param(lua_State *L, const char *what, const char *key,
+                     kou_dist *(*make)(kou_sim *, double))
+{
+    lsim *S = upsim(L);
+    double x;
+    kou_rng *r;
+    if (lua_type(L, 1) == LUA_TTABLE) {
+        const char *const allowed[] = {key, "stream", NULL};
+        check_fields(L, 1, what, allowed);
+        x = field_number(L, 1, what, key, true);
+        lua_getfield(L, 1, "stream");
+        r = to_stream(L, S, -1);
+        lua_pop(L, 1);
+    } else {
+        x = luaL_checknumber(L, 1);
+        r = to_stream(L, S, 2);
+    }
+    return push_dist(L, S, make(S->sim, x), r);
+}
+
+static int l_exponential(lua_State *L)
+{
+    return one_param(L, "exponential", "mean", kou_dist_exponential);
+}
+
+static int l_deterministic(lua_State *L)
+{
+    return one_param(L, "deterministic", "value", kou_dist_deterministic);
+}
+
+static int l_bernoulli(lua_State *L)
+{
+    return one_param(L, "bernoulli", "p", kou_dist_bernoulli);
+}
+
+static int l_uniform(lua_State *L)
+{
+    lsim *S = upsim(L);
+    double a, b;
+    kou_rng *r;
+    if (lua_type(L, 1) == LUA_TTABLE) {
+        static const char *const allowed[] = {"min", "max", "stream", NULL};
+        check_fields(L, 1, "uniform", allowed);
+        a = field_number(L, 1, "uniform", "min", true);
+        b = field_number(L, 1, "uniform", "max", true);
+        lua_getfield(L, 1, "stream");
+        r = to_stream(L, S, -1);
+        lua_pop(L, 1);
+    } else {
+        a = luaL_checknumber(L, 1);
+        b = luaL_checknumber(L, 2);
+        r = to_stream(L, S, 3);
+    }
+    return push_dist(L, S, kou_dist_uniform(S->sim, a, b), r);
+}
+
+/* Table-only families: reads the stream= field and checks the keys. */
+static kou_rng *table_args(lua_State *L, lsim *S, const char *what, const char *const allowed[])
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    check_fields(L, 1, what, allowed);
+    lua_getfield(L, 1, "stream");
+    kou_rng *r = to_stream(L, S, -1);
+    lua_pop(L, 1);
+    return r;
+}
+
+static int l_erlang(lua_State *L)
+{
+    lsim *S = upsim(L);
+    static const char *const allowed[] = {"k", "mean", "stream", NULL};
+    kou_rng *r = table_args(L, S, "erlang", allowed);
+    double k = field_number(L, 1, "erlang", "k", true);
+    double mean = field_number(L, 1, "erlang", "mean", true);
+    if (!(k >= 1 && k <= 1000 && k == floor(k)))
+        return luaL_error(L, "erlang: k must be an integer in 1..1000 (got %f)", k);
+    return push_dist(L, S, kou_dist_erlang(S->sim, (int)k, mean), r);
+}
+
+static int l_gamma(lua_State *L)
+{
+    lsim *S = upsim(L);
+    static const char *const allowed[] = {"shape", "scale", "stream", NULL};
+    kou_rng *r = table_args(L, S, "gamma", allowed);
+    double shape = field_number(L, 1, "gamma", "shape", true);
+    double scale = field_number(L, 1, "gamma", "scale", true);
+    return push_dist(L, S, kou_dist_gamma(S->sim, shape, scale), r);
+}
+
+static int l_weibull(lua_State *L)
+{
+    lsim *S = upsim(L);
+    static const char *const allowed[] = {"shape", "scale", "stream", NULL};
+    kou_rng *r = table_args(L, S, "weibull", allowed);
+    double shape = field_number(L, 1, "weibull", "shape", true);
+    double scale = field_number(L, 1, "weibull", "scale", true);
+    return push_dist(L, S, kou_dist_weibull(S->sim, shape, scale), r);
+}
+
+static int l_lognormal(lua_State *L)
+{
+    lsim *S = upsim(L);
+    static const char *const allowed[] = {"mean", "cv", "mu", "sigma", "stream", NULL};
+    kou_rng *r = table_args(L, S, "lognormal", allowed);
+    double mean = field_number(L, 1, "lognormal", "mean", false);
+    double cv = field_number(L, 1, "lognormal", "cv", false);
+    double mu = field_number(L, 1, "lognormal", "mu", false);
+    double sigma = field_number(L, 1, "lognormal", "sigma", false);
+    bool by_mean = !isnan(mean) || !isnan(cv), by_mu = !isnan(mu) || !isnan(sigma);
+    if (by_mean == by_mu)
+        return luaL_error(L, "lognormal: give either mean= and cv=, or mu= and sigma=");
+    if (by_mean && (isnan(mean) || isnan(cv)))
+        return luaL_error(L, "lognormal: give both mean= and cv=");
+    if (by_mu && (isnan(mu) || isnan(sigma)))
+        return luaL_error(L, "lognormal: give both mu= and sigma=");
+    kou_dist *d = by_mean ? kou_dist_lognormal_mean_cv(S->sim, mean, cv)
+                          : kou_dist_lognormal(S->sim, mu, sigma);
+    return push_dist(L, S, d, r);
+}
+
+static int l_triangular(lua_State *L)
+{
+    lsim *S = upsim(L);
+    static const char *const allowed[] = {"min", "mode", "max", "stream", NULL};
+    kou_rng *r = table_args(L, S, "triangular", allowed);
+    double lo = field_number(L, 1, "triangular", "min", true);
+    double mode = field_number(L, 1, "triangular", "mode", true);
+    double hi = field_number(L, 1, "triangular", "max", true);
+    return push_dist(L, S, kou_dist_triangular(S->sim, lo, mode, hi), r);
+}
+
+static int l_normal(lua_State *L)
+{
+    lsim *S = upsim(L);
+    static const char *const allowed[] = {"mean", "sd", "lo", "hi", "stream", NULL};
+    kou_rng *r = table_args(L, S, "normal", allowed);
+    double mean = field_number(L, 1, "normal", "mean", true);
+    double sd = field_number(L, 1, "normal", "sd", true);
+    double lo = field_number(L, 1, "normal", "lo", false);
+    double hi = field_number(L, 1, "normal", "hi", false);
+    if (isnan(lo))
+        lo = -INFINITY;
+    if (isnan(hi))
+        hi = INFINITY;
+    return push_dist(L, S, kou_dist_truncnormal(S->sim, mean, sd, lo, hi), r);
+}
+
+/* Reads t[key] as an array of n numbers into a userdata buffer (so that
+** nothing leaks if a later check raises an error). */
+static double *number_array(lua_State *L, int t, const char *what, const char *key, size_t *n)
+{
+    if (lua_getfield(L, t, key) != LUA_TTABLE)
+        luaL_error(L, "%s: field '%s' must be an array of numbers", what, key);
+    int arr = lua_gettop(L);
+    lua_Unsigned len = lua_rawlen(L, arr);
+    if (len == 0 || len > 1000000)
+        luaL_error(L, "%s: field '%s' must hold 1 to 1000000 numbers", what, key);
+    double *x = lua_newuserdatauv(L, (size_t)len * sizeof *x, 0); /* arr buf */
+    for (lua_Unsigned i = 1; i <= len; i++) {
+        if (lua_rawgeti(L, arr, (lua_Integer)i) != LUA_TNUMBER)
+            luaL_error(L, "%s: %s[%I] must be a number", what, key, (lua_Integer)i);
+        x[i - 1] = lua_tonumber(L, -1);
+        lua_pop(L, 1);
+    }
+    lua_remove(L, arr); /* buf (kept on the stack until the caller returns) */
+    *n = (size_t)len;
+    return x;
+}
+
+static int l_discrete(lua_State *L)
+{
+    lsim *S = upsim(L);
+    static const char *const allowed[] = {"values", "weights", "stream", NULL};
+    kou_rng *r = table_args(L, S, "discrete", allowed);
+    size_t nv, nw;
+    double *v = number_array(L, 1, "discrete", "values", &nv);
+    double *w = number_array(L, 1, "discrete", "weights", &nw);
+    if (nv != nw)
+        return luaL_error(L, "discrete: %d values but %d weights", (int)nv, (int)nw);
+    return push_dist(L, S, kou_dist_discrete(S->sim, v, w, nv), r);
+}
+
+static ldist *checkdist(lua_State *L)
+{
+    return luaL_checkudata(L, 1, DIST_META);
+}
+
+static int m_dist_sample(lua_State *L)
+{
+    ldist *u = checkdist(L);
+    kou_rng *r = u->r;
+    if (!lua_isnoneornil(L, 2))
+        r = lua_type(L, 2) == LUA_TSTRING
+                ? stream_by_name(L, lua_touserdata(L, lua_upvalueindex(1)), lua_tostring(L, 2))
+                : ((lstream *)luaL_checkudata(L, 2, STREAM_META))->r;
+    lua_pushnumber(L, kou_dist_sample(u->d, r));
+    return 1;
+}
+
+static int m_dist_mean(lua_State *L)
+{
+    lua_pushnumber(L, kou_dist_mean(checkdist(L)->d));
+    return 1;
+}
+
+static int m_dist_name(lua_State *L)
+{
+    lua_pushstring(L, kou_dist_name(checkdist(L)->d));
+    return 1;
+}
+
+static int m_dist_tostring(lua_State *L)
+{
+    ldist *u = checkdist(L);
+    char buf[256];
+    kou_dist_describe(u->d, buf, sizeof buf);
+    lua_pushfstring(L, "%s on stream '%s'", buf, kou_rng_name(u->r));
+    return 1;
+}
+
+/* ---- resources ---- */
+
+static lres *checkres(lua_State *L, int idx)
+{
+    return luaL_checkudata(L, idx, RESOURCE_META);
+}
+
+static int l_resource(lua_State *L)
+{
+    lsim *S = upsim(L);
+    static const char *const allowed[] = {"name", "capacity", "discipline", NULL};
+    luaL_checktype(L, 1, LUA_TTABLE);
+    check_fields(L, 1, "resource", allowed);
+    if (lua_getfield(L, 1, "name") != LUA_TSTRING)
+        return luaL_error(L, "resource: field 'name' is required (a string)");
+    const char *name = lua_tostring(L, -1); /* stays on the stack */
+    lua_Integer cap = 1;
+    int ty = lua_getfield(L, 1, "capacity");
+    if (ty != LUA_TNIL) {
+        int isint = 0;
+        cap = lua_tointegerx(L, -1, &isint);
+        if (ty != LUA_TNUMBER || !isint || cap < 1 || cap > 1000000)
+            return luaL_error(L, "resource '%s': capacity must be an integer in 1..1000000 (got %s)",
+                              name, luaL_tolstring(L, -1, NULL));
+    }
+    lua_pop(L, 1);
+    kou_queue_discipline disc = KOU_QUEUE_FIFO;
+    ty = lua_getfield(L, 1, "discipline");
+    if (ty != LUA_TNIL) {
+        const char *d = lua_tostring(L, -1);
+        if (ty == LUA_TSTRING && strcmp(d, "fifo") == 0)
+            disc = KOU_QUEUE_FIFO;
+        else if (ty == LUA_TSTRING && strcmp(d, "priority") == 0)
+            disc = KOU_QUEUE_PRIORITY;
+        else
+            return luaL_error(L, "resource '%s': discipline must be \"fifo\" or \"priority\" (got %s)",
+                              name, luaL_tolstring(L, -1, NULL));
+    }
+    lua_pop(L, 1);
+    /* a second resource of the same name would make the report ambiguous */
+    lua_getfield(L, LUA_REGISTRYINDEX, LSIM_RESOURCES); /* name list */
+    int list = lua_gettop(L);
+    lua_Integer n = (lua_Integer)lua_rawlen(L, list);
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_rawgeti(L, list, i);
+        if (strcmp(kou_resource_name(((lres *)lua_touserdata(L, -1))->r), name) == 0)
+            return luaL_error(L, "resource '%s' already exists", name);
+        lua_pop(L, 1);
+    }
+    lres *u = lua_newuserdatauv(L, sizeof *u, 0); /* name list u */
+    u->r = NULL;
+    luaL_setmetatable(L, RESOURCE_META);
+    lua_pushvalue(L, -1);
+    lua_rawseti(L, list, n + 1); /* listed before the kernel object exists */
+    u->r = kou_resource_new(S->sim, name, (int)cap, disc, NULL);
+    if (u->r == NULL) {
+        lua_pushnil(L);
+        lua_rawseti(L, list, n + 1);
+        return luaL_error(L, "%s", kou_sim_errmsg(S->sim));
+    }
+    return 1;
+}
+
+static int m_res_name(lua_State *L)
+{
+    lua_pushstring(L, kou_resource_name(checkres(L, 1)->r));
+    return 1;
+}
+
+static int m_res_capacity(lua_State *L)
+{
+    lua_pushinteger(L, kou_resource_capacity(checkres(L, 1)->r));
+    return 1;
+}
+
+static int m_res_busy(lua_State *L)
+{
+    lua_pushinteger(L, kou_resource_busy(checkres(L, 1)->r));
+    return 1;
+}
+
+static int m_res_queue_length(lua_State *L)
+{
+    lua_pushinteger(L, (lua_Integer)kou_resource_queue_length(checkres(L, 1)->r));
+    return 1;
+}
+
+static int m_res_served(lua_State *L)
+{
+    lua_pushinteger(L, (lua_Integer)kou_resource_served_count(checkres(L, 1)->r));
+    return 1;
+}
+
+static int m_res_reset_stats(lua_State *L)
+{
+    kou_resource_reset_stats(checkres(L, 1)->r);
+    return 0;
+}
+
+static void setnum(lua_State *L, const char *k, double v)
+{
+    lua_pushnumber(L, v);
+    lua_setfield(L, -2, k);
+}
+
+static int m_res_stats(lua_State *L)
+{
+    const kou_resource *r = checkres(L, 1)->r;
+    const kou_tally *w = kou_resource_wait_stats(r);
+    double busy = kou_resource_mean_busy(r);
+    lua_createtable(L, 0, 10);
+    lua_pushstring(L, kou_resource_name(r));
+    lua_setfield(L, -2, "name");
+    lua_pushinteger(L, kou_resource_capacity(r));
+    lua_setfield(L, -2, "capacity");
+    lua_pushinteger(L, (lua_Integer)kou_resource_served_count(r));
+    lua_setfield(L, -2, "served");
+    lua_pushinteger(L, (lua_Integer)w->n);
+    lua_setfield(L, -2, "granted");
+    setnum(L, "mean_wait", kou_tally_mean(w));
+    setnum(L, "sd_wait", kou_tally_sd(w));
+    setnum(L, "max_wait", w->max);
+    setnum(L, "mean_queue", kou_resource_mean_queue(r));
+    setnum(L, "mean_busy", busy);
+    setnum(L, "utilisation", busy / kou_resource_capacity(r));
+    return 1;
+}
+
+static int m_res_tostring(lua_State *L)
+{
+    const kou_resource *r = checkres(L, 1)->r;
+    lua_pushfstring(L, "resource '%s' (%d servers)", kou_resource_name(r), kou_resource_capacity(r));
+    return 1;
+}
+
+/* ---- processes ---- */
+
+static void ev_resume(kou_sim *sim, void *subject, void *object);
+
+/* Keeps the first error of the run and stops the simulation; pops it. */
+static void keep_error(lproc *p)
+{
+    lsim *S = p->S;
+    if (S->error_ref == LUA_NOREF)
+        S->error_ref = luaL_ref(S->L, LUA_REGISTRYINDEX);
+    else
+        lua_pop(S->L, 1);
+    kou_sim_stop(S->sim);
+}
+
+static void unanchor(lproc *p)
+{
+    luaL_unref(p->S->L, LUA_REGISTRYINDEX, p->ref);
+    p->ref = LUA_NOREF;
+}
+
+/* Fails the process with msg located at its current line (or where it
+** was defined) and the coroutine's traceback. */
+static void proc_fail(lproc *p, const char *msg, bool at_definition)
+{
+    lua_State *L = p->S->L;
+    lua_Debug ar;
+    const char *where = p->where;
+    kou_host_begin_report(L);
+    luaL_checkstack(L, 4, NULL);
+    if (!at_definition) {
+        for (int level = 0; lua_getstack(p->co, level, &ar); level++) {
+            lua_getinfo(p->co, "Sl", &ar);
+            if (ar.currentline > 0) {
+                where = lua_pushfstring(L, "%s:%d", ar.short_src, ar.currentline);
+                break;
+            }
+        }
+    }
+    /* at the definition the coroutine has no stack left to trace */
+    int pushed = 1 + !at_definition + (where != p->where); /* [where] text [tb] */
+    const char *text = lua_pushfstring(L, "%s: %s", where, msg);
+    if (!at_definition)
+        luaL_traceback(L, p->co, text, 0);
+    kou_host_push_report(L, lua_tostring(L, -1), false); /* [where] text [tb] r */
+    lua_insert(L, -(pushed + 1));                        /* r [where] text [tb] */
+    lua_pop(L, pushed);                                  /* r */
+    keep_error(p);
+    unanchor(p);
+}
+
+/* The process returned: it must hold no server any more. */
+static void proc_end(lproc *p)
+{
+    lua_State *L = p->S->L;
+    luaL_checkstack(L, 4, NULL);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, p->ref); /* ud */
+    lua_getiuservalue(L, -1, 2);               /* ud holds */
+    lua_pushnil(L);
+    if (lua_next(L, -2)) {                     /* ud holds res count */
+        const char *name = kou_resource_name(((lres *)lua_touserdata(L, -2))->r);
+        char msg[200];
+        snprintf(msg, sizeof msg, "process ended holding %d server(s) of resource '%s' "
+                 "(release them before the process returns)", (int)lua_tointeger(L, -1), name);
+        lua_pop(L, 4);
+        proc_fail(p, msg, true);
+        return;
+    }
+    lua_pop(L, 2);
+    unanchor(p);
+}
+
+static void on_grant(kou_sim *sim, kou_resource *res, void *subject, void *object)
+{
+    lproc *p = subject;
+    (void)res;
+    (void)object;
+    if (p->sync) { /* granted inside our own request: the resumer goes on */
+        p->granted = true;
+        return;
+    }
+    if (kou_event_schedule(sim, 0.0, 0, ev_resume, p, NULL) == KOU_EVENT_NONE)
+        proc_fail(p, kou_sim_errmsg(sim), false);
+}
+
+/* Resumes the process and carries out what it yields, until it waits for
+** something in the future or ends. */
+static void proc_step(lproc *p, bool start)
+{
+    lsim *S = p->S;
+    lua_State *L = S->L;
+    if (p->ref == LUA_NOREF)
+        return; /* failed earlier */
+    int nargs = start ? p->nargs : 0;
+    /* only the simulation resumes a process: a coroutine.resume by hand
+    ** leaves it dead, closed or already started */
+    if (start ? lua_status(p->co) != LUA_OK || lua_gettop(p->co) != p->nargs + 1
+              : lua_status(p->co) != LUA_YIELD) {
+        proc_fail(p, "process was resumed outside the simulation (coroutine.resume on a process)", true);
+        return;
+    }
+    for (;;) {
+        int nres = 0;
+        p->wait = W_NONE;
+        p->resuming = true;
+        int status = kou_host_resume(L, p->co, nargs, &nres);
+        p->resuming = false;
+        nargs = 0;
+        if (status == LUA_OK) {
+            proc_end(p);
+            return;
+        }
+        if (status != LUA_YIELD) {
+            kou_host_push_error(L, p->co, status);
+            keep_error(p);
+            unanchor(p);
+            return;
+        }
+        lua_pop(p->co, nres);
+        switch (p->wait) {
+        case W_HOLD:
+            if (kou_event_schedule(S->sim, p->dt, 0, ev_resume, p, NULL) == KOU_EVENT_NONE)
+                proc_fail(p, kou_sim_errmsg(S->sim), false);
+            return;
+        case W_REQUEST:
+            p->sync = true;
+            p->granted = false;
+            kou_resource_request(p->res, p->prio, on_grant, p, NULL);
+            p->sync = false;
+            if (p->granted)
+                continue;
+            return;
+        case W_NONE:
+        default:
+            proc_fail(p, "coroutine.yield inside a process (a process waits only with hold or request)",
+                      false);
+            return;
+        }
+    }
+}
+
+static void ev_resume(kou_sim *sim, void *subject, void *object)
+{
+    (void)sim;
+    (void)object;
+    proc_step(subject, false);
+}
+
+static void ev_start(kou_sim *sim, void *subject, void *object)
+{
+    (void)sim;
+    (void)object;
+    proc_step(subject, true);
+}
+
+/* After a wait: checks that the simulation resumed us, and records a
+** granted server. */
+static int wait_k(lua_State *L, int status, lua_KContext ctx)
+{
+    lproc *p = current(L);
+    (void)status;
+    if (!p->resuming)
+        return luaL_error(L, "process was resumed outside the simulation (coroutine.resume on a process)");
+    if (ctx == W_REQUEST) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, p->ref); /* res prio? ud */
+        lua_getiuservalue(L, -1, 2);               /* ... ud holds */
+        lua_pushvalue(L, 1);
+        lua_pushvalue(L, 1);                       /* ... ud holds res res */
+        lua_Integer n = lua_rawget(L, -3) == LUA_TNUMBER ? lua_tointeger(L, -1) : 0;
+        lua_pop(L, 1);                             /* ... ud holds res */
+        lua_pushinteger(L, n + 1);
+        lua_rawset(L, -3);                         /* ... ud holds */
+        lua_pop(L, 2);
+    }
+    return 0;
+}
+
+static lproc *checkprocess_ctx(lua_State *L, const char *fn)
+{
+    lproc *p = current(L);
+    if (p == NULL)
+        luaL_error(L, "%s: only a process can wait (call it inside process(function ... end))", fn);
+    return p;
+}
+
+static int l_hold(lua_State *L)
+{
+    lproc *p = checkprocess_ctx(L, "hold");
+    double dt = luaL_checknumber(L, 1);
+    luaL_argcheck(L, dt >= 0.0 && isfinite(dt), 1, "time must be finite and >= 0");
+    p->wait = W_HOLD;
+    p->dt = dt;
+    return lua_yieldk(L, 0, W_HOLD, wait_k);
+}
+
+static int l_request(lua_State *L)
+{
+    lproc *p = checkprocess_ctx(L, "request");
+    lres *r = checkres(L, 1);
+    lua_Integer prio = luaL_optinteger(L, 2, 0);
+    luaL_argcheck(L, prio >= KOU_PRIORITY_MIN && prio <= KOU_PRIORITY_MAX, 2,
+                  "priority must be in -32768..32767");
+    lua_settop(L, 1); /* the continuation finds the resource at index 1 */
+    p->wait = W_REQUEST;
+    p->res = r->r;
+    p->prio = (int)prio;
+    return lua_yieldk(L, 0, W_REQUEST, wait_k);
+}
+
+static int l_release(lua_State *L)
+{
+    lproc *p = current(L);
+    lres *r = checkres(L, 1);
+    if (p == NULL)
+        return luaL_error(L, "release: only the process that requested resource '%s' can release it",
+                          kou_resource_name(r->r));
+    lua_settop(L, 1);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, p->ref); /* res ud */
+    lua_getiuservalue(L, -1, 2);               /* res ud holds */
+    lua_pushvalue(L, 1);
+    lua_Integer n = lua_rawget(L, -2) == LUA_TNUMBER ? lua_tointeger(L, -1) : 0;
+    if (n <= 0)
+        return luaL_error(L, "release: this process does not hold resource '%s'",
+                          kou_resource_name(r->r));
+    lua_pop(L, 1);                             /* res ud holds */
+    lua_pushvalue(L, 1);
+    if (n > 1)
+        lua_pushinteger(L, n - 1);
+    else
+        lua_pushnil(L);
+    lua_rawset(L, -3);
+    kou_resource_release(r->r); /* may grant others: they resume through events */
+    return 0;
+}
+
+static int l_now(lua_State *L)
+{
+    lua_pushnumber(L, kou_sim_now(upsim(L)->sim));
+    return 1;
+}
+
+static int l_process(lua_State *L)
+{
+    lsim *S = upsim(L);
+    luaL_checktype(L, 1, LUA_TFUNCTION);
+    int n = lua_gettop(L);
+    lua_Debug ar;
+    lua_pushvalue(L, 1);
+    lua_getinfo(L, ">S", &ar);
+    lproc *p = lua_newuserdatauv(L, sizeof *p, 2); /* f args ud */
+    memset(p, 0, sizeof *p);
+    p->S = S;
+    p->ref = LUA_NOREF;
+    snprintf(p->where, sizeof p->where, "%s:%d", ar.short_src, ar.linedefined);
+    luaL_setmetatable(L, PROCESS_META);
+    lua_newtable(L);
+    lua_setiuservalue(L, -2, 2);                   /* f args ud */
+    p->co = lua_newthread(L);                      /* f args ud co */
+    lua_setiuservalue(L, -2, 1);                   /* f args ud */
+    lua_rotate(L, 1, 1);                           /* ud f args */
+    lua_pushvalue(L, 1);
+    p->ref = luaL_ref(L, LUA_REGISTRYINDEX);       /* anchored while alive */
+    lua_xmove(L, p->co, n);                        /* ud */
+    *(lproc **)lua_getextraspace(p->co) = p;
+    p->nargs = n - 1;
+    if (kou_event_schedule(S->sim, 0.0, 0, ev_start, p, NULL) == KOU_EVENT_NONE) {
+        unanchor(p);
+        return luaL_error(L, "process: %s", kou_sim_errmsg(S->sim));
+    }
+    return 1;
+}
+
+static int m_proc_tostring(lua_State *L)
+{
+    lproc *p = luaL_checkudata(L, 1, PROCESS_META);
+    lua_pushfstring(L, "process defined at %s (%s)", p->where,
+                    p->ref == LUA_NOREF ? "ended" : "alive");
+    return 1;
+}
+
+static int m_proc_alive(lua_State *L)
+{
+    lproc *p = luaL_checkudata(L, 1, PROCESS_META);
+    lua_pushboolean(L, p->ref != LUA_NOREF);
+    return 1;
+}
+
+static int l_at_end(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TFUNCTION);
+    lua_getfield(L, LUA_REGISTRYINDEX, LSIM_AT_END);
+    lua_pushvalue(L, 1);
+    lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+    return 0;
+}
+
+/* ---- opening ---- */
+
+static void createmeta(lua_State *L, const char *name, const luaL_Reg *meth,
+                       lua_CFunction tostring, lsim *S)
+{
+    luaL_newmetatable(L, name);         /* mt */
+    lua_pushcfunction(L, tostring);
+    lua_setfield(L, -2, "__tostring");
+    lua_pushliteral(L, "kouan object");
+    lua_setfield(L, -2, "__metatable"); /* scenarios cannot swap it */
+    lua_newtable(L);                    /* mt methods */
+    lua_pushlightuserdata(L, S);
+    luaL_setfuncs(L, meth, 1);
+    lua_setfield(L, -2, "__index");     /* mt */
+    lua_pop(L, 1);
+}
+
+void kou_lsim_open(lua_State *L)
+{
+    kou_host *h = kou_host_from_lua(L);
+    lsim *S = lua_newuserdatauv(L, sizeof *S, 0);
+    S->sim = kou_host_sim(h);
+    S->L = L;
+    S->error_ref = LUA_NOREF;
+    lua_setfield(L, LUA_REGISTRYINDEX, LSIM_KEY);
+    lua_newtable(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, LSIM_RESOURCES);
+    lua_newtable(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, LSIM_AT_END);
+
+    static const luaL_Reg res_meth[] = {
+        {"name", m_res_name},   {"capacity", m_res_capacity},
+        {"busy", m_res_busy},   {"queue_length", m_res_queue_length},
+        {"served", m_res_served}, {"stats", m_res_stats},
+        {"reset_stats", m_res_reset_stats}, {NULL, NULL}};
+    static const luaL_Reg stream_meth[] = {
+        {"uniform", m_stream_uniform}, {"rekey", m_stream_rekey},
+        {"name", m_stream_name}, {NULL, NULL}};
+    static const luaL_Reg dist_meth[] = {
+        {"sample", m_dist_sample}, {"mean", m_dist_mean}, {"name", m_dist_name}, {NULL, NULL}};
+    static const luaL_Reg proc_meth[] = {{"alive", m_proc_alive}, {NULL, NULL}};
+    createmeta(L, RESOURCE_META, res_meth, m_res_tostring, S);
+    createmeta(L, STREAM_META, stream_meth, m_stream_tostring, S);
+    createmeta(L, DIST_META, dist_meth, m_dist_tostring, S);
+    createmeta(L, PROCESS_META, proc_meth, m_proc_tostring, S);
+
+    static const luaL_Reg api[] = {
+        {"resource", l_resource},       {"stream", l_stream},
+        {"exponential", l_exponential}, {"erlang", l_erlang},
+        {"gamma", l_gamma},             {"lognormal", l_lognormal},
+        {"weibull", l_weibull},         {"triangular", l_triangular},
+        {"uniform", l_uniform},         {"normal", l_normal},
+        {"deterministic", l_deterministic}, {"bernoulli", l_bernoulli},
+        {"discrete", l_discrete},       {"process", l_process},
+        {"hold", l_hold},               {"request", l_request},
+        {"release", l_release},         {"now", l_now},
+        {"at_end", l_at_end},           {NULL, NULL}};
+    lua_pushglobaltable(L);             /* G */
+    lua_getfield(L, -1, "kouan");       /* G kouan */
+    for (const luaL_Reg *f = api; f->name; f++) {
+        lua_pushlightuserdata(L, S);
+        lua_pushcclosure(L, f->func, 1); /* G kouan fn */
+        lua_pushvalue(L, -1);
+        lua_setfield(L, -3, f->name);    /* kouan.name = fn */
+        lua_pushstring(L, f->name);
+        lua_insert(L, -2);
+        lua_rawset(L, -4);               /* G.name = fn, past the strict check */
+    }
+    lua_pop(L, 2);
+}
+
+void kou_lsim_run(lua_State *L, kou_time until)
+{
+    lua_getfield(L, LUA_REGISTRYINDEX, LSIM_KEY);
+    lsim *S = lua_touserdata(L, -1);
+    lua_pop(L, 1);
+    kou_status st = isinf(until) && until > 0 ? kou_sim_run(S->sim) : kou_sim_run_until(S->sim, until);
+    if (S->error_ref != LUA_NOREF) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, S->error_ref);
+        lua_error(L);
+    }
+    if (st != KOU_OK)
+        luaL_error(L, "simulation: %s", kou_sim_errmsg(S->sim));
+    lua_getfield(L, LUA_REGISTRYINDEX, LSIM_AT_END); /* list */
+    lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_rawgeti(L, -1, i);                         /* list fn */
+        kou_host_call(L, 0, 0);                        /* list */
+    }
+    lua_pop(L, 1);
+}
+
+static void print_num(FILE *out, int width, int prec, double v)
+{
+    if (isnan(v))
+        fprintf(out, " %*s", width, "-");
+    else
+        fprintf(out, " %*.*f", width, prec, v);
+}
+
+void kou_lsim_print_report(lua_State *L, FILE *out)
+{
+    lua_getfield(L, LUA_REGISTRYINDEX, LSIM_KEY);
+    lsim *S = lua_touserdata(L, -1);
+    lua_pop(L, 1);
+    fprintf(out, "simulated %.4f h, %" PRIu64 " events\n", kou_sim_now(S->sim),
+            kou_sim_events_fired(S->sim));
+    lua_getfield(L, LUA_REGISTRYINDEX, LSIM_RESOURCES);
+    lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+    if (n > 0)
+        fprintf(out, "%-20s %7s %11s %11s %13s %10s\n", "resource", "servers", "utilisation",
+                "mean queue", "mean wait (h)", "served");
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_rawgeti(L, -1, i);
+        const kou_resource *r = ((lres *)lua_touserdata(L, -1))->r;
+        lua_pop(L, 1);
+        fprintf(out, "%-20s %7d", kou_resource_name(r), kou_resource_capacity(r));
+        print_num(out, 11, 4, kou_resource_mean_busy(r) / kou_resource_capacity(r));
+        print_num(out, 11, 4, kou_resource_mean_queue(r));
+        print_num(out, 13, 4, kou_tally_mean(kou_resource_wait_stats(r)));
+        fprintf(out, " %10" PRIu64 "\n", kou_resource_served_count(r));
+    }
+    lua_pop(L, 1);
+    fflush(out);
+}

@@ -1,0 +1,61 @@
+/*
+** lsim.h — the process-style scenario API: Lua bindings for the kernel's
+** resources, RNG streams and distributions, and processes written as Lua
+** coroutines that wait for simulated time (hold) and for servers
+** (request/release).
+**
+** Objects are userdata with metatables, as liolib.c does: "kouan.Resource",
+** "kouan.Stream", "kouan.Dist", "kouan.Process". A method called on the
+** wrong object gets Lua's "bad argument #1 ... (kouan.Resource expected,
+** got ...)". The kernel objects behind them belong to the host's
+** simulation; the userdata only point at them.
+**
+** Processes. process(fn, ...) makes a coroutine and schedules its start at
+** the current time. The coroutine runs until it waits: hold(dt) and
+** request(res [, priority]) record what the process waits for and yield;
+** the C side (the resumer, run from a kernel event) then schedules the
+** wake-up: an event after dt, or kou_resource_request whose grant resumes
+** the process (at once when the server is free, else through an event at
+** the grant time). No yield crosses a C call, and resumes never nest. A
+** process is anchored in the registry while it lives and unanchored when
+** its function returns, so the garbage collector takes it. A process that
+** ends while holding a server, an error inside a process, or a process
+** resumed by hand with coroutine.resume stops the run with a report whose
+** traceback comes from the process's own stack. Each thread's LUA_EXTRASPACE
+** holds its process (NULL for every other thread), which is how hold()
+** knows it is called from a process.
+**
+** Scenario environment (globals, also fields of the kouan table):
+**   resource{name=, capacity=, discipline="fifo"|"priority"}
+**   stream(name)                         -- find or create an RNG stream
+**   exponential(mean [, stream]), erlang{k=, mean=}, gamma{shape=, scale=},
+**   lognormal{mean=, cv=} or {mu=, sigma=}, weibull{shape=, scale=},
+**   triangular{min=, mode=, max=}, uniform(a, b [, stream]),
+**   normal{mean=, sd= [, lo=, hi=]}, deterministic(v), bernoulli(p),
+**   discrete{values=, weights=}; tables also take stream=; the default
+**   stream is "default". dist:sample([stream]), dist:mean().
+**   process(fn, ...), hold(dt), request(res [, prio]), release(res), now()
+**   at_end(fn)                           -- run after the simulation
+*/
+#ifndef KOUAN_LUA_LSIM_H
+#define KOUAN_LUA_LSIM_H
+
+#include <stdio.h>
+
+#include <lua.h>
+
+#include "kernel/base.h"
+#include "lua/host.h"
+
+/* Installs the API in the host's state. Call from protected code, before
+** the scenario runs. */
+void kou_lsim_open(lua_State *L);
+/* Runs the simulation until 'until' (+infinity: until no event is
+** pending), then the at_end functions. An error in a process is raised on
+** L as a report. Call from protected code. */
+void kou_lsim_run(lua_State *L, kou_time until);
+/* Prints one line per resource, in creation order: servers, utilisation,
+** mean queue length, mean wait (h), services completed. */
+void kou_lsim_print_report(lua_State *L, FILE *out);
+
+#endif

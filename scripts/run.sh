@@ -1,0 +1,18 @@
+#!/bin/sh
+# The README's first command: installs what is missing, builds kouan
+# (build/, optimised) and runs a scenario with it.
+#
+#   scripts/run.sh [options]                the default scenario
+#   scripts/run.sh SCENARIO.lua [options]   any scenario; options as for `kouan run`
+#
+# The default scenario is scenarios/mmc.lua until the Henan port scenarios
+# land (then it becomes scenarios/henan.lua).
+set -eu
+cd "$(dirname "$0")/.."
+scripts/bootstrap.sh >/dev/null
+[ -d build ] || meson setup build >/dev/null
+ninja -C build core/kouan >/dev/null
+case "${1:-}" in
+    "" | -*) set -- scenarios/mmc.lua "$@" ;;  # options only: the default scenario
+esac
+exec build/core/kouan run "$@"
