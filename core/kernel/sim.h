@@ -90,7 +90,9 @@ bool kou_event_cancel(kou_sim *sim, kou_event_id ev);
 ** time is in the past. */
 kou_event_id kou_event_reschedule(kou_sim *sim, kou_event_id ev, kou_time time);
 bool kou_event_is_pending(const kou_sim *sim, kou_event_id ev);
-/* Time an event is due, or NaN if it is not pending. */
+/* Time an event is due, or NaN if it is not pending. Linear in the number
+** of pending events (the heap keeps no index by event): for diagnostics and
+** tests, not for a model's inner loop. */
 kou_time kou_event_time(const kou_sim *sim, kou_event_id ev);
 
 /* ---- errors ---- */

@@ -738,15 +738,22 @@ static void storage_fee(cons *c)
         c->rec.cost += p->fee_storage_per_day * ceil(charged / 24.0);
 }
 
+/* The consignment leaves the port (import: gate-out; export: its carrier
+** departs): last milestone, storage charged up to now, port branch done. */
+static void leave_port(run *r, cons *c)
+{
+    stamp(r, c, KOU_MS_GATE_OUT);
+    storage_fee(c);
+    branch_done(r, c);
+}
+
 static void ev_gate_done(kou_sim *sim, void *subject, void *object)
 {
     run *r = subject;
     cons *c = object;
     (void)sim;
     kou_resource_release(c->flow->port->gate);
-    stamp(r, c, KOU_MS_GATE_OUT);
-    storage_fee(c);
-    branch_done(r, c);
+    leave_port(r, c);
 }
 
 static void grant_gate(kou_sim *sim, kou_resource *res, void *subject, void *object)
@@ -765,9 +772,7 @@ static void ev_handoff_done(kou_sim *sim, void *subject, void *object)
         kou_resource_request(c->flow->port->gate, c->priority, grant_gate, r, c);
         return;
     }
-    stamp(r, c, KOU_MS_GATE_OUT);
-    storage_fee(c);
-    branch_done(r, c);
+    leave_port(r, c);
 }
 
 static void carrier_free(run *r, carrier *car)
@@ -786,9 +791,7 @@ static void depart(run *r, carrier *car)
     for (uint32_t i = 0; i < car->ncons; i++) {
         cons *c = car->cons[i];
         c->car = NULL;
-        stamp(r, c, KOU_MS_GATE_OUT);
-        storage_fee(c);
-        branch_done(r, c);
+        leave_port(r, c);
     }
     carrier_free(r, car);
 }
