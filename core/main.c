@@ -13,8 +13,15 @@
 ** Scenario kinds. `kouan run FILE` runs the file's top level in the
 ** sandbox. A process-style scenario (lua/lsim.h) sets up resources and
 ** processes and returns nothing; the simulation then runs to the horizon
-** and the resource table is printed. A port scenario (to come) will return
-** its configuration; run_scenario() is where it plugs in.
+** and the resource table is printed. A port scenario returns a scenario
+** table (lua/scenario.h): the era is applied, then the --set paths, the
+** table is checked and converted, and R replications of kou_model_run
+** (seeds seed, seed+1, ..., seed+R-1) feed the KPI table (model/kpi.h).
+**
+** Memory on error paths: Lua errors longjmp, so nothing allocated with
+** malloc may be held across a call that can raise. The configuration lives
+** in an arena userdata (scenario.h); the KPI objects are freed before an
+** error is raised.
 */
 #include <errno.h>
 #include <math.h>
@@ -24,12 +31,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <lauxlib.h>
 #include <lua.h>
 
 #include "lua/host.h"
 #include "lua/lsim.h"
+#include "lua/scenario.h"
+#include "model/kpi.h"
 
 #define MAX_SETS 256
 
@@ -38,6 +49,10 @@ typedef struct options {
     uint64_t seed;
     double until;          /* hours; +infinity: until no event is pending */
     bool quiet;            /* no resource table */
+    bool dump;             /* port scenario: print the converted configuration, do not run */
+    const char *era;       /* --era, or NULL */
+    uint64_t reps;         /* --reps: replications of a port scenario */
+    bool until_given;
     size_t max_memory;     /* bytes */
     uint64_t max_instructions;
     int nset;
@@ -51,18 +66,33 @@ static void print_usage(FILE *out)
     fputs("usage: kouan run SCENARIO.lua [options]\n"
           "       kouan --help | --version\n"
           "\n"
-          "Runs a scenario file in the sandbox and prints, for each resource, its\n"
-          "utilisation, mean queue length, mean wait and services completed.\n"
+          "Runs a scenario file in the sandbox. A process-style scenario (it returns\n"
+          "nothing) prints, for each resource, its utilisation, mean queue length,\n"
+          "mean wait and services completed. A port scenario (it returns scenario{...})\n"
+          "runs the port-clearance model and prints the KPI table.\n"
           "\n"
           "options:\n"
-          "  --seed N              master seed of every random stream (default 1)\n"
-          "  --until HOURS         simulated horizon (default: until no event is pending)\n"
+          "  --seed N              master seed of every random stream (default 1); a port\n"
+          "                        scenario's replications use N, N+1, ...\n"
+          "  --reps R              replications of a port scenario (default 1)\n"
+          "  --era E               era of a port scenario (default: its era field)\n"
+          "  --until HOURS         simulated horizon (default: until no event is pending);\n"
+          "                        for a port scenario: hours of arrivals (replaces\n"
+          "                        horizon_days)\n"
           "  --set KEY=VALUE       scenario parameter, read with param(\"KEY\", default);\n"
+          "                        for a port scenario also PATH=VALUE, a dotted path into\n"
+          "                        the scenario table (ports.CGO.advance_share=0.4);\n"
           "                        may be repeated\n"
-          "  --quiet               do not print the resource table\n"
+          "  --quiet               do not print the resource or KPI table\n"
+          "  --dump                port scenario: check it, print the configuration it\n"
+          "                        converts to (times in hours), and stop\n"
           "  --max-memory MIB      memory the scenario may use (default 512)\n"
           "  --max-instructions N  Lua instructions per slice before the run is stopped\n"
           "                        as an endless loop (default 1e9)\n"
+          "\n"
+          "environment:\n"
+          "  KOUAN_ROOT            the kouan tree, where import finds scripts/kouan/ and\n"
+          "                        scenarios/ (default: the source tree of this build)\n"
           "\n"
           "exit status: 0 success, 1 the scenario failed, 2 bad command line\n",
           out);
@@ -112,12 +142,12 @@ static bool valid_key(const char *k, size_t len)
     if (len == 0 || len >= 128 || !(k[0] == '_' || (k[0] >= 'A' && k[0] <= 'Z') ||
                                      (k[0] >= 'a' && k[0] <= 'z')))
         return false;
-    for (size_t i = 1; i < len; i++) {
-        char c = k[i];
-        if (!(c == '_' || c == '.' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-              (c >= '0' && c <= '9')))
+    /* after the first letter anything printable: a path into a port
+    ** scenario names list entries, and names may hold spaces or dashes
+    ** (--set "ports.CGO.flows.belly cargo.delay=1") */
+    for (size_t i = 1; i < len; i++)
+        if ((unsigned char)k[i] < 0x20 || k[i] == 0x7f)
             return false;
-    }
     return true;
 }
 
@@ -127,6 +157,7 @@ static int parse_args(int argc, char **argv, options *o)
     memset(o, 0, sizeof *o);
     o->seed = 1;
     o->until = INFINITY;
+    o->reps = 1;
     o->max_memory = (size_t)512 << 20;
     o->max_instructions = 1000000000u;
     if (argc < 2) {
@@ -153,6 +184,10 @@ static int parse_args(int argc, char **argv, options *o)
             o->quiet = true;
             continue;
         }
+        if (strcmp(a, "--dump") == 0) {
+            o->dump = true;
+            continue;
+        }
         if (a[0] != '-' || a[1] == '\0') {
             if (o->script != NULL)
                 return bad_usage("more than one scenario file given ('%s')", a);
@@ -161,7 +196,7 @@ static int parse_args(int argc, char **argv, options *o)
         }
         /* options with a value: --opt VALUE or --opt=VALUE */
         static const char *const with_value[] = {"--seed", "--until", "--set", "--max-memory",
-                                                 "--max-instructions", NULL};
+                                                 "--max-instructions", "--era", "--reps", NULL};
         const char *val = NULL;
         const char *const *opt;
         for (opt = with_value; *opt; opt++) {
@@ -184,6 +219,14 @@ static int parse_args(int argc, char **argv, options *o)
         } else if (strcmp(*opt, "--until") == 0) {
             if (!parse_double(val, &o->until) || o->until <= 0)
                 return bad_usage("--until: '%s' is not a positive number of hours", val);
+            o->until_given = true;
+        } else if (strcmp(*opt, "--era") == 0) {
+            if (*val == '\0')
+                return bad_usage("%s", "--era: empty era name");
+            o->era = val;
+        } else if (strcmp(*opt, "--reps") == 0) {
+            if (!parse_u64(val, &o->reps) || o->reps < 1 || o->reps > 100000)
+                return bad_usage("--reps: '%s' is not an integer in 1..100000", val);
         } else if (strcmp(*opt, "--max-memory") == 0) {
             uint64_t mib;
             if (!parse_u64(val, &mib) || mib < 1 || mib > ((uint64_t)1 << 20))
@@ -219,17 +262,284 @@ static int parse_args(int argc, char **argv, options *o)
     return -1;
 }
 
+/* ---- port scenarios ---- */
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Observer context: the replication's KPIs and the progress bar. */
+typedef struct port_run {
+    kou_kpi *kpi;
+    double horizon;         /* hours of arrivals */
+    uint64_t rep, reps;
+    uint64_t seen;
+    double t0, last_draw;   /* wall clock (s) */
+    bool tty, drawn;
+} port_run;
+
+/* A progress bar on stderr, only on a terminal and only once the run has
+** taken a second: short runs and redirected output stay clean. */
+static void progress(port_run *pr, double frac)
+{
+    double t = now_seconds();
+    if (!pr->tty || t - pr->t0 < 1.0 || t - pr->last_draw < 0.1)
+        return;
+    pr->last_draw = t;
+    double done = ((double)pr->rep + (frac < 0 ? 0 : frac > 1 ? 1 : frac)) / (double)pr->reps;
+    int width = 40, fill = (int)(done * width);
+    char bar[41];
+    for (int i = 0; i < width; i++)
+        bar[i] = i < fill ? '#' : '.';
+    bar[width] = '\0';
+    fprintf(stderr, "\r[%s] %3d%%  replication %llu/%llu  %.0f s", bar, (int)(100 * done),
+            (unsigned long long)pr->rep + 1, (unsigned long long)pr->reps, t - pr->t0);
+    fflush(stderr);
+    pr->drawn = true;
+}
+
+static void observe(void *ctx, const kou_consignment_record *rec)
+{
+    port_run *pr = ctx;
+    kou_kpi_observe(pr->kpi, rec);
+    if ((++pr->seen & 1023) == 0 && pr->tty)
+        progress(pr, rec->t[KOU_MS_ARRIVAL] / pr->horizon);
+}
+
+static void observe_resource(void *ctx, const kou_resource_report *r)
+{
+    kou_kpi_resource(((port_run *)ctx)->kpi, r);
+}
+
+/* ---- --dump: the converted configuration, one fact a line ---- */
+
+static const char *const dump_family[] = {"none", "fixed", "exponential", "erlang", "gamma", "lognormal",
+                                          "weibull", "triangular", "uniform", "normal", "discrete",
+                                          "piecewise"};
+static const char *const dump_trader[] = {"aeo_advanced", "aeo_general", "ordinary", "discredited"};
+
+static void dump_days(FILE *out, unsigned mask)
+{
+    static const char *const d[7] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+    const char *sep = "";
+    for (int i = 0; i < 7; i++)
+        if (mask & (1u << i)) {
+            fprintf(out, "%s%s", sep, d[i]);
+            sep = ",";
+        }
+}
+
+static void dump_dist(FILE *out, const char *indent, const char *name, const kou_dist_spec *d)
+{
+    if (d->family == KOU_DIST_NONE)
+        return;
+    fprintf(out, "%s%s = %s", indent, name,
+            (unsigned)d->family < sizeof dump_family / sizeof *dump_family ? dump_family[d->family] : "?");
+    if (d->family == KOU_DIST_DISCRETE || d->family == KOU_DIST_PIECEWISE) {
+        for (size_t i = 0; i < d->n; i++)
+            fprintf(out, " %g:%g", d->x[i], d->w[i]);
+    } else {
+        int np = d->family == KOU_DIST_DETERMINISTIC || d->family == KOU_DIST_EXPONENTIAL ? 1
+                 : d->family == KOU_DIST_TRIANGULAR ? 3 : d->family == KOU_DIST_TRUNCNORMAL ? 4 : 2;
+        for (int i = 0; i < np; i++)
+            fprintf(out, " %g", d->p[i]);
+    }
+    fputc('\n', out);
+}
+
+static void dump_config(FILE *out, const kou_model_config *cfg, const kou_scenario_info *info)
+{
+    fprintf(out, "start_date %ld\nhorizon_hours %g\nwarmup_hours %g\nmax_in_system %llu\n",
+            (long)info->start_date, cfg->horizon_hours, cfg->warmup_hours,
+            (unsigned long long)cfg->max_in_system);
+    static const char *const modes[] = {"air", "rail", "road"};
+    static const char *const dirs[] = {"import", "export"};
+    for (size_t i = 0; i < cfg->nports; i++) {
+        const kou_port_config *p = &cfg->ports[i];
+        fprintf(out, "port %s %s\n", p->name, modes[p->mode]);
+        for (size_t j = 0; j < p->nresources; j++) {
+            const kou_resource_spec *r = &p->resources[j];
+            fprintf(out, "  resource %zu %s", j, r->name);
+            if (r->nhours == 0)
+                fprintf(out, " capacity %d", r->capacity);
+            for (size_t k = 0; k < r->nhours; k++) {
+                fputs(k ? "; " : " hours ", out);
+                dump_days(out, r->hours[k].weekday_mask);
+                fprintf(out, " %g-%g x%d", r->hours[k].start_h, r->hours[k].end_h, r->hours[k].capacity);
+            }
+            for (size_t k = 0; k < r->nholidays; k++)
+                fprintf(out, "%s%ld", k ? "," : " holidays ", (long)r->holidays[k]);
+            for (size_t k = 0; k < r->nworkdays; k++)
+                fprintf(out, "%s%ld as %d", k ? "," : " workdays ", (long)r->workdays[k], r->workday_as[k]);
+            fputc('\n', out);
+        }
+        fprintf(out, "  stages handling %d documents %d scanner %d inspection %d border_inspection %d "
+                "apron %d gate %d\n", p->res_handling, p->res_documents, p->res_scanner, p->res_inspection,
+                p->res_border_insp, p->res_apron, p->res_gate);
+        const kou_dist_spec *ds[] = {&p->unload_per_unit, &p->prep_time, &p->doc_check, &p->cert_time,
+                                     &p->scan_time, &p->notice_delay, &p->inspect_time, &p->duty_time,
+                                     &p->warehouse_move, &p->pickup_delay, &p->gate_time, &p->border_time,
+                                     &p->border_data_check};
+        static const char *const dn[] = {"unload_per_unit", "prep_time", "doc_check", "cert_time",
+                                         "scan_time", "notice_delay", "inspect_time", "duty_time",
+                                         "warehouse_move", "pickup_delay", "gate_time", "border_time",
+                                         "border_data_check"};
+        for (size_t k = 0; k < sizeof ds / sizeof *ds; k++)
+            dump_dist(out, "  ", dn[k], ds[k]);
+        fprintf(out, "  advance_share %g advance_lead_hours %g scan_first_share %g scan_clear_prob %g "
+                "certs_per_consignment %g green_priority %d pickup_cap_hours %g\n", p->advance_share,
+                p->advance_lead_hours, p->scan_first_share, p->scan_clear_prob, p->certs_per_consignment,
+                p->green_priority, p->pickup_cap_hours);
+        fputs("  inspect_prob", out);
+        for (int t = 0; t < KOU_TRADER_COUNT; t++)
+            fprintf(out, " %s %g", dump_trader[t], p->inspect_prob[t]);
+        fprintf(out, "\n  joint_inspection %d release_before_duty %d release_before_lab %d apron_release %d "
+                "through_clearance %d\n", p->joint_inspection, p->release_before_duty, p->release_before_lab,
+                p->apron_release, p->through_clearance);
+        fprintf(out, "  fees handling_per_unit %g inspection %g scan %g storage_per_day %g storage_free_hours %g\n",
+                p->fee_handling_per_unit, p->fee_inspection, p->fee_scan, p->fee_storage_per_day,
+                p->storage_free_hours);
+        for (size_t f = 0; f < p->nflows; f++) {
+            const kou_flow_config *fl = &p->flows[f];
+            fprintf(out, "  flow %s %s %s\n", fl->name, modes[fl->mode], dirs[fl->direction]);
+            if (fl->ntimetable > 0) {
+                fputs("    timetable", out);
+                for (size_t k = 0; k < fl->ntimetable; k++)
+                    fprintf(out, " %g", fl->timetable[k]);
+                fputc('\n', out);
+            } else {
+                double sum = 0;
+                for (int k = 0; k < 168; k++)
+                    sum += fl->rate_per_hour[k];
+                fprintf(out, "    rate_per_hour sum %g mon0 %g sun23 %g\n", sum, fl->rate_per_hour[0],
+                        fl->rate_per_hour[167]);
+            }
+            dump_dist(out, "    ", "delay", &fl->delay);
+            dump_dist(out, "    ", "units_per_carrier", &fl->units_per_carrier);
+            dump_dist(out, "    ", "consignments_per_unit", &fl->consignments_per_unit);
+            dump_dist(out, "    ", "goods_lead", &fl->goods_lead);
+            fputs("    trader_share", out);
+            for (int t = 0; t < KOU_TRADER_COUNT; t++)
+                fprintf(out, " %s %g", dump_trader[t], fl->trader_share[t]);
+            fprintf(out, "\n    handoff_hours_mean %g goods_window_hours %g\n", fl->handoff_hours_mean,
+                    fl->goods_window_hours);
+            for (size_t g = 0; g < fl->ngoods; g++) {
+                const kou_goods_config *gd = &fl->goods[g];
+                fprintf(out, "    goods %s share %g apron_eligible %d green_channel %d lab_prob %g duty_prob %g "
+                        "extra_inspect_prob %g\n", gd->name, gd->share, gd->apron_eligible, gd->green_channel,
+                        gd->lab_prob, gd->duty_prob, gd->extra_inspect_prob);
+                dump_dist(out, "      ", "lab_time", &gd->lab_time);
+            }
+        }
+    }
+}
+
+/* The scenario table is on the top of the stack. */
+static void run_port(lua_State *L, const options *o)
+{
+    kou_host *h = kou_host_from_lua(L);
+    lua_pushvalue(L, -1);             /* s s */
+    kou_scenario_select_era(L, o->era); /* s s-with-era */
+    /* --set: a param() the top level read is a parameter; anything else is
+    ** a path into the table, applied after the era */
+    for (int i = 0; i < o->nset; i++)
+        if (!kou_host_param_was_read(h, o->set_key[i]))
+            kou_scenario_set(L, o->set_key[i], o->set_value[i]);
+    kou_scenario_info info;
+    const kou_model_config *built = kou_scenario_build(L, -1, &info); /* s s2 arena */
+    kou_model_config cfg = *built;
+    kou_scenario_check_eras(L, -3, info.era);
+    if (o->until_given) {
+        cfg.horizon_hours = o->until;
+        if (cfg.warmup_hours >= cfg.horizon_hours) {
+            char msg[160]; /* lua_pushfstring has no %g */
+            snprintf(msg, sizeof msg, "--until %g: must be above the warm-up (%g h)", o->until,
+                     cfg.warmup_hours);
+            kou_host_usage_error(L, "%s", msg);
+        }
+    }
+    if (o->dump) {
+        dump_config(stdout, &cfg, &info);
+        lua_pop(L, 3);
+        return;
+    }
+    char title[600], era[80] = "";
+    if (info.era)
+        snprintf(era, sizeof era, ", era %s", info.era);
+    char seeds[64];
+    if (o->reps > 1)
+        snprintf(seeds, sizeof seeds, "seeds %llu-%llu", (unsigned long long)o->seed,
+                 (unsigned long long)(o->seed + o->reps - 1));
+    else
+        snprintf(seeds, sizeof seeds, "seed %llu", (unsigned long long)o->seed);
+    snprintf(title, sizeof title, "%s%s%s%s%s, %s, %g days after %g days of warm-up", o->script,
+             info.name[0] ? " (" : "", info.name, info.name[0] ? ")" : "", era, seeds,
+             (cfg.horizon_hours - cfg.warmup_hours) / 24, cfg.warmup_hours / 24);
+
+    /* From here to the end no Lua call may raise while C memory is held. */
+    port_run pr = {0};
+    pr.horizon = cfg.horizon_hours;
+    pr.reps = o->reps;
+    pr.tty = isatty(fileno(stderr)) != 0;
+    pr.t0 = now_seconds();
+    kou_model_observer obs = {.ctx = &pr, .consignment_done = observe,
+                              .resource_done = observe_resource};
+    kou_kpi_summary *sum = kou_kpi_summary_new();
+    char err[512];
+    kou_status st = KOU_OK;
+    for (uint64_t r = 0; r < o->reps && st == KOU_OK; r++) {
+        pr.rep = r;
+        pr.kpi = kou_kpi_new(&cfg);
+        st = kou_model_run(&cfg, o->seed + r, info.start_date, &obs, NULL, err, sizeof err);
+        if (st == KOU_OK)
+            kou_kpi_summary_add(sum, pr.kpi);
+        kou_kpi_free(pr.kpi);
+        pr.kpi = NULL;
+        progress(&pr, 1.0);
+    }
+    if (pr.drawn) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+    }
+    int wr = 0;
+    if (st == KOU_OK && !o->quiet)
+        wr = kou_kpi_summary_print(sum, stdout, title);
+    kou_kpi_summary_free(sum);
+    if (st != KOU_OK) {
+        lua_pushfstring(L, "%s: replication %I (seed %I): %s", o->script, (lua_Integer)pr.rep + 1,
+                        (lua_Integer)(o->seed + pr.rep), err);
+        kou_host_push_report(L, lua_tostring(L, -1), false);
+        lua_error(L);
+    }
+    if (wr != 0)
+        luaL_error(L, "cannot write the KPI table");
+    lua_pop(L, 3);
+}
+
 /* The top level has run and left its result on the stack. A process-style
-** scenario returns nothing: run the simulation and print the table. (A
-** port scenario will return its configuration table here.) */
+** scenario returns nothing: run the simulation and print the table. A port
+** scenario returns a scenario table: run_port. */
 static void run_scenario(lua_State *L, const options *o)
 {
     kou_host *h = kou_host_from_lua(L);
+    if (kou_scenario_is(L, -1)) {
+        run_port(L, o);
+        return;
+    }
     if (!lua_isnil(L, -1))
-        kou_host_usage_error(L, "scenario '%s' returned a %s: only process-style scenarios "
-                             "(which return nothing) can be run yet",
+        kou_host_usage_error(L, "scenario '%s' returned a %s: a port scenario returns "
+                             "scenario{...}, a process-style one returns nothing",
                              o->script, luaL_typename(L, -1));
     lua_pop(L, 1);
+    if (o->era)
+        kou_host_usage_error(L, "--era %s: scenario '%s' is process-style and has no eras", o->era,
+                             o->script);
+    if (o->reps != 1)
+        kou_host_usage_error(L, "--reps: scenario '%s' is process-style; run it once per --seed",
+                             o->script);
     const char *key, *value;
     if (kou_host_unused_param(h, &key, &value) >= 0) {
         char asked[512];
@@ -247,6 +557,7 @@ static int pmain(lua_State *L)
     const options *o = lua_touserdata(L, 1);
     lua_settop(L, 0);
     kou_lsim_open(L);
+    kou_scenario_open(L);
     kou_host_loadfile(L, o->script); /* chunk */
     kou_host_call(L, 0, 1);          /* result */
     run_scenario(L, o);

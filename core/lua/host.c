@@ -299,6 +299,14 @@ int kou_host_unused_param(const kou_host *h, const char **key, const char **valu
     return -1;
 }
 
+bool kou_host_param_was_read(const kou_host *h, const char *key)
+{
+    for (size_t i = 0; i < h->nasked; i++)
+        if (strcmp(h->asked[i], key) == 0)
+            return true;
+    return false;
+}
+
 void kou_host_params_asked(const kou_host *h, char *buf, size_t len)
 {
     size_t at = 0;

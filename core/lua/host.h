@@ -44,6 +44,8 @@
 **  - parameters: param("name", default) returns the --set value converted
 **    to the default's type; read them at the top level, because a --set the
 **    top level never asked for is refused (exit 2) before the run starts.
+**    (In a port scenario, lua/scenario.h, such a --set is a path into the
+**    returned table instead.)
 **
 ** Errors. Lua code runs either under lua_pcall with kou_host_msghandler
 ** (which appends a traceback, as lua.c does) or as a coroutine resumed by
@@ -95,6 +97,9 @@ void kou_host_set_param(kou_host *h, const char *key, const char *value);
 /* Index of the first parameter the scenario never read with param(), or
 ** -1; *key and *value receive it. */
 int kou_host_unused_param(const kou_host *h, const char **key, const char **value);
+/* Whether the scenario read key with param() (then a port scenario does
+** not treat --set key=... as a path into its table). */
+bool kou_host_param_was_read(const kou_host *h, const char *key);
 /* Writes the names the scenario asked for, comma-separated, into buf. */
 void kou_host_params_asked(const kou_host *h, char *buf, size_t len);
 

@@ -43,6 +43,7 @@ typedef struct port_rt {
     const kou_port_config *cfg;
     uint16_t index;
     kou_resource **res;
+    double *work_done; /* per resource: hours of work done since warmup_hours */
     kou_resource *handling, *documents, *scanner, *inspection, *border_insp, *apron, *gate;
     const kou_dist *unload, *prep, *doc, *cert, *scan, *notice, *inspect, *duty, *move,
         *pickup, *gate_time, *border, *border_data;
@@ -517,6 +518,7 @@ static kou_status build(run *r)
         pr->cfg = p;
         pr->index = (uint16_t)i;
         pr->res = koui_calloc(p->nresources ? p->nresources : 1, sizeof *pr->res);
+        pr->work_done = koui_calloc(p->nresources ? p->nresources : 1, sizeof *pr->work_done);
         for (size_t j = 0; j < p->nresources && okb; j++)
             pr->res[j] = build_resource(sim, &p->resources[j], who, &okb, r->err, sizeof r->err);
         if (!okb)
@@ -603,8 +605,10 @@ static kou_status build(run *r)
 static void free_built(run *r)
 {
     if (r->ports)
-        for (size_t i = 0; i < r->cfg->nports; i++)
+        for (size_t i = 0; i < r->cfg->nports; i++) {
             free(r->ports[i].res);
+            free(r->ports[i].work_done);
+        }
     if (r->flows)
         for (size_t i = 0; i < r->nflows; i++) {
             free(r->flows[i].lab_time);
@@ -663,10 +667,34 @@ static void at(run *r, kou_time t, kou_event_fn *fn, void *object)
         fail(r, kou_sim_errcode(r->sim), "model: %s", kou_sim_errmsg(r->sim));
 }
 
-/* Schedules fn when 'work' hours of work on res, started now, are done
-** under res's calendar. */
-static void work(run *r, const kou_resource *res, double hours, kou_event_fn *fn, void *object)
+/* Adds the part of 'hours' of work started at 'start' on res that falls
+** after warmup_hours to the port's work_done, for the utilisation of the
+** resource report. Counted when the work starts because its amount is
+** known then; work proceeds only while the calendar is open, so the part
+** done before warm-up is the open time between start and warmup_hours. */
+static void account_work(run *r, port_rt *pr, const kou_resource *res, kou_time start, double hours)
 {
+    size_t j = 0;
+    while (j < pr->cfg->nresources && pr->res[j] != res)
+        j++;
+    KOU_ASSERT(j < pr->cfg->nresources);
+    if (j == pr->cfg->nresources)
+        return;
+    kou_time w = r->cfg->warmup_hours;
+    if (start < w) {
+        const kou_calendar *cal = kou_resource_calendar(res);
+        double before = cal ? kou_calendar_open_hours(cal, start, w) : w - start;
+        hours = hours > before ? hours - before : 0.0;
+    }
+    pr->work_done[j] += hours;
+}
+
+/* Schedules fn when 'work' hours of work on res (one of port pr's), started
+** now, are done under res's calendar. */
+static void work(run *r, port_rt *pr, const kou_resource *res, double hours, kou_event_fn *fn,
+                 void *object)
+{
+    account_work(r, pr, res, kou_sim_now(r->sim), hours);
     kou_time end = kou_resource_work_end(res, kou_sim_now(r->sim), hours);
     if (!isfinite(end)) {
         fail(r, KOU_ESTATE, "model: resource '%s' never opens again after hour %g (check its calendar)",
@@ -760,7 +788,7 @@ static void grant_gate(kou_sim *sim, kou_resource *res, void *subject, void *obj
 {
     (void)sim;
     cons *c = object;
-    work(subject, res, c->gate, ev_gate_done, c);
+    work(subject, c->flow->port, res, c->gate, ev_gate_done, c);
 }
 
 static void ev_handoff_done(kou_sim *sim, void *subject, void *object)
@@ -813,7 +841,7 @@ static void grant_load(kou_sim *sim, kou_resource *res, void *subject, void *obj
 {
     (void)sim;
     cons *c = object;
-    work(subject, res, c->load, ev_loaded, c);
+    work(subject, c->flow->port, res, c->load, ev_loaded, c);
 }
 
 static void ev_departure_due(kou_sim *sim, void *subject, void *object)
@@ -943,7 +971,7 @@ static void grant_visit(kou_sim *sim, kou_resource *res, void *subject, void *ob
     (void)sim;
     if (c->visit == 0)
         stamp(r, c, KOU_MS_INSPECT_START);
-    work(r, res, c->insp[c->visit], ev_visit_done, c);
+    work(r, c->flow->port, res, c->insp[c->visit], ev_visit_done, c);
 }
 
 static void start_visit(run *r, cons *c)
@@ -986,7 +1014,7 @@ static void grant_scan(kou_sim *sim, kou_resource *res, void *subject, void *obj
 {
     (void)sim;
     cons *c = object;
-    work(subject, res, c->scan, ev_scan_done, c);
+    work(subject, c->flow->port, res, c->scan, ev_scan_done, c);
 }
 
 static void start_scan(run *r, cons *c)
@@ -1024,7 +1052,7 @@ static void grant_doc(kou_sim *sim, kou_resource *res, void *subject, void *obje
     cons *c = object;
     kou_time now = kou_sim_now(sim);
     c->rec.t[KOU_MS_DOC_CHECKED] = kou_resource_work_end(res, now, c->doc);
-    work(r, res, c->doc + c->certs, ev_certs_done, c);
+    work(r, c->flow->port, res, c->doc + c->certs, ev_certs_done, c);
 }
 
 static void ev_declared(kou_sim *sim, void *subject, void *object)
@@ -1086,7 +1114,7 @@ static void grant_unload(kou_sim *sim, kou_resource *res, void *subject, void *o
 {
     (void)sim;
     unit *u = object;
-    work(subject, res, u->work, ev_unloaded, u);
+    work(subject, u->car->flow->port, res, u->work, ev_unloaded, u);
 }
 
 static void ev_carrier_arrived(kou_sim *sim, void *subject, void *object)
@@ -1378,6 +1406,58 @@ static void ev_announce(kou_sim *sim, void *subject, void *object)
 
 /* ---- the run ---- */
 
+/* Warm-up deletion for the resources: their statistics start afresh at
+** warmup_hours, like the consignments reported. */
+static void ev_warmup(kou_sim *sim, void *subject, void *object)
+{
+    run *r = subject;
+    (void)sim;
+    (void)object;
+    for (size_t i = 0; i < r->cfg->nports; i++)
+        for (size_t j = 0; j < r->cfg->ports[i].nresources; j++)
+            kou_resource_reset_stats(r->ports[i].res[j]);
+}
+
+/* Server-hours open on res in [t0, t1]: the integral of its capacity. */
+static double capacity_hours(const kou_resource *res, int fixed, kou_time t0, kou_time t1)
+{
+    const kou_calendar *cal = kou_resource_calendar(res);
+    if (!cal)
+        return fixed * (t1 - t0);
+    double area = 0.0;
+    for (kou_time t = t0; t < t1;) {
+        kou_time next = kou_calendar_next_change(cal, t);
+        kou_time seg = next < t1 ? next : t1;
+        area += kou_calendar_capacity_at(cal, t) * (seg - t);
+        t = seg;
+    }
+    return area;
+}
+
+/* After the drain: one report per resource over [warmup_hours, now]. */
+static void report_resources(run *r)
+{
+    if (!r->obs || !r->obs->resource_done)
+        return;
+    kou_time t0 = r->cfg->warmup_hours, t1 = kou_sim_now(r->sim);
+    for (size_t i = 0; i < r->cfg->nports; i++) {
+        const kou_port_config *p = &r->cfg->ports[i];
+        for (size_t j = 0; j < p->nresources; j++) {
+            const kou_resource *res = r->ports[i].res[j];
+            double area = capacity_hours(res, p->resources[j].capacity, t0, t1);
+            kou_resource_report rep;
+            rep.port = (uint16_t)i;
+            rep.name = p->resources[j].name;
+            rep.capacity_mean = t1 > t0 ? area / (t1 - t0) : NAN;
+            rep.utilisation = area > 0 ? r->ports[i].work_done[j] / area : NAN;
+            rep.mean_queue = t1 > t0 ? kou_resource_mean_queue(res) : NAN;
+            rep.mean_wait = kou_tally_mean(kou_resource_wait_stats(res));
+            rep.served = kou_resource_served_count(res);
+            r->obs->resource_done(r->obs->ctx, &rep);
+        }
+    }
+}
+
 kou_status kou_model_run(const kou_model_config *cfg, uint64_t seed, int32_t start_date,
                          const kou_model_observer *obs, kou_model_totals *totals, char *err, size_t errlen)
 {
@@ -1409,6 +1489,8 @@ kou_status kou_model_run(const kou_model_config *cfg, uint64_t seed, int32_t sta
     kou_status st = build(&r);
     if (st == KOU_OK) {
         r.max_in_system = cfg->max_in_system ? cfg->max_in_system : KOU_MODEL_DEFAULT_MAX_IN_SYSTEM;
+        if (cfg->warmup_hours > 0)
+            at(&r, cfg->warmup_hours, ev_warmup, NULL);
         for (size_t i = 0; i < r.nflows && r.status == KOU_OK; i++) {
             flow_rt *fr = &r.flows[i];
             if (next_schedule(&r, fr))
@@ -1425,6 +1507,8 @@ kou_status kou_model_run(const kou_model_config *cfg, uint64_t seed, int32_t sta
                       (unsigned long long)r.in_system);
         r.tot.events = kou_sim_events_fired(r.sim);
         r.tot.end_time = kou_sim_now(r.sim);
+        if (st == KOU_OK)
+            report_resources(&r);
     }
     copy_err(err, errlen, st == KOU_OK ? "" : r.err);
     if (totals)

@@ -272,7 +272,8 @@ typedef struct kou_port_config {
 
 typedef struct kou_model_config {
     const kou_port_config *ports; size_t nports;
-    kou_time warmup_hours;   /* consignments arriving earlier are not reported */
+    kou_time warmup_hours;   /* consignments arriving earlier are not reported;
+                                resource statistics start afresh here */
     kou_time horizon_hours;  /* arrivals stop here; the run drains the system */
     uint64_t max_in_system;  /* guard: stop with an error above this (0: 10 million) */
 } kou_model_config;
@@ -293,12 +294,36 @@ typedef struct kou_consignment_record {
     double cost;
 } kou_consignment_record;
 
+/* What one resource of one port did over the reporting window, from
+** warmup_hours (its statistics are reset then) to the end of the drain.
+** Utilisation counts work, not holding: a job paused over a closed night
+** holds its server but works only while the calendar is open, so
+** utilisation = work hours done in the window / server-hours open in it
+** (the integral of the calendar's capacity). It is in [0, 1] except for
+** overtime: work carried on by servers beyond a shift's reduced capacity
+** (the resource never takes a server away from work in progress). */
+typedef struct kou_resource_report {
+    uint16_t port;        /* index into cfg->ports */
+    const char *name;     /* the kou_resource_spec's name (the config's string) */
+    double capacity_mean; /* servers open, averaged over the whole window
+                             (closed hours count 0) */
+    double utilisation;   /* see above; NaN when never open in the window */
+    double mean_queue;    /* requests waiting, time-averaged over the window */
+    double mean_wait;     /* hours from request to grant, mean over requests
+                             granted in the window; NaN when none */
+    uint64_t served;      /* services completed in the window */
+} kou_resource_report;
+
 typedef struct kou_model_observer {
     void *ctx;
     /* Called once per consignment when it leaves the system (gated out or
     ** departed, and its lab and duty branches ended), in event order; rec
     ** is valid only during the call. */
     void (*consignment_done)(void *ctx, const kou_consignment_record *rec);
+    /* Optional (may be NULL). Called once per resource of every port, in
+    ** port order then resource order, at the end of a successful
+    ** kou_model_run, after the drain; r is valid only during the call. */
+    void (*resource_done)(void *ctx, const kou_resource_report *r);
 } kou_model_observer;
 
 /* What one replication did, in small counts. */
@@ -325,7 +350,9 @@ kou_status kou_model_validate(const kou_model_config *cfg, char *err, size_t err
 ** and start date (YYYYMMDD of hour 0), generates carriers until
 ** horizon_hours, runs the flow until the system has drained, and calls
 ** obs->consignment_done once per finished consignment that arrived at or
-** after warmup_hours (obs or its callback may be NULL). totals may be NULL.
+** after warmup_hours (obs or its callback may be NULL), then, if the run
+** succeeded, obs->resource_done once per resource (may be NULL). totals
+** may be NULL.
 ** Errors: KOU_EINVAL for a bad configuration; KOU_ENOMEM when more than
 ** max_in_system consignments would be in the system at once (the ports
 ** cannot keep up, or the limit is too low); KOU_EINVAL/KOU_ESTATE for a

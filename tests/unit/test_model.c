@@ -205,7 +205,7 @@ static void world_init(world *w, bool office_hours)
 
 static kou_status run(const world *w, uint64_t seed, recs *out, kou_model_totals *tot, char *err, size_t errlen)
 {
-    kou_model_observer obs = {out, collect};
+    kou_model_observer obs = {.ctx = out, .consignment_done = collect};
     memset(out, 0, sizeof *out);
     kou_status st = kou_model_run(&w->model, seed, 20170102, &obs, tot, err, errlen);
     if (st == KOU_OK)
@@ -686,7 +686,7 @@ static void test_fees(void)
 
     /* Hour 0 on a Wednesday: Monday 10:00 is hour 5 * 24 + 10. */
     free_recs(&a);
-    kou_model_observer obs = {&a, collect};
+    kou_model_observer obs = {.ctx = &a, .consignment_done = collect};
     char err[512];
     is_int(kou_model_run(&w.model, 1, 20170104, &obs, NULL, err, sizeof err), KOU_OK, "start on a Wednesday");
     ok(a.n >= 1 && T(&a.r[0], ARRIVAL) == 130, "the timetable follows the weekday of the start date (%g)",
@@ -862,7 +862,7 @@ static void test_nhpp_two_ports(void)
     kou_model_config two = w.model;
     two.ports = ports;
     two.nports = 2;
-    kou_model_observer obs = {&b, collect};
+    kou_model_observer obs = {.ctx = &b, .consignment_done = collect};
     memset(&b, 0, sizeof b);
     is_int(kou_model_run(&two, 59, 20170102, &obs, &tb, err, sizeof err), KOU_OK, "two ports run (%s)", err);
     qsort(b.r, b.n, sizeof *b.r, by_id);
@@ -1009,7 +1009,7 @@ static int bench_year(bool office_hours)
     w.model.horizon_hours = 8760;
     w.model.warmup_hours = 0;
     uint64_t n = 0;
-    kou_model_observer obs = {&n, count_record};
+    kou_model_observer obs = {.ctx = &n, .consignment_done = count_record};
     kou_model_totals t;
     char err[512];
     struct timespec t0, t1;

@@ -1,0 +1,249 @@
+#!/usr/bin/env python3
+"""check_port.py — runs `kouan run` on port scenarios (scenario tables fed
+to the port-clearance model) and checks the KPI table, reproducibility,
+eras, --set paths and the error messages; prints TAP for meson.
+
+usage: check_port.py GROUP KOUAN TESTDIR
+  GROUP   run | set | errors
+(meson passes the binary and this directory, so nothing here knows where
+the tree lives). Error files mark the line a message must name with a
+'--> here' comment.
+"""
+import os
+import subprocess
+import sys
+
+GROUP, KOUAN, TESTDIR = sys.argv[1:4]
+KOUAN = os.path.abspath(KOUAN)  # the tests run from TESTDIR
+count = 0
+failures = 0
+
+
+def ok(cond, name, diag=""):
+    global count, failures
+    count += 1
+    if not cond:
+        failures += 1
+    print(f"{'ok' if cond else 'not ok'} {count} - {name}")
+    if not cond and diag:
+        for line in str(diag).splitlines()[:30]:
+            print(f"# {line}")
+
+
+def run(*args, timeout=120, env=None):
+    # from TESTDIR, so that messages name the files as the tests expect
+    full_env = dict(os.environ, **env) if env else None
+    p = subprocess.run([KOUAN, *args], capture_output=True, text=True, timeout=timeout, cwd=TESTDIR,
+                       env=full_env)
+    if "Sanitizer" in p.stderr or "runtime error:" in p.stderr:
+        ok(False, f"sanitizer clean: kouan {' '.join(args)}", p.stderr)
+    return p.returncode, p.stdout, p.stderr
+
+
+def marker(name, tag="--> here"):
+    with open(os.path.join(TESTDIR, name)) as f:
+        for i, line in enumerate(f, 1):
+            if tag in line:
+                return i
+    raise SystemExit(f"Bail out! no '{tag}' in {name}")
+
+
+def body(out):
+    """The table without its title line (which names the era and seed)."""
+    return "\n".join(out.splitlines()[1:])
+
+
+def value(out, group, label):
+    """The first number on the row `label` of the block `group`."""
+    block = out.split("\n" + group + "\n", 1)
+    if len(block) < 2:
+        return None
+    for line in block[1].splitlines():
+        if line.strip() == "":
+            break
+        if line.strip().startswith(label):
+            return float(line[len(line) - len(line.lstrip()) + len(label):].split()[0])
+    return None
+
+
+SMALL = "port_small.lua"
+
+
+def group_run():
+    rc, out, err = run("run", SMALL)
+    ok(rc == 0 and err == "", "port_small.lua runs cleanly (exit 0, nothing on stderr)", f"rc={rc}\n{err}")
+    ok(out.startswith("== port_small.lua (small test port), era 2017, seed 1,"), "the title names file, name, era, seed",
+       out[:300])
+    for g in ("TST, air, import", "TST, road, export", "all ports, import", "all ports, export"):
+        ok(("\n" + g + "\n") in out, f"a block for '{g}'", out)
+    n = value(out, "TST, air, import", "consignments")
+    ok(n is not None and n > 50, "import consignments are counted", out)
+    ok("TST   documents" in out and "TST   scanner" in out, "a row per resource", out)
+    rc2, out2, _ = run("run", SMALL)
+    ok(rc2 == 0 and out2 == out, "same seed, identical output", out2)
+    rc3, out3, _ = run("run", SMALL, "--seed", "2")
+    ok(rc3 == 0 and body(out3) != body(out), "another seed, other output", out3)
+    rc4, out4, err4 = run("run", SMALL, "--reps", "3", "--seed", "7")
+    ok(rc4 == 0 and "3 replications" in out4 and "±" in out4 and "seeds 7-9" in out4.splitlines()[0],
+       "--reps 3: seeds 7-9, means with Student-t half-widths",
+       out4 + err4)
+    rc5, out5, _ = run("run", SMALL, "--reps", "3", "--seed", "7")
+    ok(out5 == out4, "replications are reproducible too")
+    # eras
+    rc, e21, err = run("run", SMALL, "--era", "2021")
+    ok(rc == 0 and "era 2021" in e21.splitlines()[0], "--era 2021 runs and says so", e21[:200] + err)
+    ok(body(e21) != body(out), "--era 2021 changes the table")
+    prep17 = value(out, "TST, air, import", "preparation (arrival->decl.)")
+    prep21 = value(e21, "TST, air, import", "preparation (arrival->decl.)")
+    ok(prep21 == 0.0 and prep17 and prep17 > 0, "era 2021 (all declared in advance): no preparation time",
+       f"2017 {prep17}, 2021 {prep21}")
+    rc, e17, _ = run("run", SMALL, "--era", "2017")
+    ok(e17 == out, "--era 2017 is the default era")
+    # --set after the era: the same change by hand gives the same table
+    rc, hand, err = run("run", SMALL, "--set", "ports.TST.advance_share=1", "--set",
+                        "ports.TST.advance_lead_hours=6")
+    ok(rc == 0 and body(hand) == body(e21), "--set of the era's two values gives the era's table", hand[:300] + err)
+    rc, s2, err = run("run", SMALL, "--era", "2021", "--set", "ports.TST.advance_share=0.1", "--set",
+                      "ports.TST.advance_lead_hours=4")
+    ok(rc == 0 and body(s2) == body(out), "--set applies after the era", err)
+    rc, s3, err = run("run", SMALL, "--set", "ports.TST.flows.freighter.consignments_per_unit=6")
+    n3 = value(s3, "TST, air, import", "consignments")
+    ok(rc == 0 and n3 is not None and n is not None and abs(n3 - 2 * n) < 1e-9,
+       "--set through a flow's name: twice the consignments per unit, twice the count", f"{n} {n3} {err}")
+    e = value(out, "TST, road, export", "consignments")
+    rc, s7, err = run("run", SMALL, "--set", "ports.TST.flows.trucks out.units_per_carrier=2")
+    e7 = value(s7, "TST, road, export", "consignments")
+    # about twice: which export consignments fall after the warm-up depends
+    # on their random lead times
+    ok(rc == 0 and e7 is not None and e is not None and 1.8 * e < e7 < 2.2 * e,
+       "--set through a name with a space: twice the units, about twice the count", f"{e} {e7} {err}")
+    rc, s4, err = run("run", SMALL, "--set", "ports.TST.prep_time.mean=60")
+    p4 = value(s4, "TST, air, import", "preparation (arrival->decl.)")
+    ok(rc == 0 and p4 is not None and p4 > 5 * prep17, "--set into a distribution's parameter", f"{p4} {err}")
+    rc, s5, err = run("run", SMALL, "--set", "horizon_days=5", "--set", "warmup_days=1")
+    ok(rc == 0 and "4 days after 1 days of warm-up" in s5.splitlines()[0], "--set of top-level numbers", s5[:200] + err)
+    rc, s6, err = run("run", SMALL, "--until", "96")
+    ok(rc == 0 and "2 days after 2 days of warm-up" in s6.splitlines()[0], "--until sets the hours of arrivals",
+       s6[:200] + err)
+    rc, pp, err = run("run", "port_param.lua", "--set", "days=5", "--set", "ports.TST.advance_share=0.2")
+    ok(rc == 0 and "3 days after 2 days of warm-up" in pp.splitlines()[0],
+       "a --set the file reads with param() is a parameter, the others are paths", pp[:200] + err)
+    rc, q, err = run("run", SMALL, "--quiet")
+    ok(rc == 0 and q == "" and err == "", "--quiet prints nothing", q + err)
+
+
+def usage_error(args, pattern, name):
+    rc, out, err = run("run", *args)
+    lines = err.splitlines()
+    ok(rc == 2 and len(lines) == 1 and lines[0].startswith("kouan: ") and pattern in lines[0],
+       f"{name}: one line, exit 2, says '{pattern}'", f"rc={rc}\n{err}")
+
+
+def group_set():
+    usage_error((SMALL, "--era", "2019"), "--era 2019: unknown era (known: 2017, 2021)", "unknown --era")
+    usage_error((SMALL, "--set", "ports.TST.advence_share=0.4"),
+                "--set ports.TST.advence_share=0.4: ports.TST.advence_share: unknown key (did you mean 'advance_share'?)",
+                "a misspelt --set key names the nearest key")
+    usage_error((SMALL, "--set", "ports.TSX.advance_share=0.4"), "ports.TSX: no entry named 'TSX' (did you mean 'TST'?)",
+                "a misspelt entry name names the nearest entry")
+    usage_error((SMALL, "--set", "ports.TST.flows.freighter.goods.fresh.lab_prob=2"),
+                "ports.TST.flows.freighter.goods.fresh.lab_prob must be a number in [0, 1] (got 2)",
+                "an out-of-range --set gives the range")
+    usage_error((SMALL, "--set", "ports.TST.joint_inspection=maybe"), "ports.TST.joint_inspection must be true or false (got 'maybe')",
+                "a --set of a boolean field to text")
+    usage_error((SMALL, "--set", "ports.TST.resorces.handling.capacity=3"),
+                "ports.TST.resorces: unknown key (did you mean 'resources'?)", "a misspelt table on the path")
+    usage_error((SMALL, "--set", "ports.TST.cert_time.mean=3"), "ports.TST.cert_time is a number, not a table",
+                "a path through a number")
+    usage_error((SMALL, "--set", "ports.TST=3"), "cannot replace a whole entry", "a whole list entry")
+    usage_error((SMALL, "--set", "ports.TST.inspection=inspektion"),
+                "ports.TST.inspection: no resource 'inspektion' in ports.TST.resources (did you mean 'inspection'?)",
+                "a stage on an unknown resource names the nearest one")
+    usage_error((SMALL, "--set", "ports.TST.flows.freighter.direction=inbound"),
+                "direction must be \"import\" or \"export\" (got 'inbound')", "a bad choice lists the choices")
+    usage_error((SMALL, "--set", "start_date=2017-02-30"), "start_date must be a date \"YYYY-MM-DD\" (got '2017-02-30')",
+                "an impossible date")
+    usage_error((SMALL, "--set", "ports.TST.prep_time.sd=1"), "ports.TST.prep_time.sd: unknown key (known: mean, cv)",
+                "a parameter the family does not have lists the family's parameters")
+    rc, out, err = run("run", SMALL, "--set", "ports.TST.prep_time.cv=-1")
+    ok(rc == 1 and err.startswith("kouan: port_small.lua: port 'TST': prep_time: lognormal: cv must be > 0 (got -1)"),
+       "a value only the kernel refuses: the model's message, prefixed with the file, exit 1", err)
+    usage_error((SMALL, "--reps", "0"), "--reps: '0' is not an integer in 1..100000", "--reps 0")
+    usage_error(("../../scenarios/mmc.lua", "--era", "2017"), "process-style and has no eras", "--era on a process scenario")
+    usage_error((SMALL, "--until", "24"), "must be above the warm-up", "--until inside the warm-up")
+
+
+def group_errors():
+    cases = [
+        ("err_port_key.lua", "ports.TST.advence_share: unknown key (did you mean 'advance_share'?)"),
+        ("err_port_range.lua", "ports.TST.scan_clear_prob must be a number in [0, 1] (got 1.5)"),
+        ("err_port_type.lua", "ports.TST.flows.freighter.goods.fresh.duty_prob must be a number in [0, 1] (got 'often')"),
+        ("err_port_dist.lua", "ports.TST.prep_time: unknown distribution 'lognorm' (did you mean 'lognormal'? known: fixed,"),
+        ("err_port_import.lua", "import 'portz': no module 'portz'"),
+        ("err_port_era.lua", "era '2019': unknown era (known: 2017, 2021)"),
+        ("err_port_days.lua", "hours[1].days must be days such as \"Mon-Fri\""),
+        ("err_port_era_key.lua", "era '2018': ports.TST.advance_shar: unknown key (did you mean 'advance_share'?)"),
+    ]
+    for name, pattern in cases:
+        rc, out, err = run("run", name)
+        first = err.splitlines()[0] if err else ""
+        where = f"{name}:{marker(name)}: "
+        ok(rc == 1, f"{name}: exit 1", f"rc={rc}\n{err}")
+        ok(first.startswith("kouan: " + where) and pattern in first, f"{name}: names {where}and says '{pattern}'", err)
+    rc, out, err = run("run", "err_port_model.lua")
+    ok(rc == 1 and err.startswith("kouan: err_port_model.lua: port 'TST': scan_first_share is 0.5 but the port has no scanner"),
+       "a model check's message is prefixed with the file", err)
+    nowhere = {"KOUAN_ROOT": os.path.join(TESTDIR, "no_such_tree")}
+    rc, out, err = run("run", SMALL, env=nowhere)
+    ok(rc == 1 and "the scenario library" in err and "set KOUAN_ROOT" in err and "no_such_tree" in err,
+       "KOUAN_ROOT is where the library is looked for; without it scenario{} says so", err)
+    rc, out, err = run("run", "../../scenarios/mmc.lua", "--quiet", "--set", "customers=100", env=nowhere)
+    ok(rc == 0, "a process-style scenario runs without the library", err)
+    rc, out, err = run("run", "test_scenario.lua", "--quiet")
+    ok(rc == 0 and "not ok" not in out and "\n1.." in out, "test_scenario.lua passes", out + err)
+
+
+def group_dump():
+    rc, out, err = run("run", SMALL, "--dump")
+    lines = [l.strip() for l in out.splitlines()]
+    ok(rc == 0 and err == "", "--dump runs cleanly", err)
+    want = [
+        "start_date 20170102", "horizon_hours 216", "warmup_hours 48",
+        "resource 0 documents hours Mon,Tue,Wed,Thu,Fri 8.5-17.5 x5; Sat 9-12 x2 holidays 20170127 workdays 20170122 as 0",
+        "resource 4 scanner capacity 1",
+        "stages handling 2 documents 0 scanner 4 inspection 3 border_inspection -1 apron -1 gate 1",
+        "prep_time = lognormal 6 0.8", "notice_delay = erlang 2 2", "warehouse_move = normal 1 0.3 0 inf",
+        "pickup_delay = discrete 2:0.5 6:0.3 24:0.2", "gate_time = fixed 0.05", "cert_time = fixed 0.1",
+        "units_per_carrier = piecewise 2:0 10:1",
+        "inspect_prob aeo_advanced 0.01 aeo_general 0.02 ordinary 0.05 discredited 0.8",
+        "timetable 2.5 23.1667 47.1667 50.5 71.1667 95.1667 98.5 119.167 143.167 167.167",
+        "rate_per_hour sum 68.4 mon0 0.5 sun23 0.1",
+        "trader_share aeo_advanced 0 aeo_general 0 ordinary 1 discredited 0",
+        "goods general share 1 apron_eligible 0 green_channel 0 lab_prob 0 duty_prob 0 extra_inspect_prob 0",
+    ]
+    for w in want:
+        ok(w in lines, f"port_small converts to '{w}'", out)
+    rc, out, err = run("run", "port_features.lua", "--dump")
+    lines = [l.strip() for l in out.splitlines()]
+    ok(rc == 0, "port_features.lua converts", err)
+    for w, what in [
+        ("resource 4 night hours Fri 22-24 x3; Sat 0-6 x3; Sat,Sun 10-12 x1; Mon,Sun 13-15 x2 workdays 20170122 as 0",
+         "overnight hours split at midnight, 'weekends', a wrapping range, a bare workday date"),
+        ("resource 3 inspection hours Mon,Tue,Wed,Thu,Fri 8-17 x4", "capacity = false switches to opening hours"),
+        ("resource 6 yard capacity 3", "a bare number is a capacity"),
+        ("stages handling 2 documents 0 scanner 5 inspection 4 border_inspection -1 apron 6 gate -1",
+         "stages by other names, and false for none"),
+        ("timetable 30 42.5 78 90.5", "several times per timetable entry"),
+        ("rate_per_hour sum 24 mon0 1 sun23 0", "168 rates written out (rate = false drops the other form)"),
+    ]:
+        ok(w in lines, what, out)
+    rc, out, err = run("run", "port_features.lua")
+    ok(rc == 0 and "TST, air, import" in out, "port_features.lua runs", err)
+
+
+groups = {"run": group_run, "set": group_set, "errors": group_errors, "dump": group_dump}
+if GROUP not in groups:
+    raise SystemExit(f"Bail out! unknown group {GROUP}")
+groups[GROUP]()
+print(f"1..{count}")
+sys.exit(1 if failures else 0)

@@ -1,0 +1,3 @@
+-- err_port_import.lua — importing a module that does not exist.
+local ports = import "portz" -- --> here
+return ports
