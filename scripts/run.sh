@@ -5,14 +5,13 @@
 #   scripts/run.sh [options]                the default scenario
 #   scripts/run.sh SCENARIO.lua [options]   any scenario; options as for `kouan run`
 #
-# The default scenario is scenarios/mmc.lua until the Henan port scenarios
-# land (then it becomes scenarios/henan.lua).
+# The default scenario is scenarios/henan.lua (all Henan ports, era 2017).
 set -eu
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh >/dev/null
 [ -d build ] || meson setup build >/dev/null
 ninja -C build core/kouan >/dev/null
 case "${1:-}" in
-    "" | -*) set -- scenarios/mmc.lua "$@" ;;  # options only: the default scenario
+    "" | -*) set -- scenarios/henan.lua "$@" ;;  # options only: the default scenario
 esac
 exec build/core/kouan run "$@"

@@ -10,7 +10,7 @@
 -- so a scenario can change any field. The stage times and levers of a year
 -- come from P.era[year] (the reform package) and P.fit (the values fitted
 -- to the 2017 national baseline); the row numbers are those of the
--- calibration table at the end of /work/shared/domain.md, [E] marks an
+-- calibration table at the end of the project's shared domain notes (shared/domain.md), [E] marks an
 -- estimate of ours with no source.
 --
 -- One model port per direction. prep_time and advance_share are port

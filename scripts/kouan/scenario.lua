@@ -15,10 +15,19 @@ local Scenario = {}
 local meta = {__index = Scenario, __name = "kouan.Scenario"}
 
 -- Deep copy; metatables are kept (a copy of a scenario is a scenario).
-local function copy(v)
+-- A table shared by two places is copied twice, which is fine; a table
+-- inside itself would recurse without end, so it is refused with its path.
+local function copy(v, path, open)
   if type(v) ~= "table" then return v end
+  open = open or {}
+  path = path or "scenario"
+  if open[v] then
+    error(("%s: the scenario table contains itself here (a cycle)"):format(path), 0)
+  end
+  open[v] = true
   local t = {}
-  for k, x in pairs(v) do t[k] = copy(x) end
+  for k, x in pairs(v) do t[k] = copy(x, path .. "." .. tostring(k), open) end
+  open[v] = nil
   local m = getmetatable(v)
   if type(m) == "table" then setmetatable(t, m) end
   return t

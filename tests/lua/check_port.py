@@ -190,6 +190,10 @@ def group_errors():
         where = f"{name}:{marker(name)}: "
         ok(rc == 1, f"{name}: exit 1", f"rc={rc}\n{err}")
         ok(first.startswith("kouan: " + where) and pattern in first, f"{name}: names {where}and says '{pattern}'", err)
+    rc, out, err = run("run", "err_port_cycle.lua")
+    ok(rc == 1 and "scenario.ports: the scenario table contains itself here (a cycle)" in err
+       and len(err.splitlines()) < 20,
+       "a scenario table that contains itself is refused with its path, not a stack overflow", err[:2000])
     rc, out, err = run("run", "err_port_model.lua")
     ok(rc == 1 and err.startswith("kouan: err_port_model.lua: port 'TST': scan_first_share is 0.5 but the port has no scanner"),
        "a model check's message is prefixed with the file", err)
