@@ -216,8 +216,11 @@ static void check_ranges(checker *k, const kou_model_config *cfg)
         bad(k, "model: at least one port is needed (got %zu)", cfg->nports);
         return;
     }
-    if (!(cfg->horizon_hours > 0.0 && isfinite(cfg->horizon_hours)))
-        bad(k, "model: horizon_hours must be > 0 and finite (got %g)", cfg->horizon_hours);
+    /* A century bounds a run's length: a typo such as 1e9 days would
+    ** otherwise run for weeks of wall time before anyone noticed. */
+    if (!(cfg->horizon_hours > 0.0 && cfg->horizon_hours <= KOU_MODEL_MAX_HORIZON_HOURS))
+        bad(k, "model: the horizon must be > 0 and at most %g hours (100 years) (got %g h)",
+            KOU_MODEL_MAX_HORIZON_HOURS, cfg->horizon_hours);
     if (!(cfg->warmup_hours >= 0.0 && cfg->warmup_hours < cfg->horizon_hours))
         bad(k, "model: warmup_hours must be in [0, horizon_hours) = [0, %g) (got %g)", cfg->horizon_hours,
             cfg->warmup_hours);

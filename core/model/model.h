@@ -270,11 +270,15 @@ typedef struct kou_port_config {
     double storage_free_hours;
 } kou_port_config;
 
+/* Longest horizon a run accepts: 100 years of 365.25 days. */
+#define KOU_MODEL_MAX_HORIZON_HOURS 876600.0
+
 typedef struct kou_model_config {
     const kou_port_config *ports; size_t nports;
     kou_time warmup_hours;   /* consignments arriving earlier are not reported;
                                 resource statistics start afresh here */
-    kou_time horizon_hours;  /* arrivals stop here; the run drains the system */
+    kou_time horizon_hours;  /* arrivals stop here; the run drains the system;
+                                at most KOU_MODEL_MAX_HORIZON_HOURS */
     uint64_t max_in_system;  /* guard: stop with an error above this (0: 10 million) */
 } kou_model_config;
 

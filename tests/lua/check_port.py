@@ -171,7 +171,9 @@ def group_set():
     usage_error((SMALL, "--reps", "0"), "--reps: '0' is not an integer in 1..100000", "--reps 0")
     usage_error(("../../scenarios/mmc.lua", "--era", "2017"), "process-style and has no eras", "--era on a process scenario")
     usage_error((SMALL, "--until", "24"), "must be above the warm-up", "--until inside the warm-up")
-
+    rc, out, err = run("run", SMALL, "--set", "horizon_days=1e9")
+    ok(rc == 1 and "the horizon must be > 0 and at most 876600 hours (100 years)" in err,
+       "an absurd horizon is refused before the run, with the limit", err)
 
 def group_errors():
     cases = [
