@@ -6,12 +6,15 @@
 ** so the variance stays accurate for values with a large common offset
 ** (1e9 + small), where the textbook sum-of-squares formula cancels. The
 ** time average keeps the integrals the header exposes (area, area2); its
-** variance is area2/T - mean^2, clamped at zero.
+** variance is area2/T - mean^2, clamped at zero. The quantile sketch
+** finds a value's bucket with frexp and exact arithmetic only, and its
+** bucket edges with ldexp, so its results do not depend on the libm.
 **
 ** GSL is used here only for the Student-t quantile.
 */
 #include "stats.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,6 +222,170 @@ double kou_sample_quantile(kou_sample *s, double p)
     if (delta == 0.0)
         return s->x[lhs];
     return (1.0 - delta) * s->x[lhs] + delta * s->x[lhs + 1];
+}
+
+/* ---- quantile sketch ---- */
+
+void kou_qsketch_init(kou_qsketch *q)
+{
+    KOU_CHECK(q != NULL);
+    memset(q, 0, sizeof *q); /* the binade pointers: NULL on every platform we build for */
+    for (int i = 0; i < KOU_QSKETCH_BINADES; i++)
+        q->binade[i] = NULL;
+    q->min = DNAN;
+    q->max = DNAN;
+}
+
+void kou_qsketch_fini(kou_qsketch *q)
+{
+    if (!q)
+        return;
+    for (int i = 0; i < KOU_QSKETCH_BINADES; i++)
+        free(q->binade[i]);
+    kou_qsketch_init(q);
+}
+
+static uint64_t *qs_binade(kou_qsketch *q, int i)
+{
+    if (!q->binade[i])
+        q->binade[i] = koui_calloc(KOU_QSKETCH_SUBS, sizeof *q->binade[i]);
+    return q->binade[i];
+}
+
+void kou_qsketch_add(kou_qsketch *q, double x)
+{
+    KOU_CHECK(x >= 0.0 && x <= DBL_MAX); /* also rejects NaN and +inf */
+    if (q->n == 0) {
+        q->min = x;
+        q->max = x;
+    } else {
+        if (x < q->min)
+            q->min = x;
+        if (x > q->max)
+            q->max = x;
+    }
+    q->n++;
+    if (x == 0.0) {
+        q->zero++;
+        return;
+    }
+    int e;
+    double m = frexp(x, &e); /* x = m 2^e, m in [0.5, 1): binade e - 1 */
+    int i = e - 1 - KOU_QSKETCH_EXP_MIN;
+    if (i < 0) {
+        q->small++;
+        return;
+    }
+    if (i >= KOU_QSKETCH_BINADES) {
+        q->large++;
+        return;
+    }
+    /* 2m - 1 in [0, 1) is exact, and so is its product by 1024. */
+    size_t s = (size_t)((2.0 * m - 1.0) * (double)KOU_QSKETCH_SUBS);
+    qs_binade(q, i)[s]++;
+    q->binade_n[i]++;
+}
+
+void kou_qsketch_merge(kou_qsketch *a, const kou_qsketch *b)
+{
+    KOU_CHECK(a != NULL && b != NULL);
+    if (b->n == 0)
+        return;
+    if (a->n == 0) {
+        a->min = b->min;
+        a->max = b->max;
+    } else {
+        if (b->min < a->min)
+            a->min = b->min;
+        if (b->max > a->max)
+            a->max = b->max;
+    }
+    a->n += b->n;
+    a->zero += b->zero;
+    a->small += b->small;
+    a->large += b->large;
+    for (int i = 0; i < KOU_QSKETCH_BINADES; i++) {
+        if (b->binade_n[i] == 0)
+            continue;
+        uint64_t *c = qs_binade(a, i);
+        const uint64_t *d = b->binade[i];
+        for (size_t s = 0; s < KOU_QSKETCH_SUBS; s++)
+            c[s] += d[s];
+        a->binade_n[i] += b->binade_n[i];
+    }
+}
+
+/* The j-th (0-based) of c values in a bucket [lo, hi), narrowed to the
+** exact [min, max]. */
+static double qs_place(const kou_qsketch *q, double lo, double hi, uint64_t j, uint64_t c)
+{
+    if (lo < q->min)
+        lo = q->min;
+    if (hi > q->max)
+        hi = q->max;
+    double x = lo + (hi - lo) * (((double)j + 0.5) / (double)c);
+    return x < lo ? lo : x > hi ? hi : x;
+}
+
+/* Estimate of the k-th (0-based) order statistic, k < n. */
+static double qs_order_stat(const kou_qsketch *q, uint64_t k)
+{
+    if (k == 0)
+        return q->min;
+    if (k >= q->n - 1)
+        return q->max;
+    if (k < q->zero)
+        return 0.0;
+    k -= q->zero;
+    if (k < q->small)
+        return qs_place(q, 0.0, ldexp(1.0, KOU_QSKETCH_EXP_MIN), k, q->small);
+    k -= q->small;
+    for (int i = 0; i < KOU_QSKETCH_BINADES; i++) {
+        if (k >= q->binade_n[i]) {
+            k -= q->binade_n[i];
+            continue;
+        }
+        const uint64_t *c = q->binade[i];
+        int e = KOU_QSKETCH_EXP_MIN + i;
+        size_t s = 0;
+        while (k >= c[s]) { /* binade_n[i] is the sum of c[], so this stops in the binade */
+            k -= c[s];
+            s++;
+            KOU_CHECK(s < KOU_QSKETCH_SUBS);
+        }
+        double lo = ldexp(1.0 + (double)s / KOU_QSKETCH_SUBS, e);
+        double hi = ldexp(1.0 + (double)(s + 1) / KOU_QSKETCH_SUBS, e);
+        return qs_place(q, lo, hi, k, c[s]);
+    }
+    KOU_CHECK(k < q->large);
+    return qs_place(q, ldexp(1.0, KOU_QSKETCH_EXP_END), q->max, k, q->large);
+}
+
+double kou_qsketch_quantile(const kou_qsketch *q, double p)
+{
+    KOU_CHECK(q != NULL && p >= 0.0 && p <= 1.0);
+    if (q->n == 0)
+        return DNAN;
+    /* The rule of kou_sample_quantile, on estimated order statistics. */
+    double h = p * (double)(q->n - 1);
+    uint64_t lhs = (uint64_t)h;
+    if (lhs >= q->n - 1)
+        return q->max;
+    double delta = h - (double)lhs;
+    double xl = qs_order_stat(q, lhs);
+    if (delta == 0.0)
+        return xl;
+    return (1.0 - delta) * xl + delta * qs_order_stat(q, lhs + 1);
+}
+
+size_t kou_qsketch_bytes(const kou_qsketch *q)
+{
+    KOU_CHECK(q != NULL);
+    size_t bytes = sizeof *q;
+    for (int i = 0; i < KOU_QSKETCH_BINADES; i++)
+        if (q->binade[i])
+            bytes += KOU_QSKETCH_SUBS * sizeof *q->binade[i];
+    return bytes;
 }
 
 /* ---- histogram ---- */

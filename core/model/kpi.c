@@ -3,12 +3,14 @@
 ** reports, and their summary across replications (see kpi.h for the
 ** definitions).
 **
-** One replication keeps running sums (tallies, counters) per group and the
-** overall clearance times for exact quantiles. Records find their group
-** through a table indexed by (port, mode, direction), so observing is
-** O(1) and allocates only when a kept sample grows. The summary keeps the
-** per-replication value of every metric (a few doubles per replication),
-** from which it takes means and Student-t half-widths on demand.
+** One replication keeps running sums (tallies, counters) per group and a
+** quantile sketch of the overall clearance times (kou_qsketch: bounded
+** memory, relative error below 0.1 %). Records find their group through a
+** table indexed by (port, mode, direction), so observing is O(1) and
+** allocates only when a group's times first reach a new binade (a factor
+** of 2) of the sketch. The summary keeps the per-replication value of
+** every metric (a few doubles per replication), from which it takes means
+** and Student-t half-widths on demand.
 */
 #include "model/kpi.h"
 
@@ -17,6 +19,9 @@
 #include <string.h>
 
 #include "kernel/stats.h"
+
+/* kpi.h states the sketch's bound as KOU_KPI_QUANTILE_REL_ERROR. */
+_Static_assert(KOU_QSKETCH_SUBS == 1024, "KOU_KPI_QUANTILE_REL_ERROR is 1 / KOU_QSKETCH_SUBS");
 
 static const char ALL_PORTS[] = "all ports";
 
@@ -44,7 +49,7 @@ const char *kou_kpi_res_metric_name(kou_kpi_res_metric m)
 typedef struct group {
     kou_kpi_group info; /* info.port points into the kou_kpi's port names */
     uint64_t n;
-    kou_sample overall;  /* kept for the quantiles */
+    kou_qsketch overall; /* for the quantiles */
     kou_tally overall_t, prep, customs, logistics, dwell, cost;
     uint64_t within[3], inspected, scanned, manual;
 } group;
@@ -78,7 +83,7 @@ static void group_init(group *g, const char *port, int port_index, int mode, int
     g->info.port_index = port_index;
     g->info.mode = mode;
     g->info.direction = dir;
-    kou_sample_init(&g->overall);
+    kou_qsketch_init(&g->overall);
     kou_tally_init(&g->overall_t);
     kou_tally_init(&g->prep);
     kou_tally_init(&g->customs);
@@ -129,7 +134,7 @@ void kou_kpi_free(kou_kpi *k)
     if (!k)
         return;
     for (size_t g = 0; g < k->ngroups; g++)
-        kou_sample_fini(&k->groups[g].overall);
+        kou_qsketch_fini(&k->groups[g].overall);
     for (size_t i = 0; i < k->nports; i++)
         free(k->port_names[i]);
     for (size_t i = 0; i < k->nres; i++)
@@ -158,7 +163,7 @@ static void group_add(group *g, const kou_consignment_record *rec)
     double overall = rel - arr;
     if (!isnan(overall)) {
         kou_tally_add(&g->overall_t, overall);
-        kou_sample_add(&g->overall, overall);
+        kou_qsketch_add(&g->overall, overall); /* checks overall >= 0 */
         for (int i = 0; i < 3; i++)
             if (overall <= WITHIN_H[i])
                 g->within[i]++;
@@ -227,13 +232,13 @@ static double share(uint64_t part, uint64_t n)
 double kou_kpi_get(const kou_kpi *k, size_t g, kou_kpi_metric m)
 {
     KOU_CHECK(k != NULL && g < k->ngroups);
-    group *gr = &k->groups[g]; /* the quantiles sort the kept values */
+    const group *gr = &k->groups[g];
     switch (m) {
     case KOU_KPI_COUNT: return (double)gr->n;
     case KOU_KPI_OVERALL_MEAN: return kou_tally_mean(&gr->overall_t);
-    case KOU_KPI_OVERALL_MEDIAN: return kou_sample_quantile(&gr->overall, 0.5);
-    case KOU_KPI_OVERALL_P90: return kou_sample_quantile(&gr->overall, 0.9);
-    case KOU_KPI_OVERALL_P95: return kou_sample_quantile(&gr->overall, 0.95);
+    case KOU_KPI_OVERALL_MEDIAN: return kou_qsketch_quantile(&gr->overall, 0.5);
+    case KOU_KPI_OVERALL_P90: return kou_qsketch_quantile(&gr->overall, 0.9);
+    case KOU_KPI_OVERALL_P95: return kou_qsketch_quantile(&gr->overall, 0.95);
     case KOU_KPI_PREP_MEAN: return kou_tally_mean(&gr->prep);
     case KOU_KPI_CUSTOMS_MEAN: return kou_tally_mean(&gr->customs);
     case KOU_KPI_LOGISTICS_MEAN: return kou_tally_mean(&gr->logistics);
@@ -611,7 +616,9 @@ int kou_kpi_summary_print(const kou_kpi_summary *s, FILE *out, const char *title
                  "export: goods at the port)\n"
                  "  = preparation (arrival -> declaration, 0 if declared in advance)\n"
                  "  + customs (declaration, or arrival if declared in advance, -> release)\n"
-                 "port logistics = release -> gate-out (export: departure of the carrier)\n");
+                 "port logistics = release -> gate-out (export: departure of the carrier)\n"
+                 "median, p90, p95: from a fixed-memory histogram, within 0.1 %% of the exact sample "
+                 "quantiles\n");
     /* Ports first, then the all-ports groups: kou_kpi_new's order. */
     for (size_t g = 0; g < s->ngroups; g++)
         if (s->groups[g].info.port_index >= 0)

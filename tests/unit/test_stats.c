@@ -1,7 +1,8 @@
 /*
 ** test_stats.c — unit tests for core/kernel/stats.c: tallies (against a
 ** two-pass computation, including a large common offset), merging, time
-** averages of a step function, exact quantiles, histogram edges, Student-t
+** averages of a step function, exact quantiles, the quantile sketch
+** against exact quantiles (several distributions, merge, memory), histogram edges, Student-t
 ** intervals against table values, batch means, and the empirical coverage
 ** of 95% intervals.
 **
@@ -10,10 +11,12 @@
 */
 #include "kernel/stats.h"
 
+#include <float.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -339,6 +342,259 @@ static void test_sample(void)
     kou_sample_fini(&s);
 }
 
+/* ---- quantile sketch ---- */
+
+static const double QS_P[] = {0.0,  0.001, 0.01, 0.05, 0.1,  0.25,  0.5,   0.75,
+                              0.9,  0.95,  0.99, 0.995, 0.999, 0.9999, 1.0, 1.0 / 3};
+
+/* Feeds x[0..n) to a fresh sketch and an exact sample, then checks every
+** QS_P quantile: |sketch - exact| <= rel |exact| + abs. Returns the worst
+** relative error seen. */
+static double qs_check(const double *x, size_t n, double rel, double abs_tol, const char *name)
+{
+    kou_qsketch q;
+    kou_sample s;
+    kou_qsketch_init(&q);
+    kou_sample_init(&s);
+    for (size_t i = 0; i < n; i++) {
+        kou_qsketch_add(&q, x[i]);
+        kou_sample_add(&s, x[i]);
+    }
+    int bad = 0;
+    double worst = 0.0;
+    for (size_t i = 0; i < sizeof QS_P / sizeof QS_P[0]; i++) {
+        double got = kou_qsketch_quantile(&q, QS_P[i]), want = kou_sample_quantile(&s, QS_P[i]);
+        double err = fabs(got - want);
+        if (want > 0.0 && err / want > worst)
+            worst = err / want;
+        if (!(err <= rel * fabs(want) + abs_tol)) {
+            bad++;
+            diag("%s: p=%g sketch %.17g exact %.17g (rel %.3g)", name, QS_P[i], got, want, err / want);
+        }
+    }
+    for (int i = 0; i <= 1000; i++) {
+        double p = i / 1000.0;
+        double got = kou_qsketch_quantile(&q, p), want = kou_sample_quantile(&s, p);
+        double err = fabs(got - want);
+        if (want > 0.0 && err / want > worst)
+            worst = err / want;
+        if (!(err <= rel * fabs(want) + abs_tol) && bad++ < 5)
+            diag("%s: p=%g sketch %.17g exact %.17g (rel %.3g)", name, p, got, want, err / want);
+    }
+    ok(bad == 0, "qsketch %s (n=%zu): %zu + 1001 quantiles within the bound (worst rel. error %.3g %%)", name, n,
+       sizeof QS_P / sizeof QS_P[0], worst * 100);
+    is_double(kou_qsketch_quantile(&q, 0.0), kou_sample_quantile(&s, 0.0), 0.0, "qsketch %s: p=0 is the exact min",
+              name);
+    is_double(kou_qsketch_quantile(&q, 1.0), kou_sample_quantile(&s, 1.0), 0.0, "qsketch %s: p=1 is the exact max",
+              name);
+    kou_qsketch_fini(&q);
+    kou_sample_fini(&s);
+    return worst;
+}
+
+static void add_neg(void)
+{
+    kou_qsketch q;
+    kou_qsketch_init(&q);
+    kou_qsketch_add(&q, -1e-9);
+}
+
+static void add_nan(void)
+{
+    kou_qsketch q;
+    kou_qsketch_init(&q);
+    kou_qsketch_add(&q, DNAN);
+}
+
+static void add_inf(void)
+{
+    kou_qsketch q;
+    kou_qsketch_init(&q);
+    kou_qsketch_add(&q, DINF);
+}
+
+static void test_qsketch(void)
+{
+    /* A little over the bound for rounding (a few ulps). */
+    const double rel = KOU_QSKETCH_REL_ERROR * (1.0 + 1e-12);
+    ok(KOU_QSKETCH_REL_ERROR < 1e-3, "qsketch: the bound 2^-10 is under 0.1 %%");
+
+    kou_qsketch q;
+    kou_qsketch_init(&q);
+    ok(isnan(kou_qsketch_quantile(&q, 0.5)) && q.n == 0 && isnan(q.min), "qsketch: empty gives NaN");
+    is_int((int64_t)kou_qsketch_bytes(&q), (int64_t)sizeof q, "qsketch: empty holds only its struct");
+    ok(sizeof q < 1024, "qsketch: struct under 1 KB (%zu bytes)", sizeof q);
+    kou_qsketch_add(&q, 7.0);
+    ok(kou_qsketch_quantile(&q, 0.0) == 7.0 && kou_qsketch_quantile(&q, 0.3) == 7.0 &&
+           kou_qsketch_quantile(&q, 1.0) == 7.0,
+       "qsketch: one value is every quantile, exactly");
+    kou_qsketch_fini(&q);
+    is_int((int64_t)kou_qsketch_bytes(&q), (int64_t)sizeof q, "qsketch: fini releases the buckets");
+    kou_qsketch_fini(&q); /* twice is harmless */
+
+    enum { N = 200000 };
+    double *x = malloc(N * sizeof *x);
+    if (!x)
+        bail("out of memory");
+
+    /* Exponential, mean 4 h. */
+    rng_state = 0x1234567887654321u;
+    for (size_t i = 0; i < N; i++)
+        x[i] = -4.0 * log(unif());
+    qs_check(x, N, rel, 0.0, "exponential mean 4");
+
+    /* Lognormal with cv 2 (sigma^2 = ln(1 + cv^2)), median 6 h. */
+    double sigma = sqrt(log(5.0));
+    for (size_t i = 0; i < N; i++)
+        x[i] = 6.0 * exp(sigma * normal());
+    qs_check(x, N, rel, 0.0, "lognormal cv 2");
+
+    /* Small n, where interpolation between far order statistics matters. */
+    for (size_t i = 0; i < 5; i++)
+        x[i] = (double[]){1, 2, 3, 4, 10}[i];
+    qs_check(x, 5, rel, 0.0, "{1,2,3,4,10}");
+    for (size_t i = 0; i < 100; i++)
+        x[i] = (double)((i * 37) % 100 + 1);
+    qs_check(x, 100, rel, 0.0, "1..100");
+
+    /* A point mass is exact, whatever the value. */
+    for (size_t i = 0; i < 1000; i++)
+        x[i] = 2.7182818284590451;
+    qs_check(x, 1000, 0.0, 0.0, "point mass 2.718...");
+    for (size_t i = 0; i < 1000; i++)
+        x[i] = 0x1.8p-3; /* a bucket edge */
+    qs_check(x, 1000, 0.0, 0.0, "point mass on a bucket edge");
+
+    /* Bucket edges and the doubles just below them, over several binades. */
+    size_t ne = 0;
+    for (int e = KOU_QSKETCH_EXP_MIN; e < KOU_QSKETCH_EXP_END && ne + 2 <= N; e += 3)
+        for (int k = 0; k < 1024; k += 7) {
+            double edge = ldexp(1.0 + k / 1024.0, e);
+            x[ne++] = edge;
+            x[ne++] = nextafter(edge, 0.0);
+        }
+    qs_check(x, ne, rel, 0.0, "bucket edges and their predecessors, 2^-20 .. 2^20");
+
+    /* Exact zeros (released on arrival) are exact: 30 % zeros. */
+    for (size_t i = 0; i < N; i++)
+        x[i] = unif() < 0.3 ? 0.0 : -2.0 * log(unif());
+    qs_check(x, N, rel, 0.0, "30 % zeros + exponential");
+    for (size_t i = 0; i < 1000; i++)
+        x[i] = -0.0;
+    qs_check(x, 1000, 0.0, 0.0, "all zeros (-0 counts as 0)");
+
+    /* Very large values, still in range: log-uniform over 1 h .. 1e6 h. */
+    for (size_t i = 0; i < N; i++)
+        x[i] = exp(unif() * log(1e6));
+    qs_check(x, N, rel, 0.0, "log-uniform 1 .. 1e6 h");
+
+    /* Tiny values, below 2^-20: within 2^-20 absolute. */
+    for (size_t i = 0; i < N; i++)
+        x[i] = unif() * 0x1p-21;
+    qs_check(x, N, 0.0, 0x1p-20, "uniform (0, 2^-21) (absolute bound)");
+
+    /* Beyond 2^20: the overflow bucket, between 2^20 and the max; the min
+    ** and the max stay exact (checked in qs_check). */
+    kou_qsketch_init(&q);
+    for (size_t i = 0; i < 1000; i++)
+        kou_qsketch_add(&q, 1e7 + 1e6 * (double)i);
+    double med = kou_qsketch_quantile(&q, 0.5);
+    ok(med >= 0x1p20 && med <= q.max && kou_qsketch_quantile(&q, 1.0) == 1e7 + 999e6 && q.large == 1000,
+       "qsketch: values beyond 2^20 h counted in the overflow bucket (median %g in [2^20, max])", med);
+    kou_qsketch_fini(&q);
+
+    /* Quantiles do not decrease with p. */
+    kou_qsketch_init(&q);
+    for (size_t i = 0; i < N; i++)
+        kou_qsketch_add(&q, 6.0 * exp(sigma * normal()));
+    int mono = 1;
+    double prev = kou_qsketch_quantile(&q, 0.0);
+    for (int i = 1; i <= 10000; i++) {
+        double v = kou_qsketch_quantile(&q, (double)i / 10000);
+        if (v < prev)
+            mono = 0;
+        prev = v;
+    }
+    ok(mono, "qsketch: quantiles non-decreasing in p (10001 values of p)");
+    kou_qsketch_fini(&q);
+
+    /* Merge: three sketches of parts equal one sketch of everything. */
+    for (size_t i = 0; i < N; i++)
+        x[i] = i % 7 == 0 ? 0.0 : i % 11 == 0 ? 3e6 : i % 13 == 0 ? 1e-7 : -3.0 * log(unif());
+    kou_qsketch all, part[3], empty;
+    kou_qsketch_init(&all);
+    kou_qsketch_init(&empty);
+    for (int j = 0; j < 3; j++)
+        kou_qsketch_init(&part[j]);
+    for (size_t i = 0; i < N; i++) {
+        kou_qsketch_add(&all, x[i]);
+        kou_qsketch_add(&part[(i * 2654435761u) % 3], x[i]);
+    }
+    kou_qsketch m;
+    kou_qsketch_init(&m);
+    kou_qsketch_merge(&m, &empty);
+    kou_qsketch_merge(&m, &part[2]);
+    kou_qsketch_merge(&m, &part[0]);
+    kou_qsketch_merge(&m, &empty);
+    kou_qsketch_merge(&m, &part[1]);
+    int same = m.n == all.n && m.zero == all.zero && m.small == all.small && m.large == all.large &&
+               m.min == all.min && m.max == all.max;
+    for (int i = 0; i < KOU_QSKETCH_BINADES; i++) {
+        same = same && m.binade_n[i] == all.binade_n[i] && (m.binade[i] == NULL) == (all.binade[i] == NULL);
+        if (m.binade[i] && all.binade[i])
+            same = same && memcmp(m.binade[i], all.binade[i], KOU_QSKETCH_SUBS * sizeof(uint64_t)) == 0;
+    }
+    ok(same, "qsketch merge: the counts, min and max of one sketch of all values");
+    int qsame = 1;
+    for (int i = 0; i <= 1000; i++)
+        qsame = qsame && kou_qsketch_quantile(&m, i / 1000.0) == kou_qsketch_quantile(&all, i / 1000.0);
+    ok(qsame, "qsketch merge: the same quantiles, bit for bit (1001 values of p)");
+    kou_qsketch_merge(&empty, &m);
+    ok(empty.n == all.n && empty.min == all.min && kou_qsketch_quantile(&empty, 0.9) == kou_qsketch_quantile(&all, 0.9),
+       "qsketch merge into an empty sketch");
+    kou_qsketch_merge(&m, &m);
+    int twice = m.n == 2 * all.n && m.zero == 2 * all.zero && m.large == 2 * all.large && m.min == all.min &&
+                m.max == all.max;
+    for (int i = 0; i < KOU_QSKETCH_BINADES; i++)
+        twice = twice && m.binade_n[i] == 2 * all.binade_n[i];
+    ok(twice, "qsketch merge with itself doubles the counts, keeps min and max");
+    kou_qsketch_fini(&m);
+    kou_qsketch_fini(&all);
+    kou_qsketch_fini(&empty);
+    for (int j = 0; j < 3; j++)
+        kou_qsketch_fini(&part[j]);
+
+    /* Memory: does not grow with n. Durations 1 minute .. 1000 h reach 16
+    ** binades; a thousand values or ten million take the same bytes. */
+    kou_qsketch_init(&q);
+    size_t bytes_1k = 0;
+    for (size_t i = 1; i <= 10000000; i++) {
+        kou_qsketch_add(&q, exp(log(1.0 / 60) + unif() * log(60000.0)));
+        if (i == 1000)
+            bytes_1k = kou_qsketch_bytes(&q);
+    }
+    size_t bytes_10m = kou_qsketch_bytes(&q);
+    ok(bytes_1k == bytes_10m, "qsketch memory: %zu bytes after 1e3 values, %zu after 1e7", bytes_1k, bytes_10m);
+    ok(bytes_10m <= sizeof q + 16 * 8192, "qsketch memory: 1 min .. 1000 h fits in 16 binades (%zu bytes)",
+       bytes_10m);
+    ok(bytes_10m <= KOU_QSKETCH_MAX_BYTES && KOU_QSKETCH_MAX_BYTES < 330 * 1000, "qsketch memory: at most %zu bytes",
+       (size_t)KOU_QSKETCH_MAX_BYTES);
+    is_int((int64_t)q.n, 10000000, "qsketch: n counts every value");
+    kou_qsketch_fini(&q);
+    kou_qsketch_init(&q);
+    for (int e = -1074; e <= 1023; e++)
+        kou_qsketch_add(&q, ldexp(1.0, e));
+    kou_qsketch_add(&q, DBL_MAX);
+    ok(kou_qsketch_bytes(&q) == KOU_QSKETCH_MAX_BYTES && q.small + q.large + 40 == q.n,
+       "qsketch memory: every binade in use is the most (%zu bytes)", kou_qsketch_bytes(&q));
+    kou_qsketch_fini(&q);
+
+    ok(aborts(add_neg), "qsketch: a negative value aborts");
+    ok(aborts(add_nan), "qsketch: NaN aborts");
+    ok(aborts(add_inf), "qsketch: +inf aborts");
+    free(x);
+}
+
 /* ---- histogram ---- */
 
 static void test_histogram(void)
@@ -523,6 +779,7 @@ int main(void)
     test_tally_merge();
     test_timeavg();
     test_sample();
+    test_qsketch();
     test_histogram();
     test_ci_student();
     test_batch_means();

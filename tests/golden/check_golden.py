@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""check_golden.py — golden-output tests: runs `kouan run` with fixed seeds
+and compares everything it prints, byte for byte, with the committed file
+tests/golden/NAME.txt; prints TAP, with a unified diff on a mismatch.
+
+usage: check_golden.py KOUAN SRCROOT CASE|all            compare
+       check_golden.py --update KOUAN SRCROOT CASE|all   rewrite the files
+
+The commands run from SRCROOT with paths relative to it (the table's title
+names the scenario file as given), with KOUAN_ROOT=SRCROOT, so the output
+does not depend on where the tree or the build lives. After an intended
+change of the output, regenerate with scripts/update-golden.sh and review
+the diff before committing.
+"""
+import difflib
+import os
+import subprocess
+import sys
+
+# name -> arguments of `kouan run` (paths relative to the source root)
+CASES = {
+    "port_small": ["tests/lua/port_small.lua", "--seed", "1", "--reps", "3"],
+    "henan_2017_28d": ["scenarios/henan.lua", "--era", "2017", "--set", "horizon_days=28"],
+    "mmc_5000": ["scenarios/mmc.lua", "--seed", "1", "--set", "customers=5000"],
+    "cbec_week": ["scenarios/cbec_orders.lua", "--seed", "1", "--set", "orders_per_year=3e6",
+                  "--set", "horizon_days=7", "--set", "warmup_days=1"],
+}
+
+args = sys.argv[1:]
+update = bool(args) and args[0] == "--update"
+if update:
+    args = args[1:]
+if len(args) != 3 or (args[2] != "all" and args[2] not in CASES):
+    sys.exit(__doc__.split("\n\n")[1] + "\ncases: " + ", ".join(CASES) + ", all")
+KOUAN, ROOT, WHICH = os.path.abspath(args[0]), os.path.abspath(args[1]), args[2]
+GOLDEN = os.path.join(ROOT, "tests", "golden")
+names = list(CASES) if WHICH == "all" else [WHICH]
+
+
+def run(name):
+    p = subprocess.run([KOUAN, "run", *CASES[name]], capture_output=True, timeout=300, cwd=ROOT,
+                       env=dict(os.environ, KOUAN_ROOT=ROOT))
+    return p.returncode, p.stdout, p.stderr.decode("utf-8", "replace")
+
+
+def command(name):
+    return "kouan run " + " ".join(CASES[name])
+
+
+count = failures = 0
+
+
+def ok(cond, what, diag=""):
+    global count, failures
+    count += 1
+    failures += not cond
+    print(f"{'ok' if cond else 'not ok'} {count} - {what}")
+    if not cond:
+        for line in diag.splitlines():
+            print(f"# {line}")
+
+
+for name in names:
+    path = os.path.join(GOLDEN, name + ".txt")
+    rc, out, err = run(name)
+    clean = rc == 0 and err == ""
+    if update:
+        if not clean:
+            sys.exit(f"check_golden: {command(name)}: exit {rc}\n{err}")
+        with open(path, "wb") as f:
+            f.write(out)
+        print(f"wrote tests/golden/{name}.txt ({len(out)} bytes): {command(name)}")
+        continue
+    ok(clean, f"{name}: {command(name)} exits 0, nothing on stderr", f"exit {rc}\n{err}")
+    try:
+        with open(path, "rb") as f:
+            want = f.read()
+    except OSError as e:
+        ok(False, f"{name}: output matches tests/golden/{name}.txt", f"{e}\nrun scripts/update-golden.sh")
+        continue
+    diff = ""
+    if out != want:
+        diff = "".join(difflib.unified_diff(
+            want.decode("utf-8", "replace").splitlines(True), out.decode("utf-8", "replace").splitlines(True),
+            f"tests/golden/{name}.txt", f"{command(name)} (now)"))
+        if not diff:  # differs only in bytes the text view hides (e.g. a final newline)
+            diff = f"same lines, different bytes ({len(want)} expected, {len(out)} now)"
+        diff += "\nif the change is intended: scripts/update-golden.sh, then review git diff tests/golden"
+    ok(out == want, f"{name}: output matches tests/golden/{name}.txt byte for byte", diff)
+
+if not update:
+    print(f"1..{count}")
+sys.exit(1 if failures else 0)
