@@ -35,18 +35,8 @@ local function all_ports(year)
   return list
 end
 
-local function era(year)
-  return {start_date = P.start_date[year], ports = all_ports(year)}
-end
-
-return scenario {
+return P.reform_scenario {
   name = "Henan ports of entry (CGO air, Zhengzhou rail, road ports, Luoyang air)",
-  start_date = P.start_date["2017"],
-  horizon_days = 364,
-  warmup_days = 14,
   max_in_system = 3000000,
-  era = "2017",
-  eras = {["2017"] = era("2017"), ["2018"] = era("2018"), ["2021"] = era("2021")},
-  fitted = P.fitted,
-  ports = all_ports(nil),
+  ports = all_ports,
 }

@@ -51,17 +51,4 @@ local function ports(year)
   return {imp, exp}
 end
 
-local function era(year)
-  return {start_date = P.start_date[year], ports = ports(year)}
-end
-
-return scenario {
-  name = "Luoyang airport (LYA) international air cargo",
-  start_date = P.start_date["2017"],
-  horizon_days = 364,
-  warmup_days = 14,
-  era = "2017",
-  eras = {["2017"] = era("2017"), ["2018"] = era("2018"), ["2021"] = era("2021")},
-  fitted = P.fitted,
-  ports = ports("2017"),
-}
+return P.reform_scenario {name = "Luoyang airport (LYA) international air cargo", ports = ports}

@@ -24,12 +24,7 @@ local function window(days, from, to, capacity)
   return {days = days, from = from, to = to, capacity = capacity}
 end
 
-local function copy(t)
-  if type(t) ~= "table" then return t end
-  local r = {}
-  for k, v in pairs(t) do r[k] = copy(v) end
-  return r
-end
+local copy = (import "scenario").copy  -- deep copy, refusing cycles
 
 -- ---- opening hours ------------------------------------------------------
 

@@ -23,12 +23,7 @@ local cal = import "calendars"
 
 local M = {cal = cal}
 
-local function copy(t)
-  if type(t) ~= "table" then return t end
-  local r = {}
-  for k, v in pairs(t) do r[k] = copy(v) end
-  return r
-end
+local copy = (import "scenario").copy  -- deep copy, refusing cycles
 
 -- Maps merge key by key; arrays and distributions are replaced.
 local function merge(dst, src)
@@ -369,5 +364,26 @@ M.fitted = {
   string.format("not fitted, mid-range priors: inspect_prob.ordinary = %g (row 6), scan_first_share = %g (row 9), advance_share = %g (row 10), duty_time.mean = %g h (row 30)",
                 M.fit.ordinary_inspect_2017, M.fit.scan_first_2017, M.fit.advance_2017, M.fit.duty_mean_2017),
 }
+
+-- The scenario every Henan file returns: a year of arrivals after two weeks
+-- of warm-up, eras 2017 (the default, calibrated), 2018 and 2021, where
+-- t.ports(year) builds the port list of an era and the era's start date
+-- comes with it. t.name and t.max_in_system are passed through.
+function M.reform_scenario(t)
+  local function era(year)
+    return {start_date = M.start_date[year], ports = t.ports(year)}
+  end
+  return scenario {
+    name = t.name,
+    start_date = M.start_date["2017"],
+    horizon_days = 364,
+    warmup_days = 14,
+    max_in_system = t.max_in_system,
+    era = "2017",
+    eras = {["2017"] = era("2017"), ["2018"] = era("2018"), ["2021"] = era("2021")},
+    fitted = M.fitted,
+    ports = t.ports("2017"),
+  }
+end
 
 return M
