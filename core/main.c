@@ -17,6 +17,10 @@
 ** table (lua/scenario.h): the era is applied, then the --set paths, the
 ** table is checked and converted, and R replications of kou_model_run
 ** (seeds seed, seed+1, ..., seed+R-1) feed the KPI table (model/kpi.h).
+** The functions in its processes = {...} start as coroutine processes in
+** every replication's simulation (the model's sim_ready observer calls
+** kou_lsim_begin_run; kou_lsim_end_run after each replication), and an
+** error in one of them ends the run with the process's own report.
 **
 ** Memory on error paths: Lua errors longjmp, so nothing allocated with
 ** malloc may be held across a call that can raise. The configuration lives
@@ -273,6 +277,8 @@ static double now_seconds(void)
 
 /* Observer context: the replication's KPIs and the progress bar. */
 typedef struct port_run {
+    lua_State *L;
+    int processes;          /* stack index of the scenario's processes list, 0 if none */
     kou_kpi *kpi;
     double horizon;         /* hours of arrivals */
     uint64_t rep, reps;
@@ -312,6 +318,14 @@ static void observe(void *ctx, const kou_consignment_record *rec)
 static void observe_resource(void *ctx, const kou_resource_report *r)
 {
     kou_kpi_resource(((port_run *)ctx)->kpi, r);
+}
+
+/* The replication's simulation is built: start the scenario's processes
+** in it (never raises; lsim.h). */
+static void start_processes(void *ctx, kou_sim *sim, const kou_model_run_view *view)
+{
+    port_run *pr = ctx;
+    kou_lsim_begin_run(pr->L, sim, view, pr->processes);
 }
 
 /* ---- --dump: the converted configuration, one fact a line ---- */
@@ -452,6 +466,16 @@ static void run_port(lua_State *L, const options *o)
     const kou_model_config *built = kou_scenario_build(L, -1, &info); /* s s2 arena */
     kou_model_config cfg = *built;
     kou_scenario_check_eras(L, -3, info.era);
+    /* processes = {...} (functions, checked by the schema) */
+    lua_getfield(L, -2, "processes");                                 /* s s2 arena procs */
+    int procs = lua_istable(L, -1) && lua_rawlen(L, -1) > 0 ? lua_gettop(L) : 0;
+    /* process(...) at the top level of a port scenario would never run */
+    if (kou_sim_events_pending(kou_host_sim(h)) > 0) {
+        lua_pushfstring(L, "%s: process(...) at the top level of a port scenario never runs: list the "
+                        "functions in the scenario's processes = {...}", o->script);
+        kou_host_push_report(L, lua_tostring(L, -1), false);
+        lua_error(L);
+    }
     if (o->until_given) {
         cfg.horizon_hours = o->until;
         if (cfg.warmup_hours >= cfg.horizon_hours) {
@@ -463,7 +487,7 @@ static void run_port(lua_State *L, const options *o)
     }
     if (o->dump) {
         dump_config(stdout, &cfg, &info);
-        lua_pop(L, 3);
+        lua_pop(L, 4);
         return;
     }
     char title[600], era[80] = "";
@@ -481,20 +505,26 @@ static void run_port(lua_State *L, const options *o)
 
     /* From here to the end no Lua call may raise while C memory is held. */
     port_run pr = {0};
+    pr.L = L;
+    pr.processes = procs;
     pr.horizon = cfg.horizon_hours;
     pr.reps = o->reps;
     pr.tty = isatty(fileno(stderr)) != 0;
     pr.t0 = now_seconds();
     kou_model_observer obs = {.ctx = &pr, .consignment_done = observe,
-                              .resource_done = observe_resource};
+                              .resource_done = observe_resource,
+                              .sim_ready = procs ? start_processes : NULL};
     kou_kpi_summary *sum = kou_kpi_summary_new();
     char err[512];
     kou_status st = KOU_OK;
-    for (uint64_t r = 0; r < o->reps && st == KOU_OK; r++) {
+    bool proc_failed = false;
+    for (uint64_t r = 0; r < o->reps && st == KOU_OK && !proc_failed; r++) {
         pr.rep = r;
         pr.kpi = kou_kpi_new(&cfg);
         st = kou_model_run(&cfg, o->seed + r, info.start_date, &obs, NULL, err, sizeof err);
-        if (st == KOU_OK)
+        if (procs)
+            proc_failed = kou_lsim_end_run(L); /* never raises */
+        if (st == KOU_OK && !proc_failed)
             kou_kpi_summary_add(sum, pr.kpi);
         kou_kpi_free(pr.kpi);
         pr.kpi = NULL;
@@ -505,9 +535,11 @@ static void run_port(lua_State *L, const options *o)
         fflush(stderr);
     }
     int wr = 0;
-    if (st == KOU_OK && !o->quiet)
+    if (st == KOU_OK && !proc_failed && !o->quiet)
         wr = kou_kpi_summary_print(sum, stdout, title);
     kou_kpi_summary_free(sum);
+    if (proc_failed) /* the process's own report, whatever the model made of the stop */
+        kou_lsim_raise(L);
     if (st != KOU_OK) {
         lua_pushfstring(L, "%s: replication %I (seed %I): %s", o->script, (lua_Integer)pr.rep + 1,
                         (lua_Integer)(o->seed + pr.rep), err);
@@ -516,7 +548,7 @@ static void run_port(lua_State *L, const options *o)
     }
     if (wr != 0)
         luaL_error(L, "cannot write the KPI table");
-    lua_pop(L, 3);
+    lua_pop(L, 4);
 }
 
 /* The top level has run and left its result on the stack. A process-style

@@ -484,8 +484,13 @@ static int strict_index(lua_State *L)
 static int strict_newindex(lua_State *L)
 {
     lua_Debug ar;
-    if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "S", &ar) && strcmp(ar.what, "main") != 0 &&
-        strcmp(ar.what, "C") != 0)
+    /* A global declared at the top level, even as nil (so not in G now),
+    ** may be assigned anywhere. */
+    lua_pushvalue(L, 2);
+    bool declared = lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL;
+    lua_pop(L, 1);
+    if (!declared && lua_getstack(L, 1, &ar) && lua_getinfo(L, "S", &ar) &&
+        strcmp(ar.what, "main") != 0 && strcmp(ar.what, "C") != 0)
         return luaL_error(L, "assignment to undeclared global '%s' inside a function "
                           "(declare it at the top level of the scenario, or make it local)",
                           luaL_tolstring(L, 2, NULL));

@@ -1,7 +1,8 @@
 /*
 ** lsim.c — resources, streams, distributions and coroutine processes for
-** process-style scenarios. See lsim.h for the model and host.h for the
-** sandbox these run in.
+** process-style scenarios, and processes in the replications of a port
+** scenario. See lsim.h for the model and host.h for the sandbox these run
+** in.
 */
 #include "lua/lsim.h"
 
@@ -16,10 +17,12 @@
 #include "kernel/resource.h"
 #include "kernel/rng.h"
 #include "kernel/sim.h"
+#include "model/model.h"
 
 #define LSIM_KEY "kouan.lsim"
 #define LSIM_RESOURCES "kouan.resources"
 #define LSIM_AT_END "kouan.at_end"
+#define LSIM_RUN_PROCS "kouan.run_processes" /* processes of the bound replication */
 #define RESOURCE_META "kouan.Resource"
 #define STREAM_META "kouan.Stream"
 #define DIST_META "kouan.Dist"
@@ -27,13 +30,24 @@
 #define DEFAULT_STREAM "default"
 
 typedef struct lsim {
-    kou_sim *sim;
+    kou_sim *sim;  /* the host's: resources, streams and distributions live here */
     lua_State *L;  /* main thread: where process errors are built */
     int error_ref; /* first process error (a report), or LUA_NOREF */
+    /* a port scenario's replication while it runs (kou_lsim_begin_run) */
+    kou_sim *run_sim;                /* NULL outside a replication */
+    const kou_model_run_view *view;
+    uint64_t run_gen;                /* replications begun so far */
 } lsim;
 
+/* A resource: one of resource{} (gen 0, in the host's simulation), or a
+** port's resource of one replication (port_resource: gen = that
+** replication's run_gen; the kernel object dies with the replication, so
+** every use checks the generation first). User value 1: its name for
+** messages. */
 typedef struct lres {
     kou_resource *r;
+    kou_sim *sim;
+    uint64_t gen;
 } lres;
 
 typedef struct lstream {
@@ -51,6 +65,7 @@ enum wait { W_NONE, W_HOLD, W_REQUEST };
 ** servers it holds (user value 2: resource userdata -> count). */
 typedef struct lproc {
     lsim *S;
+    kou_sim *sim;       /* the simulation it runs in (host's or a replication's) */
     lua_State *co;
     int ref;            /* registry anchor while alive, LUA_NOREF after */
     int nargs;          /* arguments waiting on co's stack for the start */
@@ -429,7 +444,15 @@ static int m_dist_tostring(lua_State *L)
 
 static lres *checkres(lua_State *L, int idx)
 {
-    return luaL_checkudata(L, idx, RESOURCE_META);
+    lres *u = luaL_checkudata(L, idx, RESOURCE_META);
+    lsim *S = upsim(L);
+    if (u->gen != 0 && (S->run_sim == NULL || u->gen != S->run_gen)) {
+        lua_getiuservalue(L, idx, 1);
+        luaL_error(L, "%s from replication %I is no longer valid: that replication has ended "
+                   "(call port_resource inside the process, in each replication)",
+                   lua_tostring(L, -1), (lua_Integer)u->gen);
+    }
+    return u;
 }
 
 static int l_resource(lua_State *L)
@@ -474,9 +497,13 @@ static int l_resource(lua_State *L)
             return luaL_error(L, "resource '%s' already exists", name);
         lua_pop(L, 1);
     }
-    lres *u = lua_newuserdatauv(L, sizeof *u, 0); /* name list u */
+    lres *u = lua_newuserdatauv(L, sizeof *u, 1); /* name list u */
     u->r = NULL;
+    u->sim = S->sim;
+    u->gen = 0;
     luaL_setmetatable(L, RESOURCE_META);
+    lua_pushfstring(L, "resource '%s'", name);
+    lua_setiuservalue(L, -2, 1);
     lua_pushvalue(L, -1);
     lua_rawseti(L, list, n + 1); /* listed before the kernel object exists */
     u->r = kou_resource_new(S->sim, name, (int)cap, disc, NULL);
@@ -555,7 +582,14 @@ static int m_res_stats(lua_State *L)
 
 static int m_res_tostring(lua_State *L)
 {
-    const kou_resource *r = checkres(L, 1)->r;
+    lres *u = luaL_checkudata(L, 1, RESOURCE_META);
+    lsim *S = upsim(L);
+    if (u->gen != 0 && (S->run_sim == NULL || u->gen != S->run_gen)) {
+        lua_getiuservalue(L, 1, 1);
+        lua_pushfstring(L, "%s (replication %I, ended)", lua_tostring(L, -1), (lua_Integer)u->gen);
+        return 1;
+    }
+    const kou_resource *r = u->r;
     lua_pushfstring(L, "resource '%s' (%d servers)", kou_resource_name(r), kou_resource_capacity(r));
     return 1;
 }
@@ -572,7 +606,7 @@ static void keep_error(lproc *p)
         S->error_ref = luaL_ref(S->L, LUA_REGISTRYINDEX);
     else
         lua_pop(S->L, 1);
-    kou_sim_stop(S->sim);
+    kou_sim_stop(p->sim);
 }
 
 static void unanchor(lproc *p)
@@ -620,7 +654,7 @@ static void proc_end(lproc *p)
     lua_getiuservalue(L, -1, 2);               /* ud holds */
     lua_pushnil(L);
     if (lua_next(L, -2)) {                     /* ud holds res count */
-        const char *name = kou_resource_name(((lres *)lua_touserdata(L, -2))->r);
+        const char *name = kou_resource_name(lua_touserdata(L, -2));
         char msg[200];
         snprintf(msg, sizeof msg, "process ended holding %d server(s) of resource '%s' "
                  "(release them before the process returns)", (int)lua_tointeger(L, -1), name);
@@ -649,8 +683,7 @@ static void on_grant(kou_sim *sim, kou_resource *res, void *subject, void *objec
 ** something in the future or ends. */
 static void proc_step(lproc *p, bool start)
 {
-    lsim *S = p->S;
-    lua_State *L = S->L;
+    lua_State *L = p->S->L;
     if (p->ref == LUA_NOREF)
         return; /* failed earlier */
     int nargs = start ? p->nargs : 0;
@@ -681,8 +714,8 @@ static void proc_step(lproc *p, bool start)
         lua_pop(p->co, nres);
         switch (p->wait) {
         case W_HOLD:
-            if (kou_event_schedule(S->sim, p->dt, 0, ev_resume, p, NULL) == KOU_EVENT_NONE)
-                proc_fail(p, kou_sim_errmsg(S->sim), false);
+            if (kou_event_schedule(p->sim, p->dt, 0, ev_resume, p, NULL) == KOU_EVENT_NONE)
+                proc_fail(p, kou_sim_errmsg(p->sim), false);
             return;
         case W_REQUEST:
             p->sync = true;
@@ -726,8 +759,8 @@ static int wait_k(lua_State *L, int status, lua_KContext ctx)
     if (ctx == W_REQUEST) {
         lua_rawgeti(L, LUA_REGISTRYINDEX, p->ref); /* res prio? ud */
         lua_getiuservalue(L, -1, 2);               /* ... ud holds */
-        lua_pushvalue(L, 1);
-        lua_pushvalue(L, 1);                       /* ... ud holds res res */
+        lua_pushlightuserdata(L, p->res);
+        lua_pushlightuserdata(L, p->res);          /* ... ud holds key key */
         lua_Integer n = lua_rawget(L, -3) == LUA_TNUMBER ? lua_tointeger(L, -1) : 0;
         lua_pop(L, 1);                             /* ... ud holds res */
         lua_pushinteger(L, n + 1);
@@ -759,6 +792,9 @@ static int l_request(lua_State *L)
 {
     lproc *p = checkprocess_ctx(L, "request");
     lres *r = checkres(L, 1);
+    if (r->sim != p->sim)
+        return luaL_error(L, "request: %s belongs to another simulation (a process of a port scenario "
+                          "uses the port's resources: port_resource(port, name))", kou_resource_name(r->r));
     lua_Integer prio = luaL_optinteger(L, 2, 0);
     luaL_argcheck(L, prio >= KOU_PRIORITY_MIN && prio <= KOU_PRIORITY_MAX, 2,
                   "priority must be in -32768..32767");
@@ -779,13 +815,13 @@ static int l_release(lua_State *L)
     lua_settop(L, 1);
     lua_rawgeti(L, LUA_REGISTRYINDEX, p->ref); /* res ud */
     lua_getiuservalue(L, -1, 2);               /* res ud holds */
-    lua_pushvalue(L, 1);
+    lua_pushlightuserdata(L, r->r);
     lua_Integer n = lua_rawget(L, -2) == LUA_TNUMBER ? lua_tointeger(L, -1) : 0;
     if (n <= 0)
         return luaL_error(L, "release: this process does not hold resource '%s'",
                           kou_resource_name(r->r));
     lua_pop(L, 1);                             /* res ud holds */
-    lua_pushvalue(L, 1);
+    lua_pushlightuserdata(L, r->r);
     if (n > 1)
         lua_pushinteger(L, n - 1);
     else
@@ -797,7 +833,8 @@ static int l_release(lua_State *L)
 
 static int l_now(lua_State *L)
 {
-    lua_pushnumber(L, kou_sim_now(upsim(L)->sim));
+    lsim *S = upsim(L);
+    lua_pushnumber(L, kou_sim_now(S->run_sim ? S->run_sim : S->sim));
     return 1;
 }
 
@@ -812,6 +849,7 @@ static int l_process(lua_State *L)
     lproc *p = lua_newuserdatauv(L, sizeof *p, 2); /* f args ud */
     memset(p, 0, sizeof *p);
     p->S = S;
+    p->sim = S->run_sim ? S->run_sim : S->sim;
     p->ref = LUA_NOREF;
     snprintf(p->where, sizeof p->where, "%s:%d", ar.short_src, ar.linedefined);
     luaL_setmetatable(L, PROCESS_META);
@@ -825,10 +863,39 @@ static int l_process(lua_State *L)
     lua_xmove(L, p->co, n);                        /* ud */
     *(lproc **)lua_getextraspace(p->co) = p;
     p->nargs = n - 1;
-    if (kou_event_schedule(S->sim, 0.0, 0, ev_start, p, NULL) == KOU_EVENT_NONE) {
-        unanchor(p);
-        return luaL_error(L, "process: %s", kou_sim_errmsg(S->sim));
+    if (S->run_sim) { /* listed, so that kou_lsim_end_run finds it */
+        lua_getfield(L, LUA_REGISTRYINDEX, LSIM_RUN_PROCS);
+        lua_pushvalue(L, 1);
+        lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+        lua_pop(L, 1);
     }
+    if (kou_event_schedule(p->sim, 0.0, 0, ev_start, p, NULL) == KOU_EVENT_NONE) {
+        unanchor(p);
+        return luaL_error(L, "process: %s", kou_sim_errmsg(p->sim));
+    }
+    return 1;
+}
+
+/* port_resource(port, name): the port's resource in the replication that
+** runs now. */
+static int l_port_resource(lua_State *L)
+{
+    lsim *S = upsim(L);
+    const char *port = luaL_checkstring(L, 1);
+    const char *name = luaL_checkstring(L, 2);
+    if (S->run_sim == NULL)
+        return luaL_error(L, "port_resource: a port's resources exist only while a replication runs "
+                          "(call it inside a process listed in the port scenario's processes = {...})");
+    kou_resource *r = kou_model_find_resource(S->view, port, name);
+    if (r == NULL)
+        return luaL_error(L, "port_resource: no resource '%s' at port '%s'", name, port);
+    lres *u = lua_newuserdatauv(L, sizeof *u, 1);
+    u->r = r;
+    u->sim = S->run_sim;
+    u->gen = S->run_gen;
+    luaL_setmetatable(L, RESOURCE_META);
+    lua_pushfstring(L, "resource '%s' of port '%s'", name, port);
+    lua_setiuservalue(L, -2, 1);
     return 1;
 }
 
@@ -862,7 +929,8 @@ static void createmeta(lua_State *L, const char *name, const luaL_Reg *meth,
                        lua_CFunction tostring, lsim *S)
 {
     luaL_newmetatable(L, name);         /* mt */
-    lua_pushcfunction(L, tostring);
+    lua_pushlightuserdata(L, S);
+    lua_pushcclosure(L, tostring, 1);
     lua_setfield(L, -2, "__tostring");
     lua_pushliteral(L, "kouan object");
     lua_setfield(L, -2, "__metatable"); /* scenarios cannot swap it */
@@ -880,6 +948,9 @@ void kou_lsim_open(lua_State *L)
     S->sim = kou_host_sim(h);
     S->L = L;
     S->error_ref = LUA_NOREF;
+    S->run_sim = NULL;
+    S->view = NULL;
+    S->run_gen = 0;
     lua_setfield(L, LUA_REGISTRYINDEX, LSIM_KEY);
     lua_newtable(L);
     lua_setfield(L, LUA_REGISTRYINDEX, LSIM_RESOURCES);
@@ -912,7 +983,8 @@ void kou_lsim_open(lua_State *L)
         {"discrete", l_discrete},       {"process", l_process},
         {"hold", l_hold},               {"request", l_request},
         {"release", l_release},         {"now", l_now},
-        {"at_end", l_at_end},           {NULL, NULL}};
+        {"at_end", l_at_end},           {"port_resource", l_port_resource},
+        {NULL, NULL}};
     lua_pushglobaltable(L);             /* G */
     lua_getfield(L, -1, "kouan");       /* G kouan */
     for (const luaL_Reg *f = api; f->name; f++) {
@@ -927,11 +999,102 @@ void kou_lsim_open(lua_State *L)
     lua_pop(L, 2);
 }
 
-void kou_lsim_run(lua_State *L, kou_time until)
+static lsim *getlsim(lua_State *L)
 {
     lua_getfield(L, LUA_REGISTRYINDEX, LSIM_KEY);
     lsim *S = lua_touserdata(L, -1);
     lua_pop(L, 1);
+    return S;
+}
+
+/* ---- processes in a replication of the port model ---- */
+
+typedef struct begin_args {
+    kou_sim *sim;
+    const kou_model_run_view *view;
+} begin_args;
+
+static int begin_run_p(lua_State *L)
+{
+    const begin_args *a = lua_touserdata(L, 1); /* args list */
+    lsim *S = getlsim(L);
+    lua_newtable(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, LSIM_RUN_PROCS);
+    S->run_sim = a->sim;
+    S->view = a->view;
+    lua_Integer n = (lua_Integer)lua_rawlen(L, 2);
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_pushlightuserdata(L, S);
+        lua_pushcclosure(L, l_process, 1);
+        lua_rawgeti(L, 2, i);
+        lua_call(L, 1, 0);
+    }
+    return 0;
+}
+
+static void ev_stop(kou_sim *sim, void *subject, void *object)
+{
+    (void)subject;
+    (void)object;
+    kou_sim_stop(sim);
+}
+
+void kou_lsim_begin_run(lua_State *L, kou_sim *sim, const kou_model_run_view *view, int list)
+{
+    begin_args a = {sim, view};
+    list = lua_absindex(L, list);
+    lsim *S = getlsim(L);
+    S->run_gen++;
+    lua_pushcfunction(L, kou_host_msghandler);
+    lua_pushcfunction(L, begin_run_p);
+    lua_pushlightuserdata(L, &a);
+    lua_pushvalue(L, list);
+    if (lua_pcall(L, 2, 0, -4) != LUA_OK) { /* msgh error */
+        kou_host_begin_report(L);
+        if (S->error_ref == LUA_NOREF)
+            S->error_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+        else
+            lua_pop(L, 1);
+        /* stop before anything runs: the model reports a stopped run */
+        kou_event_schedule(sim, 0.0, KOU_PRIORITY_MAX, ev_stop, NULL, NULL);
+    }
+    lua_pop(L, 1); /* msgh */
+}
+
+bool kou_lsim_end_run(lua_State *L)
+{
+    lsim *S = getlsim(L);
+    if (lua_getfield(L, LUA_REGISTRYINDEX, LSIM_RUN_PROCS) == LUA_TTABLE) {
+        lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+        for (lua_Integer i = 1; i <= n; i++) {
+            lua_rawgeti(L, -1, i);
+            lproc *p = lua_touserdata(L, -1);
+            lua_pop(L, 1);
+            if (p->ref != LUA_NOREF) /* still waiting: discarded with the replication */
+                unanchor(p);
+            p->sim = NULL;
+        }
+    }
+    lua_pop(L, 1);
+    lua_pushnil(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, LSIM_RUN_PROCS);
+    S->run_sim = NULL;
+    S->view = NULL;
+    return S->error_ref != LUA_NOREF;
+}
+
+void kou_lsim_raise(lua_State *L)
+{
+    lsim *S = getlsim(L);
+    if (S->error_ref == LUA_NOREF)
+        luaL_error(L, "internal error: no process error to raise");
+    lua_rawgeti(L, LUA_REGISTRYINDEX, S->error_ref);
+    lua_error(L);
+}
+
+void kou_lsim_run(lua_State *L, kou_time until)
+{
+    lsim *S = getlsim(L);
     kou_status st = isinf(until) && until > 0 ? kou_sim_run(S->sim) : kou_sim_run_until(S->sim, until);
     if (S->error_ref != LUA_NOREF) {
         lua_rawgeti(L, LUA_REGISTRYINDEX, S->error_ref);
@@ -958,9 +1121,7 @@ static void print_num(FILE *out, int width, int prec, double v)
 
 void kou_lsim_print_report(lua_State *L, FILE *out)
 {
-    lua_getfield(L, LUA_REGISTRYINDEX, LSIM_KEY);
-    lsim *S = lua_touserdata(L, -1);
-    lua_pop(L, 1);
+    lsim *S = getlsim(L);
     fprintf(out, "simulated %.4f h, %" PRIu64 " events\n", kou_sim_now(S->sim),
             kou_sim_events_fired(S->sim));
     lua_getfield(L, LUA_REGISTRYINDEX, LSIM_RESOURCES);

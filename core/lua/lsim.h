@@ -36,16 +36,35 @@
 **   stream is "default". dist:sample([stream]), dist:mean().
 **   process(fn, ...), hold(dt), request(res [, prio]), release(res), now()
 **   at_end(fn)                           -- run after the simulation
+**   port_resource(port, name)            -- see below
+**
+** Processes in a port scenario. A port scenario lists functions in
+** processes = {...}; kouan starts each as a process in every replication
+** of the model (kou_lsim_begin_run from the model's sim_ready observer),
+** in that replication's simulation, which the model owns. hold, request,
+** release, now and process then work on that simulation; port_resource
+** returns a kouan.Resource handle for one of the port's resources, valid
+** during that replication only (a handle kept past it raises a clear
+** error when used: it carries the replication's number, and the kernel
+** object is never touched again). A process may request only resources of
+** its own simulation. At the end of the replication (kou_lsim_end_run)
+** processes still waiting are discarded: unanchored, so that the garbage
+** collector takes them; their events and requests went with the model's
+** simulation. Distributions and streams made by a process still live in
+** the host's simulation (math.random too): they continue from one
+** replication to the next, a function of --seed.
 */
 #ifndef KOUAN_LUA_LSIM_H
 #define KOUAN_LUA_LSIM_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include <lua.h>
 
 #include "kernel/base.h"
 #include "lua/host.h"
+#include "model/model.h"
 
 /* Installs the API in the host's state. Call from protected code, before
 ** the scenario runs. */
@@ -54,6 +73,18 @@ void kou_lsim_open(lua_State *L);
 ** pending), then the at_end functions. An error in a process is raised on
 ** L as a report. Call from protected code. */
 void kou_lsim_run(lua_State *L, kou_time until);
+/* Starts a replication's processes: binds hold, request, release, now and
+** port_resource to sim (owned by the caller, alive until
+** kou_lsim_end_run) and starts each function of the list at index list as
+** a process at the current time. Never raises: a failure (out of memory)
+** is kept as the run's error and the simulation stops at its first event. */
+void kou_lsim_begin_run(lua_State *L, kou_sim *sim, const kou_model_run_view *view, int list);
+/* Ends the replication (after kou_model_run has returned: nothing of the
+** simulation is touched any more): discards the processes still waiting and unbinds.
+** Never raises. Returns whether a process failed; then kou_lsim_raise
+** raises the report (with the process's traceback). */
+bool kou_lsim_end_run(lua_State *L);
+void kou_lsim_raise(lua_State *L);
 /* Prints one line per resource, in creation order: servers, utilisation,
 ** mean queue length, mean wait (h), services completed. */
 void kou_lsim_print_report(lua_State *L, FILE *out);

@@ -1648,7 +1648,8 @@ static const kou_model_config *build(lua_State *L, int idx, kou_scenario_info *i
     if (!lua_istable(L, idx))
         cv_fail(c, NULL, NULL, "the scenario must be a table (got %s)", got(c, idx, b, sizeof b));
     static const char *const keys[] = {"name", "description", "notes", "start_date", "horizon_days",
-                                       "warmup_days", "max_in_system", "era", "eras", "fitted", "ports", NULL};
+                                       "warmup_days", "max_in_system", "era", "eras", "fitted", "ports",
+                                       "processes", NULL};
     check_keys(c, idx, keys, 0);
     const char *name = get_string(c, idx, "name");
     info->name = name ? name : "";
@@ -1680,6 +1681,19 @@ static const kou_model_config *build(lua_State *L, int idx, kou_scenario_info *i
         for (size_t i = 0; i < n; i++) {
             if (lua_rawgeti(L, -1, (lua_Integer)i + 1) != LUA_TSTRING)
                 cv_fail(c, "fitted", NULL, "fitted[%zu] must be a string (got %s)", i + 1, got(c, -1, b, sizeof b));
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
+    /* processes: functions started as coroutine processes in each
+    ** replication (main.c); not part of the model's configuration */
+    if (lua_getfield(L, idx, "processes") != LUA_TNIL) {
+        size_t n = check_list(c, -1, "processes", "functions");
+        for (size_t i = 0; i < n; i++) {
+            if (lua_rawgeti(L, -1, (lua_Integer)i + 1) != LUA_TFUNCTION)
+                cv_fail(c, "processes", NULL,
+                        "processes[%zu] must be a function (got %s): each entry is started as a "
+                        "process in every replication", i + 1, got(c, -1, b, sizeof b));
             lua_pop(L, 1);
         }
     }

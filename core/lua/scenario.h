@@ -17,6 +17,8 @@
 **  - scenario{} and s:with{} (scripts/kouan/scenario.lua, loaded by
 **    kou_scenario_open), picking an era, --set PATH=VALUE.
 **  - the schema check and conversion: every key of the table is checked
+**    (`processes`, a list of functions, is checked but not converted: the
+**    functions run as processes in each replication, lua/lsim.h)
 **    (unknown key: the nearest valid one; wrong type or range: what is
 **    allowed), then converted. The configuration and every array it points
 **    to live in one arena owned by a userdata on the Lua stack, so a Lua

@@ -129,10 +129,17 @@ typedef struct run {
     size_t nchunks, chunks_cap;
     carrier *live;
     uint64_t in_system, max_in_system;
+    size_t flows_active;    /* announce chains still running (drain_stop) */
+    bool drain_stop;        /* stop the run once drained (the caller has events) */
+    bool drained;
     kou_model_totals tot;
     kou_status status;
     char err[ERR_MAX];
 } run;
+
+struct kou_model_run_view {
+    const run *r;
+};
 
 /* ---- errors ---- */
 
@@ -743,6 +750,24 @@ static void stamp(run *r, cons *c, kou_milestone m)
     c->rec.t[m] = kou_sim_now(r->sim);
 }
 
+/* With a caller's events in the simulation (sim_ready), the run ends when
+** arrivals are over and the last consignment has left: the caller's
+** events may go on for ever (a weekly routine). */
+static void check_drained(run *r)
+{
+    if (r->drain_stop && r->flows_active == 0 && r->in_system == 0 && !r->drained) {
+        r->drained = true;
+        kou_sim_stop(r->sim);
+    }
+}
+
+static void ev_check_drained(kou_sim *sim, void *subject, void *object)
+{
+    (void)sim;
+    (void)object;
+    check_drained(subject);
+}
+
 /* One branch of the consignment ended; the last one takes it out. */
 static void branch_done(run *r, cons *c)
 {
@@ -757,6 +782,7 @@ static void branch_done(run *r, cons *c)
     }
     r->in_system--;
     cons_free(r, c);
+    check_drained(r);
 }
 
 static void storage_fee(cons *c)
@@ -1405,6 +1431,8 @@ static void ev_announce(kou_sim *sim, void *subject, void *object)
 
     if (next_schedule(r, fr))
         at(r, announce_time(fr), ev_announce, fr);
+    else
+        r->flows_active--;
 }
 
 /* ---- the run ---- */
@@ -1489,6 +1517,7 @@ kou_status kou_model_run(const kou_model_config *cfg, uint64_t seed, int32_t sta
         copy_err(err, errlen, r.err);
         return KOU_EINVAL;
     }
+    kou_model_run_view view = {&r}; /* valid for the whole run: the observer keeps it */
     kou_status st = build(&r);
     if (st == KOU_OK) {
         r.max_in_system = cfg->max_in_system ? cfg->max_in_system : KOU_MODEL_DEFAULT_MAX_IN_SYSTEM;
@@ -1496,13 +1525,31 @@ kou_status kou_model_run(const kou_model_config *cfg, uint64_t seed, int32_t sta
             at(&r, cfg->warmup_hours, ev_warmup, NULL);
         for (size_t i = 0; i < r.nflows && r.status == KOU_OK; i++) {
             flow_rt *fr = &r.flows[i];
-            if (next_schedule(&r, fr))
+            if (next_schedule(&r, fr)) {
                 at(&r, announce_time(fr), ev_announce, fr);
+                r.flows_active++;
+            }
+        }
+        if (r.status == KOU_OK && obs && obs->sim_ready) {
+            r.drain_stop = true;
+            if (r.flows_active == 0) /* no arrivals at all: drained at once */
+                kou_event_schedule(r.sim, 0.0, KOU_PRIORITY_MIN, ev_check_drained, &r, NULL);
+            obs->sim_ready(obs->ctx, r.sim, &view);
         }
         if (r.status == KOU_OK) {
-            kou_status rs = kou_sim_run(r.sim);
+            kou_time limit = cfg->horizon_hours + KOU_MODEL_MAX_HORIZON_HOURS;
+            kou_status rs = r.drain_stop ? kou_sim_run_until(r.sim, limit) : kou_sim_run(r.sim);
             if (rs != KOU_OK && r.status == KOU_OK)
                 fail(&r, rs, "model: %s", kou_sim_errmsg(r.sim));
+            if (r.drain_stop && !r.drained && r.status == KOU_OK && kou_sim_events_pending(r.sim) > 0) {
+                if (kou_sim_now(r.sim) >= limit)
+                    fail(&r, KOU_ESTATE, "model: %llu consignments still in the system %g hours after the "
+                         "horizon (servers held for ever?)", (unsigned long long)r.in_system,
+                         KOU_MODEL_MAX_HORIZON_HOURS);
+                else
+                    fail(&r, KOU_ESTATE, "model: the run was stopped at hour %.1f before the system had "
+                         "drained", kou_sim_now(r.sim));
+            }
         }
         st = r.status;
         if (st == KOU_OK && r.in_system != 0)
@@ -1524,6 +1571,22 @@ kou_status kou_model_run(const kou_model_config *cfg, uint64_t seed, int32_t sta
     free_built(&r);
     kou_sim_free(r.sim);
     return st;
+}
+
+kou_resource *kou_model_find_resource(const kou_model_run_view *view, const char *port, const char *resource)
+{
+    if (view == NULL || port == NULL || resource == NULL)
+        return NULL;
+    const run *r = view->r;
+    for (size_t i = 0; i < r->cfg->nports; i++) {
+        const kou_port_config *p = &r->cfg->ports[i];
+        if (strcmp(p->name, port) != 0)
+            continue;
+        for (size_t j = 0; j < p->nresources; j++)
+            if (strcmp(p->resources[j].name, resource) == 0)
+                return r->ports[i].res[j];
+    }
+    return NULL;
 }
 
 const char *kou_milestone_name(kou_milestone m)

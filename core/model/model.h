@@ -79,6 +79,8 @@
 #include <stdint.h>
 
 #include "kernel/base.h"
+#include "kernel/resource.h"
+#include "kernel/sim.h"
 
 /* ---- value specs for distributions and calendars ---- */
 typedef enum kou_dist_family {
@@ -318,6 +320,9 @@ typedef struct kou_resource_report {
     uint64_t served;      /* services completed in the window */
 } kou_resource_report;
 
+/* One replication as its observer sees it (sim_ready). */
+typedef struct kou_model_run_view kou_model_run_view;
+
 typedef struct kou_model_observer {
     void *ctx;
     /* Called once per consignment when it leaves the system (gated out or
@@ -328,7 +333,27 @@ typedef struct kou_model_observer {
     ** port order then resource order, at the end of a successful
     ** kou_model_run, after the drain; r is valid only during the call. */
     void (*resource_done)(void *ctx, const kou_resource_report *r);
+    /* Optional (may be NULL). Called once per replication, after the model
+    ** has built its kernel objects in sim and scheduled its first events,
+    ** before the run: the caller may schedule events of its own in sim and
+    ** use the model's resources (kou_model_find_resource) from them, during
+    ** this run only. The model owns sim and its resources and frees them
+    ** when kou_model_run returns: whatever the caller keeps of them is
+    ** invalid after that. With sim_ready set, the run ends as soon as the
+    ** system has drained (arrivals over, no consignment left), whatever of
+    ** the caller's events is still pending; it fails with KOU_ESTATE if the
+    ** caller stops the simulation (kou_sim_stop) before that, or if the
+    ** system has not drained KOU_MODEL_MAX_HORIZON_HOURS after the horizon
+    ** (servers held for ever). Without it the run ends when the events run
+    ** out, as before. */
+    void (*sim_ready)(void *ctx, kou_sim *sim, const kou_model_run_view *view);
 } kou_model_observer;
+
+/* During sim_ready and the run it starts: port 'port''s resource named
+** 'resource' (the kou_resource_spec's name) in this replication's
+** simulation, or NULL if there is none. */
+kou_resource *kou_model_find_resource(const kou_model_run_view *view, const char *port,
+                                      const char *resource);
 
 /* What one replication did, in small counts. */
 typedef struct kou_model_totals {

@@ -4,7 +4,7 @@ to the port-clearance model) and checks the KPI table, reproducibility,
 eras, --set paths and the error messages; prints TAP for meson.
 
 usage: check_port.py GROUP KOUAN TESTDIR
-  GROUP   run | set | errors
+  GROUP   run | set | errors | dump | process
 (meson passes the binary and this directory, so nothing here knows where
 the tree lives). Error files mark the line a message must name with a
 '--> here' comment.
@@ -247,7 +247,79 @@ def group_dump():
     ok(rc == 0 and "TST, air, import" in out, "port_features.lua runs", err)
 
 
-groups = {"run": group_run, "set": group_set, "errors": group_errors, "dump": group_dump}
+def group_process():
+    """Processes in a port scenario (processes = {...}): coroutines that run
+    in each replication's simulation and use the port's resources."""
+    PROC = "port_process.lua"
+    rc, out, err = run("run", PROC)
+    ok(rc == 0 and err == "", "port_process.lua (a weekly training process) runs cleanly", f"rc={rc}\n{err}")
+    rc, off, err = run("run", PROC, "--set", "training=false")
+    _, small, _ = run("run", SMALL)
+    ok(rc == 0 and body(off) == body(small), "without its process it is port_small.lua, table for table",
+       off[:300] + err)
+    c_on = value(out, "TST, air, import", "customs (decl.->release)")
+    c_off = value(off, "TST, air, import", "customs (decl.->release)")
+    ok(c_on is not None and c_off is not None and c_on > c_off,
+       "same seed: the training makes the import customs clock worse", f"with {c_on}, without {c_off}")
+
+    def docs_row(table):
+        for line in table.splitlines():
+            f = line.split()
+            if f[:2] == ["TST", "documents"]:
+                return [float(x) for x in f[2:]]
+        return None
+    d_on, d_off = docs_row(out), docs_row(off)
+    ok(d_on and d_off and d_on[2] > d_off[2], "and the document desk's mean queue longer",
+       f"with {d_on}, without {d_off}")
+    rc, longer, err = run("run", PROC, "--set", "hours=20")
+    c_long = value(longer, "TST, air, import", "customs (decl.->release)")
+    ok(rc == 0 and c_long is not None and c_long > c_on, "a longer session (--set hours=20) is worse still",
+       f"{c_long} {c_on} {err}")
+    rc2, out2, _ = run("run", PROC)
+    ok(rc2 == 0 and out2 == out, "same seed, identical output")
+    rc3, out3, err3 = run("run", PROC, "--reps", "3", "--seed", "4")
+    rc4, out4, _ = run("run", PROC, "--reps", "3", "--seed", "4")
+    _, off3, _ = run("run", PROC, "--reps", "3", "--seed", "4", "--set", "training=false")
+    ok(rc3 == 0 and out3 == out4 and "3 replications" in out3 and body(out3) != body(off3),
+       "--reps 3 with a process: reproducible, and unlike the table without it", out3[:300] + err3)
+    # errors
+    name = "err_port_proc.lua"
+    rc, out, err = run("run", name)
+    where = f"{name}:{marker(name)}: "
+    ok(rc == 1 and err.startswith("kouan: " + where + "attempt to index a nil value")
+       and "stack traceback:" in err and f"{name}:13: in function <{name}:11>" in err,
+       "an error in a process stops the run with FILE:LINE and the process's traceback", err)
+    name = "err_port_proc_type.lua"
+    rc, out, err = run("run", name)
+    where = f"{name}:{marker(name)}: "
+    ok(rc == 1 and err.startswith("kouan: " + where + "processes[1] must be a function (got 'training')"),
+       "a non-function in processes is refused with FILE:LINE", err)
+    rc, out, err = run("run", SMALL, "--set", "processes=3")
+    ok(rc == 2 and "processes must be a list of functions (got 3)" in err,
+       "processes = 3 (from --set) is refused as a usage error", f"rc={rc}\n{err}")
+    name = "err_port_proc_stale.lua"
+    rc, out, err = run("run", name, "--quiet")
+    ok(rc == 0, "a handle used only in its own replication works", err)
+    rc, out, err = run("run", name, "--reps", "2")
+    where = f"{name}:{marker(name)}: "
+    ok(rc == 1 and err.startswith("kouan: " + where + "resource 'documents' of port 'TST' from replication 1 "
+                                  "is no longer valid: that replication has ended"),
+       "a port_resource handle kept past its replication is a clear error in the next one", err)
+    name = "err_port_proc_res.lua"
+    rc, out, err = run("run", name)
+    where = f"{name}:{marker(name)}: "
+    ok(rc == 1 and err.startswith("kouan: " + where + "port_resource: no resource 'documnets' at port 'TST'"),
+       "port_resource of an unknown resource names it", err)
+    rc, out, err = run("run", "err_port_proc_top.lua")
+    ok(rc == 1 and "process(...) at the top level of a port scenario never runs" in err,
+       "process(...) at the top level of a port scenario is refused", err)
+    rc, out, err = run("run", PROC, "--set", "wait=true")
+    ok(rc == 1 and "still in the system 876600 hours after the horizon (servers held for ever?)" in err,
+       "a process that holds the scanner for ever: a clear error (the waiting process is discarded)", err)
+
+
+groups = {"run": group_run, "set": group_set, "errors": group_errors, "dump": group_dump,
+          "process": group_process}
 if GROUP not in groups:
     raise SystemExit(f"Bail out! unknown group {GROUP}")
 groups[GROUP]()

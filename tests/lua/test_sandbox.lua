@@ -30,6 +30,9 @@ raises(function() return io end, "undefined global 'io'", "reading io raises")
 raises(function() return undefined_name end, "test_sandbox.lua:", "the error names the file")
 raises(function() new_global_in_function = 1 end, "assignment to undeclared global 'new_global_in_function'",
        "creating a global inside a function raises")
+declared_as_nil = nil -- declared at the top level, though nil
+local assigned = pcall(function() declared_as_nil = 5 end)
+ok(assigned and declared_as_nil == 5, "a global declared at the top level as nil may be assigned inside a function")
 declared_at_top = nil
 ok(pcall(function() return declared_at_top end), "a global assigned nil at the top level is declared")
 counter = 0

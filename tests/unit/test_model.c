@@ -842,6 +842,119 @@ static void test_guard(void)
     free_recs(&v);
 }
 
+/* ---- sim_ready: events of the caller's own in the model's simulation ---- */
+
+typedef struct caller {
+    recs *out;
+    int mode;          /* 0 ticker only, 1 ticker + hold 1 reviewer days 10-12, 2 stop at hour 100 */
+    kou_resource *docs;
+    bool found, unknown_null;
+    uint64_t ticks;
+} caller;
+
+static void ev_tick(kou_sim *sim, void *subject, void *object)
+{
+    caller *c = subject;
+    (void)object;
+    c->ticks++;
+    if (c->mode == 2 && kou_sim_now(sim) >= 100.0) {
+        kou_sim_stop(sim);
+        return;
+    }
+    kou_event_schedule(sim, 10.0, 0, ev_tick, c, NULL); /* for ever */
+}
+
+static void ev_give_back(kou_sim *sim, void *subject, void *object)
+{
+    (void)sim;
+    (void)object;
+    kou_resource_release(((caller *)subject)->docs);
+}
+
+static void granted(kou_sim *sim, kou_resource *res, void *subject, void *object)
+{
+    (void)res;
+    (void)object;
+    kou_event_schedule(sim, 48.0, 0, ev_give_back, subject, NULL);
+}
+
+static void ev_take(kou_sim *sim, void *subject, void *object)
+{
+    caller *c = subject;
+    (void)sim;
+    (void)object;
+    for (int i = 0; i < 3; i++)
+        kou_resource_request(c->docs, 1000, granted, c, NULL);
+}
+
+static void ready(void *ctx, kou_sim *sim, const kou_model_run_view *view)
+{
+    caller *c = ctx;
+    c->docs = kou_model_find_resource(view, "CGO", "documents");
+    c->found = c->docs != NULL;
+    c->unknown_null = kou_model_find_resource(view, "CGO", "documnets") == NULL &&
+                      kou_model_find_resource(view, "PEK", "documents") == NULL;
+    kou_event_schedule(sim, 0.0, 0, ev_tick, c, NULL);
+    if (c->mode == 1)
+        kou_event_schedule(sim, 240.0, 0, ev_take, c, NULL);
+}
+
+static void collect_caller(void *ctx, const kou_consignment_record *rec)
+{
+    collect(((caller *)ctx)->out, rec);
+}
+
+static kou_status run_caller(const world *w, caller *c, recs *out, kou_model_totals *tot, char *err, size_t errlen)
+{
+    kou_model_observer obs = {.ctx = c, .consignment_done = collect_caller, .sim_ready = ready};
+    memset(out, 0, sizeof *out);
+    c->out = out;
+    kou_status st = kou_model_run(&w->model, 7, 20170102, &obs, tot, err, errlen);
+    if (st == KOU_OK)
+        qsort(out->r, out->n, sizeof *out->r, by_id);
+    return st;
+}
+
+static double mean_customs(const recs *v)
+{
+    double sum = 0;
+    for (size_t i = 0; i < v->n; i++)
+        sum += T(&v->r[i], RELEASED) - T(&v->r[i], ARRIVAL);
+    return v->n ? sum / (double)v->n : NAN;
+}
+
+static void test_sim_ready(void)
+{
+    world w;
+    world_init(&w, false);
+    recs base, tick, held, stopped;
+    kou_model_totals tb, tt, th, ts;
+    char err[512] = "";
+    if (!is_int(run(&w, 7, &base, &tb, err, sizeof err), KOU_OK, "sim_ready: the baseline runs (%s)", err))
+        return;
+    caller c0 = {.mode = 0};
+    kou_status st = run_caller(&w, &c0, &tick, &tt, err, sizeof err);
+    is_int(st, KOU_OK, "sim_ready with an endless ticker: the run ends when the system has drained (%s)", err);
+    ok(c0.found && c0.unknown_null, "kou_model_find_resource finds the port's resource, NULL for unknown names");
+    ok(c0.ticks > 10 && tt.end_time == tb.end_time, "the ticker ran (%llu ticks); the run ended at the drain (%g, %g)",
+       (unsigned long long)c0.ticks, tt.end_time, tb.end_time);
+    ok(tick.n == base.n && hash_records(&tick) == hash_records(&base),
+       "events that touch nothing of the model leave every record as it was");
+    caller c1 = {.mode = 1};
+    st = run_caller(&w, &c1, &held, &th, err, sizeof err);
+    is_int(st, KOU_OK, "sim_ready holding 3 reviewers for 2 days from day 10 runs (%s)", err);
+    ok(mean_customs(&held) > mean_customs(&base), "  and customs gets slower (%.3f h > %.3f h)",
+       mean_customs(&held), mean_customs(&base));
+    caller c2 = {.mode = 2};
+    st = run_caller(&w, &c2, &stopped, &ts, err, sizeof err);
+    is_int(st, KOU_ESTATE, "a caller's event that stops the simulation fails the run");
+    has_string(err, "model: the run was stopped at hour 100.0 before the system had drained", "  with a message");
+    free_recs(&base);
+    free_recs(&tick);
+    free_recs(&held);
+    free_recs(&stopped);
+}
+
 /* ---- timing: `test_model --bench-year [office]` ---- */
 
 static void count_record(void *ctx, const kou_consignment_record *rec)
@@ -919,5 +1032,6 @@ int main(int argc, char **argv)
     test_nhpp_two_ports();
     test_validation();
     test_guard();
+    test_sim_ready();
     return tap_done();
 }
