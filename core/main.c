@@ -38,9 +38,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
 #include <lauxlib.h>
 #include <lua.h>
 
+#include "io/h5read.h"
+#include "io/h5write.h"
+#include "kouan_version.h"
 #include "lua/host.h"
 #include "lua/lsim.h"
 #include "lua/scenario.h"
@@ -63,11 +70,17 @@ typedef struct options {
     const char *set_key[MAX_SETS];
     const char *set_value[MAX_SETS];
     char set_buf[MAX_SETS][128];
+    const char *output;    /* -o FILE: the run file (port scenarios), or NULL: the default name */
+    bool force, no_output, trace;
+    double sample_hours;   /* --sample-hours: /timeseries interval */
+    int argc;
+    char **argv;
 } options;
 
 static void print_usage(FILE *out)
 {
     fputs("usage: kouan run SCENARIO.lua [options]\n"
+          "       kouan report RUN.h5 [--csv OUT.csv [--bom]] [--plot OUT.png|OUT.svg] [--quiet]\n"
           "       kouan --help | --version\n"
           "\n"
           "Runs a scenario file in the sandbox. A process-style scenario (it returns\n"
@@ -90,6 +103,12 @@ static void print_usage(FILE *out)
           "  --quiet               do not print the resource or KPI table\n"
           "  --dump                port scenario: check it, print the configuration it\n"
           "                        converts to (times in hours), and stop\n"
+          "  -o, --output FILE     port scenario: the HDF5 run file (docs/hdf5-schema.md;\n"
+          "                        default results/SCENARIO[-ERA]-sSEED[-rREPS].h5)\n"
+          "  --force               overwrite an existing run file\n"
+          "  --no-output           write no run file\n"
+          "  --trace               add /events (every milestone transition) to the file\n"
+          "  --sample-hours H      interval of /timeseries (default 1)\n"
           "  --max-memory MIB      memory the scenario may use (default 512)\n"
           "  --max-instructions N  Lua instructions per slice before the run is stopped\n"
           "                        as an endless loop (default 1e9)\n"
@@ -98,7 +117,14 @@ static void print_usage(FILE *out)
           "  KOUAN_ROOT            the kouan tree, where import finds scripts/kouan/ and\n"
           "                        scenarios/ (default: the source tree of this build)\n"
           "\n"
-          "exit status: 0 success, 1 the scenario failed, 2 bad command line\n",
+          "report: from a run file alone, prints the KPI table the run printed (a warning\n"
+          "first if the run was interrupted); --csv writes one row per group and metric\n"
+          "(UTF-8; --bom adds a byte-order mark for Excel); --plot draws the clearance\n"
+          "times and the three clocks per port with scripts/kouan_plot.py (matplotlib,\n"
+          "run by /usr/bin/python3 or $KOUAN_PYTHON); --quiet: no table.\n"
+          "\n"
+          "exit status: 0 success, 1 the scenario failed (report: the file or an output\n"
+          "could not be used), 2 bad command line\n",
           out);
 }
 
@@ -160,6 +186,7 @@ static int parse_args(int argc, char **argv, options *o)
 {
     memset(o, 0, sizeof *o);
     o->seed = 1;
+    o->sample_hours = 1.0;
     o->until = INFINITY;
     o->reps = 1;
     o->max_memory = (size_t)512 << 20;
@@ -192,6 +219,10 @@ static int parse_args(int argc, char **argv, options *o)
             o->dump = true;
             continue;
         }
+        if (strcmp(a, "--force") == 0 || strcmp(a, "--no-output") == 0 || strcmp(a, "--trace") == 0) {
+            *(a[2] == 'f' ? &o->force : a[2] == 'n' ? &o->no_output : &o->trace) = true;
+            continue;
+        }
         if (a[0] != '-' || a[1] == '\0') {
             if (o->script != NULL)
                 return bad_usage("more than one scenario file given ('%s')", a);
@@ -200,7 +231,8 @@ static int parse_args(int argc, char **argv, options *o)
         }
         /* options with a value: --opt VALUE or --opt=VALUE */
         static const char *const with_value[] = {"--seed", "--until", "--set", "--max-memory",
-                                                 "--max-instructions", "--era", "--reps", NULL};
+                                                 "--max-instructions", "--era", "--reps", "-o",
+                                                 "--output", "--sample-hours", NULL};
         const char *val = NULL;
         const char *const *opt;
         for (opt = with_value; *opt; opt++) {
@@ -224,6 +256,13 @@ static int parse_args(int argc, char **argv, options *o)
             if (!parse_double(val, &o->until) || o->until <= 0)
                 return bad_usage("--until: '%s' is not a positive number of hours", val);
             o->until_given = true;
+        } else if (strcmp(*opt, "-o") == 0 || strcmp(*opt, "--output") == 0) {
+            if (*val == '\0')
+                return bad_usage("%s", "--output: empty file name");
+            o->output = val;
+        } else if (strcmp(*opt, "--sample-hours") == 0) {
+            if (!parse_double(val, &o->sample_hours) || o->sample_hours <= 0)
+                return bad_usage("--sample-hours: '%s' is not a positive number of hours", val);
         } else if (strcmp(*opt, "--era") == 0) {
             if (*val == '\0')
                 return bad_usage("%s", "--era: empty era name");
@@ -285,7 +324,21 @@ typedef struct port_run {
     uint64_t seen;
     double t0, last_draw;   /* wall clock (s) */
     bool tty, drawn;
+    kou_h5w *h5;            /* the run file, or NULL */
+    kou_sim *sim;           /* this replication's (sim_ready) */
+    const kou_model_run_view *view;
+    double sample_hours;
 } port_run;
+
+/* SIGINT / SIGTERM during a run with a file: stop at the next event
+** boundary, close the file with complete = 0, exit 130. */
+static volatile sig_atomic_t run_signal;
+static bool run_interrupted;
+
+static void on_run_signal(int sig)
+{
+    run_signal = sig;
+}
 
 /* A progress bar on stderr, only on a terminal and only once the run has
 ** taken a second: short runs and redirected output stay clean. */
@@ -311,6 +364,11 @@ static void observe(void *ctx, const kou_consignment_record *rec)
 {
     port_run *pr = ctx;
     kou_kpi_observe(pr->kpi, rec);
+    if (pr->h5) {
+        kou_h5w_consignment(pr->h5, (uint32_t)pr->rep, rec);
+        if (run_signal && pr->sim)
+            kou_sim_stop(pr->sim);
+    }
     if ((++pr->seen & 1023) == 0 && pr->tty)
         progress(pr, rec->t[KOU_MS_ARRIVAL] / pr->horizon);
 }
@@ -326,6 +384,46 @@ static void start_processes(void *ctx, kou_sim *sim, const kou_model_run_view *v
 {
     port_run *pr = ctx;
     kou_lsim_begin_run(pr->L, sim, view, pr->processes);
+}
+
+static void observe_carrier(void *ctx, const kou_carrier_record *rec)
+{
+    kou_h5w_carrier(((port_run *)ctx)->h5, (uint32_t)((port_run *)ctx)->rep, rec);
+}
+
+static void observe_unit(void *ctx, const kou_unit_record *rec)
+{
+    kou_h5w_unit(((port_run *)ctx)->h5, (uint32_t)((port_run *)ctx)->rep, rec);
+}
+
+/* /timeseries: every resource, every sample_hours (a periodic event). */
+static void ev_sample(kou_sim *sim, void *subject, void *object)
+{
+    port_run *pr = subject;
+    (void)object;
+    for (size_t i = 0, n = kou_model_resource_count(pr->view); i < n; i++) {
+        size_t port = 0;
+        const kou_resource *res = kou_model_resource_at(pr->view, i, &port, NULL);
+        kou_h5w_sample(pr->h5, (uint32_t)pr->rep, kou_sim_now(sim), (uint32_t)port, (uint32_t)i,
+                       (uint64_t)kou_resource_queue_length(res), kou_resource_busy(res),
+                       kou_resource_capacity(res));
+    }
+    kou_h5w_tick(pr->h5);
+    if (run_signal)
+        kou_sim_stop(sim);
+    else
+        kou_event_schedule(sim, pr->sample_hours, 0, ev_sample, pr, NULL);
+}
+
+static void run_ready(void *ctx, kou_sim *sim, const kou_model_run_view *view)
+{
+    port_run *pr = ctx;
+    pr->sim = sim;
+    pr->view = view;
+    if (pr->processes)
+        start_processes(ctx, sim, view);
+    if (pr->h5)
+        kou_event_schedule(sim, 0.0, 0, ev_sample, pr, NULL);
 }
 
 /* ---- --dump: the converted configuration, one fact a line ---- */
@@ -451,6 +549,107 @@ static void dump_config(FILE *out, const kou_model_config *cfg, const kou_scenar
     }
 }
 
+/* The run file of a port scenario (io/h5write.h) with the run's metadata
+** as root attributes, its name in path; NULL with --no-output. Raises,
+** before holding any C memory, when the file exists (without --force) or
+** cannot be created. */
+static kou_h5w *open_run_file(lua_State *L, const options *o, const kou_model_config *cfg,
+                              const kou_scenario_info *info, const char *title, char *path, size_t pathlen)
+{
+    if (o->no_output)
+        return NULL;
+    if (o->output) {
+        snprintf(path, pathlen, "%s", o->output);
+    } else { /* results/SCENARIO[-ERA]-sSEED[-rREPS].h5 */
+        const char *base = strrchr(o->script, '/');
+        base = base ? base + 1 : o->script;
+        int len = (int)strcspn(base, ".");
+        char era[96] = "", reps[32] = "";
+        if (info->era)
+            snprintf(era, sizeof era, "-%s", info->era);
+        for (char *c = era; *c; c++)
+            if (*c == '/' || *c == ' ')
+                *c = '_';
+        if (o->reps > 1)
+            snprintf(reps, sizeof reps, "-r%llu", (unsigned long long)o->reps);
+        snprintf(path, pathlen, "results/%.*s%s-s%llu%s.h5", len, base, era, (unsigned long long)o->seed, reps);
+        if (mkdir("results", 0777) != 0 && errno != EEXIST)
+            luaL_error(L, "cannot create the directory results: %s", strerror(errno));
+        /* The default name is ours to choose: rather than refuse the second
+        ** run of the same command, take the next free one (-2, -3, ...).
+        ** An explicit -o is never renamed. */
+        for (unsigned n = 2; !o->force && access(path, F_OK) == 0 && n < 10000; n++)
+            snprintf(path, pathlen, "results/%.*s%s-s%llu%s-%u.h5", len, base, era,
+                     (unsigned long long)o->seed, reps, n);
+    }
+    char err[700];
+    bool exists;
+    kou_h5w *w = kou_h5w_create(path, o->force, o->trace, cfg, &exists, err, sizeof err);
+    if (w == NULL && exists)
+        kou_host_usage_error(L, "%s exists: refusing to overwrite it (--force overwrites it, -o FILE "
+                             "writes another file, --no-output none)", path);
+    if (w == NULL)
+        luaL_error(L, "cannot write the run file: %s", err);
+    char *text = NULL, buf[256];
+    size_t len = 0;
+    FILE *f = fopen(o->script, "rb"); /* the source as it is */
+    if (f != NULL) {
+        FILE *m = open_memstream(&text, &len);
+        for (size_t n; m && (n = fread(buf, 1, sizeof buf, f)) > 0;)
+            fwrite(buf, 1, n, m);
+        if (m)
+            fclose(m);
+        fclose(f);
+    }
+    kou_h5w_attr_str(w, "scenario_source", text ? text : "");
+    free(text);
+    text = NULL;
+    FILE *m = open_memstream(&text, &len); /* every resolved parameter: the text of --dump */
+    if (m) {
+        dump_config(m, cfg, info);
+        fclose(m);
+    }
+    kou_h5w_attr_str(w, "parameters", text ? text : "");
+    free(text);
+    text = NULL;
+    m = open_memstream(&text, &len);
+    for (int i = 0; m && i < o->argc; i++) /* the command line, shell-quoted where needed */
+        fprintf(m, strpbrk(o->argv[i], " \t'\"$\\") ? "%s'%s'" : "%s%s", i ? " " : "", o->argv[i]);
+    if (m)
+        fclose(m);
+    kou_h5w_attr_str(w, "command_line", text ? text : "");
+    free(text);
+    text = NULL;
+    m = open_memstream(&text, &len);
+    for (int i = 0; m && i < o->nset; i++)
+        fprintf(m, "%s=%s\n", o->set_key[i], o->set_value[i]);
+    if (m)
+        fclose(m);
+    kou_h5w_attr_str(w, "sets", text ? text : "");
+    free(text);
+    kou_h5w_attr_str(w, "kouan_version", KOUAN_VERSION);
+    kou_h5w_attr_str(w, "commit", KOUAN_GIT_COMMIT);
+    kou_h5w_attr_str(w, "scenario_path", o->script);
+    kou_h5w_attr_str(w, "scenario_name", info->name);
+    kou_h5w_attr_str(w, "era", info->era ? info->era : "");
+    kou_h5w_attr_str(w, "title", title);
+    kou_h5w_attr_int(w, "seed", (int64_t)o->seed);
+    kou_h5w_attr_int(w, "replications", (int64_t)o->reps);
+    kou_h5w_attr_str(w, "rng", "GSL taus2, named streams keyed by (seed, name, entity)");
+    kou_h5w_attr_int(w, "start_date", info->start_date);
+    kou_h5w_attr_double(w, "horizon_hours", cfg->horizon_hours);
+    kou_h5w_attr_double(w, "warmup_hours", cfg->warmup_hours);
+    kou_h5w_attr_double(w, "sample_hours", o->sample_hours);
+    kou_h5w_attr_int(w, "trace", o->trace);
+    char host[256] = "unknown", when[32];
+    gethostname(host, sizeof host - 1);
+    time_t now = time(NULL);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+    kou_h5w_attr_str(w, "host", host);
+    kou_h5w_attr_str(w, "start_time_utc", when);
+    return w;
+}
+
 /* The scenario table is on the top of the stack. */
 static void run_port(lua_State *L, const options *o)
 {
@@ -503,8 +702,21 @@ static void run_port(lua_State *L, const options *o)
              info.name[0] ? " (" : "", info.name, info.name[0] ? ")" : "", era, seeds,
              (cfg.horizon_hours - cfg.warmup_hours) / 24, cfg.warmup_hours / 24);
 
+    char h5path[1024];
+    kou_h5w *h5 = open_run_file(L, o, &cfg, &info, title, h5path, sizeof h5path);
+    struct sigaction sa, old_int, old_term;
+    if (h5) {
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_run_signal;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, &old_int);
+        sigaction(SIGTERM, &sa, &old_term);
+    }
+
     /* From here to the end no Lua call may raise while C memory is held. */
     port_run pr = {0};
+    pr.h5 = h5;
+    pr.sample_hours = o->sample_hours;
     pr.L = L;
     pr.processes = procs;
     pr.horizon = cfg.horizon_hours;
@@ -513,19 +725,23 @@ static void run_port(lua_State *L, const options *o)
     pr.t0 = now_seconds();
     kou_model_observer obs = {.ctx = &pr, .consignment_done = observe,
                               .resource_done = observe_resource,
-                              .sim_ready = procs ? start_processes : NULL};
+                              .sim_ready = procs || h5 ? run_ready : NULL,
+                              .carrier_done = h5 ? observe_carrier : NULL,
+                              .unit_done = h5 ? observe_unit : NULL};
     kou_kpi_summary *sum = kou_kpi_summary_new();
     char err[512];
     kou_status st = KOU_OK;
     bool proc_failed = false;
-    for (uint64_t r = 0; r < o->reps && st == KOU_OK && !proc_failed; r++) {
+    for (uint64_t r = 0; r < o->reps && st == KOU_OK && !proc_failed && !run_signal; r++) {
         pr.rep = r;
         pr.kpi = kou_kpi_new(&cfg);
         st = kou_model_run(&cfg, o->seed + r, info.start_date, &obs, NULL, err, sizeof err);
         if (procs)
             proc_failed = kou_lsim_end_run(L); /* never raises */
-        if (st == KOU_OK && !proc_failed)
+        if (st == KOU_OK && !proc_failed) {
             kou_kpi_summary_add(sum, pr.kpi);
+            kou_h5w_replication_kpi(h5, pr.kpi);
+        }
         kou_kpi_free(pr.kpi);
         pr.kpi = NULL;
         progress(&pr, 1.0);
@@ -533,6 +749,30 @@ static void run_port(lua_State *L, const options *o)
     if (pr.drawn) {
         fputs("\r\033[K", stderr);
         fflush(stderr);
+    }
+    char h5err[700] = "";
+    if (h5) {
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGTERM, &old_term, NULL);
+        run_interrupted = run_signal != 0;
+        bool complete = !run_interrupted && st == KOU_OK && !proc_failed;
+        if (complete || (run_interrupted && kou_kpi_summary_replications(sum) > 0))
+            kou_h5w_summary(h5, sum, title);
+        char when[32];
+        time_t now = time(NULL);
+        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+        kou_h5w_attr_str(h5, "end_time_utc", when);
+        if (kou_h5w_close(h5, complete, h5err, sizeof h5err) != 0 && run_interrupted)
+            fprintf(stderr, "kouan: %s: %s\n", h5path, h5err);
+        if (run_interrupted) {
+            fprintf(stderr, "kouan: interrupted (signal %d) in replication %llu: %s holds what was done "
+                    "so far and says complete = 0\n", (int)run_signal, (unsigned long long)pr.rep + 1, h5path);
+            kou_kpi_summary_free(sum);
+            lua_pop(L, 4);
+            return;
+        }
+        if (complete && !h5err[0] && !o->quiet)
+            fprintf(stderr, "kouan: run file %s\n", h5path);
     }
     int wr = 0;
     if (st == KOU_OK && !proc_failed && !o->quiet)
@@ -548,6 +788,8 @@ static void run_port(lua_State *L, const options *o)
     }
     if (wr != 0)
         luaL_error(L, "cannot write the KPI table");
+    if (h5err[0])
+        luaL_error(L, "%s: %s", h5path, h5err);
     lua_pop(L, 4);
 }
 
@@ -597,8 +839,212 @@ static int pmain(lua_State *L)
     return 1;
 }
 
+/* ---- kouan report RUN.h5 ---- */
+
+typedef struct report_opts {
+    const char *file, *csv, *plot;
+    bool bom, quiet;
+} report_opts;
+
+/* One CSV field: quoted when it holds a comma, quote or line break. */
+static void csv_field(FILE *f, const char *s)
+{
+    if (strpbrk(s, ",\"\r\n") == NULL) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void csv_number(FILE *f, double v)
+{
+    if (!isnan(v))
+        fprintf(f, "%.10g", v);
+}
+
+/* One row per (group, metric) of the summary: port, mode, direction,
+** metric, unit, mean, half_width, replications (defined), then the value
+** of each replication; shares in % as in the table; empty = undefined. */
+static int write_csv(const kou_h5_summary *h, const kou_kpi_summary *sum, const report_opts *o)
+{
+    static const char *const modes[] = {"air", "rail", "road"};
+    FILE *f = fopen(o->csv, "wb");
+    if (f == NULL) {
+        fprintf(stderr, "kouan: %s: cannot write: %s\n", o->csv, strerror(errno));
+        return 1;
+    }
+    if (o->bom)
+        fputs("\xEF\xBB\xBF", f);
+    fputs("port,mode,direction,metric,unit,mean,half_width,replications", f);
+    for (size_t r = 0; r < h->replications; r++)
+        fprintf(f, ",rep_%zu", r + 1);
+    fputs("\r\n", f);
+    for (size_t g = 0; g < kou_kpi_summary_groups(sum); g++) {
+        kou_kpi_group gi = kou_kpi_summary_group(sum, g);
+        size_t row = 0; /* the file's row of this group: the last one with its key, as the summary took */
+        for (size_t j = 0; j < h->ngroups; j++) {
+            const kou_kpi_group *o2 = &h->groups[j];
+            if (o2->port_index == gi.port_index && o2->mode == gi.mode && o2->direction == gi.direction &&
+                strcmp(o2->port, gi.port) == 0)
+                row = j;
+        }
+        for (int m = 0; m < KOU_KPI_METRIC_COUNT; m++) {
+            double scale;
+            const char *unit = kou_kpi_metric_unit((kou_kpi_metric)m, &scale);
+            kou_kpi_value v = kou_kpi_summary_get(sum, g, (kou_kpi_metric)m);
+            csv_field(f, gi.port);
+            fprintf(f, ",%s,%s,%s,%s,", gi.mode >= 0 && gi.mode < KOU_MODE_COUNT ? modes[gi.mode] : "all modes",
+                    gi.direction == KOU_IMPORT ? "import" : "export", kou_kpi_metric_name((kou_kpi_metric)m),
+                    unit);
+            csv_number(f, v.mean * scale);
+            fputc(',', f);
+            csv_number(f, v.half * scale);
+            fprintf(f, ",%zu", v.n);
+            for (size_t r = 0; r < h->replications; r++) {
+                fputc(',', f);
+                csv_number(f, h->group_values[(r * h->ngroups + row) * KOU_KPI_METRIC_COUNT + (size_t)m] * scale);
+            }
+            fputs("\r\n", f);
+        }
+    }
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad) {
+        fprintf(stderr, "kouan: %s: cannot write: %s\n", o->csv, strerror(errno));
+        return 1;
+    }
+    return 0;
+}
+
+/* scripts/kouan_plot.py RUN.h5 OUT under the kouan tree (KOUAN_ROOT, as
+** import finds the scenario library), by /usr/bin/python3 or $KOUAN_PYTHON
+** (Debian's matplotlib and h5py are for that Python only). */
+static int run_plot(const report_opts *o)
+{
+    char script[4096];
+    snprintf(script, sizeof script, "%s/scripts/kouan_plot.py", kou_scenario_root());
+    FILE *f = fopen(script, "r");
+    if (f == NULL) {
+        fprintf(stderr, "kouan: %s: the plot script is missing (set KOUAN_ROOT to the kouan tree)\n", script);
+        return 1;
+    }
+    fclose(f);
+    const char *py = getenv("KOUAN_PYTHON");
+    if (py == NULL || *py == '\0')
+        py = "/usr/bin/python3";
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "kouan: cannot start %s: %s\n", py, strerror(errno));
+        return 1;
+    }
+    if (pid == 0) {
+        char *const args[] = {(char *)(uintptr_t)py, script, (char *)(uintptr_t)o->file,
+                              (char *)(uintptr_t)o->plot, NULL};
+        execv(py, args);
+        fprintf(stderr, "kouan: cannot run %s: %s\n", py, strerror(errno));
+        _exit(127);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR) {
+            fprintf(stderr, "kouan: waiting for %s: %s\n", py, strerror(errno));
+            return 1;
+        }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        return 0;
+    if (WIFSIGNALED(status))
+        fprintf(stderr, "kouan: %s: the plot script was killed by signal %d\n", o->plot, WTERMSIG(status));
+    return 1; /* the script has said why */
+}
+
+/* `kouan report`: argv after the word report. Exit 0, 1 (the file or an
+** output could not be used), 2 (bad command line). */
+static int report_main(int argc, char **argv)
+{
+    report_opts o = {0};
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            print_usage(stdout);
+            return 0;
+        }
+        if (strcmp(a, "--bom") == 0)
+            o.bom = true;
+        else if (strcmp(a, "--quiet") == 0)
+            o.quiet = true;
+        else if (strncmp(a, "--csv", 5) == 0 || strncmp(a, "--plot", 6) == 0) {
+            bool csv = a[2] == 'c';
+            size_t n = csv ? 5 : 6;
+            const char *val = a[n] == '=' ? a + n + 1 : a[n] == '\0' && i + 1 < argc ? argv[++i] : NULL;
+            if (a[n] != '=' && a[n] != '\0')
+                return bad_usage("unknown option '%s'", a);
+            if (val == NULL || *val == '\0')
+                return bad_usage("option '%s' needs a file name", csv ? "--csv" : "--plot");
+            if (csv)
+                o.csv = val;
+            else
+                o.plot = val;
+        } else if (a[0] == '-' && a[1] != '\0')
+            return bad_usage("unknown option '%s'", a);
+        else if (o.file != NULL)
+            return bad_usage("more than one run file given ('%s')", a);
+        else
+            o.file = a;
+    }
+    if (o.file == NULL)
+        return bad_usage("%s", "report: no run file given");
+    if (o.bom && o.csv == NULL)
+        return bad_usage("%s", "--bom: only with --csv");
+    if (o.plot) {
+        size_t n = strlen(o.plot);
+        if (n < 5 || (strcmp(o.plot + n - 4, ".png") != 0 && strcmp(o.plot + n - 4, ".svg") != 0))
+            return bad_usage("--plot %s: the name must end in .png or .svg", o.plot);
+    }
+    char err[512];
+    kou_h5_summary *h;
+    bool complete;
+    /* first in a child: a damaged file may crash the HDF5 library itself */
+    kou_status st = kou_h5_check_summary(o.file, &complete, err, sizeof err);
+    h = NULL;
+    if (st == KOU_OK)
+        st = kou_h5_read_summary(o.file, &h, &complete, err, sizeof err);
+    if (!complete)
+        fprintf(stderr, "kouan: %s: warning: this run was interrupted: the file holds only what was written "
+                        "before it stopped\n", o.file);
+    if (st != KOU_OK) {
+        fprintf(stderr, "kouan: %s: %s\n", o.file, err);
+        return 1;
+    }
+    kou_kpi_summary *sum = kou_h5_summary_to_kpi(h);
+    int code = 0;
+    if (!o.quiet && kou_kpi_summary_print(sum, stdout, h->title[0] ? h->title : NULL) != 0) {
+        fprintf(stderr, "kouan: cannot write the KPI table\n");
+        code = 1;
+    }
+    if (code == 0 && o.csv)
+        code = write_csv(h, sum, &o);
+    kou_kpi_summary_free(sum);
+    kou_h5_summary_free(h);
+    if (fflush(stdout) != 0 && code == 0) {
+        fprintf(stderr, "kouan: cannot write the output: %s\n", strerror(errno));
+        code = 1;
+    }
+    if (code == 0 && o.plot)
+        code = run_plot(&o);
+    return code;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "report") == 0)
+        return report_main(argc - 2, argv + 2);
     options *o = malloc(sizeof *o);
     if (o == NULL) {
         fputs("kouan: out of memory\n", stderr);
@@ -609,6 +1055,8 @@ int main(int argc, char **argv)
         free(o);
         return code;
     }
+    o->argc = argc;
+    o->argv = argv;
     kou_host_config cfg;
     kou_host_config_default(&cfg);
     cfg.seed = o->seed;
@@ -638,6 +1086,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "kouan: cannot write the output: %s\n", strerror(errno));
         code = 1;
     }
+    if (run_interrupted && code == 0)
+        code = 130;
     kou_host_free(h);
     free(o);
     return code;

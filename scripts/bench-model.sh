@@ -72,7 +72,7 @@ try:
     for r in range(rounds):
         for name, args in cases:
             t0 = time.perf_counter()
-            p = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss_file, kouan, "run", *args, "--seed", "1"],
+            p = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss_file, kouan, "run", "--no-output", *args, "--seed", "1"],
                                capture_output=True, text=True)
             wall = time.perf_counter() - t0
             if p.returncode != 0:

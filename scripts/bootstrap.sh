@@ -8,7 +8,7 @@ set -eu
 
 core="meson ninja-build pkg-config gcc libc6-dev
       liblua5.4-dev libgsl-dev libhdf5-dev libsdl2-dev libsdl2-ttf-dev libpng-dev
-      fonts-wqy-microhei hdf5-tools python3 python3-h5py python3-numpy valgrind"
+      fonts-wqy-microhei hdf5-tools python3 python3-h5py python3-numpy python3-matplotlib valgrind"
 extra="xvfb xauth x11-apps imagemagick ffmpeg libopenmpi-dev openmpi-bin"
 
 pkgs=$core

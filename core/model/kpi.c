@@ -408,6 +408,47 @@ void kou_kpi_summary_add(kou_kpi_summary *s, const kou_kpi *k)
     s->nrep++;
 }
 
+/* Room for one more replication in every group's and resource's values. */
+static void reserve_rep(kou_kpi_summary *s)
+{
+    if (s->nrep < s->rep_cap)
+        return;
+    size_t cap = s->rep_cap ? 2 * s->rep_cap : 8;
+    for (size_t g = 0; g < s->ngroups; g++)
+        grow_vals(&s->groups[g].vals, s->rep_cap, cap, KOU_KPI_METRIC_COUNT);
+    for (size_t i = 0; i < s->nres; i++)
+        grow_vals(&s->res[i].vals, s->rep_cap, cap, KOU_KPI_RES_METRIC_COUNT);
+    s->rep_cap = cap;
+}
+
+void kou_kpi_summary_add_values(kou_kpi_summary *s, size_t ngroups, const kou_kpi_group *groups,
+                                const double *group_values, size_t nresources,
+                                const kou_kpi_resource_id *resources, const double *resource_values)
+{
+    KOU_CHECK(s != NULL && (ngroups == 0 || (groups != NULL && group_values != NULL)) &&
+              (nresources == 0 || (resources != NULL && resource_values != NULL)));
+    reserve_rep(s);
+    size_t rep = s->nrep;
+    for (size_t g = 0; g < ngroups; g++) {
+        KOU_CHECK(groups[g].port != NULL);
+        sgroup *sg = find_group(s, &groups[g]);
+        memcpy(&sg->vals[rep * KOU_KPI_METRIC_COUNT], &group_values[g * KOU_KPI_METRIC_COUNT],
+               KOU_KPI_METRIC_COUNT * sizeof(double));
+    }
+    for (size_t i = 0; i < nresources; i++) {
+        const kou_kpi_resource_id *r = &resources[i];
+        KOU_CHECK(r->port != NULL && r->name != NULL);
+        size_t occurrence = 0;
+        for (size_t j = 0; j < i; j++)
+            if (resources[j].port_index == r->port_index && strcmp(resources[j].name, r->name) == 0)
+                occurrence++;
+        sres *sr = find_res(s, r->port, r->port_index, r->name, occurrence);
+        memcpy(&sr->vals[rep * KOU_KPI_RES_METRIC_COUNT], &resource_values[i * KOU_KPI_RES_METRIC_COUNT],
+               KOU_KPI_RES_METRIC_COUNT * sizeof(double));
+    }
+    s->nrep++;
+}
+
 size_t kou_kpi_summary_replications(const kou_kpi_summary *s)
 {
     KOU_CHECK(s != NULL);
@@ -530,6 +571,19 @@ static const row ROWS[] = {
     {KOU_KPI_MANUAL_RATE, "manual inspection rate", "%", 100.0},
     {KOU_KPI_COST_MEAN, "cost per consignment", "CNY", 1.0},
 };
+
+const char *kou_kpi_metric_unit(kou_kpi_metric m, double *scale)
+{
+    for (size_t i = 0; i < sizeof ROWS / sizeof ROWS[0]; i++)
+        if (ROWS[i].m == m) {
+            if (scale)
+                *scale = ROWS[i].scale;
+            return ROWS[i].unit;
+        }
+    if (scale)
+        *scale = 1.0;
+    return "";
+}
 
 static void print_group(const kou_kpi_summary *s, FILE *out, size_t g, bool ci)
 {

@@ -175,6 +175,23 @@ void kou_kpi_summary_free(kou_kpi_summary *s);
 ** one_replication only (it may be freed afterwards). */
 void kou_kpi_summary_add(kou_kpi_summary *s, const kou_kpi *one_replication);
 size_t kou_kpi_summary_replications(const kou_kpi_summary *s);
+/* Adds one replication from values, as kou_kpi_summary_add does from a
+** kou_kpi (used to rebuild a summary from a run file, so that
+** kou_kpi_summary_print prints the same table): groups[g] with its
+** KOU_KPI_METRIC_COUNT values at group_values[g * KOU_KPI_METRIC_COUNT + m],
+** resources[i] with its KOU_KPI_RES_METRIC_COUNT values at
+** resource_values[i * KOU_KPI_RES_METRIC_COUNT + m]; NaN = undefined.
+** Matched as kou_kpi_summary_add matches (a resource's occurrence counts
+** earlier entries of resources[] with the same port index and name).
+** Pass the groups in the order kou_kpi_new makes them and the resources in
+** the order the model reports them. Strings are copied; arrays may be
+** NULL when their count is 0. */
+void kou_kpi_summary_add_values(kou_kpi_summary *s, size_t ngroups, const kou_kpi_group *groups,
+                                const double *group_values, size_t nresources,
+                                const kou_kpi_resource_id *resources, const double *resource_values);
+/* The unit the printed table shows metric m in ("h", "%", "CNY" or "" for
+** the count) and the factor from the stored value to it (100 for shares). */
+const char *kou_kpi_metric_unit(kou_kpi_metric m, double *scale);
 
 size_t kou_kpi_summary_groups(const kou_kpi_summary *s);
 kou_kpi_group kou_kpi_summary_group(const kou_kpi_summary *s, size_t g);

@@ -843,8 +843,39 @@ static void carrier_free(run *r, carrier *car)
     free(car);
 }
 
+/* The observer's carrier_done / unit_done (units: all of them when
+** unit is NULL, else that one). */
+static void report_units(run *r, const carrier *car, const unit *only)
+{
+    if (!r->obs || !r->obs->unit_done || car->actual < r->cfg->warmup_hours)
+        return;
+    const kou_flow_config *fl = car->flow->cfg;
+    for (uint32_t i = 0; i < car->nunits; i++) {
+        const unit *u = &car->units[i];
+        if (only && u != only)
+            continue;
+        kou_unit_record rec = {u->id, car->id, car->flow->port->index, car->flow->index,
+                               (uint8_t)fl->mode, (uint8_t)fl->direction, u->n, car->actual,
+                               kou_sim_now(r->sim)};
+        r->obs->unit_done(r->obs->ctx, &rec);
+    }
+}
+
+static void report_carrier(run *r, const carrier *car)
+{
+    if (!r->obs || !r->obs->carrier_done || car->actual < r->cfg->warmup_hours)
+        return;
+    const kou_flow_config *fl = car->flow->cfg;
+    kou_carrier_record rec = {car->id, car->flow->port->index, car->flow->index, (uint8_t)fl->mode,
+                              (uint8_t)fl->direction, car->nunits, car->ncons, car->sched, car->actual,
+                              kou_sim_now(r->sim)};
+    r->obs->carrier_done(r->obs->ctx, &rec);
+}
+
 static void depart(run *r, carrier *car)
 {
+    report_units(r, car, NULL);
+    report_carrier(r, car);
     for (uint32_t i = 0; i < car->ncons; i++) {
         cons *c = car->cons[i];
         c->car = NULL;
@@ -1135,8 +1166,11 @@ static void ev_unloaded(kou_sim *sim, void *subject, void *object)
         stamp(r, c, KOU_MS_UNLOADED);
         goods_present(r, c, GOODS_UNLOADED);
     }
-    if (--car->pending == 0)
+    report_units(r, car, u);
+    if (--car->pending == 0) {
+        report_carrier(r, car);
         carrier_free(r, car);
+    }
 }
 
 static void grant_unload(kou_sim *sim, kou_resource *res, void *subject, void *object)
@@ -1585,6 +1619,36 @@ kou_resource *kou_model_find_resource(const kou_model_run_view *view, const char
         for (size_t j = 0; j < p->nresources; j++)
             if (strcmp(p->resources[j].name, resource) == 0)
                 return r->ports[i].res[j];
+    }
+    return NULL;
+}
+
+size_t kou_model_resource_count(const kou_model_run_view *view)
+{
+    if (view == NULL)
+        return 0;
+    size_t n = 0;
+    for (size_t i = 0; i < view->r->cfg->nports; i++)
+        n += view->r->cfg->ports[i].nresources;
+    return n;
+}
+
+kou_resource *kou_model_resource_at(const kou_model_run_view *view, size_t i, size_t *port,
+                                    const char **name)
+{
+    if (view == NULL)
+        return NULL;
+    const run *r = view->r;
+    for (size_t p = 0; p < r->cfg->nports; p++) {
+        size_t n = r->cfg->ports[p].nresources;
+        if (i < n) {
+            if (port)
+                *port = p;
+            if (name)
+                *name = r->cfg->ports[p].resources[i].name;
+            return r->ports[p].res[i];
+        }
+        i -= n;
     }
     return NULL;
 }

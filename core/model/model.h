@@ -320,6 +320,32 @@ typedef struct kou_resource_report {
     uint64_t served;      /* services completed in the window */
 } kou_resource_report;
 
+/* A carrier (flight, train, truck) when it is done with the port: import,
+** when its last unit is unloaded; export, when it departs. Reported like
+** consignments only when its actual arrival (import) or due departure
+** (export) is at or after warmup_hours. */
+typedef struct kou_carrier_record {
+    uint64_t id;          /* (flow number + 1) * 2^40 + sequence, as consignments */
+    uint16_t port, flow;
+    uint8_t mode, direction;
+    uint32_t units, consignments;
+    kou_time scheduled;   /* timetable / Poisson time of arrival or departure */
+    kou_time actual;      /* actual arrival (import) / due departure (export) */
+    kou_time done;        /* import: last unit unloaded; export: departed (may
+                             be after actual: a departure waits for its cargo) */
+} kou_carrier_record;
+
+/* A unit (ULD, container, truck load) when it is done: import, unloaded;
+** export, its carrier departs. Reported when its carrier is. */
+typedef struct kou_unit_record {
+    uint64_t id, carrier_id;
+    uint16_t port, flow;
+    uint8_t mode, direction;
+    uint32_t consignments;
+    kou_time arrival;     /* the carrier's actual arrival / due departure */
+    kou_time done;        /* import: unloaded; export: the carrier departed */
+} kou_unit_record;
+
 /* One replication as its observer sees it (sim_ready). */
 typedef struct kou_model_run_view kou_model_run_view;
 
@@ -347,6 +373,10 @@ typedef struct kou_model_observer {
     ** (servers held for ever). Without it the run ends when the events run
     ** out, as before. */
     void (*sim_ready)(void *ctx, kou_sim *sim, const kou_model_run_view *view);
+    /* Optional (may be NULL): a carrier / unit is done (records above),
+    ** in event order; rec is valid only during the call. */
+    void (*carrier_done)(void *ctx, const kou_carrier_record *rec);
+    void (*unit_done)(void *ctx, const kou_unit_record *rec);
 } kou_model_observer;
 
 /* During sim_ready and the run it starts: port 'port''s resource named
@@ -354,6 +384,14 @@ typedef struct kou_model_observer {
 ** simulation, or NULL if there is none. */
 kou_resource *kou_model_find_resource(const kou_model_run_view *view, const char *port,
                                       const char *resource);
+
+/* During sim_ready and the run it starts: the number of resources of all
+** ports, and the i-th of them (port order, then resource order; i below
+** the count, else NULL) with its port index and name (the config's
+** strings; port / name may be NULL). */
+size_t kou_model_resource_count(const kou_model_run_view *view);
+kou_resource *kou_model_resource_at(const kou_model_run_view *view, size_t i, size_t *port,
+                                    const char **name);
 
 /* What one replication did, in small counts. */
 typedef struct kou_model_totals {

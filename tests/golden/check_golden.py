@@ -38,7 +38,7 @@ names = list(CASES) if WHICH == "all" else [WHICH]
 
 
 def run(name):
-    p = subprocess.run([KOUAN, "run", *CASES[name]], capture_output=True, timeout=300, cwd=ROOT,
+    p = subprocess.run([KOUAN, "run", "--no-output", *CASES[name]], capture_output=True, timeout=300, cwd=ROOT,
                        env=dict(os.environ, KOUAN_ROOT=ROOT))
     return p.returncode, p.stdout, p.stderr.decode("utf-8", "replace")
 

@@ -955,6 +955,85 @@ static void test_sim_ready(void)
     free_recs(&stopped);
 }
 
+/* ---- carrier_done / unit_done, kou_model_resource_count / at ---- */
+
+typedef struct entity_counts {
+    uint64_t cons, carriers, units, carrier_units, carrier_cons, unit_cons, bad;
+    size_t nres;
+    bool res_ok;
+} entity_counts;
+
+static void ec_cons(void *ctx, const kou_consignment_record *rec)
+{
+    (void)rec;
+    ((entity_counts *)ctx)->cons++;
+}
+
+static void ec_carrier(void *ctx, const kou_carrier_record *r)
+{
+    entity_counts *c = ctx;
+    c->carriers++;
+    c->carrier_units += r->units;
+    c->carrier_cons += r->consignments;
+    c->bad += !(r->done >= r->actual && r->actual >= 48.0 && r->units > 0 && r->consignments >= r->units);
+}
+
+static void ec_unit(void *ctx, const kou_unit_record *r)
+{
+    entity_counts *c = ctx;
+    c->units++;
+    c->unit_cons += r->consignments;
+    c->bad += !(r->done >= r->arrival && r->carrier_id != 0 && r->consignments > 0);
+}
+
+static void ec_ready(void *ctx, kou_sim *sim, const kou_model_run_view *view)
+{
+    entity_counts *c = ctx;
+    (void)sim;
+    c->nres = kou_model_resource_count(view);
+    c->res_ok = kou_model_resource_at(view, c->nres, NULL, NULL) == NULL;
+    for (size_t i = 0; i < c->nres; i++) {
+        size_t port = 99;
+        const char *name = NULL;
+        kou_resource *r = kou_model_resource_at(view, i, &port, &name);
+        c->res_ok = c->res_ok && r != NULL && port == 0 && name != NULL &&
+                    r == kou_model_find_resource(view, "CGO", name);
+    }
+}
+
+static void test_entities(void)
+{
+    for (int d = 0; d < 2; d++) {
+        world w;
+        world_init(&w, false);
+        if (d == 1) {
+            w.flow.direction = KOU_EXPORT;
+            w.flow.goods_lead = dist(KOU_DIST_UNIFORM, 6, 30, 0);
+            w.flow.goods_window_hours = 24;
+        }
+        w.model.warmup_hours = 48.0;
+        entity_counts c = {0};
+        kou_model_observer obs = {.ctx = &c, .consignment_done = ec_cons, .sim_ready = ec_ready,
+                                  .carrier_done = ec_carrier, .unit_done = ec_unit};
+        char err[512] = "";
+        kou_model_totals t;
+        const char *what = d ? "export" : "import";
+        if (!is_int(kou_model_run(&w.model, 11, 20170102, &obs, &t, err, sizeof err), KOU_OK,
+                    "entities, %s: runs (%s)", what, err))
+            continue;
+        ok(c.carriers > 50 && c.carriers < t.carriers && c.bad == 0,
+           "%s: carrier_done / unit_done once per carrier after the warm-up (%llu of %llu), sane times", what,
+           (unsigned long long)c.carriers, (unsigned long long)t.carriers);
+        ok(c.units == c.carrier_units && c.unit_cons == c.carrier_cons,
+           "%s: units reported = units of the carriers (%llu), consignments agree (%llu)", what,
+           (unsigned long long)c.units, (unsigned long long)c.unit_cons);
+        if (d == 0) /* an import consignment arrives with its carrier: same warm-up cut */
+            is_int((int64_t)c.carrier_cons, (int64_t)c.cons, "import: consignments of the carriers = reported");
+        ok(c.nres == 7 && c.res_ok, "kou_model_resource_count/at: %zu resources, the ones find_resource finds",
+           c.nres);
+    }
+}
+
 /* ---- timing: `test_model --bench-year [office]` ---- */
 
 static void count_record(void *ctx, const kou_consignment_record *rec)
@@ -1033,5 +1112,6 @@ int main(int argc, char **argv)
     test_validation();
     test_guard();
     test_sim_ready();
+    test_entities();
     return tap_done();
 }

@@ -1,0 +1,237 @@
+#!/usr/bin/python3
+"""kouan_plot.py — one slide-ready figure (16:9, large type) from a kouan
+run file: for each port and direction, the distribution of the overall
+clearance time (整体通关时间), and the three-clock breakdown (preparation,
+customs, port logistics: mean hours over the replications).
+
+usage: kouan_plot.py RUN.h5 OUT.png|OUT.svg   (normally run by `kouan report --plot`)
+
+The distribution comes from /consignments (t_released - t_arrival of every
+consignment of every replication) when the file has it; otherwise the
+summary's quantiles are drawn as a box-like chart (box median..p90,
+whisker to p95, diamond at the mean). Chinese port names need a CJK font:
+WenQuanYi Micro Hei (Debian fonts-wqy-microhei), registered with
+matplotlib's font manager. Needs matplotlib, h5py and numpy for this
+Python (Debian: python3-matplotlib python3-h5py python3-numpy, which
+serve /usr/bin/python3 only).
+"""
+import os
+import sys
+import textwrap
+
+CJK_FONTS = ["/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+             "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+             "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"]
+MODES = {0: "航空 air", 1: "铁路 rail", 2: "公路 road"}
+DIRECTIONS = {0: "进口 import", 1: "出口 export"}
+CLOCKS = [("prep_mean", "preparation 准备", "#4C72B0"), ("customs_mean", "customs 海关", "#DD8452"),
+          ("logistics_mean", "port logistics 港口物流", "#55A868")]
+
+
+def die(msg):
+    print(f"kouan: {msg}", file=sys.stderr)
+    sys.exit(1)
+
+
+def need(module, package):
+    try:
+        return __import__(module)
+    except ImportError:
+        die(f"--plot needs {module}, which is not installed for {sys.executable} "
+            f"(Debian: apt-get install {package})")
+
+
+def cjk_font(fm):
+    """Registers the first CJK font found; returns its family name or None."""
+    for path in CJK_FONTS:
+        if os.path.exists(path):
+            fm.fontManager.addfont(path)
+            return fm.FontProperties(fname=path).get_name()
+    for path in fm.findSystemFonts():
+        low = path.lower()
+        if "wqy" in low or "cjk" in low:
+            fm.fontManager.addfont(path)
+            return fm.FontProperties(fname=path).get_name()
+    return None
+
+
+def text(v):
+    return v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v)
+
+
+def read_summary(f, h5path):
+    s = f.get("summary")
+    if s is None:
+        die(f"{h5path}: no /summary to plot")
+    names = [text(n) for n in s.attrs["metric_names"]]
+    col = {n: i for i, n in enumerate(names)}
+    g = s["groups"][...]
+    gv = s["group_values"][...]
+    groups = []
+    for i, row in enumerate(g):
+        groups.append({"port": text(row["port"]), "port_index": int(row["port_index"]), "mode": int(row["mode"]),
+                       "direction": int(row["direction"]), "values": gv[:, i, :]})
+    return text(s.attrs.get("title", "")), col, groups
+
+
+def mean_of(np, g, col, name):
+    v = g["values"][:, col[name]]
+    v = v[~np.isnan(v)]
+    return float(v.mean()) if v.size else float("nan")
+
+
+def clearance_times(np, f, groups):
+    """{group number: array of hours} from /consignments, or None."""
+    ds = f.get("consignments")
+    if ds is None or ds.dtype.names is None:
+        return None
+    fields = ds.dtype.names
+    if not {"t_arrival", "t_released", "port", "direction"} <= set(fields) or ds.shape[0] == 0:
+        return None
+    want = ["t_arrival", "t_released", "port", "direction"] + (["mode"] if "mode" in fields else [])
+    a = ds.fields(want)[...]
+    t = a["t_released"] - a["t_arrival"]
+    port = a["port"]
+    out = {}
+    for i, g in enumerate(groups):
+        if port.dtype.kind in "iu":
+            sel = port == g["port_index"]
+        else:
+            sel = np.array([text(p) == g["port"] for p in port])
+        sel &= a["direction"] == g["direction"]
+        if "mode" in want:
+            sel &= a["mode"] == g["mode"]
+        v = t[sel]
+        out[i] = v[np.isfinite(v)]
+    return out
+
+
+def main():
+    if len(sys.argv) != 3:
+        die("usage: kouan_plot.py RUN.h5 OUT.png|OUT.svg")
+    h5path, out = sys.argv[1], sys.argv[2]
+    need("matplotlib", "python3-matplotlib")
+    need("numpy", "python3-numpy")
+    need("h5py", "python3-h5py")
+    import h5py
+    import matplotlib
+    import numpy as np
+    matplotlib.use("Agg")
+    import matplotlib.font_manager as fm
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
+    from matplotlib.lines import Line2D
+
+    family = cjk_font(fm)
+    if family is None:
+        print("kouan: warning: no CJK font found (Debian: fonts-wqy-microhei); Chinese names will not render",
+              file=sys.stderr)
+    matplotlib.rcParams.update({
+        "font.family": [family, "DejaVu Sans"] if family else ["DejaVu Sans"],
+        "axes.unicode_minus": False, "font.size": 18, "axes.titlesize": 22, "axes.labelsize": 20,
+        "xtick.labelsize": 16, "ytick.labelsize": 18, "legend.fontsize": 16, "svg.fonttype": "path"})
+
+    try:
+        with h5py.File(h5path, "r") as f:
+            title, col, groups = read_summary(f, h5path)
+            groups = [g for g in groups if g["port_index"] >= 0]
+            times = clearance_times(np, f, groups)
+    except (OSError, KeyError, ValueError) as e:
+        die(f"{h5path}: cannot read for the plot: {e}")
+    if not groups:
+        die(f"{h5path}: no port groups to plot")
+    missing = [n for n in ["overall_mean", "overall_median", "overall_p90", "overall_p95"] + [c[0] for c in CLOCKS]
+               if n not in col]
+    if missing:
+        die(f"{h5path}: /summary lacks {', '.join(missing)}")
+
+    # a port has one mode: name it only where a port name repeats with
+    # another; the direction only where the port name does not say it
+    modes_of = {}
+    for g in groups:
+        modes_of.setdefault(g["port"], set()).add(g["mode"])
+    crowded = len(groups) > 5  # then one-line labels, slanted
+    labels = []
+    for g in groups:
+        zh, en = DIRECTIONS.get(g["direction"], "? ?").split(" ")
+        d = zh if en in g["port"].lower() else f"{zh} {en}"
+        if len(modes_of[g["port"]]) > 1:
+            d += f" · {MODES.get(g['mode'], '?')}"
+        labels.append(f"{g['port']}{' · ' if crowded else chr(10)}{d}")
+    tick = {"rotation": 28, "ha": "right", "rotation_mode": "anchor", "fontsize": 14} if crowded else {}
+    x = np.arange(len(groups))
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(16, 9), dpi=120, gridspec_kw={"width_ratios": [1, 1]})
+    head = "整体通关时间 Overall clearance time"
+    title = "\n".join(textwrap.wrap(title, 90)[:2])  # a long scenario path stays on the slide
+    fig.suptitle(f"{head}\n{title}" if title else head, fontsize=24 if len(title) < 90 else 20, fontweight="bold")
+
+    # left: the distribution per port and direction
+    have = times is not None and any(v.size for v in times.values())
+    if have:
+        data = [times[i] if times[i].size else np.array([np.nan]) for i in range(len(groups))]
+        bp = ax1.boxplot(data, positions=x, widths=0.55, whis=(5, 95), showfliers=False, showmeans=True,
+                         patch_artist=True, meanprops={"marker": "D", "markerfacecolor": "white",
+                                                       "markeredgecolor": "black", "markersize": 9})
+        for b in bp["boxes"]:
+            b.set(facecolor="#9ecae1", edgecolor="#08519c", linewidth=2)
+        for m in bp["medians"]:
+            m.set(color="#08519c", linewidth=3)
+        tops = [np.percentile(v, 95) for v in data if np.isfinite(v).any()]
+        ax1.set_ylim(0, max(tops + [1.0]) * 1.2)  # room for the legend above the whiskers
+        n = sum(v.size for v in times.values())
+        ax1.set_title(f"Distribution 分布 ({n:,} consignments)")
+        ax1.legend(handles=[Patch(facecolor="#9ecae1", edgecolor="#08519c", label="box: quartiles, whiskers p5–p95"),
+                            Line2D([], [], marker="D", color="black", markerfacecolor="white", linestyle="",
+                                   label="mean 平均")], loc="upper center", ncol=2, fontsize=14)
+    else:
+        top = 1.0
+        for i, g in enumerate(groups):
+            med, p90, p95 = (mean_of(np, g, col, k) for k in ("overall_median", "overall_p90", "overall_p95"))
+            mean = mean_of(np, g, col, "overall_mean")
+            if np.isnan(med):
+                ax1.text(i, 0, "no data\n无数据", ha="center", va="bottom", fontsize=16, color="grey")
+                continue
+            top = max(top, np.nanmax([p95, p90, med, mean]))
+            ax1.add_patch(plt.Rectangle((i - 0.28, med), 0.56, p90 - med, facecolor="#9ecae1",
+                                        edgecolor="#08519c", linewidth=2))
+            ax1.plot([i - 0.28, i + 0.28], [med, med], color="#08519c", linewidth=3)
+            ax1.plot([i, i], [p90, p95], color="#08519c", linewidth=2)
+            ax1.plot([i - 0.14, i + 0.14], [p95, p95], color="#08519c", linewidth=2)
+            ax1.plot([i], [mean], marker="D", color="black", markerfacecolor="white", markersize=9)
+        ax1.set_xlim(-0.6, len(groups) - 0.4)
+        ax1.set_ylim(0, top * 1.2)
+        ax1.set_title("Quantiles 分位数 (mean over replications)")
+        ax1.legend(handles=[Patch(facecolor="#9ecae1", edgecolor="#08519c", label="box: median–p90, whisker: p95"),
+                            Line2D([], [], marker="D", color="black", markerfacecolor="white", linestyle="",
+                                   label="mean 平均")], loc="upper center", ncol=2, fontsize=14)
+    ax1.set_xticks(x, labels, **tick)
+    ax1.set_ylabel("hours 小时")
+    ax1.grid(axis="y", alpha=0.35)
+
+    # right: the three clocks, stacked
+    bottom = np.zeros(len(groups))
+    for key, name, colour in CLOCKS:
+        v = np.array([mean_of(np, g, col, key) for g in groups])
+        v = np.nan_to_num(v)
+        bars = ax2.bar(x, v, 0.6, bottom=bottom, color=colour, label=name, edgecolor="white", linewidth=1.5)
+        for rect, val, b in zip(bars, v, bottom):
+            if val > 0 and val >= 0.06 * max(1e-9, float(np.max(bottom + v))):
+                ax2.text(rect.get_x() + rect.get_width() / 2, b + val / 2, f"{val:.1f}", ha="center",
+                         va="center", color="white", fontsize=16, fontweight="bold")
+        bottom = bottom + v
+    ax2.set_xticks(x, labels, **tick)
+    ax2.set_ylabel("mean hours 平均小时")
+    ax2.set_title("Three clocks 三段时间")
+    ax2.legend(loc="upper center", ncol=3, fontsize=13, columnspacing=0.8, handlelength=1.0, handletextpad=0.4)
+    ax2.set_ylim(0, max(1.0, float(bottom.max())) * 1.22)
+    ax2.grid(axis="y", alpha=0.35)
+
+    fig.tight_layout(rect=(0, 0, 1, 0.97))
+    try:
+        fig.savefig(out)
+    except (OSError, ValueError) as e:
+        die(f"{out}: cannot write the plot: {e}")
+
+
+if __name__ == "__main__":
+    main()
