@@ -45,6 +45,8 @@
 #include <lauxlib.h>
 #include <lua.h>
 
+#include "compare_cmd.h"
+#include "sweep_cmd.h"
 #include "io/h5read.h"
 #include "io/h5write.h"
 #include "kouan_version.h"
@@ -81,6 +83,9 @@ static void print_usage(FILE *out)
 {
     fputs("usage: kouan run SCENARIO.lua [options]\n"
           "       kouan report RUN.h5 [--csv OUT.csv [--bom]] [--plot OUT.png|OUT.svg] [--quiet]\n"
+          "       kouan compare SCENARIO.lua --era A --era B [...] [options]  (kouan compare --help)\n"
+          "       kouan sweep DESIGN.lua [-j N] [-o FILE] [--resume] [--shard i/N]  (kouan sweep --help)\n"
+          "       kouan sweep-merge -o OUT.h5 SHARD.h5...\n"
           "       kouan --help | --version\n"
           "\n"
           "Runs a scenario file in the sandbox. A process-style scenario (it returns\n"
@@ -1043,6 +1048,12 @@ static int report_main(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "compare") == 0)
+        return kou_compare_main(argc - 2, argv + 2);
+    if (argc >= 2 && strcmp(argv[1], "sweep") == 0)
+        return kou_sweep_main(argc - 2, argv + 2, argc, argv);
+    if (argc >= 2 && strcmp(argv[1], "sweep-merge") == 0)
+        return kou_sweep_merge_main(argc - 2, argv + 2);
     if (argc >= 2 && strcmp(argv[1], "report") == 0)
         return report_main(argc - 2, argv + 2);
     options *o = malloc(sizeof *o);

@@ -1,0 +1,192 @@
+#!/usr/bin/env python3
+"""check_compare.py — `kouan compare` end to end on tests/lua/port_small.lua
+(eras 2017 and 2021); prints TAP for meson.
+
+usage: check_compare.py GROUP KOUAN SRCROOT
+  GROUP  crn | table | file | sequential | usage
+crn: common random numbers against independent seeds, the variance of the
+paired difference of the all-ports import overall mean time (ratio < 0.5).
+"""
+import csv
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+
+GROUP, KOUAN, ROOT = sys.argv[1:4]
+KOUAN = os.path.abspath(KOUAN)
+SCN = os.path.join(ROOT, "tests", "lua", "port_small.lua")
+ERAS = ["--era", "2017", "--era", "2021"]
+TMP = tempfile.mkdtemp(prefix="kouan-compare-")
+count = failures = 0
+
+
+def ok(cond, name, diag=""):
+    global count, failures
+    count += 1
+    failures += not cond
+    print(f"{'ok' if cond else 'not ok'} {count} - {name}")
+    if not cond and diag:
+        for line in str(diag).splitlines()[:30]:
+            print(f"# {line}")
+
+
+def run(*args, timeout=300):
+    p = subprocess.run([KOUAN, "compare", *args], capture_output=True, text=True, timeout=timeout, cwd=TMP)
+    if "Sanitizer" in p.stderr or "runtime error:" in p.stderr:
+        ok(False, f"sanitizer clean: kouan compare {' '.join(args)}", p.stderr)
+    return p.returncode, p.stdout, p.stderr
+
+
+def rows(path):
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def row(rs, port, direction, metric, alt):
+    for r in rs:
+        if (r["port"], r["direction"], r["metric"], r["alternative"]) == (port, direction, metric, alt):
+            return r
+    raise SystemExit(f"Bail out! no CSV row {port} {direction} {metric} {alt}")
+
+
+def reps_of(r):
+    return [float(r[k]) for k in r if k.startswith("rep_") and r[k] != ""]
+
+
+if GROUP == "crn":
+    n = 30
+    var = {}
+    for mode in ("common", "independent"):
+        out = os.path.join(TMP, mode + ".csv")
+        extra = ["--independent"] if mode == "independent" else []
+        code, _, err = run(SCN, *ERAS, "--reps", str(n), "--no-output", "--quiet", "--csv", out, *extra)
+        ok(code == 0, f"{mode} seeds: exit 0", err)
+        rs = rows(out)
+        b = reps_of(row(rs, "all ports", "import", "overall_mean", "2017"))
+        a = reps_of(row(rs, "all ports", "import", "overall_mean", "2021"))
+        ok(len(a) == len(b) == n, f"{mode}: {n} replications each")
+        d = [x - y for x, y in zip(a, b)]
+        var[mode] = statistics.variance(d)
+        r2021 = row(rs, "all ports", "import", "overall_mean", "2021")
+        ok(abs(float(r2021["diff_mean"]) - statistics.mean(d)) < 1e-6, f"{mode}: diff_mean is the mean of differences")
+    ratio = var["common"] / var["independent"]
+    print(f"# variance of the paired difference (2021 - 2017, all ports import overall_mean, {n} reps): "
+          f"common {var['common']:.4f}, independent {var['independent']:.4f}, ratio {ratio:.3f}")
+    ok(ratio < 0.5, f"CRN variance ratio {ratio:.3f} < 0.5")
+
+elif GROUP == "table":
+    code, out, err = run(SCN, *ERAS, "--reps", "5", "--no-output")
+    ok(code == 0, "exit 0", err)
+    for want in ("== all ports, import ==", "== all ports, export ==", "== TST, import, air ==",
+                 "== TST, export, road ==", "overall_mean (h)", "overall_median (h)", "overall_p90 (h)",
+                 "customs_mean (h)", "prep_mean (h)", "inspection_rate (%)", "cost_mean (CNY)",
+                 "  vs baseline", "  % change", "common random numbers", "baseline 2017"):
+        ok(want in out, f"table shows '{want}'", out[:2000])
+    verdicts = [l for l in out.splitlines() if l.startswith("target overall_mean")]
+    ok(len(verdicts) == 8, "two target lines per group (4 groups)", "\n".join(verdicts))
+    ok(all(any(v in l for v in (" met", " not met", " undecided")) for l in verdicts), "each has a verdict")
+    ok(any("-1/3" in l for l in verdicts) and any("-1/2" in l for l in verdicts), "targets -1/3 and -1/2")
+    code2, out2, _ = run(SCN, *ERAS, "--reps", "5", "--no-output")
+    ok(code2 == 0 and out2 == out, "same seed: identical output")
+    _, out3, _ = run(SCN, *ERAS, "--reps", "5", "--no-output", "--seed", "7")
+    ok(out3 != out and "seeds 7-11" in out3, "another seed: another table")
+    # two scenario files: the same comparison as two eras of one file
+    a, b = os.path.join(TMP, "a.lua"), os.path.join(TMP, "b.lua")
+    for path, era in ((a, "2017"), (b, "2021")):
+        with open(path, "w") as f:
+            f.write(f'return (import "tests/lua/port_small.lua"):with {{ era = "{era}" }}\n')
+    code4, out4, err4 = run(a, b, "--reps", "5", "--no-output")
+    ok(code4 == 0, "two files: exit 0", err4)
+    strip = lambda s: [l.split(None, 2)[-1] for l in s.splitlines() if "vs baseline" in l]
+    ok(code4 == 0 and strip(out4) == strip(out), "two files: the same paired differences as two eras",
+       out4[:1500])
+
+elif GROUP == "file":
+    import h5py
+    import numpy as np
+    code, out, err = run(SCN, *ERAS, "--reps", "4", "--csv", "t.csv")
+    path = os.path.join(TMP, "results", "compare-port_small-2017-2021-s1.h5")
+    ok(code == 0 and os.path.exists(path), "default name results/compare-port_small-2017-2021-s1.h5", err)
+    code2, _, err2 = run(SCN, *ERAS, "--reps", "4", "--quiet")
+    ok(code2 == 0 and os.path.exists(path[:-3] + "-2.h5"), "a second run takes the next free name", err2)
+    code3, _, err3 = run(SCN, *ERAS, "--reps", "4", "-o", "results/compare-port_small-2017-2021-s1.h5")
+    ok(code3 == 2 and "refusing to overwrite" in err3, "-o onto an existing file: exit 2", err3)
+    with h5py.File(path, "r") as f:
+        ok(f.attrs["schema"] == "kouan-compare" and f.attrs["complete"] == 1, "schema and complete = 1")
+        names = {"alternatives", "group_port", "group_mode", "group_direction", "metrics", "seeds", "values",
+                 "mean", "half_width", "diff_mean", "diff_half_width", "pct_change_mean",
+                 "pct_change_half_width", "verdict_third", "verdict_half"}
+        ok(names <= set(f.keys()), "documented datasets", sorted(f.keys()))
+        alts = [s.decode() for s in f["alternatives"][()]]
+        ok(alts == ["2017", "2021"], "alternatives 2017, 2021", alts)
+        v = f["values"][()]
+        A, R, G, M = v.shape
+        ok((A, R) == (2, 4) and G == 4, f"values [alt][rep][group][metric] {v.shape}")
+        ok((f["seeds"][()] == np.array([[1, 2, 3, 4], [1, 2, 3, 4]])).all(), "common seeds 1..4")
+        metrics = [s.decode() for s in f["metrics"][()]]
+        m = metrics.index("overall_mean")
+        ports = [s.decode() for s in f["group_port"][()]]
+        g = [i for i in range(G) if ports[i] == "all ports" and f["group_direction"][i] == 0][0]
+        d = v[1, :, g, m] - v[0, :, g, m]
+        ok(abs(f["diff_mean"][1, g, m] - d.mean()) < 1e-9, "diff_mean = mean of per-replication differences")
+        half = 3.182446305284263 * d.std(ddof=1) / 2  # t_{0.975,3} sd / sqrt(4)
+        ok(abs(f["diff_half_width"][1, g, m] - half) < 1e-6, "diff_half_width = t sd / sqrt(n)")
+        pct = 100 * d / v[0, :, g, m]
+        ok(abs(f["pct_change_mean"][1, g, m] - pct.mean()) < 1e-9, "pct_change_mean")
+        lo = pct.mean() - f["pct_change_half_width"][1, g, m]
+        hi = pct.mean() + f["pct_change_half_width"][1, g, m]
+        want = 1 if hi < -100 / 3 else 2 if lo > -100 / 3 else 0
+        ok(f["verdict_third"][1, g] == want, "verdict_third agrees with the interval")
+        rs = rows(os.path.join(TMP, "t.csv"))
+        r = row(rs, "all ports", "import", "overall_mean", "2021")
+        ok(abs(float(r["diff_mean"]) - d.mean()) < 1e-6, "CSV agrees with the file")
+    code4, _, _ = run(SCN, *ERAS, "--reps", "2", "--no-output")
+    ok(code4 == 0 and not os.path.exists(path[:-3] + "-3.h5"), "--no-output: no file")
+
+elif GROUP == "sequential":
+    H = 0.6
+    code, out, err = run(SCN, *ERAS, "--reps", "4", "--until-halfwidth", str(H), "--max-reps", "60",
+                         "--no-output", "--csv", "s.csv")
+    ok(code == 0, "exit 0", err)
+    line = [l for l in out.splitlines() if l.startswith("stopped")]
+    ok(len(line) == 1 and f"<= {H:g} after" in line[0], "says it stopped on the half-width", out[:600])
+    rs = rows(os.path.join(TMP, "s.csv"))
+    r = row(rs, "all ports", "import", "overall_mean", "2021")
+    n = int(r["replications"])
+    ok(line and f"after {n} replications" in line[0], f"reports the replications used ({n})")
+    ok(n % 4 == 0 and 4 < n < 60, f"batches of 4, below the maximum ({n})")
+    ok(float(r["diff_half_width"]) <= H, f"half-width {float(r['diff_half_width']):.3f} <= {H}")
+    code, _, _ = run(SCN, *ERAS, "--reps", str(n - 4), "--no-output", "--quiet", "--csv", "p.csv")
+    prev = float(row(rows(os.path.join(TMP, "p.csv")), "all ports", "import", "overall_mean", "2021")["diff_half_width"])
+    ok(prev > H, f"one batch fewer was not enough ({prev:.3f} > {H})")
+    code, out, err = run(SCN, *ERAS, "--reps", "4", "--until-halfwidth", "0.001", "--max-reps", "10",
+                         "--no-output")
+    ok(code == 0 and "stopped at --max-reps 10" in out and "10 replications" in out,
+       "an unreachable half-width stops at --max-reps", out[:600] + err)
+
+elif GROUP == "usage":
+    cases = [
+        ((SCN, "--era", "2017"), "at least two alternatives"),
+        ((SCN,), "at least two alternatives"),
+        ((SCN, "--era", "2017", "--era", "1999"), "1999"),
+        ((SCN, *ERAS, "--reps", "0"), "--reps"),
+        ((SCN, *ERAS, "--kpi", "speed"), "unknown metric 'speed'"),
+        ((SCN, *ERAS, "--bogus"), "unknown option '--bogus'"),
+        ((SCN, *ERAS, "--until-halfwidth", "1", "--reps", "1"), "at least 2"),
+        ((SCN, *ERAS, "--max-reps", "9"), "only with --until-halfwidth"),
+        (("nonexistent.lua", *ERAS), "cannot open scenario"),
+        ((), "no scenario file"),
+    ]
+    for args, want in cases:
+        code, out, err = run(*args, "--no-output")
+        ok(code == 2 and want in err and err.count("\n") <= 2, f"{' '.join(a.replace(ROOT, '') for a in args) or '(nothing)'}: exit 2, '{want}'", f"exit {code}\n{err}")
+    code, out, err = run("--help")
+    ok(code == 0 and "--until-halfwidth" in out, "--help")
+
+else:
+    raise SystemExit(f"Bail out! unknown group {GROUP}")
+
+print(f"1..{count}")
+sys.exit(1 if failures else 0)

@@ -1,0 +1,325 @@
+#!/usr/bin/python3
+"""check_sweep.py — `kouan sweep` (docs/sweep.md) and its HDF5 sweep file
+(docs/hdf5-schema.md), read back with h5py; prints TAP. Runs
+/usr/bin/python3 (Debian's h5py and numpy live only there).
+
+usage: check_sweep.py GROUP KOUAN SRCROOT
+groups: design threads badpath failure resume file shard
+"""
+import itertools
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+import h5py
+import numpy as np
+
+GROUP, KOUAN, ROOT = sys.argv[1], os.path.abspath(sys.argv[2]), os.path.abspath(sys.argv[3])
+ENV = dict(os.environ, KOUAN_ROOT=ROOT)
+TMP = tempfile.mkdtemp(prefix="kouan-sweep-")
+SMALL = os.path.join(ROOT, "tests", "lua", "port_small.lua")
+
+count = failures = 0
+
+
+def ok(cond, what, diag=""):
+    global count, failures
+    count += 1
+    failures += not cond
+    print(f"{'ok' if cond else 'not ok'} {count} - {what}")
+    if not cond:
+        for line in str(diag).splitlines()[:40]:
+            print(f"# {line}")
+    return cond
+
+
+def design(name, method, factors, reps=2, seed=1, points=None, extra=""):
+    path = os.path.join(TMP, name + ".lua")
+    fl = ",\n".join("    " + f for f in factors)
+    pts = f" points = {points}," if points is not None else ""
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(f'return sweep{{\n  scenario = "{SMALL}", era = "2017", reps = {reps}, seed = {seed},\n'
+                f'  method = "{method}",{pts}{extra}\n  factors = {{\n{fl}\n  }},\n}}\n')
+    return path
+
+
+def sweep(*args, timeout=60):
+    p = subprocess.run([KOUAN, "sweep", *args], capture_output=True, text=True, timeout=timeout, cwd=TMP,
+                       env=ENV)
+    if "Sanitizer" in p.stderr or "runtime error:" in p.stderr:
+        ok(False, f"sanitizer clean: kouan sweep {' '.join(args)}", p.stderr)
+    return p.returncode, p.stdout, p.stderr
+
+
+def out(name):
+    return os.path.join(TMP, name + ".h5")
+
+
+ADV = 'path = "ports.TST.advance_share"'
+INS = 'path = "ports.TST.resources.inspection.capacity"'
+SCAN = 'path = "ports.TST.scan_first_share"'
+
+
+def group_design():
+    # factorial: every combination, the last factor fastest
+    d = design("fact", "factorial", [f"{{{ADV}, values = {{0.1, 0.3, 0.5}}}}",
+                                     f"{{{INS}, values = {{1, 3}}}}",
+                                     f"{{{SCAN}, min = 0.2, max = 0.8, levels = 2}}"])
+    rc, so, se = sweep(d, "-o", out("fact"), "-j", "2")
+    ok(rc == 0, "factorial sweep exits 0", se)
+    with h5py.File(out("fact")) as f:
+        m = f["design/matrix"][()]
+        want = np.array(list(itertools.product([0.1, 0.3, 0.5], [1, 3], [0.2, 0.8])))
+        ok(m.shape == (12, 3), "factorial: 3 x 2 x 2 = 12 points", m.shape)
+        ok(np.array_equal(m, want), "factorial: the full product, last factor fastest", m)
+        ok(f["design"].attrs["method"] == "factorial", "method attribute")
+        ok([s.decode() for s in f["design/factors"][()]] ==
+           ["ports.TST.advance_share", "ports.TST.resources.inspection.capacity", "ports.TST.scan_first_share"],
+           "factor paths")
+        ok(f["kpi/values"].shape[:2] == (12, 2), "KPI table points x replications", f["kpi/values"].shape)
+    # one-at-a-time: the base, then each factor alone
+    d = design("oat", "oat", [f"{{{ADV}, values = {{0.1, 0.3, 0.5}}}}",
+                              f"{{{INS}, min = 1, max = 5, levels = 3}}"])
+    rc, so, se = sweep(d, "-o", out("oat"), "-j", "2")
+    ok(rc == 0, "oat sweep exits 0", se)
+    with h5py.File(out("oat")) as f:
+        m = f["design/matrix"][()]
+        want = np.array([[0.1, 3], [0.3, 3], [0.5, 3], [0.1, 1], [0.1, 5]])
+        ok(np.array_equal(m, want), "oat: base (first value, mid of range) then each factor alone", m)
+    # Latin hypercube: one point per stratum per factor; integer paths rounded
+    d = design("lhs", "lhs", [f"{{{ADV}, min = 0.1, max = 0.7}}", f"{{{SCAN}, min = 0, max = 1}}",
+                              f"{{{INS}, min = 1, max = 6}}"], points=10, reps=1, seed=7)
+    rc, so, se = sweep(d, "-o", out("lhs"), "-j", "2")
+    ok(rc == 0, "lhs sweep exits 0", se)
+    with h5py.File(out("lhs")) as f:
+        m = f["design/matrix"][()]
+    ok(m.shape == (10, 3), "lhs: 10 points", m.shape)
+    for j, (lo, hi) in enumerate([(0.1, 0.7), (0, 1)]):
+        strata = np.floor((m[:, j] - lo) / (hi - lo) * 10).astype(int)
+        ok(sorted(strata) == list(range(10)), f"lhs: factor {j + 1} has one point in each of the 10 strata", m[:, j])
+    ok(np.all(m[:, 2] == np.round(m[:, 2])) and m[:, 2].min() >= 1 and m[:, 2].max() <= 6,
+       "lhs: the integer factor (capacity) is rounded, within [min, max]", m[:, 2])
+    rc, so, se = sweep(d, "-o", out("lhs2"), "-j", "1")
+    with h5py.File(out("lhs2")) as f:
+        ok(np.array_equal(f["design/matrix"][()], m), "lhs: the same seed gives the same design")
+    d = design("lhs3", "lhs", [f"{{{ADV}, min = 0.1, max = 0.7}}", f"{{{SCAN}, min = 0, max = 1}}",
+                               f"{{{INS}, min = 1, max = 6}}"], points=10, reps=1, seed=8)
+    sweep(d, "-o", out("lhs3"))
+    with h5py.File(out("lhs3")) as f:
+        ok(not np.array_equal(f["design/matrix"][()], m), "lhs: another seed gives another design")
+    # Sobol: GSL's gsl_qrng_sobol from its first point, scaled to [min, max]
+    d = design("sobol", "sobol", [f"{{{ADV}, min = 0, max = 1}}", f"{{{SCAN}, min = 0, max = 1}}",
+                                  f"{{{ADV.replace('advance_share', 'scan_clear_prob')}, min = 0.5, max = 1}}"],
+               points=6, reps=1)
+    rc, so, se = sweep(d, "-o", out("sobol"))
+    ok(rc == 0, "sobol sweep exits 0", se)
+    gsl = np.array([[0.5, 0.5, 0.5], [0.75, 0.25, 0.75], [0.25, 0.75, 0.25],
+                    [0.375, 0.375, 0.625], [0.875, 0.875, 0.125], [0.625, 0.125, 0.375]])
+    gsl[:, 2] = 0.5 + 0.5 * gsl[:, 2]
+    with h5py.File(out("sobol")) as f:
+        m = f["design/matrix"][()]
+    ok(np.array_equal(m, gsl), "sobol: the first 6 points equal GSL's Sobol sequence (3 dimensions)", m)
+
+
+def group_threads():
+    d = design("thr", "lhs", [f"{{{ADV}, min = 0.1, max = 0.7}}", f"{{{INS}, values = {{1, 2, 3}}}}"],
+               points=12, reps=3)
+    t = {}
+    for j in ("1", "2", "4"):
+        t0 = time.time()
+        rc, so, se = sweep(d, "-o", out("thr" + j), "-j", j)
+        t[j] = time.time() - t0
+        ok(rc == 0, f"-j {j} exits 0", se)
+    print(f"# wall: -j1 {t['1']:.2f} s, -j2 {t['2']:.2f} s, -j4 {t['4']:.2f} s")
+    with h5py.File(out("thr1")) as a, h5py.File(out("thr2")) as b, h5py.File(out("thr4")) as c:
+        ka, kb, kc = (x["kpi/values"][()] for x in (a, b, c))
+        ok(ka.tobytes() == kb.tobytes(), "-j 1 and -j 2: KPI tables byte-identical")
+        ok(ka.tobytes() == kc.tobytes(), "-j 1 and -j 4: KPI tables byte-identical")
+        cols = ["point", "replication", "seed", "status", "error"]
+        ra, rb = a["runs"][()], b["runs"][()]
+        ok(all(ra[c].tobytes() == rb[c].tobytes() for c in cols), "-j 1 and -j 2: /runs identical but wall time")
+        ok(not np.isnan(ka).any(), "every KPI defined")
+        ok(list(ra["seed"][:3]) == [1, 2, 3], "replication r runs with seed + r", ra["seed"][:3])
+        # varying the factors changes the KPIs; common random numbers across points
+        ok(len(set(ka[:, 0, -2, 1])) > 1, "the all-ports import mean differs across points")
+
+
+def group_badpath():
+    d = design("bad", "factorial", [f"{{{ADV}, values = {{0.1, 0.5}}}}",
+                                    '{path = "ports.TST.advence_share", values = {0.1}}'])
+    rc, so, se = sweep(d, "-o", out("bad"))
+    ok(rc in (1, 2), "a bad parameter name exits 1 or 2", rc)
+    ok("advence_share" in se and "advance_share" in se, "the message names the bad key and the nearest one", se)
+    ok(not os.path.exists(out("bad")), "nothing is written: refused before any run")
+    d = design("bad2", "factorial", ['{path = "ports.TSX.advance_share", values = {0.1}}'])
+    rc, so, se = sweep(d, "-o", out("bad2"))
+    ok(rc in (1, 2) and "TSX" in se and "TST" in se, "a bad port name is refused, naming the nearest port", se)
+    d = design("bad3", "factorial", [f"{{{ADV}, valeus = {{0.1}}}}"])
+    rc, so, se = sweep(d, "-o", out("bad3"))
+    ok(rc == 2 and "valeus" in se and "values" in se, "a misspelt design key is refused with the nearest key", se)
+    d = design("bad4", "latin", [f"{{{ADV}, values = {{0.1}}}}"])
+    rc, so, se = sweep(d, "-o", out("bad4"))
+    ok(rc == 2 and "latin" in se, "an unknown method is refused", se)
+    rc, so, se = sweep(os.path.join(TMP, "missing.lua"))
+    ok(rc == 2, "a missing design file exits 2", se)
+    rc, so, se = sweep(d, "-j", "0")
+    ok(rc == 2 and "-j" in se, "-j 0 is refused (exit 2)", se)
+
+
+def group_failure():
+    d = design("fail", "factorial", [f"{{{ADV}, values = {{0.2, 1.5, 0.6}}}}"], reps=2)
+    rc, so, se = sweep(d, "-o", out("fail"), "-j", "2")
+    ok(rc == 1, "a sweep with failed runs exits 1", rc)
+    ok("advance_share" in se and "failed" in se, "the failure is reported on stderr", se)
+    with h5py.File(out("fail")) as f:
+        r = f["runs"][()]
+        k = f["kpi/values"][()]
+        ok(f.attrs["complete"] == 1, "the sweep still completes (complete = 1)")
+        ok(list(r["status"]) == [1, 1, 2, 2, 1, 1], "the runs of the refused point are failed, the others ok",
+           r["status"])
+        err = r["error"][2].decode()
+        ok("advance_share" in err and "1.5" in err, "the error text names the refused value", err)
+        ok(np.isnan(k[1]).all() and not np.isnan(k[0]).any() and not np.isnan(k[2]).any(),
+           "failed runs are NaN in the KPI table, the others defined")
+        ok(f.attrs["failed_runs"] == 2, "failed_runs = 2")
+
+
+def group_resume():
+    # a design long enough to kill midway: 60 days of the small port per run
+    d = design("res", "lhs", [f"{{{ADV}, min = 0.1, max = 0.7}}", '{path = "horizon_days", values = {120}}'],
+               points=16, reps=2)
+    t0 = time.time()
+    rc, so, se = sweep(d, "-o", out("full"), "-j", "2")
+    full = time.time() - t0
+    ok(rc == 0, "uninterrupted sweep exits 0", se)
+    partial = False
+    for attempt, frac in enumerate([0.5, 0.3, 0.7, 0.4, 0.6]):
+        path = out(f"killed{attempt}")
+        p = subprocess.Popen([KOUAN, "sweep", d, "-o", path, "-j", "2"], cwd=TMP, env=ENV,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(full * frac)
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        if not os.path.exists(path):
+            continue
+        with h5py.File(path) as f:
+            st = f["runs"]["status"][()]
+            complete = f.attrs["complete"]
+        if 0 < (st != 0).sum() < len(st):
+            partial = True
+            break
+    ok(partial, "SIGKILL midway leaves a readable file with some runs finished",
+       f"full {full:.2f} s, attempts {attempt + 1}")
+    if not partial:
+        return
+    ok(complete == 0, "the killed file says complete = 0")
+    rc, so, se = sweep(d, "-o", path, "--resume", "-j", "2")
+    ok(rc == 0, "--resume exits 0", se)
+    ok("from the file" in so, "--resume reports the runs it kept", so)
+    with h5py.File(out("full")) as a, h5py.File(path) as b:
+        ok(a["kpi/values"][()].tobytes() == b["kpi/values"][()].tobytes(),
+           "resumed KPI table byte-identical to the uninterrupted sweep's")
+        ok(all(a["runs"][c][()].tobytes() == b["runs"][c][()].tobytes() for c in ("point", "replication", "seed", "status")),
+           "resumed /runs equal (but wall time)")
+        ok(b.attrs["complete"] == 1, "the resumed file says complete = 1")
+    # Ctrl-C: exit 130, complete = 0, then --resume completes it
+    ip = out("int")
+    p = subprocess.Popen([KOUAN, "sweep", d, "-o", ip, "-j", "2"], cwd=TMP, env=ENV,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    time.sleep(full * 0.4)
+    p.send_signal(signal.SIGINT)
+    _, se = p.communicate()
+    if p.returncode == 130:
+        with h5py.File(ip) as f:
+            ok(f.attrs["complete"] == 0 and "interrupted" in se, "Ctrl-C: exit 130, complete = 0", se)
+        rc, so, se = sweep(d, "-o", ip, "--resume", "-q")
+        with h5py.File(out("full")) as a, h5py.File(ip) as b:
+            ok(rc == 0 and a["kpi/values"][()].tobytes() == b["kpi/values"][()].tobytes(),
+               "after Ctrl-C, --resume gives the uninterrupted table", se)
+    else:
+        ok(p.returncode == 0, "Ctrl-C after the end: exit 0", p.returncode)
+    rc, so, se = sweep(d, "-o", path)
+    ok(rc == 2 and "--resume" in se, "an existing sweep file is not overwritten without --force", se)
+    d2 = design("res2", "lhs", [f"{{{ADV}, min = 0.1, max = 0.8}}", '{path = "horizon_days", values = {120}}'],
+                points=16, reps=2)
+    rc, so, se = sweep(d2, "-o", path, "--resume")
+    ok(rc == 2 and "differs" in se, "--resume refuses a file of another design", se)
+
+
+def group_file():
+    d = design("file", "factorial", [f"{{{ADV}, values = {{0.1, 0.3, 0.5}}}}"], reps=2,
+               extra=' kpi = {"count", "overall_mean", "overall_p90"},')
+    rc, so, se = sweep(d, "-o", out("file"), "-j", "2")
+    ok(rc == 0, "sweep exits 0", se)
+    ok("standardized regression coefficients" in so and "advance_share" in so, "sensitivity summary printed", so)
+    with h5py.File(out("file")) as f:
+        names = []
+        f.visititems(lambda n, o: names.append(n) if isinstance(o, h5py.Dataset) else None)
+        for n in names:
+            f[n][()]
+        ok(set(names) >= {"design/matrix", "design/factors", "runs", "kpi/values", "kpi/groups", "kpi/metrics"},
+           "every dataset reads with h5py", names)
+        a = f.attrs
+        for key in ("scenario_source", "design_source", "command_line", "complete", "kind", "schema_version"):
+            ok(key in a, f"root attribute {key}")
+        ok("port_small" in a["scenario_path"] and "small test port" in a["scenario_source"], "scenario source kept")
+        ok("sweep{" in a["design_source"], "design source kept")
+        ok("sweep" in a["command_line"], "command line kept", a["command_line"])
+        ok([m.decode() for m in f["kpi/metrics"][()]] == ["count", "overall_mean", "overall_p90"],
+           "kpi = {...} selects the metrics")
+        groups = [g.decode() for g in f["kpi/groups"][()]]
+        ok("all ports import" in groups and "all ports export" in groups, "all-ports groups present", groups)
+        ok(f["kpi/values"].dtype == np.float64 and f["kpi/values"].shape == (3, 2, len(groups), 3),
+           "KPI table float64, points x replications x groups x metrics", f["kpi/values"].shape)
+        ok(f["runs"]["status"].tolist() == [1] * 6 and (f["runs"]["wall_seconds"][()] > 0).all(),
+           "/runs: status ok and wall times")
+        ok(f["kpi/values"][0, 0, groups.index("all ports import"), 0] > 0, "consignments counted")
+
+
+def group_shard():
+    d = design("shd", "lhs", [f"{{{ADV}, min = 0.1, max = 0.7}}", f"{{{INS}, values = {{1, 2, 3}}}}"],
+               points=7, reps=2)
+    rc, so, se = sweep(d, "-o", out("shd-full"), "-j", "2")
+    ok(rc == 0, "unsharded sweep exits 0", se)
+    shards = []
+    for i in (1, 2, 3):
+        rc, so, se = sweep(d, "-o", out(f"shd{i}"), "--shard", f"{i}/3", "-j", "2")
+        ok(rc == 0, f"--shard {i}/3 exits 0", se)
+        shards.append(out(f"shd{i}"))
+    with h5py.File(shards[1]) as f:
+        st = f["runs"]["status"][()].reshape(7, 2)
+        ok(f.attrs["shard"] == "2/3" and [p for p in range(7) if st[p].all()] == [1, 4] and
+           not st[[0, 2, 3, 5, 6]].any(), "shard 2/3 holds points 2 and 5 (p mod 3 = 1)", st)
+    p = subprocess.run([KOUAN, "sweep-merge", "-o", out("shd-merged"), *shards], capture_output=True, text=True,
+                       cwd=TMP, env=ENV)
+    ok(p.returncode == 0, "sweep-merge exits 0", p.stderr)
+    with h5py.File(out("shd-full")) as a, h5py.File(out("shd-merged")) as b:
+        ok(a["kpi/values"][()].tobytes() == b["kpi/values"][()].tobytes(),
+           "merged KPI table byte-identical to the unsharded sweep's")
+        ok(all(a["runs"][c][()].tobytes() == b["runs"][c][()].tobytes() for c in ("point", "replication", "seed", "status")),
+           "merged /runs equal (but wall time)")
+        ok(np.array_equal(a["design/matrix"][()], b["design/matrix"][()]) and b.attrs["complete"] == 1,
+           "merged design and complete = 1")
+        ok(b.attrs["design_source"] == a.attrs["design_source"], "merged file keeps the design source")
+    p = subprocess.run([KOUAN, "sweep-merge", "-o", out("shd-part"), *shards[:2]], capture_output=True, text=True,
+                       cwd=TMP, env=ENV)
+    with h5py.File(out("shd-part")) as b:
+        ok(p.returncode == 1 and b.attrs["complete"] == 0 and "none of the inputs" in p.stderr,
+           "a missing shard: exit 1, complete = 0", p.stderr)
+    p = subprocess.run([KOUAN, "sweep-merge", "-o", out("shd-dup"), shards[0], shards[0]], capture_output=True,
+                       text=True, cwd=TMP, env=ENV)
+    ok(p.returncode == 2 and "also in an earlier input" in p.stderr, "a run in two inputs is refused", p.stderr)
+    p = subprocess.run([KOUAN, "sweep-merge", "-o", out("shd-foreign"), shards[0], out("shd-full") + ".nope"],
+                       capture_output=True, text=True, cwd=TMP, env=ENV)
+    ok(p.returncode == 2 and "not a kouan sweep file" in p.stderr, "a missing input is refused", p.stderr)
+    rc, so, se = sweep(d, "--shard", "4/3")
+    ok(rc == 2 and "--shard" in se, "--shard 4/3 is refused", se)
+
+
+{"shard": group_shard, "design": group_design, "threads": group_threads, "badpath": group_badpath, "failure": group_failure,
+ "resume": group_resume, "file": group_file}[GROUP]()
+print(f"1..{count}")
+sys.exit(1 if failures else 0)
