@@ -19,6 +19,7 @@
 #include "kouan_version.h"
 #include "lua/portset.h"
 #include "model/compare.h"
+#include "plot.h"
 #include "model/kpi.h"
 
 #define MAX_ALTS 16
@@ -40,7 +41,7 @@ typedef struct copts {
     uint64_t seed, reps, max_reps;
     double until, halfwidth;
     kou_kpi_metric kpi;
-    const char *output, *csv;
+    const char *output, *csv, *plot;
     bool no_output, force, bom, independent, quiet;
 } copts;
 
@@ -74,6 +75,8 @@ void kou_compare_usage(FILE *out)
           "  -o, --output FILE     the compare file (default\n"
           "                        results/compare-SCENARIO-ERAS-sSEED.h5); --force, --no-output\n"
           "  --csv FILE [--bom]    one row per group, metric and alternative\n"
+          "  --plot FILE.png|.svg  the paired % change of the overall mean per group, with\n"
+          "                        its 95 % interval and the -1/3 and -1/2 target lines\n"
           "  --quiet               no table\n",
           out);
 }
@@ -143,7 +146,7 @@ static int parse(int argc, char **argv, copts *o)
         }
         static const char *const with_value[] = {"--era", "--reps", "--seed", "--set", "--kpi",
                                                  "--until-halfwidth", "--until", "--max-reps", "-o",
-                                                 "--output", "--csv", NULL};
+                                                 "--output", "--csv", "--plot", NULL};
         const char *val = NULL;
         const char *const *opt;
         for (opt = with_value; *opt; opt++) {
@@ -194,6 +197,11 @@ static int parse(int argc, char **argv, copts *o)
             if (*val == '\0')
                 return cbad("%s", "--csv: empty file name");
             o->csv = val;
+        } else if (strcmp(on, "--plot") == 0) {
+            size_t n = strlen(val);
+            if (n < 5 || (strcmp(val + n - 4, ".png") != 0 && strcmp(val + n - 4, ".svg") != 0))
+                return cbad("--plot: '%s' must end in .png or .svg", val);
+            o->plot = val;
         } else if (strcmp(on, "-o") == 0 || strcmp(on, "--output") == 0) {
             if (*val == '\0')
                 return cbad("%s", "--output: empty file name");
@@ -221,6 +229,8 @@ static int parse(int argc, char **argv, copts *o)
         return cbad("%s", "several scenario files take at most one --era (applied to each)");
     if (o->bom && o->csv == NULL)
         return cbad("%s", "--bom: only with --csv");
+    if (o->plot && o->no_output)
+        return cbad("%s", "--plot draws from the compare file: it cannot go with --no-output");
     if (o->halfwidth > 0 && o->reps < 2)
         return cbad("%s", "--until-halfwidth needs --reps of at least 2 (the batch size)");
     if (o->halfwidth > 0 && o->max_reps < o->reps)
@@ -719,6 +729,8 @@ int kou_compare_main(int argc, char **argv)
         code = write_csv(&c);
     if (code == 0 && !o->no_output)
         code = write_h5(&c, path, stop[0] ? stop : NULL, argc, argv);
+    if (code == 0 && o->plot)
+        code = kou_plot_file(kou_portset_root(), path, o->plot);
     if (fflush(stdout) != 0 && code == 0) {
         fprintf(stderr, "kouan: cannot write the output: %s\n", strerror(errno));
         code = 1;

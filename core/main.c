@@ -52,6 +52,7 @@
 #include "kouan_version.h"
 #include "lua/host.h"
 #include "lua/lsim.h"
+#include "plot.h"
 #include "lua/scenario.h"
 #include "model/kpi.h"
 
@@ -926,49 +927,6 @@ static int write_csv(const kou_h5_summary *h, const kou_kpi_summary *sum, const 
     return 0;
 }
 
-/* scripts/kouan_plot.py RUN.h5 OUT under the kouan tree (KOUAN_ROOT, as
-** import finds the scenario library), by /usr/bin/python3 or $KOUAN_PYTHON
-** (Debian's matplotlib and h5py are for that Python only). */
-static int run_plot(const report_opts *o)
-{
-    char script[4096];
-    snprintf(script, sizeof script, "%s/scripts/kouan_plot.py", kou_scenario_root());
-    FILE *f = fopen(script, "r");
-    if (f == NULL) {
-        fprintf(stderr, "kouan: %s: the plot script is missing (set KOUAN_ROOT to the kouan tree)\n", script);
-        return 1;
-    }
-    fclose(f);
-    const char *py = getenv("KOUAN_PYTHON");
-    if (py == NULL || *py == '\0')
-        py = "/usr/bin/python3";
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid < 0) {
-        fprintf(stderr, "kouan: cannot start %s: %s\n", py, strerror(errno));
-        return 1;
-    }
-    if (pid == 0) {
-        char *const args[] = {(char *)(uintptr_t)py, script, (char *)(uintptr_t)o->file,
-                              (char *)(uintptr_t)o->plot, NULL};
-        execv(py, args);
-        fprintf(stderr, "kouan: cannot run %s: %s\n", py, strerror(errno));
-        _exit(127);
-    }
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR) {
-            fprintf(stderr, "kouan: waiting for %s: %s\n", py, strerror(errno));
-            return 1;
-        }
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-        return 0;
-    if (WIFSIGNALED(status))
-        fprintf(stderr, "kouan: %s: the plot script was killed by signal %d\n", o->plot, WTERMSIG(status));
-    return 1; /* the script has said why */
-}
-
 /* `kouan report`: argv after the word report. Exit 0, 1 (the file or an
 ** output could not be used), 2 (bad command line). */
 static int report_main(int argc, char **argv)
@@ -1042,7 +1000,7 @@ static int report_main(int argc, char **argv)
         code = 1;
     }
     if (code == 0 && o.plot)
-        code = run_plot(&o);
+        code = kou_plot_file(kou_scenario_root(), o.file, o.plot);
     return code;
 }
 

@@ -4,7 +4,13 @@ run file: for each port and direction, the distribution of the overall
 clearance time (整体通关时间), and the three-clock breakdown (preparation,
 customs, port logistics: mean hours over the replications).
 
-usage: kouan_plot.py RUN.h5 OUT.png|OUT.svg   (normally run by `kouan report --plot`)
+usage: kouan_plot.py FILE.h5 OUT.png|OUT.svg   (normally run by `kouan report --plot`
+or `kouan compare --plot`)
+
+A compare file (root attribute schema = "kouan-compare") gives instead one
+figure of the paired % change of the mean overall clearance time of every
+alternative against the baseline, per group, with its 95 % interval and the
+province's targets (−1/3 by end-2018, −1/2 by end-2021) as vertical lines.
 
 The distribution comes from /consignments (t_released - t_arrival of every
 consignment of every replication) when the file has it; otherwise the
@@ -106,6 +112,48 @@ def clearance_times(np, f, groups):
     return out
 
 
+def compare_figure(np, plt, f, out):
+    """The paired % change of overall_mean per group, one bar per alternative."""
+    alts = [text(a) for a in f["alternatives"][...]]
+    ports = [text(p) for p in f["group_port"][...]]
+    dirs = f["group_direction"][...]
+    m = [text(x) for x in f["metrics"][...]].index("overall_mean")
+    pct = f["pct_change_mean"][...][:, :, m]
+    half = f["pct_change_half_width"][...][:, :, m]
+    groups, alternatives = len(ports), len(alts)
+    if alternatives < 2:
+        die("the compare file has fewer than two alternatives")
+    labels = [f"{ports[g]} · {DIRECTIONS.get(int(dirs[g]), '?')}" for g in range(groups)]
+    fig, ax = plt.subplots(figsize=(19.2, 10.8), dpi=100)
+    height = 0.8 / (alternatives - 1)
+    colours = ["#4C72B0", "#55A868", "#8172B3", "#CCB974", "#64B5CD"]
+    for a in range(1, alternatives):
+        y = np.arange(groups) - 0.4 + (a - 0.5) * height
+        ax.barh(y, np.nan_to_num(pct[a]), height * 0.9, xerr=np.nan_to_num(half[a]), capsize=4,
+                color=colours[(a - 1) % len(colours)], label=f"{alts[a]} vs {alts[0]}")
+        for yi, v, h in zip(y, pct[a], np.nan_to_num(half[a])):
+            if np.isfinite(v):  # the label past the end of the interval
+                ax.text(v - h if v < 0 else v + h, yi, f"  {v:.1f} %  ", va="center",
+                        ha="right" if v < 0 else "left", fontsize=13)
+    ax.axvline(-100.0 / 3.0, linestyle="--", color="#C44E52", linewidth=2.5, label="target −1/3 (end-2018) 目标")
+    ax.axvline(-50.0, linestyle=":", color="#C44E52", linewidth=3, label="target −1/2 (end-2021) 目标")
+    ax.axvline(0.0, color="black", linewidth=1)
+    ax.set_yticks(np.arange(groups), labels)
+    ax.invert_yaxis()
+    low = float(np.nanmin(np.append(pct[1:] - half[1:], -55.0)))
+    ax.set_xlim(min(low * 1.25, -60.0), max(5.0, float(np.nanmax(np.append(pct[1:] + half[1:], 0.0))) * 1.25))
+    ax.set_xlabel("paired change of the mean overall clearance time, % (bars: 95 % interval)")
+    ax.set_title(f"整体通关时间 overall clearance time: {', '.join(alts[1:])} vs {alts[0]}")
+    ax.grid(axis="x", alpha=0.35)
+    fig.legend(*ax.get_legend_handles_labels(), loc="lower center", ncol=4, fontsize=15, frameon=False)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    try:
+        fig.savefig(out)
+    except (OSError, ValueError) as e:
+        die(f"{out}: cannot write the plot: {e}")
+    return 0
+
+
 def main():
     if len(sys.argv) != 3:
         die("usage: kouan_plot.py RUN.h5 OUT.png|OUT.svg")
@@ -133,6 +181,8 @@ def main():
 
     try:
         with h5py.File(h5path, "r") as f:
+            if text(f.attrs.get("schema", "")) == "kouan-compare":
+                return compare_figure(np, plt, f, out)
             title, col, groups = read_summary(f, h5path)
             groups = [g for g in groups if g["port_index"] >= 0]
             times = clearance_times(np, f, groups)

@@ -160,3 +160,8 @@ void kou_portset_free(kou_portset *ps)
     free(ps->alts);
     free(ps);
 }
+
+const char *kou_portset_root(void)
+{
+    return kou_scenario_root();
+}

@@ -48,5 +48,7 @@ kou_portset *kou_portset_load(const kou_portset_request *rq, int *code);
 size_t kou_portset_count(const kou_portset *ps);
 const kou_portset_alt *kou_portset_get(const kou_portset *ps, size_t i);
 void kou_portset_free(kou_portset *ps); /* NULL is a no-op */
+/* The kouan tree holding scripts/ (kou_scenario_root), for callers without Lua. */
+const char *kou_portset_root(void);
 
 #endif

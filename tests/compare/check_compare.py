@@ -3,7 +3,7 @@
 (eras 2017 and 2021); prints TAP for meson.
 
 usage: check_compare.py GROUP KOUAN SRCROOT
-  GROUP  crn | table | file | sequential | usage
+  GROUP  crn | table | file | sequential | plot | usage
 crn: common random numbers against independent seeds, the variance of the
 paired difference of the all-ports import overall mean time (ratio < 0.5).
 """
@@ -165,6 +165,25 @@ elif GROUP == "sequential":
                          "--no-output")
     ok(code == 0 and "stopped at --max-reps 10" in out and "10 replications" in out,
        "an unreachable half-width stops at --max-reps", out[:600] + err)
+
+elif GROUP == "plot":
+    import struct
+    path, png = os.path.join(TMP, "p.h5"), os.path.join(TMP, "p.png")
+    code, out, err = run(SCN, *ERAS, "--reps", "3", "-o", path, "--plot", png, "--quiet")
+    ok(code == 0 and os.path.exists(png) and os.path.getsize(png) > 10000, "--plot writes a PNG of > 10 kB", err)
+    if os.path.exists(png):
+        with open(png, "rb") as f:
+            head = f.read(24)
+        w, h = struct.unpack(">II", head[16:24])
+        ok(head[:8] == b"\x89PNG\r\n\x1a\n" and abs(w / h - 16 / 9) < 0.01, f"a 16:9 PNG ({w}x{h})")
+        import matplotlib.image
+        px = matplotlib.image.imread(png)
+        colours = len({tuple(v) for v in (px[::7, ::7, :3] * 255).astype(int).reshape(-1, 3).tolist()})
+        ok(colours > 20 and "missing from" not in err, f"not blank ({colours} colours), no missing glyphs", err)
+    code, out, err = run(SCN, *ERAS, "--plot", os.path.join(TMP, "q.png"), "--no-output")
+    ok(code == 2 and "--no-output" in err, "--plot with --no-output: exit 2, says why", err)
+    code, out, err = run(SCN, *ERAS, "--plot", os.path.join(TMP, "q.txt"), "--no-output")
+    ok(code == 2 and ".png or .svg" in err, "--plot to a .txt: exit 2, says .png or .svg", err)
 
 elif GROUP == "usage":
     cases = [

@@ -1,0 +1,16 @@
+/*
+** plot.h — charts of kouan's HDF5 files, drawn by scripts/kouan_plot.py
+** (matplotlib) under the kouan tree, run by /usr/bin/python3 or
+** $KOUAN_PYTHON: Debian's matplotlib and h5py are for that Python only.
+** The script reads the file kind from the file itself: a run file gives
+** the clearance-time distribution and three clocks per port, a compare
+** file the paired % changes against the province's targets.
+*/
+#ifndef KOUAN_PLOT_H
+#define KOUAN_PLOT_H
+
+/* Draws h5path into out (.png or .svg). root: the kouan tree holding
+** scripts/. Returns 0, or 1 after a message on stderr. */
+int kou_plot_file(const char *root, const char *h5path, const char *out);
+
+#endif
