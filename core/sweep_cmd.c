@@ -16,6 +16,11 @@
 ** Seeds: replication r of every point runs with seed + r (common random
 ** numbers across points, as `kouan run --reps` does).
 **
+** MPI (built with KOUAN_HAVE_MPI, initialised only under mpirun): run i
+** belongs to rank i % size; every rank builds the same design, ranks > 0
+** send each finished run to rank 0 (main thread only, MPI_THREAD_FUNNELED),
+** which writes all runs in order; only rank 0 touches HDF5 and prints.
+**
 ** Memory on error paths: every Lua call made while C memory is held goes
 ** through lua_pcall; C arrays needed before that are userdata.
 */
@@ -49,6 +54,10 @@
 #include "lua/scenario.h"
 #include "model/kpi.h"
 
+#ifdef KOUAN_HAVE_MPI
+#include <mpi.h>
+#endif
+
 #define MAX_FACTORS 64
 #define MAX_LEVELS 256
 
@@ -65,6 +74,7 @@ typedef struct sweep_opts {
     int jobs;
     bool resume, force, quiet;
     unsigned shard, nshards; /* --shard i/N: points p with p % N == i - 1; 0/0 none */
+    int rank, size;          /* MPI (under mpirun): run i is rank i % size's; 0/1 without */
     int argc;
     char **argv;
 } sweep_opts;
@@ -86,7 +96,8 @@ typedef struct job {
     int status;              /* KOU_SWEEP_OK / FAILED once done */
     bool skip;               /* done in the file already (--resume) */
     bool interrupted;
-    bool other_shard;        /* --shard: another shard's run */
+    bool other_shard;        /* --shard, or MPI on a rank > 0: another's run */
+    bool remote;             /* MPI on rank 0: another rank's run, received */
     const kou_model_config *cfg;
     int32_t start_date;
     uint64_t seed;
@@ -696,6 +707,65 @@ static void print_sensitivity(const design *d, const double *y, FILE *out)
 
 static bool interrupted_exit;
 
+/* ---- MPI: ranks > 0 send each finished run to rank 0, in run order ---- */
+
+#ifdef KOUAN_HAVE_MPI
+static void mpi_fail(int rc, const char *what)
+{
+    if (rc == MPI_SUCCESS)
+        return;
+    char msg[MPI_MAX_ERROR_STRING];
+    int len = 0;
+    MPI_Error_string(rc, msg, &len);
+    fprintf(stderr, "kouan sweep: MPI error in %s: %.*s\n", what, len, msg);
+    MPI_Abort(MPI_COMM_WORLD, 2);
+}
+
+/* The record: run index, status, seed, wall time, error text, KPI values. */
+static int mpi_record_size(size_t nkpi)
+{
+    int a = 0, b = 0, c = 0, e = 0;
+    mpi_fail(MPI_Pack_size(2, MPI_INT64_T, MPI_COMM_WORLD, &a), "MPI_Pack_size");
+    mpi_fail(MPI_Pack_size(1, MPI_UINT64_T, MPI_COMM_WORLD, &b), "MPI_Pack_size");
+    mpi_fail(MPI_Pack_size((int)nkpi + 1, MPI_DOUBLE, MPI_COMM_WORLD, &c), "MPI_Pack_size");
+    mpi_fail(MPI_Pack_size(KOU_SWEEP_ERROR_LEN, MPI_CHAR, MPI_COMM_WORLD, &e), "MPI_Pack_size");
+    return a + b + c + e;
+}
+
+static void mpi_send_run(const job *j, size_t index, size_t nkpi, char *buf, int size)
+{
+    int pos = 0;
+    int64_t head[2] = {(int64_t)index, j->status};
+    mpi_fail(MPI_Pack(head, 2, MPI_INT64_T, buf, size, &pos, MPI_COMM_WORLD), "MPI_Pack");
+    mpi_fail(MPI_Pack(&j->seed, 1, MPI_UINT64_T, buf, size, &pos, MPI_COMM_WORLD), "MPI_Pack");
+    mpi_fail(MPI_Pack(&j->wall, 1, MPI_DOUBLE, buf, size, &pos, MPI_COMM_WORLD), "MPI_Pack");
+    mpi_fail(MPI_Pack(j->error, KOU_SWEEP_ERROR_LEN, MPI_CHAR, buf, size, &pos, MPI_COMM_WORLD), "MPI_Pack");
+    mpi_fail(MPI_Pack(j->kpi, (int)nkpi, MPI_DOUBLE, buf, size, &pos, MPI_COMM_WORLD), "MPI_Pack");
+    mpi_fail(MPI_Send(buf, pos, MPI_PACKED, 0, 0, MPI_COMM_WORLD), "MPI_Send");
+}
+
+/* Messages from one rank arrive in the order sent (MPI's non-overtaking rule),
+** and every rank sends its runs in index order. */
+static void mpi_recv_run(job *j, size_t index, int from, size_t nkpi, char *buf, int size)
+{
+    int pos = 0;
+    int64_t head[2];
+    mpi_fail(MPI_Recv(buf, size, MPI_PACKED, from, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE), "MPI_Recv");
+    mpi_fail(MPI_Unpack(buf, size, &pos, head, 2, MPI_INT64_T, MPI_COMM_WORLD), "MPI_Unpack");
+    mpi_fail(MPI_Unpack(buf, size, &pos, &j->seed, 1, MPI_UINT64_T, MPI_COMM_WORLD), "MPI_Unpack");
+    mpi_fail(MPI_Unpack(buf, size, &pos, &j->wall, 1, MPI_DOUBLE, MPI_COMM_WORLD), "MPI_Unpack");
+    mpi_fail(MPI_Unpack(buf, size, &pos, j->error, KOU_SWEEP_ERROR_LEN, MPI_CHAR, MPI_COMM_WORLD), "MPI_Unpack");
+    mpi_fail(MPI_Unpack(buf, size, &pos, j->kpi, (int)nkpi, MPI_DOUBLE, MPI_COMM_WORLD), "MPI_Unpack");
+    j->error[KOU_SWEEP_ERROR_LEN - 1] = '\0';
+    j->status = (int)head[1];
+    if (head[0] != (int64_t)index) {
+        fprintf(stderr, "kouan sweep: MPI: rank %d sent run %lld, expected run %zu\n", from, (long long)head[0],
+                index);
+        MPI_Abort(MPI_COMM_WORLD, 2);
+    }
+}
+#endif
+
 static int smain(lua_State *L)
 {
     const sweep_opts *o = lua_touserdata(L, 1);
@@ -797,15 +867,17 @@ static int smain(lua_State *L)
                      o->nshards);
         else
             snprintf(out, sizeof out, "results/%.*s.h5", (int)strcspn(b, "."), b);
-        if (mkdir("results", 0777) != 0 && errno != EEXIST)
+        if (o->rank == 0 && mkdir("results", 0777) != 0 && errno != EEXIST)
             luaL_error(L, "cannot create the directory results: %s", strerror(errno));
     }
     size_t nruns = d.npoints * d.reps;
     uint8_t *done0 = lua_newuserdatauv(L, nruns ? nruns : 1, 0);
     memset(done0, 0, nruns ? nruns : 1);
     char err[700];
-    kou_sweep_h5 *w;
-    if (o->resume && access(out, F_OK) == 0) {
+    kou_sweep_h5 *w = NULL; /* NULL on MPI ranks > 0: only rank 0 touches HDF5 */
+    if (o->rank > 0) {
+        /* nothing: runs go to rank 0 */
+    } else if (o->resume && access(out, F_OK) == 0) {
         w = kou_sweep_h5_resume(out, &lay, done0, err, sizeof err);
         if (w == NULL)
             kou_host_usage_error(L, "%s", err);
@@ -820,30 +892,35 @@ static int smain(lua_State *L)
     }
     /* From here on no Lua call may raise while w or the pool is held:
     ** attributes are C calls; builds go through lua_pcall. */
-    char *text = read_file(spath);
-    kou_sweep_h5_attr_str(w, "scenario_source", text ? text : "");
-    free(text);
-    text = read_file(o->design);
-    kou_sweep_h5_attr_str(w, "design_source", text ? text : "");
-    free(text);
-    text = NULL;
-    size_t tlen = 0;
-    FILE *m = open_memstream(&text, &tlen);
-    for (int i = 0; m && i < o->argc; i++)
-        fprintf(m, strpbrk(o->argv[i], " \t'\"$\\") ? "%s'%s'" : "%s%s", i ? " " : "", o->argv[i]);
-    if (m)
-        fclose(m);
-    kou_sweep_h5_attr_str(w, o->resume ? "command_line_resume" : "command_line", text ? text : "");
-    free(text);
-    kou_sweep_h5_attr_str(w, "scenario_path", d.scenario);
-    kou_sweep_h5_attr_str(w, "design_path", o->design);
-    kou_sweep_h5_attr_str(w, "era", d.era ? d.era : "");
-    kou_sweep_h5_attr_str(w, "kouan_version", KOUAN_VERSION);
-    kou_sweep_h5_attr_str(w, "commit", KOUAN_GIT_COMMIT);
-    if (o->nshards > 0) {
-        char sh[48];
-        snprintf(sh, sizeof sh, "%u/%u", o->shard, o->nshards);
-        kou_sweep_h5_attr_str(w, "shard", sh);
+    char *text = NULL;
+    if (w) {
+        text = read_file(spath);
+        kou_sweep_h5_attr_str(w, "scenario_source", text ? text : "");
+        free(text);
+        text = read_file(o->design);
+        kou_sweep_h5_attr_str(w, "design_source", text ? text : "");
+        free(text);
+        text = NULL;
+        size_t tlen = 0;
+        FILE *m = open_memstream(&text, &tlen);
+        for (int i = 0; m && i < o->argc; i++)
+            fprintf(m, strpbrk(o->argv[i], " \t'\"$\\") ? "%s'%s'" : "%s%s", i ? " " : "", o->argv[i]);
+        if (m)
+            fclose(m);
+        kou_sweep_h5_attr_str(w, o->resume ? "command_line_resume" : "command_line", text ? text : "");
+        free(text);
+        kou_sweep_h5_attr_str(w, "scenario_path", d.scenario);
+        kou_sweep_h5_attr_str(w, "design_path", o->design);
+        kou_sweep_h5_attr_str(w, "era", d.era ? d.era : "");
+        kou_sweep_h5_attr_str(w, "kouan_version", KOUAN_VERSION);
+        kou_sweep_h5_attr_str(w, "commit", KOUAN_GIT_COMMIT);
+        if (o->nshards > 0) {
+            char sh[48];
+            snprintf(sh, sizeof sh, "%u/%u", o->shard, o->nshards);
+            kou_sweep_h5_attr_str(w, "shard", sh);
+        }
+        if (o->size > 1)
+            kou_sweep_h5_attr_int(w, "mpi_ranks", o->size);
     }
 
     /* the pool */
@@ -859,7 +936,24 @@ static int smain(lua_State *L)
             jobs[i].skip = true;
             jobs[i].other_shard = true;
         }
+        if (o->size > 1 && (int)(i % (size_t)o->size) != o->rank) { /* another MPI rank's run */
+            jobs[i].skip = true;
+            jobs[i].other_shard = o->rank > 0;
+            jobs[i].remote = o->rank == 0;
+        }
     }
+    size_t nkpi = ng * d.nmetrics;
+    char *mbuf = NULL;
+    int msize = 0;
+#ifdef KOUAN_HAVE_MPI
+    if (o->size > 1) {
+        msize = mpi_record_size(nkpi);
+        mbuf = malloc((size_t)msize);
+        KOU_CHECK(mbuf != NULL);
+    }
+#endif
+    (void)nkpi; /* used only with MPI */
+    (void)msize;
     pool p = {.jobs = jobs, .njobs = nruns, .ngroups = ng, .nmetrics = d.nmetrics, .gport = gint,
               .gmode = gint + ng, .gdir = gint + 2 * ng, .metrics = d.metrics};
     pthread_mutex_init(&p.mu, NULL);
@@ -890,11 +984,11 @@ static int smain(lua_State *L)
         nthreads = 0;
     }
 
-    bool tty = isatty(fileno(stderr)) != 0 && !o->quiet;
+    bool tty = isatty(fileno(stderr)) != 0 && !o->quiet && o->rank == 0;
     double t0 = now_seconds(), last_draw = 0;
     size_t nfailed = 0, nskipped = 0, nrun = 0, todo = 0;
     for (size_t i = 0; i < nruns; i++)
-        todo += !jobs[i].skip;
+        todo += !jobs[i].skip || jobs[i].remote;
     size_t window = (size_t)(nthreads > 0 ? nthreads : 1) + 2; /* points built ahead of writing */
     size_t next_build = 0, next_write = 0;
     lua_newtable(L); /* arenas, by point */
@@ -958,8 +1052,16 @@ static int smain(lua_State *L)
             break;
         job *j = &jobs[next_write];
         size_t pt = next_write / d.reps, rep = next_write % d.reps;
-        if (j->skip) {
+#ifdef KOUAN_HAVE_MPI
+        if (j->remote)
+            mpi_recv_run(j, next_write, (int)(next_write % (size_t)o->size), nkpi, mbuf, msize);
+#endif
+        if (j->skip && !j->remote) {
             nskipped += !j->other_shard;
+        } else if (w == NULL) { /* MPI rank > 0 */
+#ifdef KOUAN_HAVE_MPI
+            mpi_send_run(j, next_write, nkpi, mbuf, msize);
+#endif
         } else {
             kou_sweep_h5_run(w, pt, rep, j->seed, j->status, j->error, j->wall,
                              j->status == KOU_SWEEP_OK ? j->kpi : NULL);
@@ -993,7 +1095,7 @@ static int smain(lua_State *L)
                     todo, t - t0, isfinite(eta) ? eta : 0.0);
             fflush(stderr);
         }
-        if (kou_sweep_h5_error(w))
+        if (w && kou_sweep_h5_error(w))
             break;
     }
     if (tty)
@@ -1006,13 +1108,17 @@ static int smain(lua_State *L)
         pthread_join(th[i], NULL);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
-    bool complete = next_write == nruns && !sweep_signal && !kou_sweep_h5_error(w);
-    kou_sweep_h5_attr_int(w, "failed_runs", (int64_t)nfailed);
+    bool complete = next_write == nruns && !sweep_signal && (w == NULL || !kou_sweep_h5_error(w));
     char herr[700] = "";
-    int hrc = kou_sweep_h5_close(w, complete, herr, sizeof herr);
+    int hrc = 0;
+    if (w) {
+        kou_sweep_h5_attr_int(w, "failed_runs", (int64_t)nfailed);
+        hrc = kou_sweep_h5_close(w, complete, herr, sizeof herr);
+    }
+    free(mbuf);
 
     /* the summary: only over the runs of this process and the file's, when complete */
-    if (complete && !o->quiet) {
+    if (complete && !o->quiet && o->rank == 0) {
         printf("kouan sweep: %s, %zu points x %llu replications = %zu runs (%zu run now, %zu from the file, "
                "%zu failed) in %.2f s with %d threads\n",
                d.method, d.npoints, (unsigned long long)d.reps, nruns, nrun, nskipped, nfailed,
@@ -1083,6 +1189,7 @@ static int parse(int argc, char **argv, sweep_opts *o)
                  "  --shard i/N  run only the points p with p mod N = i - 1 (default file\n"
                  "             results/DESIGN-shard-i-of-N.h5); kouan sweep-merge joins the shards\n"
                  "  -q         no summary on stdout\n"
+                 "Under mpirun -n N (MPI builds), run i goes to rank i mod N; rank 0 writes the file.\n"
                  "The design file format: docs/sweep.md.");
             return 0;
         } else if (strcmp(a, "-j") == 0 || strncmp(a, "-j", 2) == 0) {
@@ -1136,6 +1243,30 @@ int kou_sweep_main(int argc, char **argv, int full_argc, char **full_argv)
         return code;
     o.argc = full_argc;
     o.argv = full_argv;
+    o.size = 1;
+#ifdef KOUAN_HAVE_MPI
+    /* MPI only when launched by mpirun/mpiexec: a plain `kouan sweep` never initialises it. */
+    bool mpi = getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMIX_RANK") || getenv("PMI_SIZE");
+    if (mpi) {
+        int provided = 0;
+        if (MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
+            fputs("kouan sweep: MPI_Init failed\n", stderr);
+            return 2;
+        }
+        MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+        MPI_Comm_rank(MPI_COMM_WORLD, &o.rank);
+        MPI_Comm_size(MPI_COMM_WORLD, &o.size);
+        if (o.size > 1 && (o.resume || o.nshards > 0)) {
+            if (o.rank == 0)
+                fprintf(stderr, "kouan sweep: %s is not supported under mpirun with more than one rank "
+                        "(run it without mpirun)\n", o.resume ? "--resume" : "--shard");
+            MPI_Finalize();
+            return 2;
+        }
+        if (o.rank > 0)
+            o.quiet = true;
+    }
+#endif
     kou_host_config cfg;
     kou_host_config_default(&cfg);
     char err[256];
@@ -1159,6 +1290,13 @@ int kou_sweep_main(int argc, char **argv, int full_argc, char **full_argv)
     if (interrupted_exit && code == 0)
         code = 130;
     kou_host_free(h);
+#ifdef KOUAN_HAVE_MPI
+    if (mpi) {
+        if (status != LUA_OK && o.size > 1) /* the other ranks may wait for this one */
+            MPI_Abort(MPI_COMM_WORLD, code);
+        MPI_Finalize();
+    }
+#endif
     return code;
 }
 

@@ -3,8 +3,8 @@
 (docs/hdf5-schema.md), read back with h5py; prints TAP. Runs
 /usr/bin/python3 (Debian's h5py and numpy live only there).
 
-usage: check_sweep.py GROUP KOUAN SRCROOT
-groups: design threads badpath failure resume file shard
+usage: check_sweep.py GROUP KOUAN SRCROOT [MPIEXEC]
+groups: design threads badpath failure resume file shard mpi (needs MPIEXEC)
 """
 import itertools
 import os
@@ -319,7 +319,58 @@ def group_shard():
     ok(rc == 2 and "--shard" in se, "--shard 4/3 is refused", se)
 
 
-{"shard": group_shard, "design": group_design, "threads": group_threads, "badpath": group_badpath, "failure": group_failure,
+def mpirun(n, *args, timeout=120):
+    p = subprocess.run([sys.argv[4], "-n", str(n), KOUAN, "sweep", *args], capture_output=True, text=True,
+                       timeout=timeout, cwd=TMP, env=ENV)
+    if "Sanitizer" in p.stderr or "runtime error:" in p.stderr:
+        ok(False, f"sanitizer clean: mpiexec -n {n} kouan sweep {' '.join(args)}", p.stderr)
+    return p.returncode, p.stdout, p.stderr
+
+
+def same_results(a_path, b_path, what):
+    cols = ["point", "replication", "seed", "status", "error"]
+    with h5py.File(a_path) as a, h5py.File(b_path) as b:
+        ok(a["kpi/values"][()].tobytes() == b["kpi/values"][()].tobytes(),
+           f"{what}: /kpi/values byte-identical to -j 1")
+        ra, rb = a["runs"][()], b["runs"][()]
+        ok(all(ra[c].tobytes() == rb[c].tobytes() for c in cols), f"{what}: /runs identical but wall time")
+        ok(a.attrs["complete"] == 1 and a.attrs["failed_runs"] == b.attrs["failed_runs"],
+           f"{what}: complete = 1, same failed_runs")
+
+
+def group_mpi():
+    d = design("mpi", "lhs", [f"{{{ADV}, min = 0.1, max = 0.7}}", f"{{{INS}, values = {{1, 2, 3}}}}"],
+               points=7, reps=3)
+    rc, so, se = sweep(d, "-o", out("mpi-b"), "-j", "1")
+    ok(rc == 0, "kouan sweep -j 1 exits 0", se)
+    rc, so, se = mpirun(2, d, "-o", out("mpi-a"))
+    ok(rc == 0, "mpiexec -n 2 kouan sweep exits 0", se)
+    ok(so.count("results in") == 1 and "21 runs" in so, "only rank 0 prints the summary", so)
+    same_results(out("mpi-a"), out("mpi-b"), "2 ranks")
+    with h5py.File(out("mpi-a")) as f:
+        ok(f.attrs["mpi_ranks"] == 2, "the file records mpi_ranks = 2")
+    rc, so, se = mpirun(2, d, "-o", out("mpi-a2"), "-j", "2", "-q")
+    ok(rc == 0, "mpiexec -n 2 kouan sweep -j 2 exits 0", se)
+    same_results(out("mpi-a2"), out("mpi-b"), "2 ranks x 2 threads")
+    # failed runs travel to rank 0 with their error text
+    f = design("mpif", "factorial", [f"{{{ADV}, values = {{0.2, 1.5, 0.6}}}}"], reps=3)
+    rc, so, se = sweep(f, "-o", out("mpif-b"), "-j", "1")
+    ok(rc == 1, "failing design, -j 1: exit 1", se)
+    rc, so, se = mpirun(2, f, "-o", out("mpif-a"))
+    ok(rc != 0 and se.count("failed:") == 3, "failing design, 2 ranks: non-zero exit, rank 0 reports 3 failures",
+       se)
+    same_results(out("mpif-a"), out("mpif-b"), "failing design, 2 ranks")
+    rc, so, se = mpirun(2, d, "-o", out("mpi-a"), "--resume")
+    ok(rc == 2 and "--resume" in se and "mpirun" in se, "--resume under mpirun is refused", se)
+    # without mpirun, the MPI build never initialises MPI
+    env = {k: v for k, v in ENV.items() if not k.startswith(("OMPI_COMM_WORLD", "PMIX_", "PMI_"))}
+    p = subprocess.run([KOUAN, "sweep", d, "-o", out("mpi-plain"), "-j", "2", "-q"], capture_output=True, text=True,
+                       timeout=60, cwd=TMP, env=env)
+    ok(p.returncode == 0, "plain kouan sweep (no mpirun) exits 0", p.stderr)
+    same_results(out("mpi-plain"), out("mpi-b"), "plain run of the MPI build")
+
+
+{"mpi": group_mpi, "shard": group_shard, "design": group_design, "threads": group_threads, "badpath": group_badpath, "failure": group_failure,
  "resume": group_resume, "file": group_file}[GROUP]()
 print(f"1..{count}")
 sys.exit(1 if failures else 0)
