@@ -25,6 +25,7 @@
 ** through lua_pcall; C arrays needed before that are userdata.
 */
 #include "sweep_cmd.h"
+#include "plot.h"
 
 #include <errno.h>
 #include <math.h>
@@ -70,7 +71,8 @@ typedef struct factor {
 } factor;
 
 typedef struct sweep_opts {
-    const char *design, *output;
+    const char *design, *output, *plot;
+    char *written;      /* receives the sweep file's name (for --plot); 4096 bytes */
     int jobs;
     bool resume, force, quiet;
     unsigned shard, nshards; /* --shard i/N: points p with p % N == i - 1; 0/0 none */
@@ -870,6 +872,7 @@ static int smain(lua_State *L)
         if (o->rank == 0 && mkdir("results", 0777) != 0 && errno != EEXIST)
             luaL_error(L, "cannot create the directory results: %s", strerror(errno));
     }
+    snprintf(o->written, 4096, "%s", out);
     size_t nruns = d.npoints * d.reps;
     uint8_t *done0 = lua_newuserdatauv(L, nruns ? nruns : 1, 0);
     memset(done0, 0, nruns ? nruns : 1);
@@ -1188,6 +1191,8 @@ static int parse(int argc, char **argv, sweep_opts *o)
                  "  --force    overwrite an existing sweep file\n"
                  "  --shard i/N  run only the points p with p mod N = i - 1 (default file\n"
                  "             results/DESIGN-shard-i-of-N.h5); kouan sweep-merge joins the shards\n"
+                 "  --plot F.png|F.svg  chart of the standardized regression coefficients of\n"
+                 "             the overall clearance time (import, export) on the factors\n"
                  "  -q         no summary on stdout\n"
                  "Under mpirun -n N (MPI builds), run i goes to rank i mod N; rank 0 writes the file.\n"
                  "The design file format: docs/sweep.md.");
@@ -1212,6 +1217,12 @@ static int parse(int argc, char **argv, sweep_opts *o)
             o->shard = si;
             o->nshards = sn;
             i++;
+        } else if (strcmp(a, "--plot") == 0) {
+            size_t len = i + 1 < argc ? strlen(argv[i + 1]) : 0;
+            if (len < 5 || (strcmp(argv[i + 1] + len - 4, ".png") != 0 &&
+                            strcmp(argv[i + 1] + len - 4, ".svg") != 0))
+                return usage_fail("--plot needs a file name ending in .png or .svg");
+            o->plot = argv[++i];
         } else if (strcmp(a, "--resume") == 0) {
             o->resume = true;
         } else if (strcmp(a, "--force") == 0) {
@@ -1230,6 +1241,9 @@ static int parse(int argc, char **argv, sweep_opts *o)
         return usage_fail("no design file (usage: kouan sweep DESIGN.lua [-j N] [-o FILE] [--resume])");
     if (o->resume && o->force)
         return usage_fail("--resume and --force exclude each other");
+    if (o->plot && o->nshards > 0)
+        return usage_fail("--plot draws a whole sweep, not a shard: merge the shards with kouan sweep-merge "
+                          "and plot the merged file with /usr/bin/python3 scripts/kouan_plot.py FILE OUT.png");
     if (access(o->design, R_OK) != 0)
         return usage_fail("cannot open design file '%s': %s", o->design, strerror(errno));
     return -1;
@@ -1243,6 +1257,8 @@ int kou_sweep_main(int argc, char **argv, int full_argc, char **full_argv)
         return code;
     o.argc = full_argc;
     o.argv = full_argv;
+    char written[4096] = "";
+    o.written = written;
     o.size = 1;
 #ifdef KOUAN_HAVE_MPI
     /* MPI only when launched by mpirun/mpiexec: a plain `kouan sweep` never initialises it. */
@@ -1290,6 +1306,13 @@ int kou_sweep_main(int argc, char **argv, int full_argc, char **full_argv)
     if (interrupted_exit && code == 0)
         code = 130;
     kou_host_free(h);
+    /* The sensitivity chart, from the finished file (rank 0 only). A sweep
+    ** with failed runs (code 1) is still plotted from its good points. */
+    if (o.plot && o.rank == 0 && (code == 0 || code == 1) && written[0]) {
+        int pc = kou_plot_file(kou_scenario_root(), written, o.plot);
+        if (pc != 0 && code == 0)
+            code = 1;
+    }
 #ifdef KOUAN_HAVE_MPI
     if (mpi) {
         if (status != LUA_OK && o.size > 1) /* the other ranks may wait for this one */

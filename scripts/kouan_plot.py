@@ -5,12 +5,16 @@ clearance time (整体通关时间), and the three-clock breakdown (preparation,
 customs, port logistics: mean hours over the replications).
 
 usage: kouan_plot.py FILE.h5 OUT.png|OUT.svg   (normally run by `kouan report --plot`
-or `kouan compare --plot`)
+or `kouan compare --plot` or `kouan sweep --plot`)
 
 A compare file (root attribute schema = "kouan-compare") gives instead one
 figure of the paired % change of the mean overall clearance time of every
 alternative against the baseline, per group, with its 95 % interval and the
 province's targets (−1/3 by end-2018, −1/2 by end-2021) as vertical lines.
+A sweep file (root attribute kind = "kouan sweep") gives the standardized
+regression coefficients of the mean overall clearance time (all ports,
+import and export; means over replications) on the design's factors: which
+levers move clearance time most.
 
 The distribution comes from /consignments (t_released - t_arrival of every
 consignment of every replication) when the file has it; otherwise the
@@ -154,6 +158,72 @@ def compare_figure(np, plt, f, out):
     return 0
 
 
+def standardized_coefficients(np, x, y):
+    """Least squares of standardized y on standardized columns of x: the
+    coefficients (NaN for a constant column) and R^2, over finite y only."""
+    keep = np.isfinite(y)
+    x, y = x[keep], y[keep]
+    coef = np.full(x.shape[1], np.nan)
+    if len(y) < 3 or np.std(y) == 0:
+        return coef, float("nan"), len(y)
+    cols = [j for j in range(x.shape[1]) if np.std(x[:, j]) > 0]
+    z = (x[:, cols] - x[:, cols].mean(axis=0)) / x[:, cols].std(axis=0)
+    zy = (y - y.mean()) / y.std()
+    b, *_ = np.linalg.lstsq(np.column_stack([np.ones(len(zy)), z]), zy, rcond=None)
+    coef[cols] = b[1:]
+    resid = zy - np.column_stack([np.ones(len(zy)), z]) @ b
+    return coef, float(1 - resid.var() / zy.var()), len(y)
+
+
+def sweep_figure(np, plt, f, out):
+    """Tornado of standardized regression coefficients, import and export."""
+    factors = [text(v) for v in f["design/factors"][...]]
+    x = f["design/matrix"][...]
+    metrics = [text(v) for v in f["kpi/metrics"][...]]
+    if "overall_mean" not in metrics:
+        die("the sweep has no overall_mean KPI to explain (add it to the design's kpi list)")
+    m = metrics.index("overall_mean")
+    values = f["kpi/values"][...]
+    ports, dirs = f["kpi/group_port"][...], f["kpi/group_direction"][...]
+    panels = [(g, DIRECTIONS.get(int(dirs[g]), "?")) for g in range(len(ports)) if int(ports[g]) < 0]
+    if not panels:
+        die("the sweep file has no all-ports group")
+    fig, axes = plt.subplots(1, len(panels), figsize=(19.2, 10.8), dpi=100, sharey=True, squeeze=False)
+    order = None
+    for ax, (g, name) in zip(axes[0], panels):
+        with np.errstate(invalid="ignore"):
+            y = np.nanmean(values[:, :, g, m], axis=1)
+        coef, r2, n = standardized_coefficients(np, x, y)
+        if order is None:  # the first panel's ranking orders both
+            order = sorted(range(len(factors)), key=lambda j: -abs(np.nan_to_num(coef[j])))
+        c = np.array([coef[j] for j in order])
+        ypos = np.arange(len(order))
+        ax.barh(ypos, np.nan_to_num(c), 0.6, color=["#4C72B0" if v < 0 else "#C44E52" for v in np.nan_to_num(c)])
+        for yi, v in zip(ypos, c):
+            if np.isfinite(v):
+                ax.text(v, yi, f"  {v:+.3f}  ", va="center", ha="left" if v >= 0 else "right", fontsize=15)
+        ax.axvline(0, color="black", linewidth=1)
+        ax.set_xlim(-1.3, 1.3)
+        if not np.isfinite(c).any():
+            ax.text(0, (len(order) - 1) / 2, "the same across the design:\nthese factors do not move it",
+                    ha="center", va="center", fontsize=18, color="#555555",
+                    bbox={"facecolor": "white", "edgecolor": "#cccccc"})
+        fit = f"R² = {r2:.3f}" if np.isfinite(r2) else "no variation"
+        ax.set_title(f"all ports · {name}   ({fit}, {n} points)")
+        ax.grid(axis="x", alpha=0.35)
+        ax.set_xlabel("standardized regression coefficient")
+    axes[0][0].set_yticks(np.arange(len(order)), ["\n".join(textwrap.wrap(factors[j], 28)) for j in order])
+    axes[0][0].invert_yaxis()
+    fig.suptitle("整体通关时间 what moves the mean overall clearance time (sweep: "
+                 f"{text(f.attrs.get('design_path', ''))})", fontsize=22)
+    fig.tight_layout(rect=(0, 0, 1, 0.95))
+    try:
+        fig.savefig(out)
+    except (OSError, ValueError) as e:
+        die(f"{out}: cannot write the plot: {e}")
+    return 0
+
+
 def main():
     if len(sys.argv) != 3:
         die("usage: kouan_plot.py RUN.h5 OUT.png|OUT.svg")
@@ -183,6 +253,8 @@ def main():
         with h5py.File(h5path, "r") as f:
             if text(f.attrs.get("schema", "")) == "kouan-compare":
                 return compare_figure(np, plt, f, out)
+            if text(f.attrs.get("kind", "")) == "kouan sweep":
+                return sweep_figure(np, plt, f, out)
             title, col, groups = read_summary(f, h5path)
             groups = [g for g in groups if g["port_index"] >= 0]
             times = clearance_times(np, f, groups)

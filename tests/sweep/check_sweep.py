@@ -370,7 +370,43 @@ def group_mpi():
     same_results(out("mpi-plain"), out("mpi-b"), "plain run of the MPI build")
 
 
-{"mpi": group_mpi, "shard": group_shard, "design": group_design, "threads": group_threads, "badpath": group_badpath, "failure": group_failure,
+def group_plot():
+    import importlib.util
+    import struct
+    d = design("plot", "lhs", [f"{{{ADV}, min = 0.1, max = 0.7}}", f"{{{SCAN}, min = 0, max = 1}}"],
+               points=8, reps=2)
+    png = os.path.join(TMP, "plot.png")
+    rc, so, se = sweep(d, "-o", out("plot"), "-j", "2", "--plot", png)
+    ok(rc == 0 and os.path.exists(png) and os.path.getsize(png) > 10000, "--plot writes a PNG of > 10 kB", se)
+    if os.path.exists(png):
+        with open(png, "rb") as f:
+            w, h = struct.unpack(">II", f.read(24)[16:24])
+        ok(abs(w / h - 16 / 9) < 0.01, f"16:9 ({w}x{h})")
+    # the chart's coefficients (numpy, from the file) equal the ones kouan printed (C)
+    spec = importlib.util.spec_from_file_location("kouan_plot", os.path.join(ROOT, "scripts", "kouan_plot.py"))
+    kp = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(kp)
+    with h5py.File(out("plot")) as f:
+        metrics = [m.decode() for m in f["kpi/metrics"][()]]
+        gi = [g for g in range(len(f["kpi/group_port"])) if f["kpi/group_port"][g] < 0
+              and f["kpi/group_direction"][g] == 0][0]
+        y = np.nanmean(f["kpi/values"][()][:, :, gi, metrics.index("overall_mean")], axis=1)
+        coef, r2, n = kp.standardized_coefficients(np, f["design/matrix"][()], y)
+    printed = {}
+    for line in so.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[1].startswith("ports."):
+            printed[parts[1]] = float(parts[0])
+    ok(len(printed) == 2 and abs(printed["ports.TST.advance_share"] - coef[0]) < 6e-4
+       and abs(printed["ports.TST.scan_first_share"] - coef[1]) < 6e-4,
+       f"the plotted coefficients {np.round(coef, 3)} equal the printed {printed}", so)
+    rc, so, se = sweep(d, "-o", out("plot2"), "--plot", os.path.join(TMP, "plot.txt"))
+    ok(rc == 2 and ".png or .svg" in se, "--plot to a .txt: exit 2", se)
+    rc, so, se = sweep(d, "-o", out("plot3"), "--shard", "1/2", "--plot", png)
+    ok(rc == 2 and "sweep-merge" in se, "--plot with --shard: exit 2, says to merge first", se)
+
+
+{"plot": group_plot, "mpi": group_mpi, "shard": group_shard, "design": group_design, "threads": group_threads, "badpath": group_badpath, "failure": group_failure,
  "resume": group_resume, "file": group_file}[GROUP]()
 print(f"1..{count}")
 sys.exit(1 if failures else 0)
