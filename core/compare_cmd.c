@@ -19,6 +19,7 @@
 #include "kouan_version.h"
 #include "lua/portset.h"
 #include "model/compare.h"
+#include "cli.h"
 #include "plot.h"
 #include "model/kpi.h"
 
@@ -93,30 +94,6 @@ static int cbad(const char *fmt, ...)
     return 2;
 }
 
-static bool parse_u64(const char *s, uint64_t *out)
-{
-    char *end;
-    if (*s < '0' || *s > '9')
-        return false;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno != 0 || *end != '\0')
-        return false;
-    *out = (uint64_t)v;
-    return true;
-}
-
-static bool parse_pos(const char *s, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (*s == '\0' || errno != 0 || *end != '\0' || !isfinite(v) || v <= 0)
-        return false;
-    *out = v;
-    return true;
-}
-
 /* -1 to go on, else the exit status. */
 static int parse(int argc, char **argv, copts *o)
 {
@@ -171,20 +148,20 @@ static int parse(int argc, char **argv, copts *o)
                 return cbad("too many eras (at most %d)", MAX_ALTS);
             o->eras[o->neras++] = val;
         } else if (strcmp(on, "--reps") == 0) {
-            if (!parse_u64(val, &o->reps) || o->reps < 1 || o->reps > 100000)
+            if (!kou_cli_u64(val, &o->reps) || o->reps < 1 || o->reps > 100000)
                 return cbad("--reps: '%s' is not an integer in 1..100000", val);
         } else if (strcmp(on, "--max-reps") == 0) {
-            if (!parse_u64(val, &o->max_reps) || o->max_reps < 2 || o->max_reps > 100000)
+            if (!kou_cli_u64(val, &o->max_reps) || o->max_reps < 2 || o->max_reps > 100000)
                 return cbad("--max-reps: '%s' is not an integer in 2..100000", val);
             max_given = true;
         } else if (strcmp(on, "--seed") == 0) {
-            if (!parse_u64(val, &o->seed))
+            if (!kou_cli_u64(val, &o->seed))
                 return cbad("--seed: '%s' is not a non-negative integer", val);
         } else if (strcmp(on, "--until") == 0) {
-            if (!parse_pos(val, &o->until))
+            if (!kou_cli_positive(val, &o->until))
                 return cbad("--until: '%s' is not a positive number of hours", val);
         } else if (strcmp(on, "--until-halfwidth") == 0) {
-            if (!parse_pos(val, &o->halfwidth))
+            if (!kou_cli_positive(val, &o->halfwidth))
                 return cbad("--until-halfwidth: '%s' is not a positive number", val);
         } else if (strcmp(on, "--kpi") == 0) {
             int m;

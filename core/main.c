@@ -52,6 +52,7 @@
 #include "kouan_version.h"
 #include "lua/host.h"
 #include "lua/lsim.h"
+#include "cli.h"
 #include "plot.h"
 #include "lua/scenario.h"
 #include "model/kpi.h"
@@ -147,32 +148,6 @@ static int bad_usage(const char *fmt, ...)
     return 2;
 }
 
-static bool parse_u64(const char *s, uint64_t *out)
-{
-    char *end;
-    if (*s < '0' || *s > '9')
-        return false;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno != 0 || *end != '\0')
-        return false;
-    *out = (uint64_t)v;
-    return true;
-}
-
-static bool parse_double(const char *s, double *out)
-{
-    char *end;
-    if (*s == '\0')
-        return false;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno != 0 || *end != '\0' || !isfinite(v))
-        return false;
-    *out = v;
-    return true;
-}
-
 static bool valid_key(const char *k, size_t len)
 {
     if (len == 0 || len >= 128 || !(k[0] == '_' || (k[0] >= 'A' && k[0] <= 'Z') ||
@@ -256,10 +231,10 @@ static int parse_args(int argc, char **argv, options *o)
         if (*opt == NULL)
             return bad_usage("unknown option '%s'", a);
         if (strcmp(*opt, "--seed") == 0) {
-            if (!parse_u64(val, &o->seed))
+            if (!kou_cli_u64(val, &o->seed))
                 return bad_usage("--seed: '%s' is not a non-negative integer", val);
         } else if (strcmp(*opt, "--until") == 0) {
-            if (!parse_double(val, &o->until) || o->until <= 0)
+            if (!kou_cli_double(val, &o->until) || o->until <= 0)
                 return bad_usage("--until: '%s' is not a positive number of hours", val);
             o->until_given = true;
         } else if (strcmp(*opt, "-o") == 0 || strcmp(*opt, "--output") == 0) {
@@ -267,23 +242,23 @@ static int parse_args(int argc, char **argv, options *o)
                 return bad_usage("%s", "--output: empty file name");
             o->output = val;
         } else if (strcmp(*opt, "--sample-hours") == 0) {
-            if (!parse_double(val, &o->sample_hours) || o->sample_hours <= 0)
+            if (!kou_cli_double(val, &o->sample_hours) || o->sample_hours <= 0)
                 return bad_usage("--sample-hours: '%s' is not a positive number of hours", val);
         } else if (strcmp(*opt, "--era") == 0) {
             if (*val == '\0')
                 return bad_usage("%s", "--era: empty era name");
             o->era = val;
         } else if (strcmp(*opt, "--reps") == 0) {
-            if (!parse_u64(val, &o->reps) || o->reps < 1 || o->reps > 100000)
+            if (!kou_cli_u64(val, &o->reps) || o->reps < 1 || o->reps > 100000)
                 return bad_usage("--reps: '%s' is not an integer in 1..100000", val);
         } else if (strcmp(*opt, "--max-memory") == 0) {
             uint64_t mib;
-            if (!parse_u64(val, &mib) || mib < 1 || mib > ((uint64_t)1 << 20))
+            if (!kou_cli_u64(val, &mib) || mib < 1 || mib > ((uint64_t)1 << 20))
                 return bad_usage("--max-memory: '%s' is not a number of MiB in 1..1048576", val);
             o->max_memory = (size_t)mib << 20;
         } else if (strcmp(*opt, "--max-instructions") == 0) {
             double n;
-            if (!parse_double(val, &n) || n < 1000 || n > 1e18 || n != floor(n))
+            if (!kou_cli_double(val, &n) || n < 1000 || n > 1e18 || n != floor(n))
                 return bad_usage("--max-instructions: '%s' is not an integer in 1000..1e18", val);
             o->max_instructions = (uint64_t)n;
         } else { /* --set */
