@@ -1,0 +1,126 @@
+/*
+** replay.h — reads one replication of a kouan run file (HDF5, written by
+** h5write) into memory for the visualiser: the layout (ports, flows, goods,
+** resources), every reported consignment with its milestone times, and the
+** resource samples of /timeseries. kouan-viz draws from these alone, so a
+** run replays without its scenario. Does not include hdf5.h.
+**
+** The consignments' milestone columns are the trace: /events (written with
+** --trace) holds exactly the same transitions, one row each, so every run
+** file replays, traced or not. has_events only says whether it is there.
+**
+** What is checked. The file must be HDF5 with the root attribute
+** schema_version = KOU_REPLAY_SCHEMA_VERSION, the root attributes
+** start_date, horizon_hours, sample_hours and replications, the /layout
+** tables, /consignments and /timeseries with the columns the reader uses,
+** and values that make sense: indices inside the layout, a replication
+** that exists, non-decreasing finite sample times. Anything else is
+** refused with one line in err, never a crash: every size is bounded
+** before it is allocated. A run that was interrupted (complete = 0) is
+** read as far as it was written.
+**
+** Ownership: kou_replay_open returns one object holding every array and
+** string; kou_replay_free releases it.
+*/
+#ifndef KOUAN_IO_REPLAY_H
+#define KOUAN_IO_REPLAY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel/base.h"
+#include "model/model.h"
+
+#define KOU_REPLAY_SCHEMA_VERSION 1
+
+typedef struct kou_replay_port {
+    char *name;
+    int mode;       /* kou_mode: 0 air, 1 rail, 2 road */
+} kou_replay_port;
+
+typedef struct kou_replay_flow {
+    int port, flow; /* flow index within the port */
+    int mode, direction;
+    char *name;
+} kou_replay_flow;
+
+typedef struct kou_replay_goods {
+    int port, flow, goods;
+    char *name;
+} kou_replay_goods;
+
+typedef struct kou_replay_resource {
+    int port;
+    int index_in_port;
+    int capacity;   /* fixed capacity, -1 when it follows opening hours */
+    char *name;
+} kou_replay_resource;
+
+typedef struct kou_replay_consignment {
+    uint64_t id, carrier_id, unit_id;
+    uint16_t port, flow, goods;
+    uint8_t mode, direction, trader;
+    uint32_t flags;              /* /consignments flag_bits */
+    double t[KOU_MS_COUNT];      /* milestone times, hours; NaN = did not happen */
+    double cost;
+} kou_replay_consignment;
+
+/* One resource at one sample time. */
+typedef struct kou_replay_sample {
+    uint32_t queue;    /* requests waiting (clamped to UINT32_MAX) */
+    int32_t busy;      /* servers held */
+    int32_t capacity;  /* servers open now; 0 while closed */
+} kou_replay_sample;
+
+typedef struct kou_replay {
+    bool complete;            /* root attribute complete */
+    bool has_events;          /* an /events dataset is present */
+    char *scenario_name;      /* root attributes; "" when absent */
+    char *era;
+    char *title;
+    long start_date;          /* YYYYMMDD of hour 0 */
+    double horizon_hours, warmup_hours, sample_hours;
+    size_t replications;      /* in the file */
+    size_t replication;       /* the one read */
+
+    size_t nports;
+    kou_replay_port *ports;
+    size_t nflows;
+    kou_replay_flow *flows;
+    size_t ngoods;
+    kou_replay_goods *goods;
+    size_t nresources;
+    kou_replay_resource *resources;
+
+    /* The replication's consignments, sorted by t[KOU_MS_ARRIVAL], then id.
+    ** port, flow and goods are checked against the layout. */
+    size_t nconsignments;
+    kou_replay_consignment *consignments;
+
+    /* The replication's /timeseries as a grid: sample k was taken at
+    ** sample_t[k] (strictly increasing), and samples[k * nresources + r]
+    ** is resource r then. A resource missing at a sample time is all zero. */
+    size_t nsamples;
+    double *sample_t;
+    kou_replay_sample *samples;
+} kou_replay;
+
+/* Opens path read-only and reads replication `replication` into *out. On
+** error returns KOU_ENOENT (no such file), KOU_EIO (not HDF5, damaged,
+** unreadable), KOU_EINVAL (HDF5 but not a kouan run file, or no such
+** replication: the message says how many there are) or KOU_ENOMEM, sets
+** *out to NULL and writes one line (no "kouan-viz:" or path prefix, no
+** newline) to err. */
+kou_status kou_replay_open(const char *path, size_t replication, kou_replay **out, char *err, size_t errsize);
+void kou_replay_free(kou_replay *rp); /* NULL is a no-op */
+
+/* The same read in a child process (fork), for files that may be damaged:
+** HDF5 1.10 can crash inside the library on some corrupted files, so a
+** caller that must never crash calls this first and kou_replay_open only
+** when it returns KOU_OK. A child that dies is reported as KOU_EIO with
+** "the HDF5 library crashed reading it" in err. Call before any other
+** HDF5 use in the process. */
+kou_status kou_replay_check(const char *path, size_t replication, char *err, size_t errsize);
+
+#endif
