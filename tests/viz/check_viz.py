@@ -1,0 +1,399 @@
+#!/usr/bin/python3
+"""check_viz.py — kouan-viz checked from outside: frames drawn off screen
+(viz_probe, the same painter as exports) against the run files read with
+h5py; side by side; PNG and MP4 exports made twice and compared byte for
+byte; damaged and foreign files; options. Prints TAP for meson. Needs h5py
+and numpy: run by /usr/bin/python3.
+
+usage: check_viz.py GROUP KOUAN KOUAN_VIZ VIZ_PROBE SRCROOT
+  GROUP  pixels | side | export | damaged | options
+"""
+import datetime
+import filecmp
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import h5py
+import numpy as np
+
+GROUP, KOUAN, VIZ, PROBE, SRCROOT = sys.argv[1:6]
+KOUAN, VIZ, PROBE = (os.path.abspath(x) for x in (KOUAN, VIZ, PROBE))
+SMALL = os.path.join(SRCROOT, "tests", "lua", "port_small.lua")
+TMP = tempfile.mkdtemp(prefix="kouan-viz-")
+count = 0
+failures = 0
+
+
+def ok(cond, name, diag=""):
+    global count, failures
+    count += 1
+    if not cond:
+        failures += 1
+    print(f"{'ok' if cond else 'not ok'} {count} - {name}")
+    if not cond and diag:
+        for line in str(diag).splitlines()[:30]:
+            print(f"# {line}")
+    return cond
+
+
+def skip(name, why):
+    global count
+    count += 1
+    print(f"ok {count} - {name} # SKIP {why}")
+
+
+def tmp(name):
+    return os.path.join(TMP, name)
+
+
+def run(cmd, *args, timeout=600):
+    p = subprocess.run([cmd, *args], capture_output=True, timeout=timeout, cwd=TMP)
+    out, err = p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+    if "Sanitizer" in err or "runtime error:" in err:
+        ok(False, f"sanitizer clean: {os.path.basename(cmd)} {' '.join(args)}", err)
+    return p.returncode, out, err
+
+
+def make_run(name, *extra):
+    path = tmp(name)
+    rc, _, err = run(KOUAN, "run", SMALL, "-o", path, "--quiet", "--sample-hours", "0.5", *extra)
+    if rc != 0:
+        ok(False, f"kouan run {name}", err)
+        sys.exit(1)
+    return path
+
+
+# ---- the display rules, from docs/visualiser.md, on h5py's arrays ----
+
+MS = ["arrival", "unloaded", "declared", "border_done", "doc_checked", "certs_done", "scan_done",
+      "inspect_start", "inspect_end", "lab_result", "duty_paid", "released", "pickup", "gate_out"]
+STAGE_OF = {1: 0, 2: 1, 3: 2, 4: 3, 5: 3, 6: 4, 7: 5, 8: 5, 9: 5, 10: 6, 11: 7, 12: 8, 13: 8}
+RES_STAGE = {"documents": 3, "ciq": 3, "scanner": 4, "inspection": 5, "apron": 5, "gate": 8}
+NSTAGES = 9
+
+
+class Run:
+    def __init__(self, path):
+        f = h5py.File(path, "r")
+        c = f["consignments"][...]
+        c = c[c["replication"] == 0]
+        self.times = np.stack([c["t_" + m] for m in MS], axis=1)
+        self.port = c["port"].astype(int)
+        self.mode_of_port = [int(r["mode"]) for r in f["layout/ports"][...]]
+        self.nports = len(self.mode_of_port)
+        res = f["layout/resources"][...]
+        self.res_port = [int(r["port"]) for r in res]
+        self.res_name = [r["name"].decode() for r in res]
+        flows = f["layout/flows"][...]
+        self.port_dir = {}
+        for fl in flows:
+            self.port_dir.setdefault(int(fl["port"]), int(fl["direction"]))
+        ts = f["timeseries"][...]
+        ts = ts[ts["replication"] == 0]
+        self.ts = ts
+        self.sample_t = np.unique(ts["t"])
+        self.start_date = int(f.attrs["start_date"])
+        f.close()
+
+    def holds(self, row, m):
+        rel = row[11]
+        return not (m < 11 and not math.isnan(rel) and row[m] > rel)
+
+    def where(self, row, t):
+        arr = row[0]
+        if not t >= arr:
+            return -1
+        nxt = None
+        for m in range(1, 14):
+            tm = row[m]
+            if math.isnan(tm) or tm < arr or not self.holds(row, m):
+                continue
+            if tm > t and (nxt is None or tm < row[nxt]):
+                nxt = m
+        return -1 if nxt is None else STAGE_OF[nxt]
+
+    def counts(self, t):
+        n = np.zeros((self.nports, NSTAGES), dtype=int)
+        for row, p in zip(self.times, self.port):
+            s = self.where(row, t)
+            if s >= 0:
+                n[p, s] += 1
+        return n
+
+    def stage_used(self):
+        used = np.zeros((self.nports, NSTAGES), dtype=bool)
+        for row, p in zip(self.times, self.port):
+            for m in range(1, 14):
+                if not math.isnan(row[m]) and self.holds(row, m):
+                    used[p, STAGE_OF[m]] = True
+        return used
+
+    def res_stage(self, r):
+        n = self.res_name[r]
+        if n == "handling":
+            return 0 if self.port_dir.get(self.res_port[r], 0) == 0 else 8
+        return RES_STAGE.get(n, 7)
+
+    def sample(self, t):
+        k = np.searchsorted(self.sample_t, t, side="right") - 1
+        if k < 0:
+            return None
+        rows = self.ts[self.ts["t"] == self.sample_t[k]]
+        return {int(r["resource"]): r for r in rows}
+
+    def queue_scale(self, r):
+        q = self.ts["queue"][self.ts["resource"] == r]
+        return max(1, int(q.max()) if len(q) else 1)
+
+    def clock(self, t, lang):
+        wd = {"zh": "一二三四五六日", "en": None}
+        d0 = datetime.datetime.strptime(str(self.start_date), "%Y%m%d")
+        day = math.floor(t / 24)
+        minutes = math.floor((t - day * 24) * 60 + 1e-6)
+        d = d0 + datetime.timedelta(days=day)
+        zh = "周" + wd["zh"][d.weekday()]
+        en = d.strftime("%a")
+        label = zh if lang == "zh" else en if lang == "en" else f"{zh} {en}"
+        return f"{d:%Y-%m-%d} {label} {minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def probe(t, files, lang="both", w=1280, h=720, png=None):
+    args = [f"{t}", str(w), str(h), lang, *files] + (["--png", png] if png else [])
+    rc, out, err = run(PROBE, *args)
+    if rc != 0:
+        ok(False, f"viz_probe at t={t}", err)
+        return None
+    res = {"box": {}, "bar": {}, "gauge": {}, "clock": {}}
+    for line in out.splitlines():
+        f = line.split(" ")
+        if f[0] == "box":
+            res["box"][(int(f[1]), int(f[2]), int(f[3]))] = (f[4], int(f[5]), int(f[6]))
+        elif f[0] == "bar":
+            res["bar"][(int(f[1]), int(f[2]))] = (int(f[3]), int(f[4]))
+        elif f[0] == "gauge":
+            res["gauge"][(int(f[1]), int(f[2]))] = f[3]
+        elif f[0] == "clock":
+            res["clock"][int(f[1])] = " ".join(f[2:])
+        elif f[0] == "ink":
+            res["ink"] = int(f[5])
+    return res
+
+
+def check_pane(res, pane, r, t, what):
+    """Dots, box colours, queue bars and closed shading of one pane against run r at t."""
+    counts = r.counts(t)
+    used = r.stage_used()
+    smp = r.sample(t)
+    closed_res = {i for i in range(len(r.res_name)) if smp is not None and int(smp[i]["capacity"]) == 0}
+    bad_dots, bad_box = [], []
+    for p in range(r.nports):
+        for s in range(NSTAGES):
+            rgb, cap, dots = res["box"][(pane, p, s)]
+            want = min(counts[p, s], cap)
+            if dots != want:
+                bad_dots.append(f"port {p} stage {s}: {dots} dots drawn, {counts[p, s]} there (capacity {cap})")
+            serving = [i for i in range(len(r.res_name)) if r.res_port[i] == p and r.res_stage(i) == s]
+            closed = bool(serving) and all(i in closed_res for i in serving)
+            want_rgb = "1a2231" if not used[p, s] else "3a2b36" if closed else "232d40"
+            if rgb != want_rgb:
+                bad_box.append(f"port {p} stage {s}: {rgb}, expected {want_rgb}")
+    ok(not bad_dots, f"{what}: every stage box holds one dot per consignment there "
+                     f"({int(counts.sum())} in the system)", "\n".join(bad_dots))
+    ok(not bad_box, f"{what}: stage boxes shaded unused / closed / open as the file says", "\n".join(bad_box))
+    bad_bar, bad_gauge = [], []
+    for i in range(len(r.res_name)):
+        area_h, got = res["bar"][(pane, i)]
+        q = int(smp[i]["queue"]) if smp is not None else 0
+        scale = r.queue_scale(i)
+        want = math.floor(min(q, scale) / scale * area_h + 0.5)
+        if got != want:
+            bad_bar.append(f"resource {i} {r.res_name[i]}: bar {got} px, queue {q} of {scale} -> {want} px")
+        want_g = "3a2b36" if i in closed_res else "1a2231"
+        if res["gauge"][(pane, i)] != want_g:
+            bad_gauge.append(f"resource {i} {r.res_name[i]}: {res['gauge'][(pane, i)]}, expected {want_g}")
+    ok(not bad_bar, f"{what}: queue bar heights track /timeseries queues", "\n".join(bad_bar))
+    ok(not bad_gauge, f"{what}: closed resources are shaded", "\n".join(bad_gauge))
+    return counts
+
+
+def group_pixels():
+    path = make_run("a.h5", "--seed", "3")
+    r = Run(path)
+    docs = [i for i, n in enumerate(r.res_name) if n == "documents"][0]
+    q = r.ts["queue"][r.ts["resource"] == docs]
+    t_peak = float(r.ts["t"][r.ts["resource"] == docs][int(np.argmax(q))])
+    ok(q.max() > 0, "the test run has a document queue to draw", f"max queue {q.max()}")
+    # Tuesday 10:15 (open), Sunday 03:00 (documents closed), the queue's peak.
+    times = [(24 * 8 + 10.25, "a weekday morning"), (24 * 6 + 3.0, "Sunday night, offices closed"),
+             (t_peak, "the document queue's peak")]
+    for t, what in times:
+        res = probe(t, [path])
+        if res is None:
+            continue
+        counts = check_pane(res, 0, r, t, what)
+        if what.startswith("a weekday"):
+            ok(counts.sum() > 0, f"{what}: consignments in the system to draw", str(counts))
+        if what.startswith("Sunday"):
+            ok(any(v == "3a2b36" for v in res["gauge"].values()), f"{what}: some resource is closed")
+        ok(res["clock"][0] == r.clock(t, "both"), f"{what}: clock reads {r.clock(t, 'both')}",
+           res["clock"][0])
+        ok(res["ink"] > 200, f"{what}: the clock is drawn in the header", f"ink {res['ink']}")
+    # The clock's pixels change with the time shown, and the language.
+    a, b = probe(24 * 8 + 10.25, [path]), probe(24 * 8 + 11.75, [path])
+    zh, en = probe(24 * 8 + 10.25, [path], "zh"), probe(24 * 8 + 10.25, [path], "en")
+    if a and b and zh and en:
+        ok(a["ink"] != b["ink"] or a["clock"][0] != b["clock"][0], "another time draws another clock")
+        ok(zh["clock"][0] == r.clock(24 * 8 + 10.25, "zh") and en["clock"][0] == r.clock(24 * 8 + 10.25, "en"),
+           "Chinese and English clocks", f"{zh['clock'][0]} / {en['clock'][0]}")
+        ok(zh["ink"] != en["ink"], "Chinese and English labels draw different pixels")
+    # Before the first arrival nothing is in the system and every box is empty.
+    t0 = float(np.nanmin(r.times[:, 0])) - 0.5
+    res = probe(t0, [path])
+    if res:
+        ok(all(v[2] == 0 for v in res["box"].values()), "before the first arrival no dot is drawn")
+
+
+def group_side():
+    a = make_run("base.h5", "--seed", "5")
+    b = make_run("reform.h5", "--seed", "5", "--era", "2021")
+    ra, rb = Run(a), Run(b)
+    t = 24 * 8 + 10.25
+    res = probe(t, [a, b], w=1920, h=1080, png=tmp("side.png"))
+    if res is None:
+        return
+    ca = check_pane(res, 0, ra, t, "side by side, left (era 2017)")
+    cb = check_pane(res, 1, rb, t, "side by side, right (era 2021)")
+    ok(not np.array_equal(ca, cb), "the two panes show different runs", f"{ca}\n{cb}")
+    ok(res["clock"][0] == res["clock"][1], "both panes at the same simulated time")
+    ok(os.path.getsize(tmp("side.png")) > 10000, "a side-by-side PNG is written")
+
+
+def frames_dir(name, *extra):
+    d = tmp(name)
+    rc, _, err = run(VIZ, *extra, "--frames", d)
+    return rc, d, err
+
+
+def group_export():
+    a = make_run("e.h5", "--seed", "7")
+    b = make_run("e21.h5", "--seed", "7", "--era", "2021")
+    span = ["--from", "2017-01-10T08:00", "--to", "2017-01-10T10:00", "--speed", "1h/s", "--fps", "4",
+            "--size", "960x540"]
+    rc1, d1, err1 = frames_dir("f1", a, b, *span)
+    rc2, d2, err2 = frames_dir("f2", a, b, *span)
+    ok(rc1 == 0 and rc2 == 0, "--frames exports succeed", err1 + err2)
+    names = sorted(os.listdir(d1)) if rc1 == 0 else []
+    ok(len(names) == 9, "2 h at 1 h/s and 4 frames/s is 9 frames (both ends)", str(names))
+    ok(names == sorted(os.listdir(d2)) and all(filecmp.cmp(os.path.join(d1, n), os.path.join(d2, n), shallow=False)
+                                               for n in names), "two exports give identical PNG files")
+    if names:
+        with open(os.path.join(d1, names[0]), "rb") as f:
+            head = f.read(24)
+        ok(head[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(head[16:20], "big") == 960
+           and int.from_bytes(head[20:24], "big") == 540, "PNG frames are 960x540 PNG")
+        ok(not filecmp.cmp(os.path.join(d1, names[0]), os.path.join(d1, names[-1]), shallow=False),
+           "the first and last frames differ (time moves)")
+    if shutil.which("ffmpeg") is None:
+        skip("MP4 export", "ffmpeg is not installed (scripts/bootstrap.sh installs it)")
+        return
+    m1, m2 = tmp("a.mp4"), tmp("b.mp4")
+    rc1, _, err1 = run(VIZ, a, *span, "--export", m1)
+    rc2, _, err2 = run(VIZ, a, *span, "--export", m2)
+    ok(rc1 == 0 and rc2 == 0, "--export MP4 succeeds", err1 + err2)
+    ok(rc1 == 0 and filecmp.cmp(m1, m2, shallow=False), "two MP4 exports are identical byte for byte")
+    if rc1 == 0 and shutil.which("ffprobe"):
+        p = subprocess.run(["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
+                            "stream=codec_name,width,height,nb_read_frames", "-of", "csv=p=0", m1],
+                           capture_output=True, text=True)
+        ok(p.stdout.strip() == "h264,960,540,9", "ffprobe: H.264, 960x540, 9 frames", p.stdout + p.stderr)
+    rc, _, err = run(VIZ, a, *span, "--export", tmp("no-such-dir/x.mp4"))
+    ok(rc == 1 and "kouan-viz: ffmpeg" in err, "an unwritable video path is reported", err)
+    # The window, on SDL's dummy video driver: draws frames and quits.
+    rc, _, err = run(VIZ, a, b, "--max-frames", "5")
+    ok(rc == 0, "the interactive window runs on the dummy driver and quits after --max-frames", err)
+    rc, out, err = run(VIZ, a, "--bench", "3", "--size", "960x540")
+    ok(rc == 0 and "frame time ms: mean" in out, "--bench prints frame times", out + err)
+
+
+def group_damaged():
+    good = make_run("good.h5", "--seed", "9")
+    data = open(good, "rb").read()
+    cases = []
+    for frac in (0.0, 0.01, 0.3, 0.7, 0.99):
+        p = tmp(f"trunc{frac}.h5")
+        with open(p, "wb") as f:
+            f.write(data[:int(len(data) * frac)])
+        cases.append((p, f"truncated to {frac:.0%}"))
+    rng = np.random.default_rng(1)
+    for k in range(12):
+        b = bytearray(data)
+        at = int(rng.integers(0, len(b) - 64))
+        b[at:at + 64] = rng.integers(0, 256, 64, dtype=np.uint8).tobytes()
+        p = tmp(f"noise{k}.h5")
+        open(p, "wb").write(bytes(b))
+        cases.append((p, f"64 random bytes at {at}"))
+    p = tmp("text.h5")
+    open(p, "w").write("not a run file\n")
+    cases.append((p, "a text file"))
+    p = tmp("foreign.h5")
+    with h5py.File(p, "w") as f:
+        f["x"] = np.arange(10)
+        f.attrs["schema_version"] = 1
+    cases.append((p, "a foreign HDF5 file"))
+    cases.append((tmp("missing.h5"), "a missing file"))
+    cases.append((TMP, "a directory"))
+    refused, crashed = 0, []
+    for path, what in cases:
+        rc, out, err = run(VIZ, path, "--frames", tmp("dmg-frames"), "--from", "100", "--to", "101",
+                           "--size", "640x360")
+        if rc < 0:
+            crashed.append(f"{what}: signal {-rc}")
+        elif rc != 0:
+            refused += 1
+            ok(err.startswith(f"kouan-viz: {path}: ") and err.count("\n") == 1,
+               f"{what}: refused with one line naming the file", err)
+        else:
+            # Random bytes may land in unused space: then the file is fine.
+            ok("noise" in path, f"{what}: accepted only if undamaged where it is read", err)
+    ok(not crashed, "no damaged file crashes kouan-viz", "\n".join(crashed))
+    ok(refused >= len(cases) - 12, f"damaged files refused ({refused} of {len(cases)})")
+    rc, _, err = run(VIZ, good, "--rep", "4", "--frames", tmp("x"))
+    ok(rc == 1 and "replication 4" in err, "a replication the file lacks is named", err)
+
+
+def group_options():
+    good = make_run("o.h5", "--seed", "11")
+    bad = [(["--speed", "fast"], "--speed"), (["--size", "10x10"], "--size"), (["--fps", "0"], "--fps"),
+           (["--lang", "fr"], "--lang"), (["--colour", "pink"], "--colour"), (["--from", "yesterday"], "--from"),
+           (["--from", "100", "--to", "50"], "span is empty"), (["--bogus"], "unknown option"),
+           (["--rep"], "needs a value"), ([good, good], "at most two"),
+           (["--export", "a.mp4", "--frames", "d"], "choose one")]
+    for args, want in bad:
+        rc, _, err = run(VIZ, good, *args)
+        ok(rc == 2 and want in err, f"option error: {' '.join(args)} -> '{want}'", err)
+    rc, out, _ = run(VIZ, "--help")
+    ok(rc == 0 and "--export" in out and "Keys:" in out, "--help lists options and keys")
+    rc, _, err = run(VIZ)
+    ok(rc == 2 and "no run file" in err, "no file: usage error", err)
+    # Dates and day counts on --from / --to pick the same frames as hours.
+    rc1, d1, _ = frames_dir("h", good, "--from", "192", "--to", "194", "--speed", "1h/s", "--fps", "1",
+                            "--size", "640x360")
+    rc2, d2, _ = frames_dir("d", good, "--from", "2017-01-10", "--to", "2017-01-10T02:00", "--speed", "60min/s",
+                            "--fps", "1", "--size", "640x360")
+    rc3, d3, _ = frames_dir("days", good, "--from", "8d", "--to", "194", "--speed", "3600s/s", "--fps", "1",
+                            "--size", "640x360")
+    same = rc1 == rc2 == rc3 == 0 and all(
+        filecmp.cmp(os.path.join(d1, n), os.path.join(d, n), shallow=False)
+        for n in os.listdir(d1) for d in (d2, d3))
+    ok(same and len(os.listdir(d1)) == 3, "--from 192 = 2017-01-10 = 8d; 1h/s = 60min/s = 3600s/s")
+
+
+{"pixels": group_pixels, "side": group_side, "export": group_export, "damaged": group_damaged,
+ "options": group_options}[GROUP]()
+print(f"1..{count}")
+shutil.rmtree(TMP, ignore_errors=True)
+sys.exit(1 if failures else 0)

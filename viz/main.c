@@ -1,0 +1,633 @@
+/*
+** main.c — kouan-viz: replays one run file, or two side by side in step by
+** simulated time, in a window; or exports the replay headless as an MP4
+** video or PNG frames; or measures its frame time (--bench).
+**
+**   kouan-viz RUN.h5 [RUN2.h5] [options]        (kouan-viz --help)
+**
+** Exports are a function of the files and the options only: frame i shows
+** simulated time from + i * speed / fps, drawn by SDL's software renderer.
+*/
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <SDL.h>
+#include <SDL_ttf.h>
+
+#include "cli.h"
+#include "draw.h"
+#include "export.h"
+#include "io/replay.h"
+#include "scene.h"
+#include "trace.h"
+
+static const char usage[] =
+    "usage: kouan-viz RUN.h5 [RUN2.h5] [options]\n"
+    "Replays kouan run files (kouan run writes them). Two files play side by side,\n"
+    "in step by simulated time (e.g. era 2017 against era 2021).\n"
+    "\n"
+    "  --rep N            replication to replay (default 0)\n"
+    "  --label TEXT       a pane's title, once per file (default: its era)\n"
+    "  --from T, --to T   replay span: hours (36.5), days (3d) or a date\n"
+    "                     (2017-03-01 or 2017-03-01T08:30); default: the whole run\n"
+    "  --speed S          simulated time per second: realtime, 10min/s, 6h/s, 1d/s,\n"
+    "                     or hours per second (default 6h/s)\n"
+    "  --lang L           zh, en or both (default both)\n"
+    "  --colour C         colour dots by mode, goods or status (default mode)\n"
+    "  --size WxH         window or frame size (default 1600x900; exports 1920x1080)\n"
+    "  --font FILE        a TrueType font with CJK glyphs (default: fonts-wqy-microhei)\n"
+    "  --export OUT.mp4   write a video through ffmpeg, no display needed\n"
+    "  --frames DIR       write PNG frames DIR/frame-000000.png ..., no display needed\n"
+    "  --fps N            export frame rate (default 30)\n"
+    "  --duration S       export length in seconds of video (instead of --to)\n"
+    "  --bench N          draw N frames off screen across the span; print frame times\n"
+    "  --max-frames N     close the window after N frames (scripted checks)\n"
+    "\n"
+    "Keys: Space play/pause, Left/Right seek 1 h (Shift: 1 day, Ctrl: 1 week),\n"
+    "Up/Down speed, Home/End, N next event, . step one frame, C colour, L language,\n"
+    "F follow the consignment under the pointer (or stop), click a dot to follow it,\n"
+    "click the timeline to seek, H help, Q or Esc quit.\n";
+
+/* Playback speeds the arrow keys step through, simulated hours per second. */
+static const double speeds[] = {1.0 / 3600, 1.0 / 60, 1.0 / 6, 0.5, 1, 2, 6, 12, 24, 48, 24 * 3, 24 * 7, 24 * 14};
+#define NSPEEDS (sizeof speeds / sizeof speeds[0])
+
+typedef struct options {
+    const char *files[VIZ_MAX_PANES];
+    const char *labels[VIZ_MAX_PANES];
+    int nfiles, nlabels;
+    size_t rep;
+    const char *from, *to;
+    double speed;
+    viz_lang lang;
+    viz_colour_by colour;
+    int w, h;
+    bool size_given;
+    const char *font;
+    const char *export_path, *frames_dir;
+    int fps;
+    double duration;
+    long bench;
+    long max_frames; /* window: quit after this many frames (0: never) */
+} options;
+
+static int fail_usage(const char *fmt, ...) KOU_PRINTF(1, 2);
+static int fail_usage(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "kouan-viz: ");
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\n(kouan-viz --help lists the options)\n");
+    va_end(ap);
+    return 2;
+}
+
+static bool parse_speed(const char *s, double *out)
+{
+    if (strcmp(s, "realtime") == 0) {
+        *out = 1.0 / 3600;
+        return true;
+    }
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || errno != 0 || !isfinite(v) || v <= 0)
+        return false;
+    double unit = 1;
+    if (*end == '\0')
+        unit = 1;
+    else if (strcmp(end, "s/s") == 0)
+        unit = 1.0 / 3600;
+    else if (strcmp(end, "min/s") == 0)
+        unit = 1.0 / 60;
+    else if (strcmp(end, "h/s") == 0)
+        unit = 1;
+    else if (strcmp(end, "d/s") == 0)
+        unit = 24;
+    else
+        return false;
+    *out = v * unit;
+    return *out <= 24 * 365;
+}
+
+/* Hours from the run's hour 0: "36.5", "3d", "2017-03-01", "2017-03-01T08:30". */
+static bool parse_time(const char *s, long start_date, double *out)
+{
+    int y, mo, d, hh = 0, mm = 0;
+    char tail;
+    if (strlen(s) >= 10 && s[4] == '-' &&
+        (sscanf(s, "%4d-%2d-%2d%c", &y, &mo, &d, &tail) == 3 ||
+         sscanf(s, "%4d-%2d-%2dT%2d:%2d%c", &y, &mo, &d, &hh, &mm, &tail) == 5)) {
+        int32_t date = (int32_t)(y * 10000 + mo * 100 + d);
+        if (!kou_date_is_valid(date) || !kou_date_is_valid((int32_t)start_date) || hh > 23 || mm > 59)
+            return false;
+        *out = (double)(kou_date_to_days(date) - kou_date_to_days((int32_t)start_date)) * 24 + hh + mm / 60.0;
+        return true;
+    }
+    size_t n = strlen(s);
+    if (n > 1 && s[n - 1] == 'd') {
+        char buf[64];
+        if (n >= sizeof buf)
+            return false;
+        memcpy(buf, s, n - 1);
+        buf[n - 1] = '\0';
+        double days;
+        if (!kou_cli_double(buf, &days))
+            return false;
+        *out = days * 24;
+        return true;
+    }
+    return kou_cli_double(s, out);
+}
+
+static int parse_args(int argc, char **argv, options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->speed = 6;
+    o->lang = VIZ_LANG_BOTH;
+    o->fps = 30;
+    o->w = 1600;
+    o->h = 900;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            fputs(usage, stdout);
+            return 1;
+        }
+        if (a[0] != '-' || a[1] == '\0') {
+            if (o->nfiles == VIZ_MAX_PANES)
+                return fail_usage("at most two run files side by side, not also %s", a);
+            o->files[o->nfiles++] = a;
+            continue;
+        }
+        static const char *const valued[] = {"--rep", "--label", "--from", "--to", "--speed", "--lang",
+                                             "--colour", "--color", "--size", "--font", "--export", "--frames",
+                                             "--fps", "--duration", "--max-frames", "--bench"};
+        bool known = false;
+        for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++)
+            known = known || strcmp(a, valued[k]) == 0;
+        if (!known)
+            return fail_usage("unknown option %s", a);
+        if (i + 1 >= argc)
+            return fail_usage("%s needs a value", a);
+        const char *v = argv[++i];
+        uint64_t u;
+        double x;
+        if (strcmp(a, "--rep") == 0) {
+            if (!kou_cli_u64(v, &u) || u > 1000000)
+                return fail_usage("--rep: a replication number 0, 1, 2 ..., not '%s'", v);
+            o->rep = (size_t)u;
+        } else if (strcmp(a, "--label") == 0) {
+            if (o->nlabels == VIZ_MAX_PANES)
+                return fail_usage("--label is given once per file, at most twice (%s)", v);
+            o->labels[o->nlabels++] = v;
+        } else if (strcmp(a, "--from") == 0) {
+            o->from = v;
+        } else if (strcmp(a, "--to") == 0) {
+            o->to = v;
+        } else if (strcmp(a, "--speed") == 0) {
+            if (!parse_speed(v, &o->speed))
+                return fail_usage("--speed: realtime, 10min/s, 6h/s, 1d/s or hours per second > 0 (at most "
+                                  "a year per second), not '%s'", v);
+        } else if (strcmp(a, "--lang") == 0) {
+            if (strcmp(v, "zh") == 0)
+                o->lang = VIZ_LANG_ZH;
+            else if (strcmp(v, "en") == 0)
+                o->lang = VIZ_LANG_EN;
+            else if (strcmp(v, "both") == 0)
+                o->lang = VIZ_LANG_BOTH;
+            else
+                return fail_usage("--lang: zh, en or both, not '%s'", v);
+        } else if (strcmp(a, "--colour") == 0 || strcmp(a, "--color") == 0) {
+            if (strcmp(v, "mode") == 0)
+                o->colour = VIZ_COLOUR_MODE;
+            else if (strcmp(v, "goods") == 0)
+                o->colour = VIZ_COLOUR_GOODS;
+            else if (strcmp(v, "status") == 0)
+                o->colour = VIZ_COLOUR_STATUS;
+            else
+                return fail_usage("--colour: mode, goods or status, not '%s'", v);
+        } else if (strcmp(a, "--size") == 0) {
+            int w, h;
+            char tail;
+            if (sscanf(v, "%dx%d%c", &w, &h, &tail) != 2 || w < 640 || h < 360 || w > 7680 || h > 4320)
+                return fail_usage("--size: WIDTHxHEIGHT from 640x360 to 7680x4320, not '%s'", v);
+            o->w = w;
+            o->h = h;
+            o->size_given = true;
+        } else if (strcmp(a, "--font") == 0) {
+            o->font = v;
+        } else if (strcmp(a, "--export") == 0) {
+            o->export_path = v;
+        } else if (strcmp(a, "--frames") == 0) {
+            o->frames_dir = v;
+        } else if (strcmp(a, "--fps") == 0) {
+            if (!kou_cli_u64(v, &u) || u < 1 || u > 120)
+                return fail_usage("--fps: a whole number from 1 to 120, not '%s'", v);
+            o->fps = (int)u;
+        } else if (strcmp(a, "--duration") == 0) {
+            if (!kou_cli_positive(v, &x) || x > 3600)
+                return fail_usage("--duration: seconds of video, more than 0 and at most 3600, not '%s'", v);
+            o->duration = x;
+        } else if (strcmp(a, "--max-frames") == 0) {
+            if (!kou_cli_u64(v, &u) || u < 1 || u > 100000000)
+                return fail_usage("--max-frames: a number of frames from 1 to 100000000, not '%s'", v);
+            o->max_frames = (long)u;
+        } else if (strcmp(a, "--bench") == 0) {
+            if (!kou_cli_u64(v, &u) || u < 1 || u > 100000)
+                return fail_usage("--bench: a number of frames from 1 to 100000, not '%s'", v);
+            o->bench = (long)u;
+        }
+    }
+    if (o->nfiles == 0)
+        return fail_usage("%s", "no run file given: kouan-viz RUN.h5 [RUN2.h5]");
+    if (o->export_path && o->frames_dir)
+        return fail_usage("%s", "--export and --frames: choose one");
+    if (!o->size_given && (o->export_path || o->frames_dir || o->bench)) {
+        o->w = 1920;
+        o->h = 1080;
+    }
+    return 0;
+}
+
+/* ---- the runs ---- */
+
+typedef struct pane {
+    kou_replay *rp;
+    viz_trace *tr;
+    char label[256];
+} pane;
+
+static int load(const options *o, pane *panes)
+{
+    char err[512];
+    for (int i = 0; i < o->nfiles; i++) {
+        /* Checked in a child first: HDF5 itself can crash on a damaged file. */
+        kou_status st = kou_replay_check(o->files[i], o->rep, err, sizeof err);
+        if (st == KOU_OK)
+            st = kou_replay_open(o->files[i], o->rep, &panes[i].rp, err, sizeof err);
+        if (st != KOU_OK) {
+            fprintf(stderr, "kouan-viz: %s: %s\n", o->files[i], err);
+            return 1;
+        }
+        if (!panes[i].rp->complete)
+            fprintf(stderr, "kouan-viz: %s: the run was interrupted (complete = 0): replaying what it wrote\n",
+                    o->files[i]);
+        panes[i].tr = viz_trace_new(panes[i].rp);
+        if (panes[i].tr == NULL) {
+            fprintf(stderr, "kouan-viz: %s: out of memory indexing the run\n", o->files[i]);
+            return 1;
+        }
+        const char *base = strrchr(o->files[i], '/');
+        snprintf(panes[i].label, sizeof panes[i].label, "%s",
+                 i < o->nlabels ? o->labels[i] : *panes[i].rp->era ? panes[i].rp->era : base ? base + 1 : o->files[i]);
+    }
+    return 0;
+}
+
+/* What plays: --from/--to/--duration within the runs' span. */
+typedef struct span {
+    double from, to;
+} span;
+
+/* The timeline (the runs' whole span), the played span, the speed. */
+static int resolve_span(const options *o, pane *panes, viz_view *v, span *sp)
+{
+    v->begin = viz_trace_begin(panes[0].tr);
+    v->end = viz_trace_end(panes[0].tr);
+    for (int i = 1; i < o->nfiles; i++) {
+        v->begin = fmin(v->begin, viz_trace_begin(panes[i].tr));
+        v->end = fmax(v->end, viz_trace_end(panes[i].tr));
+    }
+    long sd = panes[0].rp->start_date;
+    double from = v->begin, to = v->end;
+    if (o->from && !parse_time(o->from, sd, &from))
+        return fail_usage("--from: hours, days (3d) or a date YYYY-MM-DD[THH:MM], not '%s'", o->from);
+    if (o->to && !parse_time(o->to, sd, &to))
+        return fail_usage("--to: hours, days (3d) or a date YYYY-MM-DD[THH:MM], not '%s'", o->to);
+    if (o->duration > 0)
+        to = from + o->duration * o->speed;
+    if (!(to > from)) {
+        fprintf(stderr, "kouan-viz: the span is empty: --from %.2f h is not before --to %.2f h\n", from, to);
+        return 2;
+    }
+    sp->from = from;
+    sp->to = to;
+    v->t = from;
+    v->speed = o->speed;
+    v->lang = o->lang;
+    v->colour = o->colour;
+    v->mouse_x = v->mouse_y = -1;
+    v->fps = -1;
+    return 0;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* ---- headless: export and bench ---- */
+
+static int offscreen(const options *o, pane *panes, viz_view *v, span sp)
+{
+    SDL_Surface *surface = SDL_CreateRGBSurfaceWithFormat(0, o->w, o->h, 32, SDL_PIXELFORMAT_ARGB8888);
+    SDL_Renderer *r = surface ? SDL_CreateSoftwareRenderer(surface) : NULL;
+    char err[512];
+    if (r == NULL) {
+        fprintf(stderr, "kouan-viz: cannot make an off-screen frame: %s\n", SDL_GetError());
+        SDL_FreeSurface(surface);
+        return 1;
+    }
+    viz_painter *p = viz_painter_new(r, o->font, err, sizeof err);
+    if (p == NULL) {
+        fprintf(stderr, "kouan-viz: %s\n", err);
+        SDL_DestroyRenderer(r);
+        SDL_FreeSurface(surface);
+        return 1;
+    }
+    size_t nports[VIZ_MAX_PANES] = {0};
+    viz_trace *traces[VIZ_MAX_PANES] = {0};
+    const char *labels[VIZ_MAX_PANES] = {0};
+    for (int i = 0; i < o->nfiles; i++) {
+        nports[i] = panes[i].rp->nports;
+        traces[i] = panes[i].tr;
+        labels[i] = panes[i].label;
+    }
+    viz_layout l = viz_layout_make(o->w, o->h, o->nfiles, nports);
+    v->playing = true;
+    /* A dot glides for a third of a second of video. */
+    v->transit_hours = o->speed / 3.0;
+    int rc = 0;
+    if (o->bench) {
+        double *ms = malloc((size_t)o->bench * sizeof *ms);
+        if (ms == NULL) {
+            fprintf(stderr, "kouan-viz: out of memory\n");
+            rc = 1;
+        }
+        size_t most = 0;
+        for (long i = 0; rc == 0 && i < o->bench; i++) {
+            v->t = sp.from + (sp.to - sp.from) * ((double)i + 0.5) / (double)o->bench;
+            double t0 = now_seconds();
+            viz_paint(p, &l, traces, labels, v);
+            SDL_RenderFlush(r);
+            ms[i] = (now_seconds() - t0) * 1e3;
+            for (int k = 0; k < o->nfiles; k++) {
+                size_t n, in = 0;
+                const uint32_t *c = viz_trace_candidates(traces[k], v->t, &n);
+                for (size_t j = 0; j < n; j++)
+                    in += viz_trace_where_at(traces[k], c[j], v->t).stage >= 0;
+                most = in > most ? in : most;
+            }
+        }
+        if (rc == 0) {
+            double sum = 0, worst = 0;
+            for (long i = 0; i < o->bench; i++) {
+                sum += ms[i];
+                worst = fmax(worst, ms[i]);
+            }
+            /* the 95th percentile by sorting a copy */
+            for (long i = 1; i < o->bench; i++)
+                for (long j = i; j > 0 && ms[j - 1] > ms[j]; j--) {
+                    double tmp = ms[j];
+                    ms[j] = ms[j - 1];
+                    ms[j - 1] = tmp;
+                }
+            printf("frames %ld at %dx%d, %d pane(s), software renderer\n", o->bench, o->w, o->h, o->nfiles);
+            printf("frame time ms: mean %.2f  median %.2f  p95 %.2f  max %.2f  (%.0f frames/s at the mean)\n",
+                   sum / (double)o->bench, ms[o->bench / 2], ms[(long)(0.95 * (double)(o->bench - 1))], worst,
+                   1e3 / (sum / (double)o->bench));
+            printf("most consignments in the system in a frame: %zu\n", most);
+        }
+        free(ms);
+    } else {
+        double step = o->speed / o->fps;
+        double frames_d = floor((sp.to - sp.from) / step + 1e-9) + 1;
+        if (frames_d > 216000) {
+            fprintf(stderr, "kouan-viz: %.0f frames is more than 2 hours of video: raise --speed or narrow "
+                            "--from/--to\n", frames_d);
+            rc = 2;
+        }
+        long frames = (long)frames_d;
+        viz_video *video = NULL;
+        if (rc == 0 && o->export_path) {
+            video = viz_video_open(o->export_path, o->w, o->h, o->fps, err, sizeof err);
+            if (video == NULL)
+                rc = 1;
+        } else if (rc == 0 && mkdir(o->frames_dir, 0777) != 0 && errno != EEXIST) {
+            snprintf(err, sizeof err, "cannot make the directory %s: %s", o->frames_dir, strerror(errno));
+            rc = 1;
+        }
+        if (rc == 1)
+            fprintf(stderr, "kouan-viz: %s\n", err);
+        for (long i = 0; rc == 0 && i < frames; i++) {
+            v->t = sp.from + (double)i * step;
+            viz_paint(p, &l, traces, labels, v);
+            SDL_RenderFlush(r);
+            bool ok;
+            if (video) {
+                ok = viz_video_frame(video, surface, err, sizeof err);
+            } else {
+                char path[4096];
+                snprintf(path, sizeof path, "%s/frame-%06ld.png", o->frames_dir, i);
+                ok = viz_png_write(path, surface, err, sizeof err);
+            }
+            if (!ok) {
+                fprintf(stderr, "kouan-viz: %s\n", err);
+                rc = 1;
+            }
+        }
+        if (video && !viz_video_close(video, err, sizeof err) && rc == 0) {
+            fprintf(stderr, "kouan-viz: %s\n", err);
+            rc = 1;
+        }
+        if (rc == 0)
+            fprintf(stderr, "kouan-viz: wrote %ld frames (%.1f s at %d frames/s) to %s\n", frames,
+                    (double)frames / o->fps, o->fps, o->export_path ? o->export_path : o->frames_dir);
+    }
+    viz_painter_free(p);
+    SDL_DestroyRenderer(r);
+    SDL_FreeSurface(surface);
+    return rc;
+}
+
+/* ---- the window ---- */
+
+static size_t nearest_speed(double s)
+{
+    size_t best = 0;
+    for (size_t i = 1; i < NSPEEDS; i++)
+        if (fabs(log(speeds[i] / s)) < fabs(log(speeds[best] / s)))
+            best = i;
+    return best;
+}
+
+static int interactive(const options *o, pane *panes, viz_view *v, span sp)
+{
+    if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) {
+        fprintf(stderr, "kouan-viz: no display (%s): use --export OUT.mp4 or --frames DIR to render without "
+                        "one\n", SDL_GetError());
+        return 1;
+    }
+    SDL_Window *win = SDL_CreateWindow("kouan-viz", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, o->w, o->h,
+                                       SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
+    SDL_Renderer *r = win ? SDL_CreateRenderer(win, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC) : NULL;
+    if (win != NULL && r == NULL)
+        r = SDL_CreateRenderer(win, -1, SDL_RENDERER_SOFTWARE);
+    char err[512];
+    viz_painter *p = r ? viz_painter_new(r, o->font, err, sizeof err) : NULL;
+    if (p == NULL) {
+        fprintf(stderr, "kouan-viz: %s\n", r ? err : SDL_GetError());
+        if (r)
+            SDL_DestroyRenderer(r);
+        if (win)
+            SDL_DestroyWindow(win);
+        return 1;
+    }
+    size_t nports[VIZ_MAX_PANES] = {0};
+    viz_trace *traces[VIZ_MAX_PANES] = {0};
+    const char *labels[VIZ_MAX_PANES] = {0};
+    for (int i = 0; i < o->nfiles; i++) {
+        nports[i] = panes[i].rp->nports;
+        traces[i] = panes[i].tr;
+        labels[i] = panes[i].label;
+    }
+    v->playing = true;
+    v->fps = 0;
+    size_t speed_i = nearest_speed(v->speed);
+    double last = now_seconds(), fps_t0 = last;
+    int fps_frames = 0;
+    bool quit = false;
+    long frames = 0;
+    while (!quit && (o->max_frames == 0 || frames++ < o->max_frames)) {
+        int w, h;
+        SDL_GetRendererOutputSize(r, &w, &h);
+        viz_layout l = viz_layout_make(w, h, o->nfiles, nports);
+        SDL_Event e;
+        while (SDL_PollEvent(&e)) {
+            if (e.type == SDL_QUIT) {
+                quit = true;
+            } else if (e.type == SDL_MOUSEMOTION) {
+                v->mouse_x = e.motion.x;
+                v->mouse_y = e.motion.y;
+            } else if (e.type == SDL_MOUSEBUTTONDOWN && e.button.button == SDL_BUTTON_LEFT) {
+                int pi;
+                uint32_t idx;
+                if (e.button.y >= l.timeline.y) {
+                    v->t = viz_timeline_time(&l, v, e.button.x);
+                } else if (viz_painter_pick(p, e.button.x, e.button.y, &pi, &idx)) {
+                    v->follow_id = panes[pi].rp->consignments[idx].id;
+                }
+            } else if (e.type == SDL_KEYDOWN) {
+                SDL_Keymod mod = SDL_GetModState();
+                double jump = (mod & KMOD_CTRL) ? 168 : (mod & KMOD_SHIFT) ? 24 : 1;
+                switch (e.key.keysym.sym) {
+                case SDLK_ESCAPE:
+                case SDLK_q: quit = true; break;
+                case SDLK_SPACE: v->playing = !v->playing; break;
+                case SDLK_RIGHT: v->t += jump; break;
+                case SDLK_LEFT: v->t -= jump; break;
+                case SDLK_UP: speed_i += speed_i + 1 < NSPEEDS; v->speed = speeds[speed_i]; break;
+                case SDLK_DOWN: speed_i -= speed_i > 0; v->speed = speeds[speed_i]; break;
+                case SDLK_HOME: v->t = sp.from; break;
+                case SDLK_END: v->t = sp.to; break;
+                case SDLK_PERIOD: v->playing = false; v->t += v->speed / 60; break;
+                case SDLK_n: {
+                    double next = NAN;
+                    for (int i = 0; i < o->nfiles; i++) {
+                        double x = viz_trace_next_event(traces[i], v->t);
+                        if (!isnan(x) && (isnan(next) || x < next))
+                            next = x;
+                    }
+                    if (!isnan(next))
+                        v->t = next;
+                    v->playing = false;
+                    break;
+                }
+                case SDLK_c: v->colour = (viz_colour_by)((v->colour + 1) % VIZ_COLOUR_COUNT); break;
+                case SDLK_l: v->lang = (viz_lang)((v->lang + 1) % 3); break;
+                case SDLK_h: v->help = !v->help; break;
+                case SDLK_f: {
+                    int pi;
+                    uint32_t idx;
+                    if (viz_painter_pick(p, v->mouse_x, v->mouse_y, &pi, &idx))
+                        v->follow_id = panes[pi].rp->consignments[idx].id;
+                    else
+                        v->follow_id = 0;
+                    break;
+                }
+                default: break;
+                }
+            }
+        }
+        double now = now_seconds();
+        /* Playback follows the clock, not the frame count. */
+        if (v->playing)
+            v->t += (now - last) * v->speed;
+        last = now;
+        if (v->t >= sp.to) {
+            v->t = sp.to;
+            v->playing = false;
+        }
+        if (v->t < sp.from)
+            v->t = sp.from;
+        v->transit_hours = v->speed / 3.0;
+        viz_paint(p, &l, traces, labels, v);
+        SDL_RenderPresent(r);
+        fps_frames++;
+        if (now - fps_t0 >= 0.5) {
+            v->fps = fps_frames / (now - fps_t0);
+            fps_frames = 0;
+            fps_t0 = now;
+        }
+    }
+    viz_painter_free(p);
+    SDL_DestroyRenderer(r);
+    SDL_DestroyWindow(win);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    options o;
+    int rc = parse_args(argc, argv, &o);
+    if (rc != 0)
+        return rc == 1 ? 0 : rc;
+    pane panes[VIZ_MAX_PANES];
+    memset(panes, 0, sizeof panes);
+    viz_view v;
+    memset(&v, 0, sizeof v);
+    span sp = {0, 0};
+    rc = load(&o, panes);
+    if (rc == 0)
+        rc = resolve_span(&o, panes, &v, &sp);
+    bool headless = o.export_path || o.frames_dir || o.bench;
+    if (rc == 0) {
+        /* Headless work needs no display at all. */
+        if (headless && getenv("SDL_VIDEODRIVER") == NULL)
+            SDL_setenv("SDL_VIDEODRIVER", "dummy", 1);
+        if (SDL_Init(0) != 0) {
+            fprintf(stderr, "kouan-viz: cannot start SDL: %s\n", SDL_GetError());
+            rc = 1;
+        } else {
+            rc = headless ? offscreen(&o, panes, &v, sp) : interactive(&o, panes, &v, sp);
+            if (TTF_WasInit())
+                TTF_Quit();
+            SDL_Quit();
+        }
+    }
+    for (int i = 0; i < VIZ_MAX_PANES; i++) {
+        viz_trace_free(panes[i].tr);
+        kou_replay_free(panes[i].rp);
+    }
+    return rc;
+}

@@ -1,0 +1,77 @@
+/*
+** scene.h — where everything sits on a kouan-viz frame, and what it is
+** called. Pure geometry and text, no SDL: the painter draws at these
+** rectangles and the pixel tests look there, so both agree by
+** construction.
+**
+** A frame is a header (title, simulated clock, speed), one or two panes
+** side by side (one per run file), and a timeline across the bottom. A
+** pane has a title row, a row of stage names, one lane per port and a KPI
+** panel on its right. A lane has the port's name and one column per
+** display stage (trace.h): the upper box holds the consignments at that
+** stage as a stack of dots, the lower strip the gauges of the resources
+** that serve the stage (queue bar from /timeseries, servers busy of open,
+** shaded while closed).
+*/
+#ifndef KOUAN_VIZ_SCENE_H
+#define KOUAN_VIZ_SCENE_H
+
+#include <stddef.h>
+
+#include "io/replay.h"
+
+#define VIZ_MAX_PANES 2
+/* Dots: DOT x DOT pixels every DOT_PITCH, stacked from the box's bottom. */
+#define VIZ_DOT 4
+#define VIZ_DOT_PITCH 5
+
+typedef struct viz_rect {
+    int x, y, w, h;
+} viz_rect;
+
+typedef struct viz_pane_layout {
+    viz_rect pane, title, stage_names, lanes, kpi;
+    size_t nports;
+    int label_w, stage_w, lane_h;
+} viz_pane_layout;
+
+typedef struct viz_layout {
+    int width, height, npanes;
+    viz_rect header, timeline;
+    viz_pane_layout pane[VIZ_MAX_PANES];
+} viz_layout;
+
+/* Frame size and the number of ports of each pane. */
+viz_layout viz_layout_make(int width, int height, int npanes, const size_t *nports);
+
+viz_rect viz_lane(const viz_layout *l, int pane, size_t port);
+viz_rect viz_lane_label(const viz_layout *l, int pane, size_t port);
+/* The dot box of a stage: count label on its top line, dots below. */
+viz_rect viz_stage_box(const viz_layout *l, int pane, size_t port, int stage);
+viz_rect viz_stage_dots(const viz_layout *l, int pane, size_t port, int stage);
+size_t viz_dot_capacity(viz_rect dots);
+/* The top-left corner of dot slot k (0 at the bottom left, rows upward). */
+void viz_dot_position(viz_rect dots, size_t k, int *x, int *y);
+
+/* The stage whose gauge strip shows resource r (by the model's resource
+** names; those it does not know go under release). */
+int viz_resource_stage(const kou_replay *rp, size_t r);
+/* Resource r's gauge, and inside it the name row, the queue bar area
+** (the bar rises from its bottom, height = queue / scale of the area,
+** rounded) and the busy-of-open meter along its bottom. */
+viz_rect viz_resource_gauge(const viz_layout *l, int pane, const kou_replay *rp, size_t r);
+viz_rect viz_gauge_name(viz_rect gauge);
+viz_rect viz_gauge_bar_area(viz_rect gauge);
+viz_rect viz_gauge_meter(viz_rect gauge);
+int viz_bar_height(viz_rect bar_area, unsigned queue, unsigned scale);
+
+/* Languages of the labels. */
+typedef enum viz_lang { VIZ_LANG_ZH, VIZ_LANG_EN, VIZ_LANG_BOTH } viz_lang;
+/* Label texts; key is one of the names below, or a stage number via
+** viz_stage_label. Unknown keys come back as themselves. */
+const char *viz_text(viz_lang lang, const char *key);
+const char *viz_stage_label(viz_lang lang, int stage);
+const char *viz_mode_label(viz_lang lang, int mode);
+const char *viz_weekday_label(viz_lang lang, int weekday); /* 0 = Monday */
+
+#endif

@@ -1,0 +1,517 @@
+/*
+** trace.c — the visualiser's indexes over a replay (trace.h).
+*/
+#include "trace.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The in-system index lists each consignment in every bucket (a span of
+** bucket_hours) it spends in the system, so a frame looks at one bucket's
+** list. Buckets of half the median stay keep that list near twice the
+** number in the system, from port runs (stays of days: day buckets) to
+** order-level e-commerce (stays of hours). */
+#define BUCKET_MAX_HOURS 24.0
+#define BUCKET_MIN_HOURS 0.25
+#define PROFILE_BINS 1000
+#define CURVE_POINTS 400
+
+/* Released consignments of one direction, in release order. */
+typedef struct released {
+    size_t n;
+    double *t;        /* release times, ascending */
+    double *prefix;   /* prefix[k] = sum of the first k clearance times */
+    double *p90;      /* p90[k] = p90 of the first k + 1 */
+    double curve[CURVE_POINTS];
+} released;
+
+struct viz_trace {
+    const kou_replay *rp;
+    double begin, end;
+    size_t nbuckets;
+    uint32_t *bucket_start; /* nbuckets + 1 offsets into bucket_items */
+    uint32_t *bucket_items;
+    double *leave;          /* per consignment: when it leaves the system */
+    double bucket_hours;
+    released rel[2];
+    double *events;         /* every milestone time, ascending */
+    size_t nevents;
+    uint32_t profile[PROFILE_BINS];
+    uint32_t *queue_scale;  /* per resource */
+    bool *stage_used;       /* [port * VIZ_ST_COUNT + stage] */
+    uint64_t *ids;          /* ids, ascending, with ...        */
+    uint32_t *id_index;     /* ... their consignment indices   */
+};
+
+int viz_stage_of_milestone(int m)
+{
+    switch (m) {
+    case KOU_MS_UNLOADED: return VIZ_ST_UNLOAD;
+    case KOU_MS_DECLARED: return VIZ_ST_DECLARE;
+    case KOU_MS_BORDER_DONE: return VIZ_ST_BORDER;
+    case KOU_MS_DOC_CHECKED:
+    case KOU_MS_CERTS_DONE: return VIZ_ST_DOCS;
+    case KOU_MS_SCAN_DONE: return VIZ_ST_SCAN;
+    case KOU_MS_INSPECT_START:
+    case KOU_MS_INSPECT_END:
+    case KOU_MS_LAB_RESULT: return VIZ_ST_INSPECT;
+    case KOU_MS_DUTY_PAID: return VIZ_ST_PAY;
+    case KOU_MS_RELEASED: return VIZ_ST_RELEASE;
+    case KOU_MS_PICKUP:
+    case KOU_MS_GATE_OUT: return VIZ_ST_PICKUP;
+    default: return -1;
+    }
+}
+
+/* A milestone that holds the cargo: not one of those before release that
+** happened after it (duty paid later under release before duty). */
+static bool holds(const kou_replay_consignment *c, int m)
+{
+    double rel = c->t[KOU_MS_RELEASED];
+    return !(m < KOU_MS_RELEASED && !isnan(rel) && c->t[m] > rel);
+}
+
+/* The consignment's last milestone: when it leaves the system. */
+static double leaves(const kou_replay_consignment *c)
+{
+    double last = c->t[KOU_MS_ARRIVAL];
+    for (int m = 0; m < KOU_MS_COUNT; m++)
+        if (!isnan(c->t[m]) && c->t[m] > last && holds(c, m))
+            last = c->t[m];
+    return last;
+}
+
+viz_where viz_trace_where(const kou_replay_consignment *c, double t)
+{
+    viz_where w = {-1, -1, NAN};
+    double arrival = c->t[KOU_MS_ARRIVAL];
+    if (!(t >= arrival))
+        return w;
+    int next = -1, prev = KOU_MS_ARRIVAL;
+    for (int m = 0; m < KOU_MS_COUNT; m++) {
+        double tm = c->t[m];
+        if (m == KOU_MS_ARRIVAL || isnan(tm) || tm < arrival || !holds(c, m))
+            continue;
+        if (tm > t) {
+            if (next < 0 || tm < c->t[next])
+                next = m;
+        } else if (tm >= c->t[prev]) {
+            prev = m;
+        }
+    }
+    if (next < 0)
+        return w;
+    w.stage = viz_stage_of_milestone(next);
+    w.from_stage = prev == KOU_MS_ARRIVAL ? -1 : viz_stage_of_milestone(prev);
+    w.since = c->t[prev];
+    return w;
+}
+
+viz_where viz_trace_where_at(const viz_trace *tr, uint32_t index, double t)
+{
+    /* Most candidates that are not in the system have left: say so without
+    ** reading the consignment's row. */
+    if (t >= tr->leave[index]) {
+        viz_where gone = {-1, -1, NAN};
+        return gone;
+    }
+    return viz_trace_where(&tr->rp->consignments[index], t);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* ---- a max-heap and a min-heap for the running p90 ---- */
+
+typedef struct heap {
+    double *v;
+    size_t n;
+    int sign; /* +1 max-heap, -1 min-heap */
+} heap;
+
+static bool above(const heap *h, double a, double b)
+{
+    return h->sign > 0 ? a > b : a < b;
+}
+
+static void heap_push(heap *h, double x)
+{
+    size_t i = h->n++;
+    h->v[i] = x;
+    while (i > 0 && above(h, h->v[i], h->v[(i - 1) / 2])) {
+        double tmp = h->v[i];
+        h->v[i] = h->v[(i - 1) / 2];
+        h->v[(i - 1) / 2] = tmp;
+        i = (i - 1) / 2;
+    }
+}
+
+static double heap_pop(heap *h)
+{
+    double top = h->v[0];
+    h->v[0] = h->v[--h->n];
+    size_t i = 0;
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, best = i;
+        if (l < h->n && above(h, h->v[l], h->v[best]))
+            best = l;
+        if (r < h->n && above(h, h->v[r], h->v[best]))
+            best = r;
+        if (best == i)
+            break;
+        double tmp = h->v[i];
+        h->v[i] = h->v[best];
+        h->v[best] = tmp;
+        i = best;
+    }
+    return top;
+}
+
+typedef struct by_release {
+    double t, clearance;
+} by_release;
+
+static int cmp_release(const void *a, const void *b)
+{
+    const by_release *x = a, *y = b;
+    if (x->t != y->t)
+        return (x->t > y->t) - (x->t < y->t);
+    return (x->clearance > y->clearance) - (x->clearance < y->clearance);
+}
+
+/* Release order, prefix sums, and the nearest-rank p90 after each release:
+** the lowest ceil(0.9 k) values sit in a max-heap, the rest in a min-heap,
+** so the p90 of the first k is the max-heap's top. */
+static bool build_released(viz_trace *tr, int direction)
+{
+    const kou_replay *rp = tr->rp;
+    released *r = &tr->rel[direction];
+    size_t n = 0;
+    for (size_t i = 0; i < rp->nconsignments; i++)
+        n += rp->consignments[i].direction == direction && !isnan(rp->consignments[i].t[KOU_MS_RELEASED]);
+    by_release *rows = malloc((n ? n : 1) * sizeof *rows);
+    r->t = malloc((n ? n : 1) * sizeof *r->t);
+    r->prefix = malloc((n + 1) * sizeof *r->prefix);
+    r->p90 = malloc((n ? n : 1) * sizeof *r->p90);
+    heap lo = {malloc((n ? n : 1) * sizeof(double)), 0, 1};
+    heap hi = {malloc((n ? n : 1) * sizeof(double)), 0, -1};
+    bool ok = rows && r->t && r->prefix && r->p90 && lo.v && hi.v;
+    if (ok) {
+        size_t k = 0;
+        for (size_t i = 0; i < rp->nconsignments; i++) {
+            const kou_replay_consignment *c = &rp->consignments[i];
+            if (c->direction == direction && !isnan(c->t[KOU_MS_RELEASED]))
+                rows[k++] = (by_release){c->t[KOU_MS_RELEASED], c->t[KOU_MS_RELEASED] - c->t[KOU_MS_ARRIVAL]};
+        }
+        qsort(rows, n, sizeof *rows, cmp_release);
+        r->n = n;
+        r->prefix[0] = 0;
+        for (k = 0; k < n; k++) {
+            double x = rows[k].clearance;
+            r->t[k] = rows[k].t;
+            r->prefix[k + 1] = r->prefix[k] + x;
+            if (lo.n > 0 && x < lo.v[0])
+                heap_push(&lo, x);
+            else
+                heap_push(&hi, x);
+            size_t want = (9 * (k + 1) + 9) / 10; /* ceil(0.9 (k + 1)) */
+            while (lo.n > want)
+                heap_push(&hi, heap_pop(&lo));
+            while (lo.n < want)
+                heap_push(&lo, heap_pop(&hi));
+            r->p90[k] = lo.v[0];
+        }
+        double span = tr->end - tr->begin;
+        for (size_t p = 0; p < CURVE_POINTS; p++) {
+            double t = tr->begin + span * (double)p / (CURVE_POINTS - 1);
+            viz_kpi v = viz_trace_kpi(tr, direction, t);
+            r->curve[p] = v.mean;
+        }
+    }
+    free(rows);
+    free(lo.v);
+    free(hi.v);
+    return ok;
+}
+
+/* Half the median stay, from up to 4096 consignments spread over the run. */
+static double bucket_width(const kou_replay *rp)
+{
+    size_t n = rp->nconsignments, m = n < 4096 ? n : 4096;
+    if (m == 0)
+        return BUCKET_MAX_HOURS;
+    double *stay = malloc(m * sizeof *stay);
+    if (stay == NULL)
+        return BUCKET_MAX_HOURS;
+    for (size_t k = 0; k < m; k++) {
+        const kou_replay_consignment *c = &rp->consignments[k * (n / m)];
+        stay[k] = leaves(c) - c->t[KOU_MS_ARRIVAL];
+    }
+    qsort(stay, m, sizeof *stay, cmp_double);
+    double w = stay[m / 2] / 2;
+    free(stay);
+    return w < BUCKET_MIN_HOURS ? BUCKET_MIN_HOURS : w > BUCKET_MAX_HOURS ? BUCKET_MAX_HOURS : w;
+}
+
+static bool build_buckets(viz_trace *tr)
+{
+    const kou_replay *rp = tr->rp;
+    double span = tr->end - tr->begin;
+    tr->bucket_hours = bucket_width(rp);
+    size_t nb = (size_t)floor(span / tr->bucket_hours) + 1;
+    tr->nbuckets = nb;
+    tr->bucket_start = calloc(nb + 1, sizeof *tr->bucket_start);
+    if (tr->bucket_start == NULL)
+        return false;
+    /* Two passes: count per bucket, then fill, keeping arrival order. */
+    for (int pass = 0; pass < 2; pass++) {
+        uint32_t *fill = NULL;
+        if (pass == 1) {
+            uint64_t total = 0;
+            for (size_t b = 0; b < nb; b++)
+                total += tr->bucket_start[b + 1];
+            if (total > UINT32_MAX) /* the index is 32-bit: more than memory allows anyway */
+                return false;
+            for (size_t b = 0; b < nb; b++)
+                tr->bucket_start[b + 1] += tr->bucket_start[b];
+            tr->bucket_items = malloc((tr->bucket_start[nb] ? tr->bucket_start[nb] : 1) * sizeof(uint32_t));
+            fill = calloc(nb, sizeof *fill);
+            if (tr->bucket_items == NULL || fill == NULL) {
+                free(fill);
+                return false;
+            }
+        }
+        for (size_t i = 0; i < rp->nconsignments; i++) {
+            const kou_replay_consignment *c = &rp->consignments[i];
+            size_t b0 = (size_t)floor((c->t[KOU_MS_ARRIVAL] - tr->begin) / tr->bucket_hours);
+            size_t b1 = (size_t)floor((leaves(c) - tr->begin) / tr->bucket_hours);
+            for (size_t b = b0; b <= b1 && b < nb; b++) {
+                if (pass == 0)
+                    tr->bucket_start[b + 1]++;
+                else
+                    tr->bucket_items[tr->bucket_start[b] + fill[b]++] = (uint32_t)i;
+            }
+        }
+        free(fill);
+    }
+    return true;
+}
+
+typedef struct id_row {
+    uint64_t id;
+    uint32_t index;
+} id_row;
+
+static int cmp_id(const void *a, const void *b)
+{
+    const id_row *x = a, *y = b;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+viz_trace *viz_trace_new(const kou_replay *rp)
+{
+    viz_trace *tr = calloc(1, sizeof *tr);
+    if (tr == NULL)
+        return NULL;
+    tr->rp = rp;
+    size_t n = rp->nconsignments;
+    tr->begin = 0;
+    tr->end = 1;
+    if (n > 0) {
+        tr->begin = rp->consignments[0].t[KOU_MS_ARRIVAL];
+        tr->end = tr->begin;
+        for (size_t i = 0; i < n; i++) {
+            double e = leaves(&rp->consignments[i]);
+            if (e > tr->end)
+                tr->end = e;
+        }
+        if (tr->end <= tr->begin)
+            tr->end = tr->begin + 1;
+    }
+    if (rp->nsamples > 0 && rp->sample_t[0] < tr->begin && n == 0)
+        tr->begin = rp->sample_t[0];
+
+    bool ok = build_buckets(tr) && build_released(tr, 0) && build_released(tr, 1);
+
+    /* Every milestone time, for "jump to the next event". */
+    size_t ne = 0;
+    for (size_t i = 0; i < n; i++)
+        for (int m = 0; m < KOU_MS_COUNT; m++)
+            ne += !isnan(rp->consignments[i].t[m]);
+    tr->events = ok ? malloc((ne ? ne : 1) * sizeof *tr->events) : NULL;
+    tr->queue_scale = malloc((rp->nresources ? rp->nresources : 1) * sizeof *tr->queue_scale);
+    tr->stage_used = calloc(rp->nports * VIZ_ST_COUNT + 1, sizeof *tr->stage_used);
+    tr->ids = malloc((n ? n : 1) * sizeof *tr->ids);
+    tr->leave = malloc((n ? n : 1) * sizeof *tr->leave);
+    tr->id_index = malloc((n ? n : 1) * sizeof *tr->id_index);
+    id_row *idr = malloc((n ? n : 1) * sizeof *idr);
+    if (!ok || !tr->events || !tr->queue_scale || !tr->stage_used || !tr->ids || !tr->leave || !tr->id_index ||
+        !idr) {
+        free(idr);
+        viz_trace_free(tr);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const kou_replay_consignment *c = &rp->consignments[i];
+        for (int m = 0; m < KOU_MS_COUNT; m++) {
+            if (isnan(c->t[m]))
+                continue;
+            tr->events[tr->nevents++] = c->t[m];
+            int s = viz_stage_of_milestone(m);
+            if (s >= 0 && holds(c, m))
+                tr->stage_used[c->port * VIZ_ST_COUNT + (size_t)s] = true;
+        }
+        idr[i] = (id_row){c->id, (uint32_t)i};
+        tr->leave[i] = leaves(c);
+    }
+    qsort(tr->events, tr->nevents, sizeof *tr->events, cmp_double);
+    qsort(idr, n, sizeof *idr, cmp_id);
+    for (size_t i = 0; i < n; i++) {
+        tr->ids[i] = idr[i].id;
+        tr->id_index[i] = idr[i].index;
+    }
+    free(idr);
+
+    for (size_t r = 0; r < rp->nresources; r++) {
+        uint32_t most = 1;
+        for (size_t k = 0; k < rp->nsamples; k++)
+            if (rp->samples[k * rp->nresources + r].queue > most)
+                most = rp->samples[k * rp->nresources + r].queue;
+        tr->queue_scale[r] = most;
+    }
+
+    /* The profile: +1 at arrival, -1 on leaving, summed at bin starts. */
+    double span = tr->end - tr->begin;
+    int64_t delta[PROFILE_BINS + 1] = {0};
+    for (size_t i = 0; i < n; i++) {
+        const kou_replay_consignment *c = &rp->consignments[i];
+        double a = (c->t[KOU_MS_ARRIVAL] - tr->begin) / span * PROFILE_BINS;
+        double e = (leaves(c) - tr->begin) / span * PROFILE_BINS;
+        /* in the system at bin start b when arrival <= b < leaving */
+        size_t ba = (size_t)ceil(a), be = (size_t)ceil(e);
+        if (ba < be && ba <= PROFILE_BINS) {
+            delta[ba]++;
+            delta[be > PROFILE_BINS ? PROFILE_BINS : be]--;
+        }
+    }
+    int64_t run = 0;
+    for (size_t b = 0; b < PROFILE_BINS; b++) {
+        run += delta[b];
+        tr->profile[b] = (uint32_t)run;
+    }
+    return tr;
+}
+
+void viz_trace_free(viz_trace *tr)
+{
+    if (tr == NULL)
+        return;
+    free(tr->bucket_start);
+    free(tr->bucket_items);
+    for (int d = 0; d < 2; d++) {
+        free(tr->rel[d].t);
+        free(tr->rel[d].prefix);
+        free(tr->rel[d].p90);
+    }
+    free(tr->events);
+    free(tr->queue_scale);
+    free(tr->stage_used);
+    free(tr->ids);
+    free(tr->leave);
+    free(tr->id_index);
+    free(tr);
+}
+
+const kou_replay *viz_trace_replay(const viz_trace *tr) { return tr->rp; }
+double viz_trace_begin(const viz_trace *tr) { return tr->begin; }
+double viz_trace_end(const viz_trace *tr) { return tr->end; }
+
+const uint32_t *viz_trace_candidates(const viz_trace *tr, double t, size_t *n)
+{
+    *n = 0;
+    if (!(t >= tr->begin) || tr->nbuckets == 0)
+        return tr->bucket_items;
+    size_t b = (size_t)floor((t - tr->begin) / tr->bucket_hours);
+    if (b >= tr->nbuckets)
+        return tr->bucket_items;
+    *n = tr->bucket_start[b + 1] - tr->bucket_start[b];
+    return tr->bucket_items + tr->bucket_start[b];
+}
+
+/* Number of values in a[0..n) that are <= x (a ascending). */
+static size_t count_le(const double *a, size_t n, double x)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a[mid] <= x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+viz_kpi viz_trace_kpi(const viz_trace *tr, int direction, double t)
+{
+    const released *r = &tr->rel[direction ? 1 : 0];
+    size_t k = count_le(r->t, r->n, t);
+    viz_kpi v = {k, NAN, NAN};
+    if (k > 0) {
+        v.mean = r->prefix[k] / (double)k;
+        v.p90 = r->p90[k - 1];
+    }
+    return v;
+}
+
+const double *viz_trace_mean_curve(const viz_trace *tr, int direction, size_t *n_points)
+{
+    *n_points = CURVE_POINTS;
+    return tr->rel[direction ? 1 : 0].curve;
+}
+
+long viz_trace_sample_index(const viz_trace *tr, double t)
+{
+    const kou_replay *rp = tr->rp;
+    return (long)count_le(rp->sample_t, rp->nsamples, t) - 1;
+}
+
+uint32_t viz_trace_queue_scale(const viz_trace *tr, size_t r)
+{
+    return r < tr->rp->nresources ? tr->queue_scale[r] : 1;
+}
+
+bool viz_trace_stage_used(const viz_trace *tr, size_t port, int stage)
+{
+    return port < tr->rp->nports && stage >= 0 && stage < VIZ_ST_COUNT &&
+           tr->stage_used[port * VIZ_ST_COUNT + (size_t)stage];
+}
+
+double viz_trace_next_event(const viz_trace *tr, double t)
+{
+    size_t k = count_le(tr->events, tr->nevents, t);
+    return k < tr->nevents ? tr->events[k] : NAN;
+}
+
+const uint32_t *viz_trace_profile(const viz_trace *tr, size_t *n_bins)
+{
+    *n_bins = PROFILE_BINS;
+    return tr->profile;
+}
+
+long viz_trace_find(const viz_trace *tr, uint64_t id)
+{
+    size_t lo = 0, hi = tr->rp->nconsignments;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (tr->ids[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < tr->rp->nconsignments && tr->ids[lo] == id ? (long)tr->id_index[lo] : -1;
+}
