@@ -2,16 +2,16 @@
 # Install every Debian package kouan needs, on a new machine or an old one.
 # Safe to run again: apt-get skips what is already installed.
 #
-#   scripts/bootstrap.sh           core build + tests (Lua, GSL, HDF5, SDL2, Open MPI, readers)
-#   scripts/bootstrap.sh all       also video export and screenshots
+#   scripts/bootstrap.sh           core build + tests (Lua, GSL, HDF5, SDL2, Open MPI, ffmpeg, readers)
+#   scripts/bootstrap.sh all       also an X server for screenshots of the window
 # Never add libhdf5-openmpi-dev: it repoints hdf5.pc (docs/sweep.md, MPI).
 set -eu
 
 core="meson ninja-build pkg-config gcc libc6-dev
       liblua5.4-dev libgsl-dev libhdf5-dev libsdl2-dev libsdl2-ttf-dev libpng-dev
       fonts-wqy-microhei hdf5-tools python3 python3-h5py python3-numpy python3-matplotlib valgrind
-      libopenmpi-dev openmpi-bin"
-extra="xvfb xauth x11-apps imagemagick ffmpeg"
+      libopenmpi-dev openmpi-bin ffmpeg"
+extra="xvfb xauth x11-apps imagemagick"
 
 pkgs=$core
 [ "${1:-}" = all ] && pkgs="$core $extra"

@@ -568,6 +568,8 @@ static void paint_chart(viz_painter *p, viz_rect box, const viz_trace *tr, int d
         textf(p, F_SMALL, i ? 0x68d391 : 0xf6e05e, box.x + box.w - 2, y - 11, 2, "%s %s %.1f", i ? "-1/2" : "-1/3",
               viz_text(v->lang, "target"), targets[i]);
     }
+    textf(p, F_SMALL, 0x718096, box.x + 2, box.y + 1, 0, "%.0f h", top);
+    text(p, F_SMALL, 0x718096, box.x + 2, box.y + box.h - 13, 0, 0, viz_text(v->lang, "mean_so_far"));
     double b = viz_trace_begin(tr), e = viz_trace_end(tr);
     int px = -1, py = 0;
     for (size_t k = 0; k < n; k++) {
@@ -618,8 +620,10 @@ static void paint_follow(viz_painter *p, viz_rect box, const viz_trace *tr, cons
         textf(p, F_SMALL, 0x9ae6b4, box.x, y, 0, "%s %.1f h", viz_text(v->lang, "released"), rel - arr);
 }
 
-static void paint_kpi(viz_painter *p, const viz_layout *l, int pane, const viz_trace *tr, size_t in_system,
-                      const viz_view *v)
+/* The KPI panel. baseline, for the second of two panes, is the first
+** pane's run: the change of the mean so far is shown against it. */
+static void paint_kpi(viz_painter *p, const viz_layout *l, int pane, const viz_trace *tr,
+                      const viz_trace *baseline, size_t in_system, const viz_view *v)
 {
     const viz_pane_layout *pl = &l->pane[pane];
     viz_rect k = pl->kpi;
@@ -631,7 +635,7 @@ static void paint_kpi(viz_painter *p, const viz_layout *l, int pane, const viz_t
     y += 20;
     /* National 2017 overall clearance times, import and export (domain.md §1.1). */
     static const double reference[2] = {97.39, 12.29};
-    int chart_h = (k.h - 200) / 2;
+    int chart_h = (k.h - 230) / 2;
     if (v->follow_id != 0)
         chart_h -= 30;
     if (chart_h < 30)
@@ -644,7 +648,17 @@ static void paint_kpi(viz_painter *p, const viz_layout *l, int pane, const viz_t
         y += 13;
         if (q.cleared > 0)
             textf(p, F_NORMAL, 0xffffff, x, y, 0, "%s %.1f h   p90 %.1f h", viz_text(v->lang, "mean"), q.mean, q.p90);
-        y += 18;
+        y += 17;
+        if (baseline != NULL) {
+            viz_kpi b = viz_trace_kpi(baseline, d, v->t);
+            if (q.cleared > 0 && b.cleared > 0) {
+                double change = 100 * (q.mean - b.mean) / b.mean;
+                /* green once the -1/2 target is reached, yellow at -1/3 */
+                uint32_t rgb = change <= -50 ? 0x68d391 : change <= -100.0 / 3 ? 0xf6e05e : 0xfc8181;
+                textf(p, F_NORMAL, rgb, x, y, 0, "%+.1f %% %s", change, viz_text(v->lang, "vs_left"));
+            }
+            y += 17;
+        }
         paint_chart(p, (viz_rect){x, y, k.w - 20, chart_h}, tr, d, reference[d], v);
         y += chart_h + 10;
     }
@@ -652,8 +666,8 @@ static void paint_kpi(viz_painter *p, const viz_layout *l, int pane, const viz_t
         paint_follow(p, (viz_rect){x, y, k.w - 20, k.y + k.h - y}, tr, v);
 }
 
-static void paint_pane(viz_painter *p, const viz_layout *l, int pane, const viz_trace *tr, const char *label,
-                       const viz_view *v)
+static void paint_pane(viz_painter *p, const viz_layout *l, int pane, const viz_trace *tr,
+                       const viz_trace *baseline, const char *label, const viz_view *v)
 {
     const viz_pane_layout *pl = &l->pane[pane];
     const kou_replay *rp = viz_trace_replay(tr);
@@ -716,7 +730,7 @@ static void paint_pane(viz_painter *p, const viz_layout *l, int pane, const viz_
         frame_rect(p, (viz_rect){fx - 3, fy - 3, VIZ_DOT + 6, VIZ_DOT + 6}, 0xffffff);
         frame_rect(p, (viz_rect){fx - 4, fy - 4, VIZ_DOT + 8, VIZ_DOT + 8}, 0x000000);
     }
-    paint_kpi(p, l, pane, tr, in_system, v);
+    paint_kpi(p, l, pane, tr, baseline, in_system, v);
 }
 
 static void paint_tooltip(viz_painter *p, const viz_layout *l, viz_trace *const *traces, const viz_view *v)
@@ -761,7 +775,7 @@ void viz_paint(viz_painter *p, const viz_layout *l, viz_trace *const *traces, co
     SDL_RenderClear(p->r);
     p->ndots = 0;
     for (int i = 0; i < l->npanes; i++)
-        paint_pane(p, l, i, traces[i], labels ? labels[i] : NULL, v);
+        paint_pane(p, l, i, traces[i], i > 0 ? traces[0] : NULL, labels ? labels[i] : NULL, v);
     for (int i = 1; i < l->npanes; i++)
         fill(p, (viz_rect){l->pane[i].pane.x - 1, l->pane[i].pane.y, 2, l->pane[i].pane.h}, 0x4a5568);
     paint_header(p, l, traces, v);

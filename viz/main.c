@@ -314,8 +314,8 @@ static int resolve_span(const options *o, pane *panes, viz_view *v, span *sp)
         return fail_usage("--to: hours, days (3d) or a date YYYY-MM-DD[THH:MM], not '%s'", o->to);
     if (o->duration > 0)
         to = from + o->duration * o->speed;
-    if (!(to > from)) {
-        fprintf(stderr, "kouan-viz: the span is empty: --from %.2f h is not before --to %.2f h\n", from, to);
+    if (!(to >= from)) {
+        fprintf(stderr, "kouan-viz: the span is empty: --to %.2f h is before --from %.2f h\n", to, from);
         return 2;
     }
     sp->from = from;
@@ -334,6 +334,71 @@ static double now_seconds(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int cmp_ms(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Mean and p95 of the frame times whose number in the system is in [lo, hi). */
+static void bench_line(const char *what, const double *ms, const size_t *in, long n, size_t lo, size_t hi)
+{
+    double *sel = malloc((size_t)n * sizeof *sel);
+    size_t k = 0;
+    double sum = 0;
+    for (long i = 0; sel && i < n; i++)
+        if (in[i] >= lo && in[i] < hi) {
+            sel[k++] = ms[i];
+            sum += ms[i];
+        }
+    if (k > 0) {
+        qsort(sel, k, sizeof *sel, cmp_ms);
+        printf("%-26s %5zu frames  mean %7.2f ms  median %7.2f  p95 %7.2f  max %7.2f  (%.0f frames/s)\n", what, k,
+               sum / (double)k, sel[k / 2], sel[(size_t)(0.95 * (double)(k - 1))], sel[k - 1],
+               1e3 / (sum / (double)k));
+    }
+    free(sel);
+}
+
+/* --bench: frames spread evenly over the span, timed one by one (paint
+** and flush), reported overall and by the number in the system drawn. */
+static int bench(const options *o, viz_painter *p, SDL_Renderer *r, const viz_layout *l, viz_trace *const *traces,
+                 const char *const *labels, viz_view *v, span sp)
+{
+    double *ms = malloc((size_t)o->bench * sizeof *ms);
+    size_t *in = calloc((size_t)o->bench, sizeof *in);
+    if (ms == NULL || in == NULL) {
+        fprintf(stderr, "kouan-viz: out of memory\n");
+        free(ms);
+        free(in);
+        return 1;
+    }
+    size_t most = 0;
+    for (long i = 0; i < o->bench; i++) {
+        v->t = sp.from + (sp.to - sp.from) * ((double)i + 0.5) / (double)o->bench;
+        double t0 = now_seconds();
+        viz_paint(p, l, traces, labels, v);
+        SDL_RenderFlush(r);
+        ms[i] = (now_seconds() - t0) * 1e3;
+        for (int k = 0; k < o->nfiles; k++) {
+            size_t n;
+            const uint32_t *c = viz_trace_candidates(traces[k], v->t, &n);
+            for (size_t j = 0; j < n; j++)
+                in[i] += viz_trace_where_at(traces[k], c[j], v->t).stage >= 0;
+        }
+        most = in[i] > most ? in[i] : most;
+    }
+    printf("%ld frames at %dx%d, %d pane(s), software renderer; up to %zu consignments in the system\n", o->bench,
+           o->w, o->h, o->nfiles, most);
+    bench_line("all frames", ms, in, o->bench, 0, SIZE_MAX);
+    bench_line("under 10,000 in system", ms, in, o->bench, 0, 10000);
+    bench_line("10,000 to 100,000", ms, in, o->bench, 10000, 100000);
+    bench_line("100,000 or more", ms, in, o->bench, 100000, SIZE_MAX);
+    free(ms);
+    free(in);
+    return 0;
 }
 
 /* ---- headless: export and bench ---- */
@@ -365,50 +430,11 @@ static int offscreen(const options *o, pane *panes, viz_view *v, span sp)
     }
     viz_layout l = viz_layout_make(o->w, o->h, o->nfiles, nports);
     v->playing = true;
-    /* A dot glides for a third of a second of video. */
-    v->transit_hours = o->speed / 3.0;
+    /* A dot glides for a quarter of a second of video. */
+    v->transit_hours = o->speed / 4.0;
     int rc = 0;
     if (o->bench) {
-        double *ms = malloc((size_t)o->bench * sizeof *ms);
-        if (ms == NULL) {
-            fprintf(stderr, "kouan-viz: out of memory\n");
-            rc = 1;
-        }
-        size_t most = 0;
-        for (long i = 0; rc == 0 && i < o->bench; i++) {
-            v->t = sp.from + (sp.to - sp.from) * ((double)i + 0.5) / (double)o->bench;
-            double t0 = now_seconds();
-            viz_paint(p, &l, traces, labels, v);
-            SDL_RenderFlush(r);
-            ms[i] = (now_seconds() - t0) * 1e3;
-            for (int k = 0; k < o->nfiles; k++) {
-                size_t n, in = 0;
-                const uint32_t *c = viz_trace_candidates(traces[k], v->t, &n);
-                for (size_t j = 0; j < n; j++)
-                    in += viz_trace_where_at(traces[k], c[j], v->t).stage >= 0;
-                most = in > most ? in : most;
-            }
-        }
-        if (rc == 0) {
-            double sum = 0, worst = 0;
-            for (long i = 0; i < o->bench; i++) {
-                sum += ms[i];
-                worst = fmax(worst, ms[i]);
-            }
-            /* the 95th percentile by sorting a copy */
-            for (long i = 1; i < o->bench; i++)
-                for (long j = i; j > 0 && ms[j - 1] > ms[j]; j--) {
-                    double tmp = ms[j];
-                    ms[j] = ms[j - 1];
-                    ms[j - 1] = tmp;
-                }
-            printf("frames %ld at %dx%d, %d pane(s), software renderer\n", o->bench, o->w, o->h, o->nfiles);
-            printf("frame time ms: mean %.2f  median %.2f  p95 %.2f  max %.2f  (%.0f frames/s at the mean)\n",
-                   sum / (double)o->bench, ms[o->bench / 2], ms[(long)(0.95 * (double)(o->bench - 1))], worst,
-                   1e3 / (sum / (double)o->bench));
-            printf("most consignments in the system in a frame: %zu\n", most);
-        }
-        free(ms);
+        rc = bench(o, p, r, &l, traces, labels, v, sp);
     } else {
         double step = o->speed / o->fps;
         double frames_d = floor((sp.to - sp.from) / step + 1e-9) + 1;
@@ -580,7 +606,7 @@ static int interactive(const options *o, pane *panes, viz_view *v, span sp)
         }
         if (v->t < sp.from)
             v->t = sp.from;
-        v->transit_hours = v->speed / 3.0;
+        v->transit_hours = v->speed / 4.0;
         viz_paint(p, &l, traces, labels, v);
         SDL_RenderPresent(r);
         fps_frames++;

@@ -198,6 +198,8 @@ static const label labels[] = {
     {"cleared", "已放行", "cleared", "已放行 cleared"},
     {"mean", "平均", "mean", "平均 mean"},
     {"target", "目标", "target", "目标 target"},
+    {"vs_left", "较左侧", "vs left", "较左侧 vs left"},
+    {"mean_so_far", "累计平均", "mean so far", "累计平均 mean so far"},
     {"closed", "关闭", "closed", "关闭 closed"},
     {"paused", "暂停", "paused", "暂停 paused"},
     {"speed", "速度", "speed", "速度 speed"},

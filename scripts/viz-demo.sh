@@ -1,0 +1,20 @@
+#!/bin/sh
+# The visualiser on the default scenario: makes the one-year Henan runs of
+# era 2017 and era 2021 (once; results/henan-2017-s1.h5 and -2021-s1.h5)
+# and replays them side by side with kouan-viz. Options go to kouan-viz:
+#
+#   scripts/viz-demo.sh                                   # a window (needs a display)
+#   scripts/viz-demo.sh --export results/henan-2017-vs-2021.mp4 \
+#       --from 2017-03-06 --duration 20 --speed 6h/s --size 1280x720
+#   scripts/viz-demo.sh --frames shots --from 2017-03-06T10:00 --to 2017-03-06T10:00
+set -eu
+cd "$(dirname "$0")/.."
+scripts/bootstrap.sh >/dev/null
+[ -d build ] || meson setup build >/dev/null
+ninja -C build core/kouan viz/kouan-viz >/dev/null
+for era in 2017 2021; do
+    f=results/henan-$era-s1.h5
+    [ -f "$f" ] || build/core/kouan run scenarios/henan.lua --era "$era" --seed 1 -o "$f" --quiet >/dev/null
+done
+exec build/viz/kouan-viz results/henan-2017-s1.h5 results/henan-2021-s1.h5 \
+    --label "2017 baseline 基准" --label "2021 reforms 改革" "$@"
