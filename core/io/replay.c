@@ -24,6 +24,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -956,6 +959,9 @@ kou_status kou_replay_check(const char *path, size_t replication, char *err, siz
     }
     if (pid == 0) {
         close(fd[0]);
+#ifdef __linux__
+        prctl(PR_SET_PDEATHSIG, SIGKILL); /* a viewer closed while checking takes its check along */
+#endif
         limit_child(path);
         probe_result r;
         memset(&r, 0, sizeof r);
