@@ -19,10 +19,15 @@
 
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -661,10 +666,15 @@ static bool read_timeseries(reader *rd, hid_t file, kou_replay *rp)
             if (r->rep != want)
                 continue;
             unsigned long long row = (unsigned long long)(start + i);
-            if (r->resource < 0 || r->resource >= (int64_t)rp->nresources ||
-                r->port != rp->resources[r->resource].port) {
-                fail(rd, KOU_EINVAL, "%s row %llu: resource %lld of port %lld is not in /layout/resources (%zu rows)",
-                     path, row, (long long)r->resource, (long long)r->port, rp->nresources);
+            if (r->resource < 0 || r->resource >= (int64_t)rp->nresources) {
+                fail(rd, KOU_EINVAL, "%s row %llu: resource %lld is not in /layout/resources (%zu rows)", path, row,
+                     (long long)r->resource, rp->nresources);
+                good = false;
+                break;
+            }
+            if (r->port != rp->resources[r->resource].port) {
+                fail(rd, KOU_EINVAL, "%s row %llu: port %lld, but resource %lld is of port %d", path, row,
+                     (long long)r->port, (long long)r->resource, rp->resources[r->resource].port);
                 good = false;
                 break;
             }
@@ -884,6 +894,46 @@ kou_status kou_replay_open(const char *path, size_t replication, kou_replay **ou
     return KOU_OK;
 }
 
+/* Limits of the checking child. HDF5 1.10.8 trusts the lengths of a
+** damaged file's variable-length strings: it allocates and clears a buffer
+** of whatever size they claim (gigabytes) before it finds the heap object
+** too short. A cap on the child's address space turns that into a failed
+** allocation, i.e. an error message, instead of a machine driven into
+** swap; the cap leaves room for a real replication (about 200 bytes per
+** consignment: a few times the file's size). Not under AddressSanitizer,
+** which reserves terabytes of shadow memory up front. The CPU limit ends a
+** library that loops. */
+#define CHECK_MEMORY_BASE ((rlim_t)512 << 20)
+#define CHECK_CPU_SECONDS 120
+#if defined(__SANITIZE_ADDRESS__)
+#define CHECK_LIMIT_MEMORY 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CHECK_LIMIT_MEMORY 0
+#endif
+#endif
+#ifndef CHECK_LIMIT_MEMORY
+#define CHECK_LIMIT_MEMORY 1
+#endif
+
+static void limit_child(const char *path)
+{
+    struct rlimit cpu = {CHECK_CPU_SECONDS, CHECK_CPU_SECONDS + 5};
+    setrlimit(RLIMIT_CPU, &cpu);
+#if CHECK_LIMIT_MEMORY
+    struct stat sb;
+    rlim_t file = stat(path, &sb) == 0 && sb.st_size > 0 ? (rlim_t)sb.st_size : 0;
+    rlim_t cap = CHECK_MEMORY_BASE + (file < ((rlim_t)1 << 40) ? 8 * file : ((rlim_t)1 << 43));
+    struct rlimit as;
+    if (getrlimit(RLIMIT_AS, &as) == 0 && (as.rlim_cur == RLIM_INFINITY || as.rlim_cur > cap)) {
+        as.rlim_cur = cap;
+        setrlimit(RLIMIT_AS, &as);
+    }
+#else
+    (void)path;
+#endif
+}
+
 /* The child's answer on the pipe. */
 typedef struct probe_result {
     int status;
@@ -909,6 +959,10 @@ kou_status kou_replay_check(const char *path, size_t replication, char *err, siz
     }
     if (pid == 0) {
         close(fd[0]);
+#ifdef __linux__
+        prctl(PR_SET_PDEATHSIG, SIGKILL); /* a viewer closed while checking takes its check along */
+#endif
+        limit_child(path);
         probe_result r;
         memset(&r, 0, sizeof r);
         kou_replay *rp = NULL;
@@ -943,7 +997,10 @@ kou_status kou_replay_check(const char *path, size_t replication, char *err, siz
     while (waitpid(pid, &wst, 0) < 0 && errno == EINTR)
         ;
     if (got != sizeof r) {
-        if (WIFSIGNALED(wst))
+        if (WIFSIGNALED(wst) && WTERMSIG(wst) == SIGXCPU)
+            snprintf(err, errsize, "the HDF5 library did not finish reading it in %d s of CPU (signal %d): a "
+                     "damaged file", CHECK_CPU_SECONDS, WTERMSIG(wst));
+        else if (WIFSIGNALED(wst))
             snprintf(err, errsize, "the HDF5 library crashed reading it (signal %d): a damaged file", WTERMSIG(wst));
         else
             snprintf(err, errsize, "the HDF5 library failed reading it: a damaged file");

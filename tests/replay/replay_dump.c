@@ -38,7 +38,7 @@ static void dump(const kou_replay *rp, bool counts_only)
     printf("start_date\t%ld\nhorizon_hours\t%.17g\nwarmup_hours\t%.17g\nsample_hours\t%.17g\n", rp->start_date,
            rp->horizon_hours, rp->warmup_hours, rp->sample_hours);
     printf("replications\t%zu\nreplication\t%zu\n", rp->replications, rp->replication);
-    printf("ports\t%zu\nflows\t%zu\ngoods\t%zu\nresources\t%zu\nconsignments\t%zu\nsamples\t%zu\n", rp->nports,
+    printf("nports\t%zu\nnflows\t%zu\nngoods\t%zu\nnresources\t%zu\nnconsignments\t%zu\nnsamples\t%zu\n", rp->nports,
            rp->nflows, rp->ngoods, rp->nresources, rp->nconsignments, rp->nsamples);
     if (counts_only)
         return;
