@@ -6,7 +6,7 @@ byte; damaged and foreign files; options. Prints TAP for meson. Needs h5py
 and numpy: run by /usr/bin/python3.
 
 usage: check_viz.py GROUP KOUAN KOUAN_VIZ VIZ_PROBE SRCROOT
-  GROUP  pixels | side | export | damaged | options
+  GROUP  pixels | side | export | damaged | options | valgrind
 """
 import datetime
 import filecmp
@@ -392,7 +392,18 @@ def group_options():
     ok(same and len(os.listdir(d1)) == 3, "--from 192 = 2017-01-10 = 8d; 1h/s = 60min/s = 3600s/s")
 
 
-{"pixels": group_pixels, "side": group_side, "export": group_export, "damaged": group_damaged,
+def group_valgrind():
+    a = make_run("v.h5", "--seed", "13")
+    b = make_run("v21.h5", "--seed", "13", "--era", "2021")
+    for what, files in (("one run", [a]), ("side by side", [a, b])):
+        rc, _, err = run("valgrind", "--leak-check=full", "--errors-for-leak-kinds=definite", "--error-exitcode=99",
+                         VIZ, *files, "--frames", tmp("vg"), "--from", "200", "--to", "201", "--fps", "2",
+                         "--size", "640x360")
+        ok(rc == 0 and "ERROR SUMMARY: 0 errors" in err and "definitely lost: 0 bytes" in err,
+           f"valgrind memcheck: a short export of {what}, no errors, no leaks", err[-3000:])
+
+
+{"pixels": group_pixels, "valgrind": group_valgrind, "side": group_side, "export": group_export, "damaged": group_damaged,
  "options": group_options}[GROUP]()
 print(f"1..{count}")
 shutil.rmtree(TMP, ignore_errors=True)
