@@ -24,6 +24,7 @@
 #include "draw.h"
 #include "export.h"
 #include "io/replay.h"
+#include "playback.h"
 #include "scene.h"
 #include "trace.h"
 
@@ -53,10 +54,6 @@ static const char usage[] =
     "Up/Down speed, Home/End, N next event, . step one frame, C colour, L language,\n"
     "F follow the consignment under the pointer (or stop), click a dot to follow it,\n"
     "click the timeline to seek, H help, Q or Esc quit.\n";
-
-/* Playback speeds the arrow keys step through, simulated hours per second. */
-static const double speeds[] = {1.0 / 3600, 1.0 / 60, 1.0 / 6, 0.5, 1, 2, 6, 12, 24, 48, 24 * 3, 24 * 7, 24 * 14};
-#define NSPEEDS (sizeof speeds / sizeof speeds[0])
 
 typedef struct options {
     const char *files[VIZ_MAX_PANES];
@@ -488,15 +485,6 @@ static int offscreen(const options *o, pane *panes, viz_view *v, span sp)
 
 /* ---- the window ---- */
 
-static size_t nearest_speed(double s)
-{
-    size_t best = 0;
-    for (size_t i = 1; i < NSPEEDS; i++)
-        if (fabs(log(speeds[i] / s)) < fabs(log(speeds[best] / s)))
-            best = i;
-    return best;
-}
-
 static int interactive(const options *o, pane *panes, viz_view *v, span sp)
 {
     if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) {
@@ -529,7 +517,8 @@ static int interactive(const options *o, pane *panes, viz_view *v, span sp)
     }
     v->playing = true;
     v->fps = 0;
-    size_t speed_i = nearest_speed(v->speed);
+    viz_playback pb;
+    viz_playback_init(&pb, v, traces, o->nfiles, sp.from, sp.to);
     double last = now_seconds(), fps_t0 = last;
     int fps_frames = 0;
     bool quit = false;
@@ -548,64 +537,42 @@ static int interactive(const options *o, pane *panes, viz_view *v, span sp)
             } else if (e.type == SDL_MOUSEBUTTONDOWN && e.button.button == SDL_BUTTON_LEFT) {
                 int pi;
                 uint32_t idx;
-                if (e.button.y >= l.timeline.y) {
-                    v->t = viz_timeline_time(&l, v, e.button.x);
-                } else if (viz_painter_pick(p, e.button.x, e.button.y, &pi, &idx)) {
+                if (e.button.y >= l.timeline.y)
+                    viz_playback_seek(&pb, viz_timeline_time(&l, v, e.button.x));
+                else if (viz_painter_pick(p, e.button.x, e.button.y, &pi, &idx))
                     v->follow_id = panes[pi].rp->consignments[idx].id;
-                }
             } else if (e.type == SDL_KEYDOWN) {
                 SDL_Keymod mod = SDL_GetModState();
                 double jump = (mod & KMOD_CTRL) ? 168 : (mod & KMOD_SHIFT) ? 24 : 1;
+                int pi;
+                uint32_t idx;
                 switch (e.key.keysym.sym) {
                 case SDLK_ESCAPE:
                 case SDLK_q: quit = true; break;
-                case SDLK_SPACE: v->playing = !v->playing; break;
-                case SDLK_RIGHT: v->t += jump; break;
-                case SDLK_LEFT: v->t -= jump; break;
-                case SDLK_UP: speed_i += speed_i + 1 < NSPEEDS; v->speed = speeds[speed_i]; break;
-                case SDLK_DOWN: speed_i -= speed_i > 0; v->speed = speeds[speed_i]; break;
-                case SDLK_HOME: v->t = sp.from; break;
-                case SDLK_END: v->t = sp.to; break;
-                case SDLK_PERIOD: v->playing = false; v->t += v->speed / 60; break;
-                case SDLK_n: {
-                    double next = NAN;
-                    for (int i = 0; i < o->nfiles; i++) {
-                        double x = viz_trace_next_event(traces[i], v->t);
-                        if (!isnan(x) && (isnan(next) || x < next))
-                            next = x;
-                    }
-                    if (!isnan(next))
-                        v->t = next;
-                    v->playing = false;
+                case SDLK_SPACE: viz_playback_control(&pb, VIZ_PLAY_PAUSE, 0); break;
+                case SDLK_RIGHT: viz_playback_control(&pb, VIZ_FORWARD, jump); break;
+                case SDLK_LEFT: viz_playback_control(&pb, VIZ_BACK, jump); break;
+                case SDLK_UP: viz_playback_control(&pb, VIZ_FASTER, 0); break;
+                case SDLK_DOWN: viz_playback_control(&pb, VIZ_SLOWER, 0); break;
+                case SDLK_HOME: viz_playback_control(&pb, VIZ_TO_START, 0); break;
+                case SDLK_END: viz_playback_control(&pb, VIZ_TO_END, 0); break;
+                case SDLK_PERIOD: viz_playback_control(&pb, VIZ_STEP, 0); break;
+                case SDLK_n: viz_playback_control(&pb, VIZ_NEXT_EVENT, 0); break;
+                case SDLK_c: viz_playback_control(&pb, VIZ_NEXT_COLOUR, 0); break;
+                case SDLK_l: viz_playback_control(&pb, VIZ_NEXT_LANG, 0); break;
+                case SDLK_h: viz_playback_control(&pb, VIZ_TOGGLE_HELP, 0); break;
+                case SDLK_f:
+                    v->follow_id = viz_painter_pick(p, v->mouse_x, v->mouse_y, &pi, &idx)
+                                       ? panes[pi].rp->consignments[idx].id
+                                       : 0;
                     break;
-                }
-                case SDLK_c: v->colour = (viz_colour_by)((v->colour + 1) % VIZ_COLOUR_COUNT); break;
-                case SDLK_l: v->lang = (viz_lang)((v->lang + 1) % 3); break;
-                case SDLK_h: v->help = !v->help; break;
-                case SDLK_f: {
-                    int pi;
-                    uint32_t idx;
-                    if (viz_painter_pick(p, v->mouse_x, v->mouse_y, &pi, &idx))
-                        v->follow_id = panes[pi].rp->consignments[idx].id;
-                    else
-                        v->follow_id = 0;
-                    break;
-                }
                 default: break;
                 }
             }
         }
         double now = now_seconds();
-        /* Playback follows the clock, not the frame count. */
-        if (v->playing)
-            v->t += (now - last) * v->speed;
+        viz_playback_advance(&pb, now - last);
         last = now;
-        if (v->t >= sp.to) {
-            v->t = sp.to;
-            v->playing = false;
-        }
-        if (v->t < sp.from)
-            v->t = sp.from;
         v->transit_hours = v->speed / 4.0;
         viz_paint(p, &l, traces, labels, v);
         SDL_RenderPresent(r);

@@ -1,0 +1,243 @@
+/*
+** test_trace.c — the visualiser's indexes (viz/trace.c) and clock
+** (viz/playback.c) on a hand-made replay whose answers are worked out
+** here: where each consignment is at a time, the KPIs so far against a
+** brute-force recount, candidates against a scan of every consignment at
+** thousands of times, the next event, and playback that does not depend on
+** the frame rate.
+*/
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "playback.h"
+#include "tap.h"
+#include "trace.h"
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static kou_replay_consignment make(double arrival)
+{
+    kou_replay_consignment c;
+    memset(&c, 0, sizeof c);
+    for (int m = 0; m < KOU_MS_COUNT; m++)
+        c.t[m] = NAN;
+    c.t[KOU_MS_ARRIVAL] = arrival;
+    return c;
+}
+
+/* A replay of n consignments with random stays, for the brute-force checks. */
+static kou_replay *random_replay(size_t n, unsigned seed)
+{
+    kou_replay *rp = calloc(1, sizeof *rp);
+    rp->nports = 2;
+    rp->ports = calloc(2, sizeof *rp->ports);
+    rp->nconsignments = n;
+    rp->consignments = calloc(n, sizeof *rp->consignments);
+    srand(seed);
+    double t = 0;
+    for (size_t i = 0; i < n; i++) {
+        t += (double)rand() / RAND_MAX * 0.5;
+        kou_replay_consignment c = make(t);
+        c.id = i + 1;
+        c.port = (uint16_t)(i % 2);
+        c.direction = (uint8_t)(i % 2);
+        /* declared maybe before arrival; a long tail of stays */
+        c.t[KOU_MS_DECLARED] = t + ((double)rand() / RAND_MAX - 0.3) * 10;
+        c.t[KOU_MS_DOC_CHECKED] = fmax(t, c.t[KOU_MS_DECLARED]) + (double)rand() / RAND_MAX * 3;
+        double rel = c.t[KOU_MS_DOC_CHECKED] + (i % 7 == 0 ? 200.0 : (double)rand() / RAND_MAX * 5);
+        c.t[KOU_MS_RELEASED] = rel;
+        /* release before duty: duty paid after release, must not hold the cargo */
+        c.t[KOU_MS_DUTY_PAID] = i % 3 == 0 ? rel + 50 : rel - 0.5;
+        c.t[KOU_MS_GATE_OUT] = rel + (double)rand() / RAND_MAX * 20;
+        rp->consignments[i] = c;
+    }
+    return rp;
+}
+
+static void free_replay(kou_replay *rp)
+{
+    free(rp->ports);
+    free(rp->consignments);
+    free(rp);
+}
+
+static void test_where(void)
+{
+    kou_replay_consignment c = make(10);
+    c.t[KOU_MS_UNLOADED] = 12;
+    c.t[KOU_MS_DECLARED] = 8; /* in advance: before arrival */
+    c.t[KOU_MS_DOC_CHECKED] = 13;
+    c.t[KOU_MS_CERTS_DONE] = 13.5;
+    c.t[KOU_MS_RELEASED] = 15;
+    c.t[KOU_MS_DUTY_PAID] = 20; /* after release: does not hold the cargo */
+    c.t[KOU_MS_PICKUP] = 18;
+    c.t[KOU_MS_GATE_OUT] = 19;
+    viz_where w = viz_trace_where(&c, 9.99);
+    is_int(w.stage, -1, "before arrival: not in the system");
+    w = viz_trace_where(&c, 10);
+    ok(w.stage == VIZ_ST_UNLOAD && w.from_stage == -1 && w.since == 10, "at arrival: unloading, just arrived");
+    w = viz_trace_where(&c, 12.5);
+    ok(w.stage == VIZ_ST_DOCS && w.from_stage == VIZ_ST_UNLOAD && w.since == 12,
+       "declared in advance: from unloading straight to documents");
+    w = viz_trace_where(&c, 13.2);
+    ok(w.stage == VIZ_ST_DOCS && w.from_stage == VIZ_ST_DOCS, "documents, then certificates: the same stage");
+    w = viz_trace_where(&c, 14);
+    ok(w.stage == VIZ_ST_RELEASE && w.since == 13.5, "waiting for release");
+    w = viz_trace_where(&c, 16);
+    ok(w.stage == VIZ_ST_PICKUP && w.from_stage == VIZ_ST_RELEASE, "released: waiting for pickup, not for duty");
+    is_int(viz_trace_where(&c, 19).stage, -1, "gone at gate-out, duty paid later or not");
+}
+
+static void test_random(void)
+{
+    const size_t n = 3000;
+    kou_replay *rp = random_replay(n, 7);
+    viz_trace *tr = viz_trace_new(rp);
+    ok(tr != NULL, "trace built");
+    /* Candidates hold everyone in the system, at 4000 times. */
+    size_t missing = 0, checked = 0;
+    double b = viz_trace_begin(tr), e = viz_trace_end(tr);
+    for (int k = 0; k < 4000; k++) {
+        double t = b - 5 + (e - b + 10) * k / 3999.0;
+        size_t nc;
+        const uint32_t *cand = viz_trace_candidates(tr, t, &nc);
+        char *in = calloc(n, 1);
+        for (size_t j = 0; j < nc; j++)
+            in[cand[j]] = 1;
+        for (size_t i = 0; i < n; i++) {
+            viz_where w = viz_trace_where(&rp->consignments[i], t);
+            checked += w.stage >= 0;
+            missing += w.stage >= 0 && !in[i];
+            if (i < nc) {
+                viz_where a = viz_trace_where_at(tr, cand[i], t), c = viz_trace_where(&rp->consignments[cand[i]], t);
+                missing += a.stage != c.stage;
+            }
+        }
+        free(in);
+    }
+    ok(checked > 100000 && missing == 0, "candidates include all %zu in-system sightings (missing %zu)", checked,
+       missing);
+    /* KPIs so far against a recount. */
+    int bad = 0;
+    for (int k = 0; k <= 10; k++) {
+        double t = b + (e - b) * k / 10.0;
+        for (int d = 0; d < 2; d++) {
+            double *x = malloc(n * sizeof *x);
+            size_t m = 0;
+            double sum = 0;
+            for (size_t i = 0; i < n; i++) {
+                const kou_replay_consignment *c = &rp->consignments[i];
+                if (c->direction == d && c->t[KOU_MS_RELEASED] <= t) {
+                    x[m++] = c->t[KOU_MS_RELEASED] - c->t[KOU_MS_ARRIVAL];
+                    sum += x[m - 1];
+                }
+            }
+            /* nearest rank: the ceil(0.9 m)-th smallest */
+            size_t rank = (9 * m + 9) / 10;
+            double p90 = NAN;
+            if (m > 0) {
+                qsort(x, m, sizeof *x, cmp_double);
+                p90 = x[rank - 1];
+            }
+            viz_kpi q = viz_trace_kpi(tr, d, t);
+            if (q.cleared != m || (m > 0 && (fabs(q.mean - sum / (double)m) > 1e-9 || q.p90 != p90)))
+                bad++;
+            free(x);
+        }
+    }
+    is_int(bad, 0, "cleared, mean and nearest-rank p90 so far equal a recount at 11 times x 2 directions");
+    /* The next event is the smallest milestone time after t. */
+    bad = 0;
+    for (int k = 0; k < 500; k++) {
+        double t = b + (e - b) * k / 499.0, want = NAN;
+        for (size_t i = 0; i < n; i++)
+            for (int m = 0; m < KOU_MS_COUNT; m++) {
+                double x = rp->consignments[i].t[m];
+                if (!isnan(x) && x > t && (isnan(want) || x < want))
+                    want = x;
+            }
+        double got = viz_trace_next_event(tr, t);
+        bad += !(got == want || (isnan(got) && isnan(want)));
+    }
+    is_int(bad, 0, "next event after 500 times = brute force");
+    ok(viz_trace_find(tr, 1234) == 1233 && viz_trace_find(tr, n + 5) == -1, "find by id");
+    ok(viz_trace_stage_used(tr, 0, VIZ_ST_DOCS) && !viz_trace_stage_used(tr, 0, VIZ_ST_SCAN),
+       "stages used: documents yes, scan never");
+    /* Duty paid after release never holds: so payment is used only through i % 3 != 0. */
+    ok(viz_trace_stage_used(tr, 0, VIZ_ST_PAY), "payment before release holds the cargo");
+
+    /* Playback: speed independent of the frame rate. */
+    viz_view v;
+    memset(&v, 0, sizeof v);
+    v.speed = 5.5; /* nearest listed: 6 h/s */
+    v.playing = true;
+    viz_playback pb;
+    viz_playback_init(&pb, &v, &tr, 1, b, e);
+    is_double(v.speed, 6, 0, "speed snaps to the nearest listed (6 h/s)");
+    viz_playback_advance(&pb, 1.5);
+    double one = v.t;
+    viz_playback_seek(&pb, b);
+    for (int f = 0; f < 90; f++)
+        viz_playback_advance(&pb, 1.5 / 90);
+    is_double(one - b, 9, 1e-9, "1.5 s at 6 h/s in one frame: 9 h");
+    is_double(v.t - b, 9, 1e-9, "1.5 s at 6 h/s in 90 frames: the same 9 h");
+    viz_playback_control(&pb, VIZ_PLAY_PAUSE, 0);
+    viz_playback_advance(&pb, 10);
+    is_double(v.t - b, 9, 1e-9, "paused: time stands still");
+    viz_playback_control(&pb, VIZ_FORWARD, 24);
+    is_double(v.t - b, 33, 1e-9, "forward one day");
+    viz_playback_control(&pb, VIZ_BACK, 1000);
+    is_double(v.t, b, 0, "back past the start stops at the start");
+    viz_playback_control(&pb, VIZ_FASTER, 0);
+    is_double(v.speed, 12, 0, "faster: 12 h/s");
+    for (int k = 0; k < 40; k++)
+        viz_playback_control(&pb, VIZ_SLOWER, 0);
+    is_double(v.speed, 1.0 / 3600, 0, "slowest is real time");
+    double t0 = v.t;
+    viz_playback_control(&pb, VIZ_STEP, 0);
+    is_double(v.t - t0, 1.0 / 3600 / 60, 1e-15, "a step is one 60 fps frame at the speed");
+    viz_playback_control(&pb, VIZ_NEXT_EVENT, 0);
+    is_double(v.t, viz_trace_next_event(tr, t0 + 1.0 / 3600 / 60), 0, "N jumps to the next event");
+    ok(!v.playing, "and pauses");
+    viz_playback_control(&pb, VIZ_PLAY_PAUSE, 0);
+    viz_playback_control(&pb, VIZ_FASTER, 0);
+    for (int k = 0; k < 20; k++)
+        viz_playback_control(&pb, VIZ_FASTER, 0);
+    viz_playback_advance(&pb, 1e6);
+    ok(v.t == e && !v.playing, "playing to the end stops there, paused");
+    viz_playback_control(&pb, VIZ_PLAY_PAUSE, 0);
+    ok(v.t == b && v.playing, "play at the end starts again");
+    viz_lang l0 = v.lang;
+    viz_playback_control(&pb, VIZ_NEXT_LANG, 0);
+    viz_playback_control(&pb, VIZ_NEXT_LANG, 0);
+    ok(v.lang != l0, "L switches the language");
+    viz_playback_control(&pb, VIZ_NEXT_LANG, 0);
+    ok(v.lang == l0, "three presses come back");
+    viz_trace_free(tr);
+    free_replay(rp);
+}
+
+static void test_empty(void)
+{
+    kou_replay rp;
+    memset(&rp, 0, sizeof rp);
+    viz_trace *tr = viz_trace_new(&rp);
+    size_t n = 1;
+    viz_trace_candidates(tr, 5, &n);
+    ok(tr != NULL && n == 0 && viz_trace_kpi(tr, 0, 100).cleared == 0 && isnan(viz_trace_next_event(tr, 0)),
+       "a run with no consignments gives an empty trace");
+    viz_trace_free(tr);
+}
+
+int main(void)
+{
+    test_where();
+    test_random();
+    test_empty();
+    return tap_done();
+}
