@@ -256,35 +256,42 @@ static int parse_args(int argc, char **argv, options *o)
 
 /* ---- the runs ---- */
 
-typedef struct pane {
-    kou_replay *rp;
-    viz_trace *tr;
-    char label[256];
-} pane;
+/* The replayed files, in the arrays the painter takes. */
+typedef struct runs {
+    int n;
+    kou_replay *rp[VIZ_MAX_PANES];
+    viz_trace *traces[VIZ_MAX_PANES];
+    size_t nports[VIZ_MAX_PANES];
+    const char *labels[VIZ_MAX_PANES];
+    char label_text[VIZ_MAX_PANES][256];
+} runs;
 
-static int load(const options *o, pane *panes)
+static int load(const options *o, runs *rs)
 {
     char err[512];
     for (int i = 0; i < o->nfiles; i++) {
         /* Checked in a child first: HDF5 itself can crash on a damaged file. */
         kou_status st = kou_replay_check(o->files[i], o->rep, err, sizeof err);
         if (st == KOU_OK)
-            st = kou_replay_open(o->files[i], o->rep, &panes[i].rp, err, sizeof err);
+            st = kou_replay_open(o->files[i], o->rep, &rs->rp[i], err, sizeof err);
         if (st != KOU_OK) {
             fprintf(stderr, "kouan-viz: %s: %s\n", o->files[i], err);
             return 1;
         }
-        if (!panes[i].rp->complete)
+        if (!rs->rp[i]->complete)
             fprintf(stderr, "kouan-viz: %s: the run was interrupted (complete = 0): replaying what it wrote\n",
                     o->files[i]);
-        panes[i].tr = viz_trace_new(panes[i].rp);
-        if (panes[i].tr == NULL) {
+        rs->traces[i] = viz_trace_new(rs->rp[i]);
+        if (rs->traces[i] == NULL) {
             fprintf(stderr, "kouan-viz: %s: out of memory indexing the run\n", o->files[i]);
             return 1;
         }
         const char *base = strrchr(o->files[i], '/');
-        snprintf(panes[i].label, sizeof panes[i].label, "%s",
-                 i < o->nlabels ? o->labels[i] : *panes[i].rp->era ? panes[i].rp->era : base ? base + 1 : o->files[i]);
+        snprintf(rs->label_text[i], sizeof rs->label_text[i], "%s",
+                 i < o->nlabels ? o->labels[i] : *rs->rp[i]->era ? rs->rp[i]->era : base ? base + 1 : o->files[i]);
+        rs->labels[i] = rs->label_text[i];
+        rs->nports[i] = rs->rp[i]->nports;
+        rs->n = i + 1;
     }
     return 0;
 }
@@ -295,15 +302,15 @@ typedef struct span {
 } span;
 
 /* The timeline (the runs' whole span), the played span, the speed. */
-static int resolve_span(const options *o, pane *panes, viz_view *v, span *sp)
+static int resolve_span(const options *o, runs *rs, viz_view *v, span *sp)
 {
-    v->begin = viz_trace_begin(panes[0].tr);
-    v->end = viz_trace_end(panes[0].tr);
+    v->begin = viz_trace_begin(rs->traces[0]);
+    v->end = viz_trace_end(rs->traces[0]);
     for (int i = 1; i < o->nfiles; i++) {
-        v->begin = fmin(v->begin, viz_trace_begin(panes[i].tr));
-        v->end = fmax(v->end, viz_trace_end(panes[i].tr));
+        v->begin = fmin(v->begin, viz_trace_begin(rs->traces[i]));
+        v->end = fmax(v->end, viz_trace_end(rs->traces[i]));
     }
-    long sd = panes[0].rp->start_date;
+    long sd = rs->rp[0]->start_date;
     double from = v->begin, to = v->end;
     if (o->from && !parse_time(o->from, sd, &from))
         return fail_usage("--from: hours, days (3d) or a date YYYY-MM-DD[THH:MM], not '%s'", o->from);
@@ -361,8 +368,8 @@ static void bench_line(const char *what, const double *ms, const size_t *in, lon
 
 /* --bench: frames spread evenly over the span, timed one by one (paint
 ** and flush), reported overall and by the number in the system drawn. */
-static int bench(const options *o, viz_painter *p, SDL_Renderer *r, const viz_layout *l, viz_trace *const *traces,
-                 const char *const *labels, viz_view *v, span sp)
+static int bench(const options *o, viz_painter *p, SDL_Renderer *r, const viz_layout *l, const runs *rs,
+                 viz_view *v, span sp)
 {
     double *ms = malloc((size_t)o->bench * sizeof *ms);
     size_t *in = calloc((size_t)o->bench, sizeof *in);
@@ -376,14 +383,14 @@ static int bench(const options *o, viz_painter *p, SDL_Renderer *r, const viz_la
     for (long i = 0; i < o->bench; i++) {
         v->t = sp.from + (sp.to - sp.from) * ((double)i + 0.5) / (double)o->bench;
         double t0 = now_seconds();
-        viz_paint(p, l, traces, labels, v);
+        viz_paint(p, l, rs->traces, rs->labels, v);
         SDL_RenderFlush(r);
         ms[i] = (now_seconds() - t0) * 1e3;
         for (int k = 0; k < o->nfiles; k++) {
             size_t n;
-            const uint32_t *c = viz_trace_candidates(traces[k], v->t, &n);
+            const uint32_t *c = viz_trace_candidates(rs->traces[k], v->t, &n);
             for (size_t j = 0; j < n; j++)
-                in[i] += viz_trace_where_at(traces[k], c[j], v->t).stage >= 0;
+                in[i] += viz_trace_where_at(rs->traces[k], c[j], v->t).stage >= 0;
         }
         most = in[i] > most ? in[i] : most;
     }
@@ -400,7 +407,7 @@ static int bench(const options *o, viz_painter *p, SDL_Renderer *r, const viz_la
 
 /* ---- headless: export and bench ---- */
 
-static int offscreen(const options *o, pane *panes, viz_view *v, span sp)
+static int offscreen(const options *o, runs *rs, viz_view *v, span sp)
 {
     SDL_Surface *surface = SDL_CreateRGBSurfaceWithFormat(0, o->w, o->h, 32, SDL_PIXELFORMAT_ARGB8888);
     SDL_Renderer *r = surface ? SDL_CreateSoftwareRenderer(surface) : NULL;
@@ -417,21 +424,13 @@ static int offscreen(const options *o, pane *panes, viz_view *v, span sp)
         SDL_FreeSurface(surface);
         return 1;
     }
-    size_t nports[VIZ_MAX_PANES] = {0};
-    viz_trace *traces[VIZ_MAX_PANES] = {0};
-    const char *labels[VIZ_MAX_PANES] = {0};
-    for (int i = 0; i < o->nfiles; i++) {
-        nports[i] = panes[i].rp->nports;
-        traces[i] = panes[i].tr;
-        labels[i] = panes[i].label;
-    }
-    viz_layout l = viz_layout_make(o->w, o->h, o->nfiles, nports);
+    viz_layout l = viz_layout_make(o->w, o->h, o->nfiles, rs->nports);
     v->playing = true;
     /* A dot glides for a quarter of a second of video. */
     v->transit_hours = o->speed / 4.0;
     int rc = 0;
     if (o->bench) {
-        rc = bench(o, p, r, &l, traces, labels, v, sp);
+        rc = bench(o, p, r, &l, rs, v, sp);
     } else {
         double step = o->speed / o->fps;
         double frames_d = floor((sp.to - sp.from) / step + 1e-9) + 1;
@@ -454,7 +453,7 @@ static int offscreen(const options *o, pane *panes, viz_view *v, span sp)
             fprintf(stderr, "kouan-viz: %s\n", err);
         for (long i = 0; rc == 0 && i < frames; i++) {
             v->t = sp.from + (double)i * step;
-            viz_paint(p, &l, traces, labels, v);
+            viz_paint(p, &l, rs->traces, rs->labels, v);
             SDL_RenderFlush(r);
             bool ok;
             if (video) {
@@ -485,7 +484,7 @@ static int offscreen(const options *o, pane *panes, viz_view *v, span sp)
 
 /* ---- the window ---- */
 
-static int interactive(const options *o, pane *panes, viz_view *v, span sp)
+static int interactive(const options *o, runs *rs, viz_view *v, span sp)
 {
     if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) {
         fprintf(stderr, "kouan-viz: no display (%s): use --export OUT.mp4 or --frames DIR to render without "
@@ -507,18 +506,10 @@ static int interactive(const options *o, pane *panes, viz_view *v, span sp)
             SDL_DestroyWindow(win);
         return 1;
     }
-    size_t nports[VIZ_MAX_PANES] = {0};
-    viz_trace *traces[VIZ_MAX_PANES] = {0};
-    const char *labels[VIZ_MAX_PANES] = {0};
-    for (int i = 0; i < o->nfiles; i++) {
-        nports[i] = panes[i].rp->nports;
-        traces[i] = panes[i].tr;
-        labels[i] = panes[i].label;
-    }
     v->playing = true;
     v->fps = 0;
     viz_playback pb;
-    viz_playback_init(&pb, v, traces, o->nfiles, sp.from, sp.to);
+    viz_playback_init(&pb, v, rs->traces, o->nfiles, sp.from, sp.to);
     double last = now_seconds(), fps_t0 = last;
     int fps_frames = 0;
     bool quit = false;
@@ -526,7 +517,7 @@ static int interactive(const options *o, pane *panes, viz_view *v, span sp)
     while (!quit && (o->max_frames == 0 || frames++ < o->max_frames)) {
         int w, h;
         SDL_GetRendererOutputSize(r, &w, &h);
-        viz_layout l = viz_layout_make(w, h, o->nfiles, nports);
+        viz_layout l = viz_layout_make(w, h, o->nfiles, rs->nports);
         SDL_Event e;
         while (SDL_PollEvent(&e)) {
             if (e.type == SDL_QUIT) {
@@ -540,7 +531,7 @@ static int interactive(const options *o, pane *panes, viz_view *v, span sp)
                 if (e.button.y >= l.timeline.y)
                     viz_playback_seek(&pb, viz_timeline_time(&l, v, e.button.x));
                 else if (viz_painter_pick(p, e.button.x, e.button.y, &pi, &idx))
-                    v->follow_id = panes[pi].rp->consignments[idx].id;
+                    v->follow_id = rs->rp[pi]->consignments[idx].id;
             } else if (e.type == SDL_KEYDOWN) {
                 SDL_Keymod mod = SDL_GetModState();
                 double jump = (mod & KMOD_CTRL) ? 168 : (mod & KMOD_SHIFT) ? 24 : 1;
@@ -563,7 +554,7 @@ static int interactive(const options *o, pane *panes, viz_view *v, span sp)
                 case SDLK_h: viz_playback_control(&pb, VIZ_TOGGLE_HELP, 0); break;
                 case SDLK_f:
                     v->follow_id = viz_painter_pick(p, v->mouse_x, v->mouse_y, &pi, &idx)
-                                       ? panes[pi].rp->consignments[idx].id
+                                       ? rs->rp[pi]->consignments[idx].id
                                        : 0;
                     break;
                 default: break;
@@ -574,7 +565,7 @@ static int interactive(const options *o, pane *panes, viz_view *v, span sp)
         viz_playback_advance(&pb, now - last);
         last = now;
         v->transit_hours = v->speed / 4.0;
-        viz_paint(p, &l, traces, labels, v);
+        viz_paint(p, &l, rs->traces, rs->labels, v);
         SDL_RenderPresent(r);
         fps_frames++;
         if (now - fps_t0 >= 0.5) {
@@ -595,14 +586,14 @@ int main(int argc, char **argv)
     int rc = parse_args(argc, argv, &o);
     if (rc != 0)
         return rc == 1 ? 0 : rc;
-    pane panes[VIZ_MAX_PANES];
-    memset(panes, 0, sizeof panes);
+    runs rs;
+    memset(&rs, 0, sizeof rs);
     viz_view v;
     memset(&v, 0, sizeof v);
     span sp = {0, 0};
-    rc = load(&o, panes);
+    rc = load(&o, &rs);
     if (rc == 0)
-        rc = resolve_span(&o, panes, &v, &sp);
+        rc = resolve_span(&o, &rs, &v, &sp);
     bool headless = o.export_path || o.frames_dir || o.bench;
     if (rc == 0) {
         /* Headless work needs no display at all. */
@@ -612,15 +603,15 @@ int main(int argc, char **argv)
             fprintf(stderr, "kouan-viz: cannot start SDL: %s\n", SDL_GetError());
             rc = 1;
         } else {
-            rc = headless ? offscreen(&o, panes, &v, sp) : interactive(&o, panes, &v, sp);
+            rc = headless ? offscreen(&o, &rs, &v, sp) : interactive(&o, &rs, &v, sp);
             if (TTF_WasInit())
                 TTF_Quit();
             SDL_Quit();
         }
     }
     for (int i = 0; i < VIZ_MAX_PANES; i++) {
-        viz_trace_free(panes[i].tr);
-        kou_replay_free(panes[i].rp);
+        viz_trace_free(rs.traces[i]);
+        kou_replay_free(rs.rp[i]);
     }
     return rc;
 }
