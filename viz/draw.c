@@ -757,9 +757,8 @@ static void paint_tooltip(viz_painter *p, const viz_layout *l, viz_trace *const 
              viz_text(v->lang, c->direction ? "export" : "import"), goods);
     snprintf(lines[2], sizeof lines[2], "%s · %s %.1f h", w.stage >= 0 ? viz_stage_label(v->lang, w.stage) : "",
              viz_text(v->lang, "arrived"), v->t - c->t[KOU_MS_ARRIVAL]);
-    snprintf(lines[3], sizeof lines[3], "%s%s%s%s", (c->flags & 1u) ? "advance " : "",
-             (c->flags & 4u) ? "scanned " : "", (c->flags & 2u) ? "inspected " : "",
-             (c->flags & 128u) ? "apron " : "");
+    snprintf(lines[3], sizeof lines[3], "%s  %s  %s", (c->flags & 1u) ? viz_text(v->lang, "advance") : "",
+             (c->flags & 4u) ? viz_text(v->lang, "scanned") : "", (c->flags & 2u) ? viz_text(v->lang, "inspected") : "");
     int x = v->mouse_x + 14, y = v->mouse_y + 10, w_box = 260, h_box = 4 * 15 + 8;
     if (x + w_box > l->width)
         x = v->mouse_x - w_box - 6;

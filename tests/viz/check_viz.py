@@ -161,8 +161,8 @@ class Run:
         return f"{d:%Y-%m-%d} {label} {minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def probe(t, files, lang="both", w=1280, h=720, png=None):
-    args = [f"{t}", str(w), str(h), lang, *files] + (["--png", png] if png else [])
+def probe(t, files, lang="both", w=1280, h=720, png=None, hover=False):
+    args = [f"{t}", str(w), str(h), lang, *files] + (["--png", png] if png else []) + (["--hover"] if hover else [])
     rc, out, err = run(PROBE, *args)
     if rc != 0:
         ok(False, f"viz_probe at t={t}", err)
@@ -180,6 +180,8 @@ def probe(t, files, lang="both", w=1280, h=720, png=None):
             res["clock"][int(f[1])] = " ".join(f[2:])
         elif f[0] == "ink":
             res["ink"] = int(f[5])
+        elif f[0] in ("pick", "tooltip", "ring"):
+            res[f[0]] = f[1:]
     return res
 
 
@@ -250,6 +252,19 @@ def group_pixels():
         ok(zh["clock"][0] == r.clock(24 * 8 + 10.25, "zh") and en["clock"][0] == r.clock(24 * 8 + 10.25, "en"),
            "Chinese and English clocks", f"{zh['clock'][0]} / {en['clock'][0]}")
         ok(zh["ink"] != en["ink"], "Chinese and English labels draw different pixels")
+    # The pointer on a dot names that consignment; following it rings it.
+    t = 24 * 8 + 10.25
+    res = probe(t, [path], hover=True)
+    if res and ok("pick" in res, "the painter picks the dot under the pointer", str(res.keys())):
+        ident = int(res["pick"][2])
+        f = h5py.File(path, "r")
+        c = f["consignments"][...]
+        f.close()
+        c = c[(c["replication"] == 0) & (c["id"] == ident)]
+        row = np.stack([c["t_" + m] for m in MS], axis=1)[0] if len(c) == 1 else None
+        ok(row is not None and r.where(row, t) >= 0, f"the picked id {ident} is a consignment in the system then")
+        ok(res["tooltip"] == ["4a5568"], "the tooltip's frame is drawn next to the pointer", str(res["tooltip"]))
+        ok(res["ring"] == ["ffffff"], "the followed dot is ringed in white", str(res["ring"]))
     # Before the first arrival nothing is in the system and every box is empty.
     t0 = float(np.nanmin(r.times[:, 0])) - 0.5
     res = probe(t0, [path])

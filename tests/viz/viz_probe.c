@@ -16,8 +16,15 @@
 **   gauge P R RGB                 the gauge background (closed or open)
 **   ink X0 Y0 X1 Y1 N             pixels differing from the background in
 **                                 the clock's area
+** and with --hover, for the first dot found in pane 0 (top-left pixel X Y):
+**   pick X Y ID                   the consignment the painter says is there
+**   tooltip RGB                   the pixel where the tooltip's frame should
+**                                 be, after a repaint with the pointer on it
+**   ring RGB                      the pixel where the ring around a followed
+**                                 dot should be, following that consignment
 ** Dots stand still (no gliding) so each sits in its stage's box.
 */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +56,7 @@ int main(int argc, char **argv)
     int w = atoi(argv[2]), h = atoi(argv[3]);
     viz_lang lang = strcmp(argv[4], "zh") == 0 ? VIZ_LANG_ZH : strcmp(argv[4], "en") == 0 ? VIZ_LANG_EN : VIZ_LANG_BOTH;
     const char *png = NULL;
+    bool hover = false;
     int nfiles = 0;
     kou_replay *rp[VIZ_MAX_PANES] = {0};
     viz_trace *tr[VIZ_MAX_PANES] = {0};
@@ -56,6 +64,10 @@ int main(int argc, char **argv)
     for (int i = 5; i < argc; i++) {
         if (strcmp(argv[i], "--png") == 0 && i + 1 < argc) {
             png = argv[++i];
+            continue;
+        }
+        if (strcmp(argv[i], "--hover") == 0) {
+            hover = true;
             continue;
         }
         if (nfiles == VIZ_MAX_PANES || kou_replay_open(argv[i], 0, &rp[nfiles], err, sizeof err) != KOU_OK) {
@@ -126,7 +138,37 @@ int main(int argc, char **argv)
         for (int x = 0; x < 400 && x < w; x++)
             ink += pixel(surf, x, y) != 0x0d1220;
     printf("ink 0 0 400 32 %zu\n", ink);
+    int hx = -1, hy = -1;
+    for (size_t port = 0; hover && hx < 0 && port < rp[0]->nports; port++)
+        for (int s = 0; hx < 0 && s < VIZ_ST_COUNT; s++) {
+            viz_rect d = viz_stage_dots(&l, 0, port, s);
+            for (int y = d.y; hx < 0 && y < d.y + d.h; y++)
+                for (int x = d.x; hx < 0 && x < d.x + d.w; x++) {
+                    uint32_t c = pixel(surf, x, y);
+                    if (c == mode_rgb[0] || c == mode_rgb[1] || c == mode_rgb[2]) {
+                        hx = x;
+                        hy = y;
+                    }
+                }
+        }
     SDL_UnlockSurface(surf);
+    int pane;
+    uint32_t index;
+    if (hx >= 0 && viz_painter_pick(p, hx + 1, hy + 1, &pane, &index)) {
+        printf("pick %d %d %llu\n", hx, hy, (unsigned long long)rp[pane]->consignments[index].id);
+        v.mouse_x = hx + 1;
+        v.mouse_y = hy + 1;
+        v.follow_id = rp[pane]->consignments[index].id;
+        viz_paint(p, &l, tr, labels, &v);
+        SDL_RenderFlush(r);
+        SDL_LockSurface(surf);
+        /* the tooltip opens right and below the pointer unless near an edge */
+        int tx = v.mouse_x + 14 + 260 > w ? v.mouse_x - 260 - 6 : v.mouse_x + 14;
+        int ty = v.mouse_y + 10 + 68 > h ? v.mouse_y - 68 - 6 : v.mouse_y + 10;
+        printf("tooltip %06x\n", pixel(surf, tx, ty));
+        printf("ring %06x\n", pixel(surf, hx - 3, hy - 3));
+        SDL_UnlockSurface(surf);
+    }
     int rc = 0;
     if (png && !viz_png_write(png, surf, err, sizeof err)) {
         fprintf(stderr, "viz_probe: %s\n", err);
