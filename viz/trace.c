@@ -85,18 +85,25 @@ static double leaves(const kou_replay_consignment *c)
 viz_where viz_trace_where(const kou_replay_consignment *c, double t)
 {
     viz_where w = {-1, -1, NAN};
-    double arrival = c->t[KOU_MS_ARRIVAL];
+    double arrival = c->t[KOU_MS_ARRIVAL], rel = c->t[KOU_MS_RELEASED];
     if (!(t >= arrival))
         return w;
+    /* The loop runs for every consignment in the system every frame: the
+    ** comparisons fold in holds() and the NaN tests (a comparison with NaN
+    ** is false, and rel = NaN holds everything). */
     int next = -1, prev = KOU_MS_ARRIVAL;
-    for (int m = 0; m < KOU_MS_COUNT; m++) {
+    double t_next = INFINITY, t_prev = arrival;
+    for (int m = KOU_MS_ARRIVAL + 1; m < KOU_MS_COUNT; m++) {
         double tm = c->t[m];
-        if (m == KOU_MS_ARRIVAL || isnan(tm) || tm < arrival || !holds(c, m))
+        if (!(tm >= arrival) || (m < KOU_MS_RELEASED && tm > rel))
             continue;
         if (tm > t) {
-            if (next < 0 || tm < c->t[next])
+            if (tm < t_next) {
+                t_next = tm;
                 next = m;
-        } else if (tm >= c->t[prev]) {
+            }
+        } else if (tm >= t_prev) {
+            t_prev = tm;
             prev = m;
         }
     }
@@ -104,7 +111,7 @@ viz_where viz_trace_where(const kou_replay_consignment *c, double t)
         return w;
     w.stage = viz_stage_of_milestone(next);
     w.from_stage = prev == KOU_MS_ARRIVAL ? -1 : viz_stage_of_milestone(prev);
-    w.since = c->t[prev];
+    w.since = t_prev;
     return w;
 }
 
