@@ -492,7 +492,7 @@ static int interactive(const options *o, runs *rs, viz_view *v, span sp)
         return 1;
     }
     SDL_Window *win = SDL_CreateWindow("kouan-viz", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, o->w, o->h,
-                                       SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
+                                       SDL_WINDOW_RESIZABLE);
     SDL_Renderer *r = win ? SDL_CreateRenderer(win, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC) : NULL;
     if (win != NULL && r == NULL)
         r = SDL_CreateRenderer(win, -1, SDL_RENDERER_SOFTWARE);
