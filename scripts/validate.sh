@@ -6,7 +6,7 @@
 # results/validation/*.png. Exit status 1 when a theory check leaves its
 # simultaneous 95 % interval.
 #
-#   scripts/validate.sh            full mode (the committed report; ~5 min on 2 cores)
+#   scripts/validate.sh            full mode (the committed report; 4-5 min on 2 cores)
 #   scripts/validate.sh --short    fewer replications (CI-sized)
 #   scripts/validate.sh --out DIR  write DIR/validation.md instead
 set -u

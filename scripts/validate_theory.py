@@ -8,7 +8,7 @@ Pure Python (no numpy or scipy), so the CI test runs under any python3.
 scripts/validate.py imports it for the report; tests/validation runs it
 in short mode.
 
-usage: validate_theory.py KOUAN ROOT [--short] [-j N]   (prints TAP)
+usage: validate_theory.py KOUAN ROOT [--short] [--reps R] [-j N]   (prints TAP)
 
 Each case is one scenario with fixed parameters. Replication r runs with
 --seed r (r = 1..R) and prints one `result k=v ...` line: the means over
@@ -247,7 +247,9 @@ def main(argv):
     if len(argv) < 2:
         sys.exit(__doc__)
     kouan, root = argv[0], argv[1]
-    size = SHORT if "--short" in argv else FULL
+    size = dict(SHORT if "--short" in argv else FULL)
+    if "--reps" in argv:
+        size["reps"] = int(argv[argv.index("--reps") + 1])   # at least 3 for a t interval
     jobs = 2
     if "-j" in argv:
         jobs = int(argv[argv.index("-j") + 1])
