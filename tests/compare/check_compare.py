@@ -10,33 +10,22 @@ paired difference of the all-ports import overall mean time (ratio < 0.5).
 import csv
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/, for tap.py
+import tap  # noqa: E402
+from tap import ok  # noqa: E402
 
 GROUP, KOUAN, ROOT = sys.argv[1:4]
 KOUAN = os.path.abspath(KOUAN)
 SCN = os.path.join(ROOT, "tests", "lua", "port_small.lua")
 ERAS = ["--era", "2017", "--era", "2021"]
 TMP = tempfile.mkdtemp(prefix="kouan-compare-")
-count = failures = 0
-
-
-def ok(cond, name, diag=""):
-    global count, failures
-    count += 1
-    failures += not cond
-    print(f"{'ok' if cond else 'not ok'} {count} - {name}")
-    if not cond and diag:
-        for line in str(diag).splitlines()[:30]:
-            print(f"# {line}")
 
 
 def run(*args, timeout=300):
-    p = subprocess.run([KOUAN, "compare", *args], capture_output=True, text=True, timeout=timeout, cwd=TMP)
-    if "Sanitizer" in p.stderr or "runtime error:" in p.stderr:
-        ok(False, f"sanitizer clean: kouan compare {' '.join(args)}", p.stderr)
-    return p.returncode, p.stdout, p.stderr
+    return tap.run([KOUAN, "compare", *args], f"kouan compare {' '.join(args)}", timeout=timeout, cwd=TMP)
 
 
 def rows(path):
@@ -207,5 +196,4 @@ elif GROUP == "usage":
 else:
     raise SystemExit(f"Bail out! unknown group {GROUP}")
 
-print(f"1..{count}")
-sys.exit(1 if failures else 0)
+tap.done()

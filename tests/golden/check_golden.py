@@ -17,6 +17,12 @@ import os
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/, for tap.py
+import tap  # noqa: E402
+from tap import ok  # noqa: E402
+
+tap.diag_lines = None  # a failure prints its whole diff
+
 # name -> arguments of `kouan run` (paths relative to the source root)
 CASES = {
     "port_small": ["tests/lua/port_small.lua", "--seed", "1", "--reps", "3"],
@@ -47,19 +53,6 @@ def command(name):
     return "kouan run " + " ".join(CASES[name])
 
 
-count = failures = 0
-
-
-def ok(cond, what, diag=""):
-    global count, failures
-    count += 1
-    failures += not cond
-    print(f"{'ok' if cond else 'not ok'} {count} - {what}")
-    if not cond:
-        for line in diag.splitlines():
-            print(f"# {line}")
-
-
 for name in names:
     path = os.path.join(GOLDEN, name + ".txt")
     rc, out, err = run(name)
@@ -88,6 +81,4 @@ for name in names:
         diff += "\nif the change is intended: scripts/update-golden.sh, then review git diff tests/golden"
     ok(out == want, f"{name}: output matches tests/golden/{name}.txt byte for byte", diff)
 
-if not update:
-    print(f"1..{count}")
-sys.exit(1 if failures else 0)
+tap.done(plan=not update)

@@ -16,6 +16,12 @@ import time
 import h5py
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/, for tap.py
+import tap  # noqa: E402
+from tap import ok  # noqa: E402
+
+tap.diag_lines = 40
+
 GROUP, KOUAN, ROOT = sys.argv[1], os.path.abspath(sys.argv[2]), os.path.abspath(sys.argv[3])
 H5DUMP = sys.argv[4] if len(sys.argv) > 4 else ""
 SMALL = os.path.join(ROOT, "tests", "lua", "port_small.lua")
@@ -23,26 +29,9 @@ HENAN = os.path.join(ROOT, "scenarios", "henan.lua")
 ENV = dict(os.environ, KOUAN_ROOT=ROOT)
 TMP = tempfile.mkdtemp(prefix="kouan-io-")
 
-count = failures = 0
-
-
-def ok(cond, what, diag=""):
-    global count, failures
-    count += 1
-    failures += not cond
-    print(f"{'ok' if cond else 'not ok'} {count} - {what}")
-    if not cond:
-        for line in str(diag).splitlines()[:40]:
-            print(f"# {line}")
-    return cond
-
 
 def run(*args, timeout=300):
-    p = subprocess.run([KOUAN, "run", *args], capture_output=True, text=True, timeout=timeout, cwd=TMP,
-                       env=ENV)
-    if "Sanitizer" in p.stderr or "runtime error:" in p.stderr:
-        ok(False, f"sanitizer clean: kouan run {' '.join(args)}", p.stderr)
-    return p.returncode, p.stdout, p.stderr
+    return tap.run([KOUAN, "run", *args], f"kouan run {' '.join(args)}", timeout=timeout, cwd=TMP, env=ENV)
 
 
 def s(v):
@@ -378,5 +367,4 @@ try:
     GROUPS[GROUP]()
 finally:
     subprocess.run(["rm", "-rf", TMP])
-print(f"1..{count}")
-sys.exit(1 if failures else 0)
+tap.done()

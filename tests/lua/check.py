@@ -11,32 +11,19 @@ Files name the line an error must point at with a '--> here' comment.
 """
 import math
 import os
-import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/, for tap.py
+import tap  # noqa: E402
+from tap import ok  # noqa: E402
+
 GROUP, KOUAN, TESTDIR, MMC = sys.argv[1:5]
-count = 0
-failures = 0
-
-
-def ok(cond, name, diag=""):
-    global count, failures
-    count += 1
-    if not cond:
-        failures += 1
-    print(f"{'ok' if cond else 'not ok'} {count} - {name}")
-    if not cond and diag:
-        for line in str(diag).splitlines()[:30]:
-            print(f"# {line}")
 
 
 def run(*args, timeout=60):
     if args[:1] == ("run",):  # no HDF5 run file from these tests (tests/io checks it)
         args = ("run", "--no-output", *args[1:])
-    p = subprocess.run([KOUAN, *args], capture_output=True, text=True, timeout=timeout)
-    if "Sanitizer" in p.stderr or "runtime error:" in p.stderr:
-        ok(False, f"sanitizer clean: kouan {' '.join(args)}", p.stderr)
-    return p.returncode, p.stdout, p.stderr
+    return tap.run([KOUAN, *args], f"kouan {' '.join(args)}", timeout=timeout)
 
 
 def path(name):
@@ -206,5 +193,4 @@ groups = {"errors": group_errors, "limits": group_limits, "random": group_random
 if GROUP not in groups:
     raise SystemExit(f"Bail out! unknown group {GROUP}")
 groups[GROUP]()
-print(f"1..{count}")
-sys.exit(1 if failures else 0)
+tap.done()

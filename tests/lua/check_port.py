@@ -10,24 +10,14 @@ the tree lives). Error files mark the line a message must name with a
 '--> here' comment.
 """
 import os
-import subprocess
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/, for tap.py
+import tap  # noqa: E402
+from tap import ok  # noqa: E402
 
 GROUP, KOUAN, TESTDIR = sys.argv[1:4]
 KOUAN = os.path.abspath(KOUAN)  # the tests run from TESTDIR
-count = 0
-failures = 0
-
-
-def ok(cond, name, diag=""):
-    global count, failures
-    count += 1
-    if not cond:
-        failures += 1
-    print(f"{'ok' if cond else 'not ok'} {count} - {name}")
-    if not cond and diag:
-        for line in str(diag).splitlines()[:30]:
-            print(f"# {line}")
 
 
 def run(*args, timeout=120, env=None):
@@ -35,11 +25,7 @@ def run(*args, timeout=120, env=None):
         args = ("run", "--no-output", *args[1:])
     # from TESTDIR, so that messages name the files as the tests expect
     full_env = dict(os.environ, **env) if env else None
-    p = subprocess.run([KOUAN, *args], capture_output=True, text=True, timeout=timeout, cwd=TESTDIR,
-                       env=full_env)
-    if "Sanitizer" in p.stderr or "runtime error:" in p.stderr:
-        ok(False, f"sanitizer clean: kouan {' '.join(args)}", p.stderr)
-    return p.returncode, p.stdout, p.stderr
+    return tap.run([KOUAN, *args], f"kouan {' '.join(args)}", timeout=timeout, cwd=TESTDIR, env=full_env)
 
 
 def marker(name, tag="--> here"):
@@ -325,5 +311,4 @@ groups = {"run": group_run, "set": group_set, "errors": group_errors, "dump": gr
 if GROUP not in groups:
     raise SystemExit(f"Bail out! unknown group {GROUP}")
 groups[GROUP]()
-print(f"1..{count}")
-sys.exit(1 if failures else 0)
+tap.done()

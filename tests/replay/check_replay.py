@@ -21,6 +21,10 @@ import time
 import h5py
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/, for tap.py
+import tap  # noqa: E402
+from tap import ok, sanitizer_in_kouan  # noqa: E402
+
 GROUP, KOUAN, DUMP, TESTDIR, SRCROOT = sys.argv[1:6]
 KOUAN, DUMP, SRCROOT = os.path.abspath(KOUAN), os.path.abspath(DUMP), os.path.abspath(SRCROOT)
 SMALL = os.path.join(SRCROOT, "tests", "lua", "port_small.lua")
@@ -37,41 +41,11 @@ MILESTONES = ["arrival", "unloaded", "declared", "border_done", "doc_checked", "
               "inspect_start", "inspect_end", "lab_result", "duty_paid", "released", "pickup", "gate_out"]
 TCOLS = ["t_" + m for m in MILESTONES]
 
-count = 0
-failures = 0
 TMP = tempfile.mkdtemp(prefix="kouan-replay-")
-
-
-def ok(cond, name, diag=""):
-    global count, failures
-    count += 1
-    if not cond:
-        failures += 1
-    print(f"{'ok' if cond else 'not ok'} {count} - {name}")
-    if not cond and diag:
-        for line in str(diag).splitlines()[:30]:
-            print(f"# {line}")
-    return cond
 
 
 def tmp(name):
     return os.path.join(TMP, name)
-
-
-def sanitizer_in_kouan(err):
-    """A sanitizer report whose innermost frame (past the sanitizer's own
-    interceptors) is kouan's code, not the HDF5 library's (as
-    tests/report/check_report.py)."""
-    lines = err.splitlines()
-    for i, line in enumerate(lines):
-        if "runtime error:" in line and ("core/" in line or "tests/" in line):
-            return True
-        if "ERROR: AddressSanitizer" in line or "ERROR: LeakSanitizer" in line:
-            frames = [f for f in lines[i + 1:i + 40] if f.strip().startswith("#")]
-            frames = [f for f in frames if "libsanitizer" not in f and "__interceptor" not in f]
-            if frames and ("core/" in frames[0] or "tests/" in frames[0]):
-                return True
-    return False
 
 
 def kouan_run(*args):
@@ -482,5 +456,4 @@ try:
      "damaged": group_damaged}[GROUP]()
 finally:
     shutil.rmtree(TMP, ignore_errors=True)
-print(f"1..{count}")
-sys.exit(1 if failures else 0)
+tap.done()

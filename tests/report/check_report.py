@@ -23,27 +23,11 @@ KOUAN, REF = os.path.abspath(KOUAN), os.path.abspath(REF)
 sys.path.insert(0, TESTDIR)
 import make_h5  # noqa: E402
 
-count = 0
-failures = 0
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/, for tap.py
+import tap  # noqa: E402
+from tap import ok, sanitizer_in_kouan, skip  # noqa: E402
+
 TMP = tempfile.mkdtemp(prefix="kouan-report-")
-
-
-def ok(cond, name, diag=""):
-    global count, failures
-    count += 1
-    if not cond:
-        failures += 1
-    print(f"{'ok' if cond else 'not ok'} {count} - {name}")
-    if not cond and diag:
-        for line in str(diag).splitlines()[:30]:
-            print(f"# {line}")
-    return cond
-
-
-def skip(name, why):
-    global count
-    count += 1
-    print(f"ok {count} - {name} # SKIP {why}")
 
 
 def tmp(name):
@@ -52,12 +36,7 @@ def tmp(name):
 
 def run(*args, env=None, cmd=None, timeout=240, cwd=None):
     full_env = dict(os.environ, **env) if env else None
-    p = subprocess.run([cmd or KOUAN, *args], capture_output=True, timeout=timeout, env=full_env,
-                       cwd=cwd or TMP)
-    out, err = p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
-    if "Sanitizer" in err or "runtime error:" in err:
-        ok(False, f"sanitizer clean: {' '.join(args)}", err)
-    return p.returncode, out, err
+    return tap.run([cmd or KOUAN, *args], " ".join(args), timeout=timeout, cwd=cwd or TMP, env=full_env)
 
 
 def synthetic_file(name="syn.h5", cons=True, **kw):
@@ -228,21 +207,6 @@ def expect_refused(path, name, code=1, allow_ok=False):
        f"{name}: one line, exit {code}: {lines[0] if lines else ''}", f"exit {rc}\n{err}")
 
 
-def sanitizer_in_kouan(err):
-    """A sanitizer report whose innermost frame (past the sanitizer's own
-    interceptors) is kouan's code, not a library's."""
-    lines = err.splitlines()
-    for i, line in enumerate(lines):
-        if "runtime error:" in line and ("core/" in line or "tests/" in line):
-            return True
-        if "ERROR: AddressSanitizer" in line or "ERROR: LeakSanitizer" in line:
-            frames = [f for f in lines[i + 1:i + 40] if f.strip().startswith("#")]
-            frames = [f for f in frames if "libsanitizer" not in f and "__interceptor" not in f]
-            if frames and ("core/" in frames[0] or "tests/" in frames[0]):
-                return True
-    return False
-
-
 def group_damaged():
     expect_refused(tmp("no-such-file.h5"), "nonexistent file")
     expect_refused(TMP, "a directory")
@@ -385,5 +349,4 @@ try:
      "run": group_run}[GROUP]()
 finally:
     shutil.rmtree(TMP, ignore_errors=True)
-print(f"1..{count}")
-sys.exit(1 if failures else 0)
+tap.done()

@@ -17,23 +17,16 @@ import time
 import h5py
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/, for tap.py
+import tap  # noqa: E402
+from tap import ok  # noqa: E402
+
+tap.diag_lines = 40
+
 GROUP, KOUAN, ROOT = sys.argv[1], os.path.abspath(sys.argv[2]), os.path.abspath(sys.argv[3])
 ENV = dict(os.environ, KOUAN_ROOT=ROOT)
 TMP = tempfile.mkdtemp(prefix="kouan-sweep-")
 SMALL = os.path.join(ROOT, "tests", "lua", "port_small.lua")
-
-count = failures = 0
-
-
-def ok(cond, what, diag=""):
-    global count, failures
-    count += 1
-    failures += not cond
-    print(f"{'ok' if cond else 'not ok'} {count} - {what}")
-    if not cond:
-        for line in str(diag).splitlines()[:40]:
-            print(f"# {line}")
-    return cond
 
 
 def design(name, method, factors, reps=2, seed=1, points=None, extra=""):
@@ -47,11 +40,7 @@ def design(name, method, factors, reps=2, seed=1, points=None, extra=""):
 
 
 def sweep(*args, timeout=60):
-    p = subprocess.run([KOUAN, "sweep", *args], capture_output=True, text=True, timeout=timeout, cwd=TMP,
-                       env=ENV)
-    if "Sanitizer" in p.stderr or "runtime error:" in p.stderr:
-        ok(False, f"sanitizer clean: kouan sweep {' '.join(args)}", p.stderr)
-    return p.returncode, p.stdout, p.stderr
+    return tap.run([KOUAN, "sweep", *args], f"kouan sweep {' '.join(args)}", timeout=timeout, cwd=TMP, env=ENV)
 
 
 def out(name):
@@ -320,11 +309,8 @@ def group_shard():
 
 
 def mpirun(n, *args, timeout=120):
-    p = subprocess.run([sys.argv[4], "-n", str(n), KOUAN, "sweep", *args], capture_output=True, text=True,
-                       timeout=timeout, cwd=TMP, env=ENV)
-    if "Sanitizer" in p.stderr or "runtime error:" in p.stderr:
-        ok(False, f"sanitizer clean: mpiexec -n {n} kouan sweep {' '.join(args)}", p.stderr)
-    return p.returncode, p.stdout, p.stderr
+    return tap.run([sys.argv[4], "-n", str(n), KOUAN, "sweep", *args],
+                   f"mpiexec -n {n} kouan sweep {' '.join(args)}", timeout=timeout, cwd=TMP, env=ENV)
 
 
 def same_results(a_path, b_path, what):
@@ -408,5 +394,4 @@ def group_plot():
 
 {"plot": group_plot, "mpi": group_mpi, "shard": group_shard, "design": group_design, "threads": group_threads, "badpath": group_badpath, "failure": group_failure,
  "resume": group_resume, "file": group_file}[GROUP]()
-print(f"1..{count}")
-sys.exit(1 if failures else 0)
+tap.done()

@@ -24,26 +24,9 @@ GROUP, KOUAN, VIZ, PROBE, SRCROOT = sys.argv[1:6]
 KOUAN, VIZ, PROBE = (os.path.abspath(x) for x in (KOUAN, VIZ, PROBE))
 SMALL = os.path.join(SRCROOT, "tests", "lua", "port_small.lua")
 TMP = tempfile.mkdtemp(prefix="kouan-viz-")
-count = 0
-failures = 0
-
-
-def ok(cond, name, diag=""):
-    global count, failures
-    count += 1
-    if not cond:
-        failures += 1
-    print(f"{'ok' if cond else 'not ok'} {count} - {name}")
-    if not cond and diag:
-        for line in str(diag).splitlines()[:30]:
-            print(f"# {line}")
-    return cond
-
-
-def skip(name, why):
-    global count
-    count += 1
-    print(f"ok {count} - {name} # SKIP {why}")
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/, for tap.py
+import tap  # noqa: E402
+from tap import count, failures, ok, skip  # noqa: E402,F401  (count, failures: read by the closing lines)
 
 
 def tmp(name):
@@ -51,11 +34,7 @@ def tmp(name):
 
 
 def run(cmd, *args, timeout=600):
-    p = subprocess.run([cmd, *args], capture_output=True, timeout=timeout, cwd=TMP)
-    out, err = p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
-    if "Sanitizer" in err or "runtime error:" in err:
-        ok(False, f"sanitizer clean: {os.path.basename(cmd)} {' '.join(args)}", err)
-    return p.returncode, out, err
+    return tap.run([cmd, *args], f"{os.path.basename(cmd)} {' '.join(args)}", timeout=timeout, cwd=TMP)
 
 
 def make_run(name, *extra):
