@@ -16,37 +16,18 @@ import subprocess
 import sys
 
 
-class Tally:
-    """A count that reads as its number: f"1..{count}" and "if failures"
-    work on it as on an int, for a driver that reads the counts itself."""
-
-    def __init__(self):
-        self.n = 0
-
-    def __bool__(self):
-        return self.n != 0
-
-    def __int__(self):
-        return self.n
-
-    def __str__(self):
-        return str(self.n)
-
-    def __format__(self, spec):
-        return format(self.n, spec)
-
-
-count = Tally()     # checks so far
-failures = Tally()  # of them, failed
+count = 0           # checks so far
+failures = 0        # of them, failed
 diag_lines = 30     # lines of a failed check's diagnostic printed (None: all)
 
 
 def ok(cond, name, diag=""):
     """Check number count+1: "ok N - name" or "not ok N - name" with diag
     (a string, or anything str() makes one of) as "# " lines. Returns cond."""
-    count.n += 1
+    global count, failures
+    count += 1
     if not cond:
-        failures.n += 1
+        failures += 1
     print(f"{'ok' if cond else 'not ok'} {count} - {name}")
     if not cond and diag:
         for line in str(diag).splitlines()[:diag_lines]:
@@ -56,7 +37,8 @@ def ok(cond, name, diag=""):
 
 def skip(name, why):
     """A check that cannot be made here: counted as passed, marked SKIP."""
-    count.n += 1
+    global count
+    count += 1
     print(f"ok {count} - {name} # SKIP {why}")
 
 
