@@ -73,7 +73,7 @@ typedef struct options {
     int nset;
     const char *set_key[MAX_SETS];
     const char *set_value[MAX_SETS];
-    char set_buf[MAX_SETS][128];
+    char set_buf[MAX_SETS][KOU_CLI_MAX_KEY + 1];
     const char *output;    /* -o FILE: the run file (port scenarios), or NULL: the default name */
     bool force, no_output, trace;
     double sample_hours;   /* --sample-hours: /timeseries interval */
@@ -146,20 +146,6 @@ static int bad_usage(const char *fmt, ...)
     fputs(" (see 'kouan --help')\n", stderr);
     va_end(ap);
     return 2;
-}
-
-static bool valid_key(const char *k, size_t len)
-{
-    if (len == 0 || len >= 128 || !(k[0] == '_' || (k[0] >= 'A' && k[0] <= 'Z') ||
-                                     (k[0] >= 'a' && k[0] <= 'z')))
-        return false;
-    /* after the first letter anything printable: a path into a port
-    ** scenario names list entries, and names may hold spaces or dashes
-    ** (--set "ports.CGO.flows.belly cargo.delay=1") */
-    for (size_t i = 1; i < len; i++)
-        if ((unsigned char)k[i] < 0x20 || k[i] == 0x7f)
-            return false;
-    return true;
 }
 
 /* Returns -1 to go on, else the exit status (0 after --help). */
@@ -262,16 +248,11 @@ static int parse_args(int argc, char **argv, options *o)
                 return bad_usage("--max-instructions: '%s' is not an integer in 1000..1e18", val);
             o->max_instructions = (uint64_t)n;
         } else { /* --set */
-            const char *eq = strchr(val, '=');
-            if (eq == NULL || !valid_key(val, (size_t)(eq - val)))
-                return bad_usage("--set: expected KEY=VALUE with KEY a name (got '%s')", val);
             if (o->nset == MAX_SETS)
                 return bad_usage("too many --set options (at most %d)", MAX_SETS);
-            size_t klen = (size_t)(eq - val);
-            memcpy(o->set_buf[o->nset], val, klen);
-            o->set_buf[o->nset][klen] = '\0';
+            if (!kou_cli_set_arg(val, o->set_buf[o->nset], &o->set_value[o->nset]))
+                return bad_usage("--set: expected KEY=VALUE with KEY a name (got '%s')", val);
             o->set_key[o->nset] = o->set_buf[o->nset];
-            o->set_value[o->nset] = eq + 1;
             o->nset++;
         }
     }
