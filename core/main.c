@@ -70,6 +70,7 @@ typedef struct options {
     bool until_given;
     size_t max_memory;     /* bytes */
     uint64_t max_instructions;
+    double max_seconds, max_call_seconds; /* 0: no limit */
     int nset;
     const char *set_key[MAX_SETS];
     const char *set_value[MAX_SETS];
@@ -119,6 +120,10 @@ static void print_usage(FILE *out)
           "  --max-memory MIB      memory the scenario may use (default 512)\n"
           "  --max-instructions N  Lua instructions per slice before the run is stopped\n"
           "                        as an endless loop (default 1e9)\n"
+          "  --max-call-seconds S  wall time one call from the scenario into C may take\n"
+          "                        (a pathological string pattern) before the run is\n"
+          "                        stopped (default 60; 0: no limit)\n"
+          "  --max-seconds S       wall time of the whole run (default: no limit)\n"
           "\n"
           "environment:\n"
           "  KOUAN_ROOT            the kouan tree, where import finds scripts/kouan/ and\n"
@@ -158,6 +163,7 @@ static int parse_args(int argc, char **argv, options *o)
     o->reps = 1;
     o->max_memory = (size_t)512 << 20;
     o->max_instructions = 1000000000u;
+    o->max_call_seconds = 60;
     if (argc < 2) {
         print_usage(stderr);
         return 2;
@@ -199,7 +205,8 @@ static int parse_args(int argc, char **argv, options *o)
         /* options with a value: --opt VALUE or --opt=VALUE */
         static const char *const with_value[] = {"--seed", "--until", "--set", "--max-memory",
                                                  "--max-instructions", "--era", "--reps", "-o",
-                                                 "--output", "--sample-hours", NULL};
+                                                 "--output", "--sample-hours", "--max-seconds",
+                                                 "--max-call-seconds", NULL};
         const char *val = NULL;
         const char *const *opt;
         for (opt = with_value; *opt; opt++) {
@@ -242,6 +249,11 @@ static int parse_args(int argc, char **argv, options *o)
             if (!kou_cli_u64(val, &mib) || mib < 1 || mib > ((uint64_t)1 << 20))
                 return bad_usage("--max-memory: '%s' is not a number of MiB in 1..1048576", val);
             o->max_memory = (size_t)mib << 20;
+        } else if (strcmp(*opt, "--max-seconds") == 0 || strcmp(*opt, "--max-call-seconds") == 0) {
+            double sec;
+            if (!kou_cli_double(val, &sec) || sec < 0 || sec > 1e9)
+                return bad_usage("%s: '%s' is not a number of seconds in 0..1e9 (0: no limit)", *opt, val);
+            *(strcmp(*opt, "--max-seconds") == 0 ? &o->max_seconds : &o->max_call_seconds) = sec;
         } else if (strcmp(*opt, "--max-instructions") == 0) {
             double n;
             if (!kou_cli_double(val, &n) || n < 1000 || n > 1e18 || n != floor(n))
@@ -987,6 +999,8 @@ int main(int argc, char **argv)
     cfg.seed = o->seed;
     cfg.max_memory = o->max_memory;
     cfg.max_instructions = o->max_instructions;
+    cfg.max_seconds = o->max_seconds;
+    cfg.max_call_seconds = o->max_call_seconds;
     char err[256];
     kou_host *h = kou_host_new(&cfg, err, sizeof err);
     if (h == NULL) {
