@@ -562,8 +562,11 @@ static kou_h5w *open_run_file(lua_State *L, const options *o, const kou_model_co
     if (w == NULL && exists)
         kou_host_usage_error(L, "%s exists: refusing to overwrite it (--force overwrites it, -o FILE "
                              "writes another file, --no-output none)", path);
-    if (w == NULL)
-        luaL_error(L, "cannot write the run file: %s", err);
+    if (w == NULL) { /* before the run: a report, no traceback (the scenario is not at fault) */
+        lua_pushfstring(L, "%s: cannot write the run file: %s", path, err);
+        kou_host_push_report(L, lua_tostring(L, -1), false);
+        lua_error(L);
+    }
     char *text = NULL, buf[256];
     size_t len = 0;
     FILE *f = fopen(o->script, "rb"); /* the source as it is */
@@ -762,8 +765,11 @@ static void run_port(lua_State *L, const options *o)
     }
     if (wr != 0)
         luaL_error(L, "cannot write the KPI table");
-    if (h5err[0])
-        luaL_error(L, "%s: %s", h5path, h5err);
+    if (h5err[0]) { /* the table above is complete; the file is not */
+        lua_pushfstring(L, "%s: %s", h5path, h5err);
+        kou_host_push_report(L, lua_tostring(L, -1), false);
+        lua_error(L);
+    }
     lua_pop(L, 4);
 }
 
@@ -972,8 +978,38 @@ static int report_main(int argc, char **argv)
     return code;
 }
 
+/* KOUAN_FAULT_ALLOC=N makes the N-th allocation fail, N+ that one and
+** every later one; =count prints how many allocations the command made
+** (kernel/base.h; tests only). */
+
+static void print_alloc_count(void)
+{
+    fprintf(stderr, "kouan: allocations: %llu\n", (unsigned long long)koui_fault_alloc_count());
+}
+
+static void fault_injection_from_env(void)
+{
+    const char *v = getenv("KOUAN_FAULT_ALLOC");
+    uint64_t n;
+    if (v == NULL || *v == '\0')
+        return;
+    if (strcmp(v, "count") == 0) {
+
+        koui_fault_alloc(UINT64_MAX, 0);
+        atexit(print_alloc_count);
+        return;
+    }
+    char num[32];
+    size_t len = strlen(v);
+    bool persistent = len > 1 && v[len - 1] == '+';
+    snprintf(num, sizeof num, "%.*s", (int)(persistent ? len - 1 : len), v);
+    if (kou_cli_u64(num, &n))
+        koui_fault_alloc(n, persistent);
+}
+
 int main(int argc, char **argv)
 {
+    fault_injection_from_env();
     if (argc >= 2 && strcmp(argv[1], "compare") == 0)
         return kou_compare_main(argc - 2, argv + 2);
     if (argc >= 2 && strcmp(argv[1], "sweep") == 0)
@@ -1003,10 +1039,10 @@ int main(int argc, char **argv)
     cfg.max_call_seconds = o->max_call_seconds;
     char err[256];
     kou_host *h = kou_host_new(&cfg, err, sizeof err);
-    if (h == NULL) {
+    if (h == NULL) { /* the limits were checked above: out of memory */
         fprintf(stderr, "kouan: %s\n", err);
         free(o);
-        return 2;
+        return 1;
     }
     for (int i = 0; i < o->nset; i++)
         kou_host_set_param(h, o->set_key[i], o->set_value[i]);

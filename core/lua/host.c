@@ -77,6 +77,8 @@ static void *host_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
         h->mem_exceeded = true;
         return NULL;
     }
+    if (nsize > osize && koui_fault_alloc_fails())
+        return NULL; /* an injected failure (base.h), never while shrinking: Lua assumes that works */
     void *p = realloc(ptr, nsize);
     if (p == NULL)
         return NULL;
@@ -215,6 +217,9 @@ int kou_host_report(lua_State *L, int status)
     } else if (status == LUA_ERRMEM && h->mem_exceeded) {
         fprintf(stderr, "kouan: scenario '%s' uses more than %d MiB of memory\n",
                 h->script ? h->script : "?", (int)(h->mem_limit >> 20));
+    } else if (status == LUA_ERRMEM) { /* the system's memory, not the limit */
+        const char *msg = lua_tostring(L, -1);
+        fprintf(stderr, "kouan: out of memory (%s)\n", msg ? msg : "Lua");
     } else {
         const char *msg = lua_tostring(L, -1);
         fprintf(stderr, "kouan: %s\n", msg ? msg : "(error object is not a string)");
@@ -789,7 +794,7 @@ kou_host *kou_host_new(const kou_host_config *cfg, char *err, size_t errlen)
     KOU_CHECK(h->random != NULL);
     h->L = lua_newstate(host_alloc, h);
     if (h->L == NULL) {
-        snprintf(err, errlen, "cannot create the Lua state");
+        snprintf(err, errlen, "out of memory creating the Lua state");
         kou_host_free(h);
         return NULL;
     }
@@ -799,7 +804,7 @@ kou_host *kou_host_new(const kou_host_config *cfg, char *err, size_t errlen)
     lua_pushcfunction(h->L, host_setup);
     lua_pushlightuserdata(h->L, h);
     if (lua_pcall(h->L, 1, 0, 0) != LUA_OK) {
-        snprintf(err, errlen, "cannot set up the Lua state: %s", lua_tostring(h->L, -1));
+        snprintf(err, errlen, "cannot set up the Lua state: %s", lua_tostring(h->L, -1)); /* out of memory */
         kou_host_free(h);
         return NULL;
     }
