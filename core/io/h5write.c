@@ -208,7 +208,10 @@ static bool reserve(kou_h5w *w, size_t bytes)
     off_t want = (off_t)size + (off_t)bytes + CLOSE_RESERVE;
     if (want <= w->reserved)
         return true;
-    int e = posix_fallocate(w->fd, 0, want);
+    /* only the part not yet reserved or written: where fallocate is
+    ** emulated (glibc writes a byte per block), the cost stays linear */
+    off_t from = w->reserved > (off_t)size ? w->reserved : (off_t)size;
+    int e = posix_fallocate(w->fd, from, want - from);
     if (e == 0) {
         w->reserved = want;
         return true;
