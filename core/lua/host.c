@@ -511,7 +511,8 @@ static int l_load(lua_State *L)
 ** object for finalization only when setmetatable sees the field. */
 static int l_setmetatable(lua_State *L)
 {
-    if (lua_type(L, 2) == LUA_TTABLE && lua_getfield(L, 2, "__gc") != LUA_TNIL)
+    /* raw, as Lua's own check (luaC_checkfinalizer) reads the field */
+    if (lua_type(L, 2) == LUA_TTABLE && (lua_pushliteral(L, "__gc"), lua_rawget(L, 2)) != LUA_TNIL)
         return luaL_error(L, "setmetatable: a __gc field is not allowed in a scenario (finalizers run "
                           "outside the instruction budget)");
     lua_settop(L, 2);
