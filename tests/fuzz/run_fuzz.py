@@ -36,14 +36,23 @@ log = p.stderr
 execs = re.findall(r"stat::number_of_executed_units:\s*(\d+)", log)
 execs = int(execs[-1]) if execs else 0
 units = len(os.listdir(corpus))
-artifacts = [f for f in os.listdir(work) if re.match(r"(crash|leak|timeout|oom|slow-unit)-", f)]
-found = [f for f in artifacts if not f.startswith("slow-unit")]
+artifacts = [f for f in os.listdir(work) if re.match(r"(crash|leak|timeout|oom)-", f)]
+# A finding ends the run with a non-zero status and leaves one artifact.
+# The report target forks (kou_h5_check_summary reads the file in a child
+# first, because HDF5 itself crashes on some damaged files); a child that
+# the library makes allocate gigabytes trips libFuzzer's malloc limit and
+# writes an oom- artifact, then dies: the parent reports "a damaged file"
+# and fuzzing goes on. Those are counted, not failed.
+found = artifacts if p.returncode != 0 else []
+contained = len(artifacts) - len(found)
 with open(os.path.join(work, "stats.txt"), "w") as f:
     f.write(f"target {name}\nseconds {seconds}\nwall {wall:.1f}\nexecutions {execs}\n"
-            f"new_corpus_units {units}\nexit {p.returncode}\nfindings {' '.join(found) or 'none'}\n")
+            f"new_corpus_units {units}\nexit {p.returncode}\nfindings {' '.join(found) or 'none'}\n"
+            f"contained_in_child {contained}\n")
 good = p.returncode == 0 and not found and execs > 0
 print(f"{'ok' if good else 'not ok'} 1 - fuzz {name}: {execs} executions in {wall:.0f} s, "
-      f"{units} corpus units, findings: {', '.join(found) or 'none'}")
+      f"{units} corpus units, findings: {', '.join(found) or 'none'}"
+      + (f" ({contained} HDF5 failures contained in the forked child)" if contained else ""))
 if not good:
     for line in log.splitlines()[-60:]:
         print("# " + line)
