@@ -218,6 +218,11 @@ static bool reserve(kou_h5w *w, size_t bytes)
     }
     if (e == EINTR)
         return reserve(w, bytes);
+    if (e == EINVAL || e == EOPNOTSUPP || e == ENOSYS || e == ENODEV || e == ESPIPE) {
+        close(w->fd); /* a file system (or device) that cannot reserve: write without the check */
+        w->fd = -1;
+        return true;
+    }
     w->reserve_errno = e;
     fail(w, "no room for the file on disk (%s) at %.1f MB: it keeps what was written so far, with "
          "complete = 0", strerror(e), (double)size / 1e6);
