@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -727,6 +728,31 @@ typedef struct probe_result {
     char msg[512];
 } probe_result;
 
+/* A damaged file can make HDF5 ask for gigabytes (a vlen conversion
+** buffer sized from garbage, found by fuzzing): the checking child's data
+** segment is capped at CHILD_MEMORY, so such a request fails inside the
+** library and the file is refused as damaged, on any machine. Not under
+** AddressSanitizer, whose shadow memory already exceeds any cap. */
+#define CHILD_MEMORY ((rlim_t)2 << 30)
+#if defined(__SANITIZE_ADDRESS__)
+#define KOU_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define KOU_ASAN 1
+#endif
+#endif
+
+static void limit_child_memory(void)
+{
+#ifndef KOU_ASAN
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_DATA, &rl) == 0 && (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > CHILD_MEMORY)) {
+        rl.rlim_cur = CHILD_MEMORY;
+        setrlimit(RLIMIT_DATA, &rl);
+    }
+#endif
+}
+
 kou_status kou_h5_check_summary(const char *path, bool *complete_out, char *err, size_t errsize)
 {
     KOU_CHECK(path != NULL && err != NULL && errsize > 0);
@@ -758,6 +784,7 @@ kou_status kou_h5_check_summary(const char *path, bool *complete_out, char *err,
         static const int deadly[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
         for (size_t i = 0; i < sizeof deadly / sizeof *deadly; i++)
             signal(deadly[i], SIG_DFL);
+        limit_child_memory();
         r.status = kou_h5_read_summary(path, &s, &complete, r.msg, sizeof r.msg);
         r.complete = complete;
         kou_h5_summary_free(s);

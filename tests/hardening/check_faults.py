@@ -17,7 +17,11 @@ usage: check_faults.py GROUP KOUAN TESTDIR
          during the run: the KPI table is printed, exit 1, a message naming
          the file, and the file opens in h5py with complete = 0.
   guard  an arrival rate far above capacity for a year: the run stops at
-         max_in_system with a message, and the file written so far reads.
+         max_in_system with a message, and the file written so far reads;
+         a damaged run file (found by fuzzing) that makes HDF5 ask for
+         3.4 GB is refused by `kouan report` in one line, and the checking
+         child stays under its 2 GiB cap (not checked under ASan, where the
+         cap is off).
   valgrind  memcheck on whole kouan commands: a small port scenario writing
          its run file (the writer thread, the watchdog), the M/M/c process
          scenario, `kouan report` of that file (its forked child too), a
@@ -217,6 +221,22 @@ def group_guard():
     rc, out, err = run("report", path)
     ok(rc == 1 and "interrupted" in err and "Sanitizer" not in err, "kouan report says the run was interrupted",
        err)
+    damaged = os.path.join(TESTDIR, "damaged_asks_gigabytes.h5")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    rc, out, err = run("report", damaged, "--quiet")
+    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    lines = err.splitlines()
+    ok(rc == 1 and len(lines) == 1 and lines[0].startswith("kouan: ") and "damaged_asks_gigabytes.h5" in lines[0],
+       "a damaged file that makes HDF5 ask for 3.4 GB: one line, exit 1", f"rc={rc}\n{err}")
+    asan = "asan" in subprocess.run(["ldd", KOUAN], capture_output=True, text=True).stdout
+    if asan:
+        global count
+        count += 1
+        print(f"ok {count} - the checking child's memory cap # SKIP off under AddressSanitizer")
+    else:
+        ok("memory allocation failed" in err and peak_kib < max(before, 1 << 20),
+           f"the checking child's 2 GiB cap makes the request fail (peak RSS of the commands so far "
+           f"{peak_kib // 1024} MB)", err)
 
 
 def group_valgrind():
