@@ -70,10 +70,11 @@ typedef struct options {
     bool until_given;
     size_t max_memory;     /* bytes */
     uint64_t max_instructions;
+    double max_seconds, max_call_seconds; /* 0: no limit */
     int nset;
     const char *set_key[MAX_SETS];
     const char *set_value[MAX_SETS];
-    char set_buf[MAX_SETS][128];
+    char set_buf[MAX_SETS][KOU_CLI_MAX_KEY + 1];
     const char *output;    /* -o FILE: the run file (port scenarios), or NULL: the default name */
     bool force, no_output, trace;
     double sample_hours;   /* --sample-hours: /timeseries interval */
@@ -119,6 +120,10 @@ static void print_usage(FILE *out)
           "  --max-memory MIB      memory the scenario may use (default 512)\n"
           "  --max-instructions N  Lua instructions per slice before the run is stopped\n"
           "                        as an endless loop (default 1e9)\n"
+          "  --max-call-seconds S  wall time one call from the scenario into C may take\n"
+          "                        (a pathological string pattern) before the run is\n"
+          "                        stopped (default 60; 0: no limit)\n"
+          "  --max-seconds S       wall time of the whole run (default: no limit)\n"
           "\n"
           "environment:\n"
           "  KOUAN_ROOT            the kouan tree, where import finds scripts/kouan/ and\n"
@@ -148,20 +153,6 @@ static int bad_usage(const char *fmt, ...)
     return 2;
 }
 
-static bool valid_key(const char *k, size_t len)
-{
-    if (len == 0 || len >= 128 || !(k[0] == '_' || (k[0] >= 'A' && k[0] <= 'Z') ||
-                                     (k[0] >= 'a' && k[0] <= 'z')))
-        return false;
-    /* after the first letter anything printable: a path into a port
-    ** scenario names list entries, and names may hold spaces or dashes
-    ** (--set "ports.CGO.flows.belly cargo.delay=1") */
-    for (size_t i = 1; i < len; i++)
-        if ((unsigned char)k[i] < 0x20 || k[i] == 0x7f)
-            return false;
-    return true;
-}
-
 /* Returns -1 to go on, else the exit status (0 after --help). */
 static int parse_args(int argc, char **argv, options *o)
 {
@@ -172,6 +163,7 @@ static int parse_args(int argc, char **argv, options *o)
     o->reps = 1;
     o->max_memory = (size_t)512 << 20;
     o->max_instructions = 1000000000u;
+    o->max_call_seconds = 60;
     if (argc < 2) {
         print_usage(stderr);
         return 2;
@@ -213,7 +205,8 @@ static int parse_args(int argc, char **argv, options *o)
         /* options with a value: --opt VALUE or --opt=VALUE */
         static const char *const with_value[] = {"--seed", "--until", "--set", "--max-memory",
                                                  "--max-instructions", "--era", "--reps", "-o",
-                                                 "--output", "--sample-hours", NULL};
+                                                 "--output", "--sample-hours", "--max-seconds",
+                                                 "--max-call-seconds", NULL};
         const char *val = NULL;
         const char *const *opt;
         for (opt = with_value; *opt; opt++) {
@@ -256,22 +249,22 @@ static int parse_args(int argc, char **argv, options *o)
             if (!kou_cli_u64(val, &mib) || mib < 1 || mib > ((uint64_t)1 << 20))
                 return bad_usage("--max-memory: '%s' is not a number of MiB in 1..1048576", val);
             o->max_memory = (size_t)mib << 20;
+        } else if (strcmp(*opt, "--max-seconds") == 0 || strcmp(*opt, "--max-call-seconds") == 0) {
+            double sec;
+            if (!kou_cli_double(val, &sec) || sec < 0 || sec > 1e9)
+                return bad_usage("%s: '%s' is not a number of seconds in 0..1e9 (0: no limit)", *opt, val);
+            *(strcmp(*opt, "--max-seconds") == 0 ? &o->max_seconds : &o->max_call_seconds) = sec;
         } else if (strcmp(*opt, "--max-instructions") == 0) {
             double n;
             if (!kou_cli_double(val, &n) || n < 1000 || n > 1e18 || n != floor(n))
                 return bad_usage("--max-instructions: '%s' is not an integer in 1000..1e18", val);
             o->max_instructions = (uint64_t)n;
         } else { /* --set */
-            const char *eq = strchr(val, '=');
-            if (eq == NULL || !valid_key(val, (size_t)(eq - val)))
-                return bad_usage("--set: expected KEY=VALUE with KEY a name (got '%s')", val);
             if (o->nset == MAX_SETS)
                 return bad_usage("too many --set options (at most %d)", MAX_SETS);
-            size_t klen = (size_t)(eq - val);
-            memcpy(o->set_buf[o->nset], val, klen);
-            o->set_buf[o->nset][klen] = '\0';
+            if (!kou_cli_set_arg(val, o->set_buf[o->nset], &o->set_value[o->nset]))
+                return bad_usage("--set: expected KEY=VALUE with KEY a name (got '%s')", val);
             o->set_key[o->nset] = o->set_buf[o->nset];
-            o->set_value[o->nset] = eq + 1;
             o->nset++;
         }
     }
@@ -569,8 +562,11 @@ static kou_h5w *open_run_file(lua_State *L, const options *o, const kou_model_co
     if (w == NULL && exists)
         kou_host_usage_error(L, "%s exists: refusing to overwrite it (--force overwrites it, -o FILE "
                              "writes another file, --no-output none)", path);
-    if (w == NULL)
-        luaL_error(L, "cannot write the run file: %s", err);
+    if (w == NULL) { /* before the run: a report, no traceback (the scenario is not at fault) */
+        lua_pushfstring(L, "%s: cannot write the run file: %s", path, err);
+        kou_host_push_report(L, lua_tostring(L, -1), false);
+        lua_error(L);
+    }
     char *text = NULL, buf[256];
     size_t len = 0;
     FILE *f = fopen(o->script, "rb"); /* the source as it is */
@@ -769,8 +765,11 @@ static void run_port(lua_State *L, const options *o)
     }
     if (wr != 0)
         luaL_error(L, "cannot write the KPI table");
-    if (h5err[0])
-        luaL_error(L, "%s: %s", h5path, h5err);
+    if (h5err[0]) { /* the table above is complete; the file is not */
+        lua_pushfstring(L, "%s: %s", h5path, h5err);
+        kou_host_push_report(L, lua_tostring(L, -1), false);
+        lua_error(L);
+    }
     lua_pop(L, 4);
 }
 
@@ -979,8 +978,38 @@ static int report_main(int argc, char **argv)
     return code;
 }
 
+/* KOUAN_FAULT_ALLOC=N makes the N-th allocation fail, N+ that one and
+** every later one; =count prints how many allocations the command made
+** (kernel/base.h; tests only). */
+
+static void print_alloc_count(void)
+{
+    fprintf(stderr, "kouan: allocations: %llu\n", (unsigned long long)koui_fault_alloc_count());
+}
+
+static void fault_injection_from_env(void)
+{
+    const char *v = getenv("KOUAN_FAULT_ALLOC");
+    uint64_t n;
+    if (v == NULL || *v == '\0')
+        return;
+    if (strcmp(v, "count") == 0) {
+
+        koui_fault_alloc(UINT64_MAX, 0);
+        atexit(print_alloc_count);
+        return;
+    }
+    char num[32];
+    size_t len = strlen(v);
+    bool persistent = len > 1 && v[len - 1] == '+';
+    snprintf(num, sizeof num, "%.*s", (int)(persistent ? len - 1 : len), v);
+    if (kou_cli_u64(num, &n))
+        koui_fault_alloc(n, persistent);
+}
+
 int main(int argc, char **argv)
 {
+    fault_injection_from_env();
     if (argc >= 2 && strcmp(argv[1], "compare") == 0)
         return kou_compare_main(argc - 2, argv + 2);
     if (argc >= 2 && strcmp(argv[1], "sweep") == 0)
@@ -1006,12 +1035,14 @@ int main(int argc, char **argv)
     cfg.seed = o->seed;
     cfg.max_memory = o->max_memory;
     cfg.max_instructions = o->max_instructions;
+    cfg.max_seconds = o->max_seconds;
+    cfg.max_call_seconds = o->max_call_seconds;
     char err[256];
     kou_host *h = kou_host_new(&cfg, err, sizeof err);
-    if (h == NULL) {
+    if (h == NULL) { /* the limits were checked above: out of memory */
         fprintf(stderr, "kouan: %s\n", err);
         free(o);
-        return 2;
+        return 1;
     }
     for (int i = 0; i < o->nset; i++)
         kou_host_set_param(h, o->set_key[i], o->set_value[i]);

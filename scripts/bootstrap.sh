@@ -2,7 +2,8 @@
 # Install every Debian package kouan needs, on a new machine or an old one.
 # Safe to run again: apt-get skips what is already installed.
 #
-#   scripts/bootstrap.sh           core build + tests (Lua, GSL, HDF5, SDL2, Open MPI, ffmpeg, readers)
+#   scripts/bootstrap.sh           core build + tests (Lua, GSL, HDF5, SDL2, Open MPI, ffmpeg, readers,
+#                                  clang's libFuzzer for scripts/fuzz.sh)
 #   scripts/bootstrap.sh all       also an X server for screenshots of the window
 # Never add libhdf5-openmpi-dev: it repoints hdf5.pc (docs/sweep.md, MPI).
 set -eu
@@ -10,7 +11,8 @@ set -eu
 core="meson ninja-build pkg-config gcc libc6-dev
       liblua5.4-dev libgsl-dev libhdf5-dev libsdl2-dev libsdl2-ttf-dev libpng-dev
       fonts-wqy-microhei hdf5-tools python3 python3-h5py python3-numpy python3-matplotlib valgrind
-      libopenmpi-dev openmpi-bin ffmpeg"
+      libopenmpi-dev openmpi-bin ffmpeg
+      clang-14 libclang-rt-14-dev"
 extra="xvfb xauth x11-apps imagemagick"
 
 pkgs=$core

@@ -6,6 +6,8 @@
 #
 #   scripts/test.sh            full run (release-like build + sanitizer build)
 #   scripts/test.sh --quick    only the first build
+# The full run also fuzzes each target of tests/fuzz for 30 s
+# ($KOUAN_FUZZ_SECONDS) with libFuzzer in build-fuzz (scripts/fuzz.sh).
 set -u
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh || exit 1
@@ -26,10 +28,15 @@ for b in $builds; do
     ninja -C "$b" || exit 1
     meson test -C "$b" --print-errorlogs --num-processes 2 || rc=1
 done
+if [ "${1:-}" != --quick ]; then
+    KOUAN_FUZZ_NO_SUMMARY=1 scripts/fuzz.sh "${KOUAN_FUZZ_SECONDS:-30}" || rc=1
+fi
 echo
 python3 scripts/test-summary.py build || rc=1
 if [ "${1:-}" != --quick ]; then
     echo "sanitizer build:"
     python3 scripts/test-summary.py build-asan || rc=1
+    echo "fuzz build:"
+    python3 scripts/test-summary.py build-fuzz || rc=1
 fi
 exit $rc

@@ -509,8 +509,12 @@ kou_status kou_h5_check_summary(const char *path, bool *complete_out, char *err,
     if (complete_out)
         *complete_out = true;
     int complete = 1;
+    /* A damaged file can make HDF5 ask for gigabytes (a vlen conversion
+    ** buffer sized from garbage, found by fuzzing): capped, the request
+    ** fails inside the library and the file is refused as damaged. */
+    const koui_h5_child_limits limits = {.data_bytes = (size_t)2 << 30};
     kou_status st =
-        koui_h5_in_child(check_in_child, (void *)(uintptr_t)path, NULL, &complete, sizeof complete, err, errsize);
+        koui_h5_in_child(check_in_child, (void *)(uintptr_t)path, &limits, &complete, sizeof complete, err, errsize);
     if (complete_out)
         *complete_out = complete != 0;
     return st;

@@ -72,7 +72,10 @@ void kou_h5_summary_free(kou_h5_summary *s); /* NULL is a no-op */
 ** (found by fuzzing: reads of a damaged global heap), so a caller that
 ** must never crash checks the file here first and reads it for real only
 ** when this returns KOU_OK. A child that dies is reported as KOU_EIO with
-** "the HDF5 library crashed reading it" in err. The child leaves with
+** "the HDF5 library crashed reading it" in err. The child also shuts the
+** library down (H5close) before answering, because on some damaged files
+** the read succeeds and the crash comes when the file is closed at exit.
+** The child leaves with
 ** _exit, so the library's own exit-time complaints stay out of the output.
 ** Call before any other HDF5 use in the process. */
 kou_status kou_h5_check_summary(const char *path, bool *complete_out, char *err, size_t errsize);

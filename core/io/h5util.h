@@ -100,11 +100,15 @@ hid_t koui_h5_vstring(H5T_cset_t cset);
 #define KOUI_H5_CHILD_PAYLOAD 16  /* bytes of its extra answer */
 
 /* What the child may use: with cpu_seconds > 0 a CPU limit (reported as
-** such when it ends the child); with size_of a cap on the address space
-** from that file's size (not under AddressSanitizer); with
-** die_with_parent, a parent that goes takes the child along (Linux). */
+** such when it ends the child); with data_bytes > 0 a cap on its data
+** segment, and with size_of a cap on the address space from that file's
+** size (neither under AddressSanitizer, whose shadow memory exceeds any
+** cap): a damaged file that makes HDF5 ask for gigabytes then fails inside
+** the library; with die_with_parent, a parent that goes takes the child
+** along (Linux). */
 typedef struct koui_h5_child_limits {
     unsigned cpu_seconds;
+    size_t data_bytes;
     const char *size_of;
     bool die_with_parent;
 } koui_h5_child_limits;

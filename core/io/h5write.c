@@ -3,6 +3,8 @@
 */
 #include "io/h5write.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -11,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <hdf5.h>
 
@@ -113,10 +116,34 @@ struct kou_h5w {
     rep_kpi *reps;
     size_t nreps, reps_cap;
     char err[512];
+    /* disk space (reserve()): our own descriptor of the file, the size
+    ** reserved on disk, attribute bytes not yet flushed */
+    int fd;
+    off_t reserved;
+    size_t pending_meta;
+    int reserve_errno;    /* why the last reservation failed */
 };
+
+/* Disk space. HDF5 1.10 handles a failed write badly: after ENOSPC or
+** EFBIG in a flush it has already written the superblock with the new end
+** of file, so the file reads as truncated, and the failed H5Fclose makes
+** the library crash at exit. So nothing is written that has no room:
+** before every HDF5 write (rows, a flush, /summary) the bytes it can need
+** are reserved with posix_fallocate past the file's end, plus CLOSE_RESERVE
+** for the metadata the final H5Fclose writes. When a reservation fails,
+** the writer stops (the first error), and what HDF5 still holds dirty goes
+** into the space already reserved: the file stays as the last flush left
+** it plus that, readable, with complete = 0. Deflated rows are never larger
+** than ROW_SLACK times their raw size (deflate adds at most 0.1% + 12 bytes
+** a chunk); META_SLACK covers the chunk index and object headers a write
+** or a flush adds. */
+#define CLOSE_RESERVE ((off_t)1 << 20)
+#define META_SLACK ((size_t)256 << 10)
+#define ROW_SLACK 1.125
 
 static void writer_sync(kou_h5w *w);
 static bool ok(const kou_h5w *w);
+static bool reserve(kou_h5w *w, size_t bytes);
 
 static double wall(void)
 {
@@ -148,6 +175,9 @@ static void fail(kou_h5w *w, const char *fmt, ...)
     va_end(ap);
     H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, walk_err, h5);
     H5Eclear2(H5E_DEFAULT);
+    for (char *p = h5; *p; p++) /* one line: HDF5's descriptions may hold line breaks */
+        if ((unsigned char)*p < 0x20)
+            *p = ' ';
     if (w->started)
         pthread_mutex_lock(&w->lock);
     if (!atomic_load(&w->failed)) {
@@ -161,6 +191,42 @@ static void fail(kou_h5w *w, const char *fmt, ...)
 static bool ok(const kou_h5w *w)
 {
     return !atomic_load(&w->failed);
+}
+
+/* Makes sure bytes more can be written past HDF5's end of file (see
+** CLOSE_RESERVE). Called by whichever thread is calling HDF5. False, with
+** the error set, when the disk is full or the file size limit is reached. */
+static bool reserve(kou_h5w *w, size_t bytes)
+{
+    if (w->fd < 0 || !ok(w))
+        return ok(w);
+    hsize_t size = 0; /* HDF5's end of file: what it wrote, not what was reserved */
+    if (H5Fget_filesize(w->file, &size) < 0) {
+        H5Eclear2(H5E_DEFAULT);
+        return true;
+    }
+    off_t want = (off_t)size + (off_t)bytes + CLOSE_RESERVE;
+    if (want <= w->reserved)
+        return true;
+    /* only the part not yet reserved or written: where fallocate is
+    ** emulated (glibc writes a byte per block), the cost stays linear */
+    off_t from = w->reserved > (off_t)size ? w->reserved : (off_t)size;
+    int e = posix_fallocate(w->fd, from, want - from);
+    if (e == 0) {
+        w->reserved = want;
+        return true;
+    }
+    if (e == EINTR)
+        return reserve(w, bytes);
+    if (e == EINVAL || e == EOPNOTSUPP || e == ENOSYS || e == ENODEV || e == ESPIPE) {
+        close(w->fd); /* a file system (or device) that cannot reserve: write without the check */
+        w->fd = -1;
+        return true;
+    }
+    w->reserve_errno = e;
+    fail(w, "no room for the file on disk (%s) at %.1f MB: it keeps what was written so far, with "
+         "complete = 0", strerror(e), (double)size / 1e6);
+    return false;
 }
 
 /* ---- types and attributes ---- */
@@ -208,6 +274,7 @@ static void attr_scalar(kou_h5w *w, hid_t obj, const char *name, hid_t type, con
 
 static void attr_str(kou_h5w *w, hid_t obj, const char *name, const char *value)
 {
+    w->pending_meta += strlen(value) + strlen(name) + 64;
     hid_t t = str_type();
     attr_scalar(w, obj, name, t, &value);
     H5Tclose(t);
@@ -325,6 +392,8 @@ static void table_write(kou_h5w *w, table *t, const unsigned char *buf, size_t n
 {
     if (!ok(w) || n == 0 || t->dset <= 0)
         return;
+    if (!reserve(w, (size_t)((double)(n * t->rowsize) * ROW_SLACK) + META_SLACK))
+        return;
     hsize_t start = t->written, count = n, total = t->written + n;
     if (H5Dset_extent(t->dset, &total) < 0) {
         fail(w, "cannot extend a dataset");
@@ -358,8 +427,9 @@ static void *writer_main(void *arg)
         w->busy = true;
         pthread_mutex_unlock(&w->lock);
         if (j.tab < 0) {
-            if (ok(w) && H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0)
+            if (ok(w) && reserve(w, META_SLACK + w->pending_meta) && H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0)
                 fail(w, "cannot flush the file");
+            w->pending_meta = 0;
         } else {
             table_write(w, &w->tab[j.tab], j.buf, j.n);
         }
@@ -427,9 +497,11 @@ static void burst(kou_h5w *w)
         pthread_mutex_lock(&w->lock);
         push(w, (job){-1, NULL, 0});
         pthread_mutex_unlock(&w->lock);
-    } else if (ok(w) && H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0) {
+    } else if (ok(w) && reserve(w, META_SLACK + w->pending_meta) && H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0) {
         fail(w, "cannot flush the file");
     }
+    if (!w->started)
+        w->pending_meta = 0;
     w->last_burst = wall();
 }
 
@@ -611,6 +683,7 @@ kou_h5w *kou_h5w_create(const char *path, bool force, bool trace, const kou_mode
         return NULL;
     }
     w->trace = trace;
+    w->fd = -1;
     /* the metadata cache writes only at H5Fflush (no evictions between):
     ** the file on disk changes only inside a burst */
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
@@ -636,6 +709,15 @@ kou_h5w *kou_h5w_create(const char *path, bool force, bool trace, const kou_mode
     if (w->file < 0) {
         fail(w, "cannot create '%s'", path);
         snprintf(err, errlen, "%s", w->err);
+        free(w);
+        return NULL;
+    }
+    w->fd = open(path, O_WRONLY | O_CLOEXEC); /* for reserve(); -1: no checks */
+    if (!reserve(w, META_SLACK)) {
+        snprintf(err, errlen, "no room for it on disk (%s)", strerror(w->reserve_errno));
+        H5Fclose(w->file); /* nothing written yet: fits in the new file */
+        close(w->fd);
+        unlink(path);
         free(w);
         return NULL;
     }
@@ -808,8 +890,17 @@ int kou_h5w_close(kou_h5w *w, bool complete, char *err, size_t errlen)
         for (int b = 0; b < NBUF; b++)
             free(w->tab[i].all[b]);
     }
+    /* the last writes go into reserved space; then the file is cut to
+    ** HDF5's end, dropping what was reserved and not used */
+    hsize_t size = 0;
+    bool sized = w->fd >= 0 && H5Fflush(w->file, H5F_SCOPE_GLOBAL) >= 0 &&
+                 H5Fget_filesize(w->file, &size) >= 0;
     if (H5Fclose(w->file) < 0)
         fail(w, "cannot close the file");
+    else if (sized && w->reserved > (off_t)size && ftruncate(w->fd, (off_t)size) != 0)
+        fail(w, "cannot trim the file: %s", strerror(errno));
+    if (w->fd >= 0)
+        close(w->fd);
     int rc = ok(w) ? 0 : -1;
     if (err && errlen)
         snprintf(err, errlen, "%s", w->err);
@@ -1016,6 +1107,9 @@ void kou_h5w_summary(kou_h5w *w, const kou_kpi_summary *s, const char *title)
     writer_sync(w);
     const size_t M = KOU_KPI_METRIC_COUNT, MR = KOU_KPI_RES_METRIC_COUNT;
     size_t R = w->nreps, G = kou_kpi_summary_groups(s), NR = kou_kpi_summary_resources(s);
+    if (!reserve(w, 2 * META_SLACK + strlen(title) + ((R + 2) * (G * M + NR * MR) + G * M * 2) * sizeof(double) +
+                        (G + NR) * 256))
+        return;
     hid_t g = H5Gcreate2(w->file, "/summary", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (g < 0) {
         fail(w, "cannot create /summary");

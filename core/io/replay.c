@@ -763,6 +763,6 @@ kou_status kou_replay_check(const char *path, size_t replication, char *err, siz
 {
     KOU_CHECK(path != NULL && err != NULL && errsize > 0);
     check_ctx c = {path, replication};
-    const koui_h5_child_limits limits = {CHECK_CPU_SECONDS, path, true};
+    const koui_h5_child_limits limits = {.cpu_seconds = CHECK_CPU_SECONDS, .size_of = path, .die_with_parent = true};
     return koui_h5_in_child(check_in_child, &c, &limits, NULL, 0, err, errsize);
 }

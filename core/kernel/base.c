@@ -1,8 +1,10 @@
 #include "base.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void koui_assert_failed(const char *file, int line, const char *func, const char *expr)
 {
@@ -15,12 +17,38 @@ void koui_oom(size_t bytes)
 {
     fprintf(stderr, "kouan: out of memory (allocating %zu bytes)\n", bytes);
     fflush(stderr);
-    abort();
+    _exit(1);
+}
+
+/* 0: no failure planned (and nothing counted); UINT64_MAX: count only. Relaxed atomics: the count must be exact when
+** one thread allocates (the tests), and merely safe with several. */
+static _Atomic uint64_t fault_at, fault_count;
+static _Atomic int fault_persistent;
+
+void koui_fault_alloc(uint64_t n, int persistent)
+{
+    atomic_store(&fault_count, 0);
+    atomic_store(&fault_persistent, persistent);
+    atomic_store(&fault_at, n);
+}
+
+uint64_t koui_fault_alloc_count(void)
+{
+    return atomic_load(&fault_count);
+}
+
+int koui_fault_alloc_fails(void)
+{
+    uint64_t at = atomic_load_explicit(&fault_at, memory_order_relaxed);
+    if (at == 0)
+        return 0; /* the normal case: one plain load, no locked instruction */
+    uint64_t k = atomic_fetch_add_explicit(&fault_count, 1, memory_order_relaxed) + 1;
+    return k == at || (k > at && atomic_load_explicit(&fault_persistent, memory_order_relaxed));
 }
 
 void *koui_malloc(size_t n)
 {
-    void *p = malloc(n ? n : 1);
+    void *p = koui_fault_alloc_fails() ? NULL : malloc(n ? n : 1);
     if (!p)
         koui_oom(n);
     return p;
@@ -28,7 +56,7 @@ void *koui_malloc(size_t n)
 
 void *koui_calloc(size_t count, size_t size)
 {
-    void *p = calloc(count ? count : 1, size ? size : 1);
+    void *p = koui_fault_alloc_fails() ? NULL : calloc(count ? count : 1, size ? size : 1);
     if (!p)
         koui_oom(count * size);
     return p;
@@ -36,7 +64,7 @@ void *koui_calloc(size_t count, size_t size)
 
 void *koui_realloc(void *p, size_t n)
 {
-    void *q = realloc(p, n ? n : 1);
+    void *q = koui_fault_alloc_fails() ? NULL : realloc(p, n ? n : 1);
     if (!q)
         koui_oom(n);
     return q;

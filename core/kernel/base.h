@@ -49,8 +49,28 @@ typedef enum kou_status {
 ** Break here in a debugger. */
 KOU_NORETURN void koui_assert_failed(const char *file, int line,
                                      const char *func, const char *expr);
-/* Prints "kouan: out of memory (N bytes)" and aborts. */
+/* Prints "kouan: out of memory (allocating N bytes)" and ends the process
+** with status 1 through _exit: as a kill would, so that a run file being
+** written keeps its last flush (complete = 0) and no exit handler (HDF5's)
+** races the writer thread. Not an abort: running out of memory is not a
+** bug in kouan. */
 KOU_NORETURN void koui_oom(size_t bytes);
+
+/* Fault injection, for tests (tests/hardening/check_faults.py; kouan reads
+** KOUAN_FAULT_ALLOC=N or N+ at start): after koui_fault_alloc(n, false)
+** with n > 0, the n-th allocation from then on fails (with true: the n-th
+** and every later one, as when memory has run out for good; a single
+** failure the Lua state survives by collecting garbage and trying again): of koui_malloc/calloc/realloc, of
+** the scenario converter's arena and of the Lua state's allocator (which
+** then raises Lua's memory error). Allocations inside libraries (HDF5,
+** GSL, libc) are not counted. koui_fault_alloc_count() tells how many
+** allocations were counted so far (n = UINT64_MAX: count, never fail;
+** n = 0: off, the default, which costs one load per allocation). One
+** process-wide counter, atomic. */
+void koui_fault_alloc(uint64_t n, int persistent);
+uint64_t koui_fault_alloc_count(void);
+/* Counts one allocation; true when it must fail. */
+int koui_fault_alloc_fails(void);
 
 /* Always on: preconditions of the public C API. */
 #define KOU_CHECK(x) \

@@ -7,10 +7,14 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <lauxlib.h>
 #include <lualib.h>
@@ -41,6 +45,17 @@ struct kou_host {
     size_t nparams;
     char **asked;         /* names the scenario asked param() for */
     size_t nasked;
+    /* the watchdog: the running slices (nesting depth) and a count of
+    ** slice starts and ends, written by the host's thread only (relaxed
+    ** stores: one plain move each on x86), read by the watchdog */
+    _Atomic unsigned slice_depth;
+    _Atomic uint64_t slice_seq;
+    double call_limit, run_limit; /* seconds; 0: none */
+    bool wd_running, wd_stop;
+    pthread_t wd_thread;
+    pthread_mutex_t wd_mutex;
+    pthread_cond_t wd_cond;
+    char wd_script[256];  /* the scenario's name for the watchdog's message */
 };
 
 /* ---- allocator and hook ---- */
@@ -62,6 +77,8 @@ static void *host_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
         h->mem_exceeded = true;
         return NULL;
     }
+    if (nsize > osize && koui_fault_alloc_fails())
+        return NULL; /* an injected failure (base.h), never while shrinking: Lua assumes that works */
     void *p = realloc(ptr, nsize);
     if (p == NULL)
         return NULL;
@@ -200,6 +217,9 @@ int kou_host_report(lua_State *L, int status)
     } else if (status == LUA_ERRMEM && h->mem_exceeded) {
         fprintf(stderr, "kouan: scenario '%s' uses more than %d MiB of memory\n",
                 h->script ? h->script : "?", (int)(h->mem_limit >> 20));
+    } else if (status == LUA_ERRMEM) { /* the system's memory, not the limit */
+        const char *msg = lua_tostring(L, -1);
+        fprintf(stderr, "kouan: out of memory (%s)\n", msg ? msg : "Lua");
     } else {
         const char *msg = lua_tostring(L, -1);
         fprintf(stderr, "kouan: %s\n", msg ? msg : "(error object is not a string)");
@@ -215,7 +235,14 @@ int kou_host_resume(lua_State *L, lua_State *co, int nargs, int *nres)
 {
     kou_host *h = kou_host_from_lua(L);
     h->spent = 0;
-    return lua_resume(co, L, nargs, nres);
+    unsigned depth = atomic_load_explicit(&h->slice_depth, memory_order_relaxed);
+    uint64_t seq = atomic_load_explicit(&h->slice_seq, memory_order_relaxed);
+    atomic_store_explicit(&h->slice_seq, seq + 1, memory_order_relaxed);
+    atomic_store_explicit(&h->slice_depth, depth + 1, memory_order_relaxed);
+    int status = lua_resume(co, L, nargs, nres);
+    atomic_store_explicit(&h->slice_seq, seq + 2, memory_order_relaxed);
+    atomic_store_explicit(&h->slice_depth, depth, memory_order_relaxed);
+    return status;
 }
 
 void kou_host_call(lua_State *L, int nargs, int nres)
@@ -251,6 +278,11 @@ void kou_host_loadfile(lua_State *L, const char *path)
     kou_host *h = kou_host_from_lua(L);
     free(h->script);
     h->script = koui_strdup(path);
+    if (h->wd_running) {
+        pthread_mutex_lock(&h->wd_mutex);
+        snprintf(h->wd_script, sizeof h->wd_script, "%s", path);
+        pthread_mutex_unlock(&h->wd_mutex);
+    }
     FILE *f = fopen(path, "r");
     if (f == NULL)
         kou_host_usage_error(L, "cannot open scenario '%s': %s", path, strerror(errno));
@@ -471,6 +503,126 @@ static int l_load(lua_State *L)
     return lua_gettop(L) - top;
 }
 
+/* ---- setmetatable without __gc ---- */
+
+/* Lua 5.4 runs finalizers with hooks off (lgc.c, GCTM), so the instruction
+** budget cannot stop an endless loop in a __gc: such metatables are
+** refused. __gc added to a metatable later is harmless: Lua marks an
+** object for finalization only when setmetatable sees the field. */
+static int l_setmetatable(lua_State *L)
+{
+    /* raw, as Lua's own check (luaC_checkfinalizer) reads the field */
+    if (lua_type(L, 2) == LUA_TTABLE && (lua_pushliteral(L, "__gc"), lua_rawget(L, 2)) != LUA_TNIL)
+        return luaL_error(L, "setmetatable: a __gc field is not allowed in a scenario (finalizers run "
+                          "outside the instruction budget)");
+    lua_settop(L, 2);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, 2, 1);
+    return 1;
+}
+
+/* ---- the watchdog ---- */
+
+static double mono_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Ends the process, as a kill would (no exit handlers: HDF5's would race
+** the writer thread; the run file keeps its last flush). */
+static void watchdog_stop(kou_host *h, bool whole_run)
+{
+    char msg[512];
+    const char *script = h->wd_script[0] ? h->wd_script : "?";
+    int n = whole_run
+        ? snprintf(msg, sizeof msg, "kouan: scenario '%s' ran for more than %g s (--max-seconds); stopped\n",
+                   script, h->run_limit)
+        : snprintf(msg, sizeof msg, "kouan: scenario '%s' spent more than %g s in one call without "
+                   "returning (a pathological string pattern?); stopped (--max-call-seconds)\n",
+                   script, h->call_limit);
+    if (n > 0) {
+        size_t len = (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1;
+        ssize_t w = write(STDERR_FILENO, msg, len);
+        (void)w;
+    }
+    _exit(1);
+}
+
+/* Wakes 10 times a second. A slice is stuck when the same one has been
+** running since the last wake-ups for more than call_limit. */
+static void *watchdog(void *arg)
+{
+    kou_host *h = arg;
+    double start = mono_seconds(), since = start;
+    uint64_t last = UINT64_MAX;
+    pthread_mutex_lock(&h->wd_mutex);
+    while (!h->wd_stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_nsec += 100000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&h->wd_cond, &h->wd_mutex, &until);
+        if (h->wd_stop)
+            break;
+        double t = mono_seconds();
+        if (h->run_limit > 0 && t - start > h->run_limit)
+            watchdog_stop(h, true);
+        unsigned depth = atomic_load_explicit(&h->slice_depth, memory_order_relaxed);
+        uint64_t seq = atomic_load_explicit(&h->slice_seq, memory_order_relaxed);
+        if (depth == 0 || seq != last) {
+            last = seq;
+            since = t;
+        } else if (h->call_limit > 0 && t - since > h->call_limit) {
+            watchdog_stop(h, false);
+        }
+    }
+    pthread_mutex_unlock(&h->wd_mutex);
+    return NULL;
+}
+
+static bool watchdog_start(kou_host *h)
+{
+    pthread_condattr_t ca;
+    if (pthread_condattr_init(&ca) != 0)
+        return false;
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    bool ok = pthread_cond_init(&h->wd_cond, &ca) == 0;
+    pthread_condattr_destroy(&ca);
+    if (!ok)
+        return false;
+    if (pthread_mutex_init(&h->wd_mutex, NULL) != 0) {
+        pthread_cond_destroy(&h->wd_cond);
+        return false;
+    }
+    if (pthread_create(&h->wd_thread, NULL, watchdog, h) != 0) {
+        pthread_mutex_destroy(&h->wd_mutex);
+        pthread_cond_destroy(&h->wd_cond);
+        return false;
+    }
+    h->wd_running = true;
+    return true;
+}
+
+static void watchdog_end(kou_host *h)
+{
+    if (!h->wd_running)
+        return;
+    pthread_mutex_lock(&h->wd_mutex);
+    h->wd_stop = true;
+    pthread_cond_signal(&h->wd_cond);
+    pthread_mutex_unlock(&h->wd_mutex);
+    pthread_join(h->wd_thread, NULL);
+    pthread_mutex_destroy(&h->wd_mutex);
+    pthread_cond_destroy(&h->wd_cond);
+    h->wd_running = false;
+}
+
 /* ---- strict globals ---- */
 
 static int strict_index(lua_State *L)
@@ -529,6 +681,9 @@ static int host_setup(lua_State *L)
     lua_getfield(L, g, "load");                  /* G load */
     lua_pushcclosure(L, l_load, 1);              /* G l_load */
     lua_setfield(L, g, "load");                  /* G */
+    lua_getfield(L, g, "setmetatable");          /* G setmetatable */
+    lua_pushcclosure(L, l_setmetatable, 1);
+    lua_setfield(L, g, "setmetatable");          /* G */
 
     lua_getfield(L, g, LUA_STRLIBNAME);          /* G string */
     drop_field(L, -1, "dump");
@@ -593,6 +748,8 @@ void kou_host_config_default(kou_host_config *cfg)
     cfg->seed = 1;
     cfg->max_memory = (size_t)512 << 20;
     cfg->max_instructions = 1000000000u;
+    cfg->max_call_seconds = 60;
+    cfg->max_seconds = 0;
 }
 
 kou_host *kou_host_new(const kou_host_config *cfg, char *err, size_t errlen)
@@ -610,13 +767,27 @@ kou_host *kou_host_new(const kou_host_config *cfg, char *err, size_t errlen)
         snprintf(err, errlen, "instruction budget must be at least %d", HOOK_STEP);
         return NULL;
     }
+    if (!(cfg->max_call_seconds >= 0) || !(cfg->max_seconds >= 0)) {
+        snprintf(err, errlen, "time limits must be numbers of seconds >= 0");
+        return NULL;
+    }
     kou_host *h = koui_calloc(1, sizeof *h);
     h->mem_limit = cfg->max_memory;
     h->budget = cfg->max_instructions;
+    h->call_limit = cfg->max_call_seconds;
+    h->run_limit = cfg->max_seconds;
+    atomic_init(&h->slice_depth, 0u);
+    atomic_init(&h->slice_seq, 0u);
+    if ((h->call_limit > 0 || h->run_limit > 0) && !watchdog_start(h)) {
+        snprintf(err, errlen, "cannot start the time-limit thread");
+        free(h);
+        return NULL;
+    }
     kou_sim_config sc;
     kou_sim_config_default(&sc);
     sc.seed = cfg->seed;
     if (kou_sim_new(&h->sim, &sc, err, errlen) != KOU_OK) {
+        watchdog_end(h);
         free(h);
         return NULL;
     }
@@ -624,7 +795,7 @@ kou_host *kou_host_new(const kou_host_config *cfg, char *err, size_t errlen)
     KOU_CHECK(h->random != NULL);
     h->L = lua_newstate(host_alloc, h);
     if (h->L == NULL) {
-        snprintf(err, errlen, "cannot create the Lua state");
+        snprintf(err, errlen, "out of memory creating the Lua state");
         kou_host_free(h);
         return NULL;
     }
@@ -634,7 +805,7 @@ kou_host *kou_host_new(const kou_host_config *cfg, char *err, size_t errlen)
     lua_pushcfunction(h->L, host_setup);
     lua_pushlightuserdata(h->L, h);
     if (lua_pcall(h->L, 1, 0, 0) != LUA_OK) {
-        snprintf(err, errlen, "cannot set up the Lua state: %s", lua_tostring(h->L, -1));
+        snprintf(err, errlen, "cannot set up the Lua state: %s", lua_tostring(h->L, -1)); /* out of memory */
         kou_host_free(h);
         return NULL;
     }
@@ -647,6 +818,7 @@ void kou_host_free(kou_host *h)
 {
     if (h == NULL)
         return;
+    watchdog_end(h);
     kou_sim_free(h->sim); /* first: no event may call into Lua any more */
     if (h->L)
         lua_close(h->L);

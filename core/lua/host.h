@@ -39,8 +39,19 @@
 **    than N instructions (endless loop?)". A slice is one entry from C into
 **    Lua: the scenario's top level, one resume of a process, one at_end
 **    function. So a long simulation is fine; a loop that never yields is
-**    not. Time spent inside one C library call (a string.find with a
-**    pathological pattern, say) is not counted: a known gap, as in Redis.
+**    not. Finalizers run with hooks off in Lua 5.4, so a metatable with a
+**    __gc field is refused by setmetatable: an endless loop in a __gc
+**    would escape the budget.
+**  - time (a watchdog thread per host, docs/hardening.md): one call from
+**    Lua into C that does not return within max_call_seconds (default 60
+**    s of wall time; a string.find with a pathological pattern, say, which
+**    the instruction count cannot see) ends the process with "kouan:
+**    scenario 'F' spent more than N s in one call without returning (a
+**    pathological string pattern?)", exit status 1; so does a whole run
+**    longer than max_seconds (default: no limit), which stops simulations
+**    that never end (a process waiting 0 hours forever). The process ends
+**    with _exit, as a kill would: a run file being written keeps what was
+**    last flushed, with complete = 0 (io/h5write.h).
 **  - parameters: param("name", default) returns the --set value converted
 **    to the default's type; read them at the top level, because a --set the
 **    top level never asked for is refused (exit 2) before the run starts.
@@ -74,6 +85,8 @@ typedef struct kou_host_config {
     uint64_t seed;             /* master seed of the simulation (default 1) */
     size_t max_memory;         /* bytes the Lua state may hold (default 512 MiB) */
     uint64_t max_instructions; /* VM instructions per slice (default 1e9) */
+    double max_call_seconds;   /* wall time of one slice (default 60; 0: none) */
+    double max_seconds;        /* wall time of the whole host's life (default 0: none) */
 } kou_host_config;
 
 /* ---- life cycle ---- */

@@ -491,7 +491,7 @@ typedef struct conv {
 
 static void *cv_alloc(conv *c, size_t n)
 {
-    ablock *b = calloc(1, sizeof *b + (n ? n : 1));
+    ablock *b = koui_fault_alloc_fails() ? NULL : calloc(1, sizeof *b + (n ? n : 1));
     if (b == NULL) {
         luaL_error(c->L, "out of memory converting the scenario");
         return NULL;

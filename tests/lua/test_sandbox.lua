@@ -42,6 +42,10 @@ ok(counter == 1, "a declared global can be updated inside functions")
 rawset(_G, "on_purpose", 5)
 ok(on_purpose == 5, "rawset(_G, ...) declares on purpose")
 raises(function() setmetatable(_G, nil) end, "protected metatable", "the strict metatable cannot be removed")
+raises(function() setmetatable({}, {__gc = function() end}) end, "a __gc field is not allowed",
+       "setmetatable refuses __gc (finalizers run outside the instruction budget)")
+ok(getmetatable(setmetatable({}, {__index = {answer = 42}})).__index.answer == 42,
+   "setmetatable without __gc works as in Lua")
 
 -- load: text only
 local bin = "\27LuaT\0\25\147\13\10\26\10\4\8\8\120\86\0\0\0\0\0\0\0\0\0\0\0\40\119\64\1"

@@ -1,0 +1,271 @@
+#!/usr/bin/python3
+"""check_faults.py — faults from outside the scenario; prints TAP for meson.
+Run by /usr/bin/python3 (h5py reads the run files).
+
+usage: check_faults.py GROUP KOUAN TESTDIR
+  GROUP  alloc | disk | guard | valgrind
+  alloc  allocation failure (KOUAN_FAULT_ALLOC, kernel/base.h) at the N-th
+         allocation, once (N) and for good (N+), over N spread across a
+         port scenario writing its run file and a process-style scenario:
+         exit 0 with the reference output (Lua survived the failure by
+         collecting garbage), or exit 1 with an out-of-memory message;
+         never a signal or a sanitizer report; a run file left behind
+         opens in h5py with complete = 0 (1 after a clean exit).
+  disk   unwritable output paths are refused before the run (no KPI table);
+         a file size limit (ulimit -f, SIGXFSZ ignored: writes fail with
+         EFBIG) and, when mount works (root), a full tmpfs (ENOSPC) reached
+         during the run: the KPI table is printed, exit 1, a message naming
+         the file, and the file opens in h5py with complete = 0.
+  guard  an arrival rate far above capacity for a year: the run stops at
+         max_in_system with a message, and the file written so far reads;
+         a damaged run file (found by fuzzing) that makes HDF5 ask for
+         3.4 GB is refused by `kouan report` in one line, and the checking
+         child stays under its 2 GiB cap (not checked under ASan, where the
+         cap is off).
+  valgrind  memcheck on whole kouan commands: a small port scenario writing
+         its run file (the writer thread, the watchdog), the M/M/c process
+         scenario, `kouan report` of that file (its forked child too), a
+         scenario error and an out-of-memory stop: no error, no definite,
+         indirect or possible leak. "Still reachable" blocks are not
+         errors: they are HDF5's per-thread error stacks and contexts (freed
+         when a thread exits, and the main thread never does) and what
+         gnutls/libtasn1 (pulled in by HDF5's dependencies) allocate in
+         their constructors; no suppression file is needed.
+"""
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+
+import h5py
+
+GROUP, KOUAN, TESTDIR = sys.argv[1], os.path.abspath(sys.argv[2]), os.path.abspath(sys.argv[3])
+SMALL = os.path.join(TESTDIR, "..", "lua", "port_small.lua")
+MMC = os.path.join(TESTDIR, "..", "..", "scenarios", "mmc.lua")
+TMP = tempfile.mkdtemp(prefix="kouan-faults-")
+count = failures = 0
+
+
+def ok(cond, name, diag=""):
+    global count, failures
+    count += 1
+    if not cond:
+        failures += 1
+    print(f"{'ok' if cond else 'not ok'} {count} - {name}")
+    if not cond and diag:
+        for line in str(diag).splitlines()[:20]:
+            print(f"# {line}")
+    return cond
+
+
+def run(*args, env=None, preexec=None, timeout=120):
+    p = subprocess.run([KOUAN, *args], capture_output=True, text=True, errors="replace", cwd=TMP,
+                       env=dict(os.environ, **(env or {})), preexec_fn=preexec, timeout=timeout)
+    return p.returncode, p.stdout, p.stderr
+
+
+def clean(err):
+    return "Sanitizer" not in err and "runtime error:" not in err and "HDF5-DIAG" not in err
+
+
+def h5_state(path):
+    """'complete=0' / 'complete=1' or the reason h5py cannot read the file."""
+    try:
+        with h5py.File(path, "r") as f:
+            return f"complete={int(f.attrs['complete'])}"
+    except Exception as e:  # noqa: BLE001 - any failure to read is the answer
+        return f"unreadable: {e}"
+
+
+def spread(total, n):
+    """1..10, then n points spread evenly up to total."""
+    pts = set(range(1, min(10, total) + 1))
+    for i in range(n):
+        pts.add(1 + (total - 1) * i // max(1, n - 1))
+    return sorted(pts)
+
+
+def group_alloc():
+    cases = [("port scenario with its run file", [SMALL, "-o", "run.h5", "--force", "--quiet"], "run.h5"),
+             ("process-style scenario", [MMC, "--set", "customers=300"], None)]
+    for label, args, out in cases:
+        rc, ref, err = run("run", *args)
+        ok(rc == 0, f"{label}: reference run", err)
+        _, _, err = run("run", *args, env={"KOUAN_FAULT_ALLOC": "count"})
+        total = int(err.rsplit("allocations:", 1)[1].split()[0]) if "allocations:" in err else 0
+        ok(total > 100, f"{label}: {total} allocations counted", err)
+        for persistent in (False, True):
+            pts = spread(total, 60 if not persistent else 25)
+            bad = []
+            outcomes = {"completed": 0, "out of memory": 0}
+            for n in pts:
+                if out:
+                    path = os.path.join(TMP, out)
+                    if os.path.exists(path):
+                        os.remove(path)
+                rc, stdout, err = run("run", *args, env={"KOUAN_FAULT_ALLOC": f"{n}{'+' if persistent else ''}"})
+                first = err.splitlines()[0] if err else ""
+                why = None
+                if rc < 0:
+                    why = f"signal {-rc}"
+                elif not clean(err):
+                    why = "sanitizer or HDF5 report"
+                elif rc == 0:
+                    outcomes["completed"] += 1
+                    if stdout != ref:
+                        why = "completed with another output"
+                elif rc == 1:
+                    outcomes["out of memory"] += 1
+                    if "out of memory" not in first and "not enough memory" not in first:
+                        why = "exit 1 without an out-of-memory message"
+                else:
+                    why = f"exit {rc}"
+                if why is None and out and os.path.exists(os.path.join(TMP, out)):
+                    state = h5_state(os.path.join(TMP, out))
+                    if state != f"complete={1 if rc == 0 else 0}":
+                        why = f"run file {state}"
+                if why:
+                    bad.append(f"N={n}{'+' if persistent else ''}: {why}: {first}")
+            kind = "from the N-th on" if persistent else "the N-th only"
+            ok(not bad, f"{label}: allocation failure {kind}, {len(pts)} values of N up to {total}: "
+               f"{outcomes['completed']} completed as the reference, {outcomes['out of memory']} "
+               f"stopped with an out-of-memory message", "\n".join(bad))
+
+
+def no_fsize_signal():
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+def file_limit(kib):
+    def pre():
+        no_fsize_signal()
+        resource.setrlimit(resource.RLIMIT_FSIZE, (kib * 1024, kib * 1024))
+    return pre
+
+
+def check_stopped_midway(label, args, path, preexec=None):
+    rc, out, err = run("run", SMALL, *args, preexec=preexec)
+    first = err.splitlines()[0] if err else ""
+    ok(rc == 1 and clean(err), f"{label}: exit 1, no crash", f"rc={rc}\n{err}")
+    ok("no room for the file on disk" in first and os.path.basename(path) in first,
+       f"{label}: one message naming the file and the lack of room", err)
+    ok("overall clearance time" in out, f"{label}: the KPI table is still printed (no finished result lost)",
+       out[-300:])
+    ok(h5_state(path) == "complete=0", f"{label}: the file reads, with complete = 0", h5_state(path))
+
+
+def group_disk():
+    long_run = ["--set", "horizon_days=60", "--trace"]
+    # refused before the run: nothing simulated, nothing printed
+    afile = os.path.join(TMP, "a_file")
+    open(afile, "w").close()
+    for label, path in (("a folder that does not exist", os.path.join(TMP, "no", "such", "dir", "r.h5")),
+                        ("a path below a file", os.path.join(afile, "r.h5")),
+                        ("an existing folder", TMP),
+                        ("/proc, which takes no files", "/proc/kouan-test.h5"),
+                        ("/dev/full", "/dev/full")):
+        env = None
+        if path == "/dev/full":  # HDF5 leaks the file it failed to create: lsan-hdf5.supp says why
+            supp = os.path.join(TESTDIR, "lsan-hdf5.supp")
+            env = {"LSAN_OPTIONS": f"suppressions={supp}:print_suppressions=0"}
+        rc, out, err = run("run", SMALL, "-o", path, "--force", env=env)
+        first = err.splitlines()[0] if err else ""
+        ok(rc == 1 and out == "" and "cannot write the run file" in first and clean(err)
+           and "stack traceback" not in err,
+           f"unwritable output, {label}: refused before the run, one line, exit 1", f"rc={rc}\n{err}{out[-200:]}")
+    # a file size limit too small for the first write: refused before the run
+    path = os.path.join(TMP, "tiny.h5")
+    rc, out, err = run("run", SMALL, "-o", path, preexec=file_limit(64))
+    ok(rc == 1 and out == "" and "no room for it on disk (File too large)" in err and not os.path.exists(path),
+       "file size limit 64 KiB: refused before the run, no file left", f"rc={rc}\n{err}")
+    # reached during the run
+    path = os.path.join(TMP, "limited.h5")
+    check_stopped_midway("file size limit 1.5 MiB reached during the run", ["-o", path, *long_run], path,
+                         preexec=file_limit(1536))
+    # a full file system, when this machine lets us mount one
+    mnt = os.path.join(TMP, "tmpfs")
+    os.mkdir(mnt)
+    if os.geteuid() == 0 and subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1600k", "tmpfs", mnt],
+                                            capture_output=True).returncode == 0:
+        try:
+            path = os.path.join(mnt, "full.h5")
+            check_stopped_midway("a 1.6 MiB tmpfs filled during the run", ["-o", path, *long_run], path)
+        finally:
+            subprocess.run(["umount", mnt], capture_output=True)
+    else:
+        for _ in range(4):
+            global count
+            count += 1
+            print(f"ok {count} - full tmpfs # SKIP mount needs root")
+
+
+def group_guard():
+    scen = os.path.join(TMP, "overload.lua")
+    with open(scen, "w") as f:
+        f.write('-- 400 trucks an hour at a port that clears a few: work piles up all year\n'
+                'return (import "tests/lua/port_small.lua"):with { horizon_days = 364, max_in_system = 200000,\n'
+                '  ports = { { name = "TST", flows = { { name = "trucks out", rate = { hourly = 400 } } } } } }\n')
+    path = os.path.join(TMP, "overload.h5")
+    rc, out, err = run("run", scen, "-o", path, "--quiet")
+    first = err.splitlines()[0] if err else ""
+    ok(rc == 1 and clean(err), "overloaded port for a year: exit 1, no crash", f"rc={rc}\n{err}")
+    ok("more than max_in_system = 200000 consignments would be in the system" in first
+       and "replication 1" in first, "the message names the limit and the replication", err)
+    ok(h5_state(path) == "complete=0", "the run file reads, with complete = 0", h5_state(path))
+    with h5py.File(path, "r") as f:
+        n = f["consignments"].shape[0]
+    ok(n > 0, f"it holds what was done before the stop ({n} consignments)")
+    rc, out, err = run("report", path)
+    ok(rc == 1 and "interrupted" in err and "Sanitizer" not in err, "kouan report says the run was interrupted",
+       err)
+    damaged = os.path.join(TESTDIR, "damaged_asks_gigabytes.h5")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    rc, out, err = run("report", damaged, "--quiet")
+    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    lines = err.splitlines()
+    ok(rc == 1 and len(lines) == 1 and lines[0].startswith("kouan: ") and "damaged_asks_gigabytes.h5" in lines[0],
+       "a damaged file that makes HDF5 ask for 3.4 GB: one line, exit 1", f"rc={rc}\n{err}")
+    asan = "asan" in subprocess.run(["ldd", KOUAN], capture_output=True, text=True).stdout
+    if asan:
+        global count
+        count += 1
+        print(f"ok {count} - the checking child's memory cap # SKIP off under AddressSanitizer")
+    else:
+        ok("memory allocation failed" in err and peak_kib < max(before, 1 << 20),
+           f"the checking child's 2 GiB cap makes the request fail (peak RSS of the commands so far "
+           f"{peak_kib // 1024} MB)", err)
+
+
+def group_valgrind():
+    vg = shutil.which("valgrind")
+    if vg is None:
+        global count
+        count += 1
+        print(f"ok {count} - valgrind # SKIP not installed")
+        return
+    opts = [vg, "-q", "--error-exitcode=99", "--leak-check=full", "--show-leak-kinds=definite,indirect,possible",
+            "--errors-for-leak-kinds=definite,indirect,possible", "--trace-children=no", KOUAN]
+    path = os.path.join(TMP, "vg.h5")
+    bad_scen = os.path.join(TMP, "bad.lua")
+    with open(bad_scen, "w") as f:
+        f.write('return (import "tests/lua/port_small.lua"):with { horizon_days = "x" }\n')
+    cases = [("a port scenario writing its run file", ["run", SMALL, "-o", path, "--quiet"], {}, 0),
+             ("the M/M/c process scenario", ["run", MMC, "--set", "customers=2000", "--quiet"], {}, 0),
+             ("kouan report of that file", ["report", path, "--quiet"], {}, 0),
+             ("a scenario error", ["run", bad_scen, "--no-output"], {}, 1),
+             ("out of memory in Lua", ["run", MMC, "--set", "customers=2000", "--quiet"],
+              {"KOUAN_FAULT_ALLOC": "1500+"}, 1)]
+    for label, args, env, code in cases:
+        p = subprocess.run(opts + args, capture_output=True, text=True, errors="replace", cwd=TMP,
+                           env=dict(os.environ, **env), timeout=600)
+        errs = [l for l in p.stderr.splitlines() if l.startswith("==")]
+        ok(p.returncode == code and not errs, f"valgrind memcheck, {label}: exit {code}, no error, no leak",
+           f"rc={p.returncode}\n" + "\n".join(errs[:30] or p.stderr.splitlines()[:10]))
+
+
+{"alloc": group_alloc, "disk": group_disk, "guard": group_guard, "valgrind": group_valgrind}[GROUP]()
+shutil.rmtree(TMP, ignore_errors=True)
+print(f"1..{count}")
