@@ -6,7 +6,7 @@
 # with 30). Ends with one line "N passed, N failed, N skipped". Crashing
 # inputs are kept in build-fuzz/tests/fuzz/fuzz-work/TARGET/.
 #
-#   scripts/fuzz.sh [SECONDS] [TARGET...]     targets: scenario report cli (default: all)
+#   scripts/fuzz.sh [SECONDS] [TARGET...]     targets: scenario report replay cli (default: all)
 #   scripts/fuzz.sh 3600                      the longer run of docs/hardening.md
 set -u
 cd "$(dirname "$0")/.."
