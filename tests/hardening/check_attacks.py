@@ -19,7 +19,11 @@ import time
 KOUAN = os.path.abspath(sys.argv[1])
 TMP = tempfile.mkdtemp(prefix="kouan-attacks-")
 MARK = os.path.join(TMP, "ESCAPED")
-count = failures = 0
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/, for tap.py
+import tap  # noqa: E402
+from tap import ok  # noqa: E402
+
+tap.diag_lines = 20
 
 # Small limits so that each runaway stops in well under a second.
 FAST = ["--max-instructions", "1e6", "--max-memory", "32"]
@@ -182,17 +186,6 @@ CASES = [
 ]
 
 
-def ok(cond, name, diag=""):
-    global count, failures
-    count += 1
-    if not cond:
-        failures += 1
-    print(f"{'ok' if cond else 'not ok'} {count} - {name}")
-    if not cond and diag:
-        for line in str(diag).splitlines()[:20]:
-            print(f"# {line}")
-
-
 def write(name, text, binary=False):
     p = os.path.join(TMP, name)
     with open(p, "wb" if binary else "w") as f:
@@ -247,4 +240,4 @@ for i, (kind, name, src, extra, code, text) in enumerate(CASES):
 
 print("# cases by kind: " + ", ".join(f"{k} {n}" for k, n in kinds.items()) + f"; total {len(CASES)}")
 shutil.rmtree(TMP, ignore_errors=True)
-print(f"1..{count}")
+tap.done()

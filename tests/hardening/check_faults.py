@@ -46,19 +46,12 @@ GROUP, KOUAN, TESTDIR = sys.argv[1], os.path.abspath(sys.argv[2]), os.path.abspa
 SMALL = os.path.join(TESTDIR, "..", "lua", "port_small.lua")
 MMC = os.path.join(TESTDIR, "..", "..", "scenarios", "mmc.lua")
 TMP = tempfile.mkdtemp(prefix="kouan-faults-")
-count = failures = 0
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/, for tap.py
+import tap  # noqa: E402
+from tap import ok, skip  # noqa: E402
 
+tap.diag_lines = 20
 
-def ok(cond, name, diag=""):
-    global count, failures
-    count += 1
-    if not cond:
-        failures += 1
-    print(f"{'ok' if cond else 'not ok'} {count} - {name}")
-    if not cond and diag:
-        for line in str(diag).splitlines()[:20]:
-            print(f"# {line}")
-    return cond
 
 
 def run(*args, env=None, preexec=None, timeout=120):
@@ -197,9 +190,7 @@ def group_disk():
             subprocess.run(["umount", mnt], capture_output=True)
     else:
         for _ in range(4):
-            global count
-            count += 1
-            print(f"ok {count} - full tmpfs # SKIP mount needs root")
+            skip("full tmpfs", "mount needs root")
 
 
 def group_guard():
@@ -230,9 +221,7 @@ def group_guard():
        "a damaged file that makes HDF5 ask for 3.4 GB: one line, exit 1", f"rc={rc}\n{err}")
     asan = "asan" in subprocess.run(["ldd", KOUAN], capture_output=True, text=True).stdout
     if asan:
-        global count
-        count += 1
-        print(f"ok {count} - the checking child's memory cap # SKIP off under AddressSanitizer")
+        skip("the checking child's memory cap", "off under AddressSanitizer")
     else:
         ok("memory allocation failed" in err and peak_kib < max(before, 1 << 20),
            f"the checking child's 2 GiB cap makes the request fail (peak RSS of the commands so far "
@@ -242,9 +231,7 @@ def group_guard():
 def group_valgrind():
     vg = shutil.which("valgrind")
     if vg is None:
-        global count
-        count += 1
-        print(f"ok {count} - valgrind # SKIP not installed")
+        skip("valgrind", "not installed")
         return
     opts = [vg, "-q", "--error-exitcode=99", "--leak-check=full", "--show-leak-kinds=definite,indirect,possible",
             "--errors-for-leak-kinds=definite,indirect,possible", "--trace-children=no", KOUAN]
@@ -268,4 +255,4 @@ def group_valgrind():
 
 {"alloc": group_alloc, "disk": group_disk, "guard": group_guard, "valgrind": group_valgrind}[GROUP]()
 shutil.rmtree(TMP, ignore_errors=True)
-print(f"1..{count}")
+tap.done()
