@@ -14,8 +14,8 @@ secs=${1:-30}
 [ $# -gt 0 ] && shift
 case $secs in *[!0-9]*|'') echo "usage: scripts/fuzz.sh [SECONDS] [TARGET...]" >&2; exit 2 ;; esac
 if [ ! -d build-fuzz ]; then
-    # no --werror: the warning set is gcc's; clang adds its own warnings
-    CC=clang-14 meson setup build-fuzz -Dfuzz=enabled -Dtests=false -Dviz=disabled -Dmpi=disabled \
+    # warnings as errors under clang too, as the other builds under gcc
+    CC=clang-14 meson setup build-fuzz --werror -Dfuzz=enabled -Dtests=false -Dviz=disabled -Dmpi=disabled \
         -Db_sanitize=address,undefined -Db_lundef=false -Dc_args=-fno-sanitize-recover=all \
         >/dev/null || exit 1
 fi

@@ -753,7 +753,7 @@ double kou_dist_sample(const kou_dist *d, kou_rng *r)
     case D_BERNOULLI:
         return u32(r) < d->u.ber.p ? 1.0 : 0.0;
     }
-    KOU_CHECK(!"unknown distribution kind");
+    koui_assert_failed(__FILE__, __LINE__, __func__, "unknown distribution kind");
     return NAN;
 }
 

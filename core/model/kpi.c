@@ -252,7 +252,7 @@ double kou_kpi_get(const kou_kpi *k, size_t g, kou_kpi_metric m)
     case KOU_KPI_COST_MEAN: return kou_tally_mean(&gr->cost);
     case KOU_KPI_METRIC_COUNT: break;
     }
-    KOU_CHECK(!"kou_kpi_get: metric out of range");
+    koui_assert_failed(__FILE__, __LINE__, __func__, "kou_kpi_get: metric out of range");
     return NAN;
 }
 
