@@ -516,8 +516,14 @@ static void paint_dots(viz_painter *p, const viz_layout *l, int pane, const viz_
         const kou_replay_consignment *c = &rp->consignments[cand[i]];
         size_t b = c->port * VIZ_ST_COUNT + (size_t)w.stage;
         size_t slot = counts[b]++;
-        if (slot >= cap[b]) /* the box is full: the count says how many */
-            continue;
+        bool followed = v->follow_id != 0 && c->id == v->follow_id;
+        if (slot >= cap[b]) {
+            /* The box is full: the count says how many. A followed
+            ** consignment still shows, on the box's last place. */
+            if (!followed || cap[b] == 0)
+                continue;
+            slot = cap[b] - 1;
+        }
         int x, y;
         viz_dot_position(dots[b], slot, &x, &y);
         double age = v->t - w.since;
@@ -539,7 +545,7 @@ static void paint_dots(viz_painter *p, const viz_layout *l, int pane, const viz_
         }
         batch_add(p, dot_colour(c, v->colour), x, y, VIZ_DOT, VIZ_DOT);
         remember_dot(p, x, y, pane, cand[i]);
-        if (v->follow_id != 0 && c->id == v->follow_id) {
+        if (followed) {
             *follow_x = x;
             *follow_y = y;
         }
