@@ -339,8 +339,10 @@ viz_trace *viz_trace_new(const kou_replay *rp)
         if (tr->end <= tr->begin)
             tr->end = tr->begin + 1;
     }
-    if (rp->nsamples > 0 && rp->sample_t[0] < tr->begin && n == 0)
+    if (n == 0 && rp->nsamples > 0) { /* nothing reported: the samples' span */
         tr->begin = rp->sample_t[0];
+        tr->end = fmax(rp->sample_t[rp->nsamples - 1], tr->begin + 1);
+    }
 
     bool ok = build_buckets(tr) && build_released(tr, 0) && build_released(tr, 1);
 
