@@ -511,8 +511,11 @@ kou_status kou_h5_check_summary(const char *path, bool *complete_out, char *err,
     int complete = 1;
     /* A damaged file can make HDF5 ask for gigabytes (a vlen conversion
     ** buffer sized from garbage, found by fuzzing): capped, the request
-    ** fails inside the library and the file is refused as damaged. */
-    const koui_h5_child_limits limits = {.data_bytes = (size_t)2 << 30};
+    ** fails inside the library and the file is refused as damaged. One
+    ** that makes it loop (also found by fuzzing) meets the CPU limit: the
+    ** summary reads in milliseconds. A parent that goes takes the child
+    ** along, so a killed kouan report leaves no loop behind. */
+    const koui_h5_child_limits limits = {.cpu_seconds = 10, .data_bytes = (size_t)2 << 30, .die_with_parent = true};
     kou_status st =
         koui_h5_in_child(check_in_child, (void *)(uintptr_t)path, &limits, &complete, sizeof complete, err, errsize);
     if (complete_out)

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "io/h5util.h"
 
@@ -740,9 +741,17 @@ kou_status kou_replay_open(const char *path, size_t replication, kou_replay **ou
 
 /* The checking child's limits (see koui_h5_in_child): its address space
 ** is capped from the file's size, since HDF5 1.10.8 allocates whatever a
-** damaged file's string lengths claim, and the CPU limit ends a library
-** that loops. A viewer closed while checking takes its check along. */
-#define CHECK_CPU_SECONDS 120u
+** damaged file's string lengths claim, and a CPU limit ends a library
+** that loops: 10 s plus 1 s per 10 MB of file, five times what a sound
+** file takes or more (a one-year Henan file of 66 MB reads in 1 s), and
+** under the 60 s the fuzz runs allow an input. A viewer closed while checking
+** takes its check along. */
+static unsigned check_cpu_seconds(const char *path)
+{
+    struct stat sb;
+    double mb = stat(path, &sb) == 0 && sb.st_size > 0 ? (double)sb.st_size / 1e6 : 0;
+    return 10u + (unsigned)fmin(mb / 10, 3600);
+}
 
 typedef struct check_ctx {
     const char *path;
@@ -763,6 +772,7 @@ kou_status kou_replay_check(const char *path, size_t replication, char *err, siz
 {
     KOU_CHECK(path != NULL && err != NULL && errsize > 0);
     check_ctx c = {path, replication};
-    const koui_h5_child_limits limits = {.cpu_seconds = CHECK_CPU_SECONDS, .size_of = path, .die_with_parent = true};
+    const koui_h5_child_limits limits = {
+        .cpu_seconds = check_cpu_seconds(path), .size_of = path, .die_with_parent = true};
     return koui_h5_in_child(check_in_child, &c, &limits, NULL, 0, err, errsize);
 }

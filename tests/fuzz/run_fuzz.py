@@ -22,7 +22,10 @@ work = os.path.join(os.path.dirname(prog), "fuzz-work", name)
 corpus = os.path.join(work, "corpus")
 shutil.rmtree(work, ignore_errors=True)
 os.makedirs(corpus)
-args = [prog, f"-max_total_time={seconds}", "-timeout=20", "-rss_limit_mb=2560",
+# -timeout: one input may take this long. The HDF5 readers' checking
+# children stop a library that loops after 10 s of CPU (more for large
+# files); the wall-clock margin covers a loaded machine.
+args = [prog, f"-max_total_time={seconds}", "-timeout=60", "-rss_limit_mb=2560",
         "-print_final_stats=1", f"-artifact_prefix={work}/",
         corpus] + [s for s in seeds if os.path.isdir(s)]
 # ASan: no leak check at exit of the whole run (each input's leaks are
