@@ -188,6 +188,32 @@ static void table_reclaim(table *t, hsize_t n, void *buf)
     }
 }
 
+/* Calls take(ctx, row, index) for every row of t whose first member, an
+** int64 replication, is `replication`, reading BLOCK rows at a time into
+** one buffer of row_size rows; stops at the first false (take has then
+** said why with koui_h5_fail). Closes t. */
+static bool table_each(koui_h5_reader *rd, table *t, const char *path, size_t row_size, size_t replication,
+                       bool (*take)(void *ctx, const void *row, unsigned long long index), void *ctx)
+{
+    bool good = true;
+    char *buf = koui_malloc((t->rows < BLOCK ? (size_t)t->rows + 1 : BLOCK) * row_size);
+    for (hsize_t start = 0; good && start < t->rows; start += BLOCK) {
+        hsize_t cnt = t->rows - start < BLOCK ? t->rows - start : BLOCK;
+        if (!(good = table_read(rd, t, path, start, cnt, buf)))
+            break;
+        for (size_t i = 0; good && i < (size_t)cnt; i++) {
+            const char *row = buf + i * row_size;
+            int64_t rep;
+            memcpy(&rep, row, sizeof rep);
+            if (rep == (int64_t)replication)
+                good = take(ctx, row, (unsigned long long)(start + i));
+        }
+    }
+    free(buf);
+    table_close(t);
+    return good;
+}
+
 /* ---- /layout ---- */
 
 typedef struct layout_row {
@@ -379,6 +405,63 @@ static void sort_consignments(kou_replay_consignment *c, size_t n)
     free(k);
 }
 
+/* Checks one row of the replication against the layout and keeps it. */
+typedef struct cons_take {
+    koui_h5_reader *rd;
+    const kou_replay *rp;
+    const size_t *first_flow, *first_goods;
+    char (*tnames)[32];
+    kou_replay_consignment *out;
+    size_t n, cap;
+} cons_take;
+
+static bool take_consignment(void *ctx, const void *row_in, unsigned long long row)
+{
+    static const char *const path = "/consignments";
+    cons_take *c = ctx;
+    const cons_in *r = row_in;
+    koui_h5_reader *rd = c->rd;
+    const kou_replay *rp = c->rp;
+    if (r->port < 0 || r->port >= (int64_t)rp->nports || r->flow < 0 ||
+        r->flow >= (int64_t)(c->first_flow[r->port + 1] - c->first_flow[r->port])) {
+        koui_h5_fail(rd, KOU_EINVAL, "%s row %llu: port %lld, flow %lld is not in /layout", path, row,
+                     (long long)r->port, (long long)r->flow);
+        return false;
+    }
+    size_t f = c->first_flow[r->port] + (size_t)r->flow;
+    if (r->goods < 0 || r->goods >= (int64_t)(c->first_goods[f + 1] - c->first_goods[f])) {
+        koui_h5_fail(rd, KOU_EINVAL, "%s row %llu: goods %lld is not a goods of port %lld flow %lld in /layout",
+                     path, row, (long long)r->goods, (long long)r->port, (long long)r->flow);
+        return false;
+    }
+    if (r->mode < 0 || r->mode >= KOU_MODE_COUNT || r->direction < 0 || r->direction >= KOU_DIRECTION_COUNT ||
+        r->trader < 0 || r->trader >= KOU_TRADER_COUNT || r->flags < 0 || r->flags > (int64_t)UINT32_MAX) {
+        koui_h5_fail(rd, KOU_EINVAL, "%s row %llu: mode %lld, direction %lld, trader %lld or flags %lld out of range",
+                     path, row, (long long)r->mode, (long long)r->direction, (long long)r->trader,
+                     (long long)r->flags);
+        return false;
+    }
+    if (!isfinite(r->t[KOU_MS_ARRIVAL])) {
+        koui_h5_fail(rd, KOU_EINVAL, "%s row %llu: t_arrival is %g, not a time", path, row, r->t[KOU_MS_ARRIVAL]);
+        return false;
+    }
+    for (int k = 0; k < KOU_MS_COUNT; k++)
+        if (isinf(r->t[k])) { /* NaN is "did not happen"; an infinite time is nothing */
+            koui_h5_fail(rd, KOU_EINVAL, "%s row %llu: %s is %g, not a time", path, row, c->tnames[k], r->t[k]);
+            return false;
+        }
+    if (c->n == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 1024;
+        c->out = koui_realloc(c->out, c->cap * sizeof *c->out);
+    }
+    kou_replay_consignment *o = &c->out[c->n++];
+    *o = (kou_replay_consignment){r->id, r->carrier_id, r->unit_id, (uint16_t)r->port, (uint16_t)r->flow,
+                                  (uint16_t)r->goods, (uint8_t)r->mode, (uint8_t)r->direction, (uint8_t)r->trader,
+                                  (uint32_t)r->flags, {0}, r->cost};
+    memcpy(o->t, r->t, sizeof o->t);
+    return true;
+}
+
 static bool read_consignments(koui_h5_reader *rd, hid_t file, kou_replay *rp, const size_t *first_flow,
                               const size_t *first_goods)
 {
@@ -411,74 +494,13 @@ static bool read_consignments(koui_h5_reader *rd, hid_t file, kou_replay *rp, co
     table t;
     if (!table_open(rd, file, path, m, nm, sizeof(cons_in), MAX_ROWS, &t))
         return false;
-    bool good = true;
-    size_t cap = 0, n = 0;
-    kou_replay_consignment *out = NULL;
-    cons_in *buf = koui_malloc((t.rows < BLOCK ? (size_t)t.rows + 1 : BLOCK) * sizeof *buf);
-    const int64_t want = (int64_t)rp->replication;
-    for (hsize_t start = 0; good && start < t.rows; start += BLOCK) {
-        hsize_t cnt = t.rows - start < BLOCK ? t.rows - start : BLOCK;
-        if (!(good = table_read(rd, &t, path, start, cnt, buf)))
-            break;
-        for (size_t i = 0; i < (size_t)cnt; i++) {
-            const cons_in *r = &buf[i];
-            if (r->rep != want)
-                continue;
-            unsigned long long row = (unsigned long long)(start + i);
-            if (r->port < 0 || r->port >= (int64_t)rp->nports || r->flow < 0 ||
-                r->flow >= (int64_t)(first_flow[r->port + 1] - first_flow[r->port])) {
-                koui_h5_fail(rd, KOU_EINVAL, "%s row %llu: port %lld, flow %lld is not in /layout", path, row,
-                             (long long)r->port, (long long)r->flow);
-                good = false;
-                break;
-            }
-            size_t f = first_flow[r->port] + (size_t)r->flow;
-            if (r->goods < 0 || r->goods >= (int64_t)(first_goods[f + 1] - first_goods[f])) {
-                koui_h5_fail(rd, KOU_EINVAL, "%s row %llu: goods %lld is not a goods of port %lld flow %lld in /layout",
-                             path, row, (long long)r->goods, (long long)r->port, (long long)r->flow);
-                good = false;
-                break;
-            }
-            if (r->mode < 0 || r->mode >= KOU_MODE_COUNT || r->direction < 0 ||
-                r->direction >= KOU_DIRECTION_COUNT || r->trader < 0 || r->trader >= KOU_TRADER_COUNT ||
-                r->flags < 0 || r->flags > (int64_t)UINT32_MAX) {
-                koui_h5_fail(
-                    rd, KOU_EINVAL, "%s row %llu: mode %lld, direction %lld, trader %lld or flags %lld out of range",
-                    path, row, (long long)r->mode, (long long)r->direction, (long long)r->trader, (long long)r->flags);
-                good = false;
-                break;
-            }
-            if (!isfinite(r->t[KOU_MS_ARRIVAL])) {
-                koui_h5_fail(rd, KOU_EINVAL, "%s row %llu: t_arrival is %g, not a time", path, row,
-                             r->t[KOU_MS_ARRIVAL]);
-                good = false;
-                break;
-            }
-            for (int k = 0; k < KOU_MS_COUNT; k++)
-                if (isinf(r->t[k])) { /* NaN is "did not happen"; an infinite time is nothing */
-                    koui_h5_fail(rd, KOU_EINVAL, "%s row %llu: %s is %g, not a time", path, row, tnames[k], r->t[k]);
-                    good = false;
-                    break;
-                }
-            if (!good)
-                break;
-            if (n == cap) {
-                cap = cap ? 2 * cap : 1024;
-                out = koui_realloc(out, cap * sizeof *out);
-            }
-            kou_replay_consignment *c = &out[n++];
-            *c = (kou_replay_consignment){r->id, r->carrier_id, r->unit_id, (uint16_t)r->port, (uint16_t)r->flow,
-                                          (uint16_t)r->goods, (uint8_t)r->mode, (uint8_t)r->direction,
-                                          (uint8_t)r->trader, (uint32_t)r->flags, {0}, r->cost};
-            memcpy(c->t, r->t, sizeof c->t);
-        }
-    }
-    free(buf);
-    table_close(&t);
-    if (!good) {
-        free(out);
+    cons_take c = {rd, rp, first_flow, first_goods, tnames, NULL, 0, 0};
+    if (!table_each(rd, &t, path, sizeof(cons_in), rp->replication, take_consignment, &c)) {
+        free(c.out);
         return false;
     }
+    kou_replay_consignment *out = c.out;
+    size_t n = c.n;
     sort_consignments(out, n);
     rp->consignments = n ? koui_realloc(out, n * sizeof *out) : (free(out), koui_malloc(sizeof *out));
     rp->nconsignments = n;
@@ -499,6 +521,53 @@ typedef struct sample_keep {
     kou_replay_sample s;
 } sample_keep;
 
+/* Checks one sample row of the replication and keeps it, in time order. */
+typedef struct sample_take {
+    koui_h5_reader *rd;
+    const kou_replay *rp;
+    sample_keep *keep;
+    size_t n, cap, ntimes;
+} sample_take;
+
+static bool take_sample(void *ctx, const void *row_in, unsigned long long row)
+{
+    static const char *const path = "/timeseries";
+    sample_take *c = ctx;
+    const sample_in *r = row_in;
+    koui_h5_reader *rd = c->rd;
+    const kou_replay *rp = c->rp;
+    if (r->resource < 0 || r->resource >= (int64_t)rp->nresources) {
+        koui_h5_fail(rd, KOU_EINVAL, "%s row %llu: resource %lld is not in /layout/resources (%zu rows)", path, row,
+                     (long long)r->resource, rp->nresources);
+        return false;
+    }
+    if (r->port != rp->resources[r->resource].port) {
+        koui_h5_fail(rd, KOU_EINVAL, "%s row %llu: port %lld, but resource %lld is of port %d", path, row,
+                     (long long)r->port, (long long)r->resource, rp->resources[r->resource].port);
+        return false;
+    }
+    if (!isfinite(r->t) || (c->n > 0 && r->t < c->keep[c->n - 1].t)) {
+        koui_h5_fail(rd, KOU_EINVAL, "%s row %llu: sample time %g is not finite or before the previous one", path,
+                     row, r->t);
+        return false;
+    }
+    if (r->busy < INT32_MIN || r->busy > INT32_MAX || r->capacity < INT32_MIN || r->capacity > INT32_MAX) {
+        koui_h5_fail(rd, KOU_EINVAL, "%s row %llu: busy %lld or capacity %lld out of range", path, row,
+                     (long long)r->busy, (long long)r->capacity);
+        return false;
+    }
+    if (c->n == 0 || r->t != c->keep[c->n - 1].t)
+        c->ntimes++;
+    if (c->n == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 1024;
+        c->keep = koui_realloc(c->keep, c->cap * sizeof *c->keep);
+    }
+    c->keep[c->n++] = (sample_keep){r->t, (size_t)r->resource,
+                                    {r->queue > UINT32_MAX ? UINT32_MAX : (uint32_t)r->queue, (int32_t)r->busy,
+                                     (int32_t)r->capacity}};
+    return true;
+}
+
 static bool read_timeseries(koui_h5_reader *rd, hid_t file, kou_replay *rp)
 {
     static const char *const path = "/timeseries";
@@ -512,57 +581,10 @@ static bool read_timeseries(koui_h5_reader *rd, hid_t file, kou_replay *rp)
     table t;
     if (!table_open(rd, file, path, m, sizeof m / sizeof *m, sizeof(sample_in), MAX_ROWS, &t))
         return false;
-    bool good = true;
-    size_t cap = 0, n = 0, ntimes = 0;
-    sample_keep *keep = NULL;
-    sample_in *buf = koui_malloc((t.rows < BLOCK ? (size_t)t.rows + 1 : BLOCK) * sizeof *buf);
-    const int64_t want = (int64_t)rp->replication;
-    for (hsize_t start = 0; good && start < t.rows; start += BLOCK) {
-        hsize_t cnt = t.rows - start < BLOCK ? t.rows - start : BLOCK;
-        if (!(good = table_read(rd, &t, path, start, cnt, buf)))
-            break;
-        for (size_t i = 0; i < (size_t)cnt; i++) {
-            const sample_in *r = &buf[i];
-            if (r->rep != want)
-                continue;
-            unsigned long long row = (unsigned long long)(start + i);
-            if (r->resource < 0 || r->resource >= (int64_t)rp->nresources) {
-                koui_h5_fail(rd, KOU_EINVAL, "%s row %llu: resource %lld is not in /layout/resources (%zu rows)", path,
-                             row, (long long)r->resource, rp->nresources);
-                good = false;
-                break;
-            }
-            if (r->port != rp->resources[r->resource].port) {
-                koui_h5_fail(rd, KOU_EINVAL, "%s row %llu: port %lld, but resource %lld is of port %d", path, row,
-                             (long long)r->port, (long long)r->resource, rp->resources[r->resource].port);
-                good = false;
-                break;
-            }
-            if (!isfinite(r->t) || (n > 0 && r->t < keep[n - 1].t)) {
-                koui_h5_fail(rd, KOU_EINVAL, "%s row %llu: sample time %g is not finite or before the previous one",
-                             path, row, r->t);
-                good = false;
-                break;
-            }
-            if (r->busy < INT32_MIN || r->busy > INT32_MAX || r->capacity < INT32_MIN || r->capacity > INT32_MAX) {
-                koui_h5_fail(rd, KOU_EINVAL, "%s row %llu: busy %lld or capacity %lld out of range", path, row,
-                             (long long)r->busy, (long long)r->capacity);
-                good = false;
-                break;
-            }
-            if (n == 0 || r->t != keep[n - 1].t)
-                ntimes++;
-            if (n == cap) {
-                cap = cap ? 2 * cap : 1024;
-                keep = koui_realloc(keep, cap * sizeof *keep);
-            }
-            keep[n++] = (sample_keep){r->t, (size_t)r->resource,
-                                      {r->queue > UINT32_MAX ? UINT32_MAX : (uint32_t)r->queue, (int32_t)r->busy,
-                                       (int32_t)r->capacity}};
-        }
-    }
-    free(buf);
-    table_close(&t);
+    sample_take c = {rd, rp, NULL, 0, 0, 0};
+    bool good = table_each(rd, &t, path, sizeof(sample_in), rp->replication, take_sample, &c);
+    sample_keep *keep = c.keep;
+    size_t n = c.n, ntimes = c.ntimes;
     size_t nres = rp->nresources;
     if (good && nres > 0 && ntimes > MAX_CELLS / nres) {
         koui_h5_fail(rd, KOU_EINVAL, "%s: %zu sample times x %zu resources is too large a grid", path, ntimes, nres);
