@@ -13,5 +13,5 @@ cd "$(dirname "$0")/.."
 build=${1:-build}
 [ -d "$build" ] || meson setup "$build" >/dev/null
 ninja -C "$build" core/kouan >/dev/null
-python3 tests/golden/check_golden.py --update "$build/core/kouan" . all
+python3 tests/golden/check_golden.py all --update --kouan "$build/core/kouan" --root .
 git diff --stat -- tests/golden 2>/dev/null || true

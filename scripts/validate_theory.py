@@ -8,7 +8,8 @@ Pure Python (no numpy or scipy), so the CI test runs under any python3.
 scripts/validate.py imports it for the report; tests/validation runs it
 in short mode.
 
-usage: validate_theory.py KOUAN ROOT [--short] [--reps R] [-j N]   (prints TAP)
+usage: validate_theory.py [theory] --kouan KOUAN [--root ROOT] [--short] [--reps R] [-j N]
+  (prints TAP; tests/tap.py: the test drivers' calling convention)
 
 Each case is one scenario with fixed parameters. Replication r runs with
 --seed r (r = 1..R) and prints one `result k=v ...` line: the means over
@@ -29,6 +30,9 @@ import re
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
+
+sys.path.append(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests"))  # tap.py
+import tap  # noqa: E402
 
 # ---- exact values -----------------------------------------------------------
 
@@ -182,10 +186,10 @@ def run_one(kouan, root, scen, params, seed):
     args = [kouan, "run", os.path.join(root, "scenarios", "validation", scen), "--seed", str(seed), "--quiet"]
     for k, v in params.items():
         args += ["--set", f"{k}={v}"]
-    p = subprocess.run(args, capture_output=True, text=True, timeout=600)
-    if p.returncode != 0:
-        raise RuntimeError(f"{' '.join(args)}: exit {p.returncode}: {p.stderr.strip()}")
-    for line in p.stdout.splitlines():
+    rc, out, err = tap.run(args, timeout=600)
+    if rc != 0:
+        raise RuntimeError(f"{' '.join(args)}: exit {rc}: {err.strip()}")
+    for line in out.splitlines():
         if line.startswith("result "):
             return {k: float(v) for k, v in re.findall(r"(\w+)=(\S+)", line)}
     raise RuntimeError(f"{' '.join(args)}: no result line")
@@ -243,43 +247,35 @@ def follow_up(kouan, root, check, reps=40, first_seed=101, warmup=2000.0, jobs=2
             "in95": abs(mean - check["exact"]) <= hw, "z": (mean - check["exact"]) / se if se > 0 else float("inf")}
 
 
-def main(argv):
-    if len(argv) < 2:
-        sys.exit(__doc__)
-    kouan, root = argv[0], argv[1]
-    size = dict(SHORT if "--short" in argv else FULL)
-    if "--reps" in argv:
-        size["reps"] = int(argv[argv.index("--reps") + 1])   # at least 3 for a t interval
-    jobs = 2
-    if "-j" in argv:
-        jobs = int(argv[argv.index("-j") + 1])
+def main():
+    args = tap.parse_args(__doc__, ["theory"], {
+        "--short": dict(action="store_true", help="CI size: fewer replications of fewer customers"),
+        "--reps": dict(type=int, metavar="R", help="replications per case (at least 3 for a t interval)"),
+        "-j": dict(type=int, default=2, metavar="N", dest="jobs", help="runs at a time (default 2)")})
+    size = dict(SHORT if args.short else FULL)
+    if args.reps is not None:
+        size["reps"] = args.reps
     try:
-        checks = run_theory(os.path.abspath(kouan), root, size, jobs)
+        checks = run_theory(args.kouan, args.root, size, args.jobs)
     except (RuntimeError, subprocess.TimeoutExpired) as e:
-        print("1..1\nnot ok 1 - the theory scenarios run\n# " + str(e).replace("\n", "\n# "))
-        return 1
+        tap.ok(False, "the theory scenarios run", e)
+        tap.done()
     # Negative control: the M/D/1 replications judged against the M/M/1
     # value at the same load must be rejected, or the intervals are too
     # wide to catch a wrong service distribution.
     md1 = next(c for c in checks if c["case"] == "md1")
     wrong = mmc_wq(1, 0.7, 1.0)
-    print(f"1..{len(checks) + 1}")
-    bad = 0
-    for i, c in enumerate(checks, 1):
-        ok = c["inb"]
-        bad += not ok
-        print(f"{'ok' if ok else 'not ok'} {i} - {c['title']}: {c['label']} simulated {c['mean']:.4f} "
-              f"± {c['hwb']:.4f} (simultaneous; 95 %: ± {c['hw95']:.4f}) vs exact {c['exact']:.4f}"
-              f"{'' if c['in95'] else ' [outside its own 95 % interval]'}")
-    rejected = abs(md1["mean"] - wrong) > md1["hwb"]
-    bad += not rejected
-    print(f"{'ok' if rejected else 'not ok'} {len(checks) + 1} - negative control: M/D/1 runs "
-          f"({md1['mean']:.4f} ± {md1['hwb']:.4f}) are not taken for M/M/1 ({wrong:.4f})")
-    print(f"# {len(checks) - bad}/{len(checks)} within their simultaneous 95 % intervals, "
-          f"{sum(c['in95'] for c in checks)}/{len(checks)} within their own 95 % intervals "
-          f"({size['reps']} replications)")
-    return 1 if bad else 0
+    for c in checks:
+        tap.ok(c["inb"], f"{c['title']}: {c['label']} simulated {c['mean']:.4f} "
+               f"± {c['hwb']:.4f} (simultaneous; 95 %: ± {c['hw95']:.4f}) vs exact {c['exact']:.4f}"
+               f"{'' if c['in95'] else ' [outside its own 95 % interval]'}")
+    tap.ok(abs(md1["mean"] - wrong) > md1["hwb"], f"negative control: M/D/1 runs "
+           f"({md1['mean']:.4f} ± {md1['hwb']:.4f}) are not taken for M/M/1 ({wrong:.4f})")
+    tap.diag(f"{sum(c['inb'] for c in checks)}/{len(checks)} within their simultaneous 95 % intervals, "
+             f"{sum(c['in95'] for c in checks)}/{len(checks)} within their own 95 % intervals "
+             f"({size['reps']} replications)")
+    tap.done()
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    main()

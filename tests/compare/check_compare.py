@@ -2,7 +2,7 @@
 """check_compare.py — `kouan compare` end to end on tests/lua/port_small.lua
 (eras 2017 and 2021); prints TAP for meson.
 
-usage: check_compare.py GROUP KOUAN SRCROOT
+usage: check_compare.py GROUP --kouan KOUAN [--root SRCROOT]   (tests/tap.py)
   GROUP  crn | table | file | sequential | plot | usage
 crn: common random numbers against independent seeds, the variance of the
 paired difference of the all-ports import overall mean time (ratio < 0.5).
@@ -17,8 +17,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__)))) 
 import tap  # noqa: E402
 from tap import ok  # noqa: E402
 
-GROUP, KOUAN, ROOT = sys.argv[1:4]
-KOUAN = os.path.abspath(KOUAN)
+ARGS = tap.parse_args(__doc__, ["crn", "table", "file", "sequential", "plot", "usage"])
+GROUP, KOUAN, ROOT = ARGS.group, ARGS.kouan, ARGS.root
 SCN = os.path.join(ROOT, "tests", "lua", "port_small.lua")
 ERAS = ["--era", "2017", "--era", "2021"]
 TMP = tempfile.mkdtemp(prefix="kouan-compare-")

@@ -3,8 +3,9 @@
 and compares everything it prints, byte for byte, with the committed file
 tests/golden/NAME.txt; prints TAP, with a unified diff on a mismatch.
 
-usage: check_golden.py KOUAN SRCROOT CASE|all            compare
-       check_golden.py --update KOUAN SRCROOT CASE|all   rewrite the files
+usage: check_golden.py CASE|all --kouan KOUAN [--root SRCROOT] [--update]
+  (tests/tap.py: the drivers' calling convention); --update rewrites the
+  files instead of comparing.
 
 The commands run from SRCROOT with paths relative to it (the table's title
 names the scenario file as given), with KOUAN_ROOT=SRCROOT, so the output
@@ -14,7 +15,6 @@ the diff before committing.
 """
 import difflib
 import os
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/, for tap.py
@@ -32,21 +32,17 @@ CASES = {
                   "--set", "horizon_days=7", "--set", "warmup_days=1"],
 }
 
-args = sys.argv[1:]
-update = bool(args) and args[0] == "--update"
-if update:
-    args = args[1:]
-if len(args) != 3 or (args[2] != "all" and args[2] not in CASES):
-    sys.exit(__doc__.split("\n\n")[1] + "\ncases: " + ", ".join(CASES) + ", all")
-KOUAN, ROOT, WHICH = os.path.abspath(args[0]), os.path.abspath(args[1]), args[2]
+ARGS = tap.parse_args(__doc__, [*CASES, "all"],
+                      {"--update": dict(action="store_true", help="rewrite the files instead of comparing")})
+KOUAN, ROOT, update = ARGS.kouan, ARGS.root, ARGS.update
 GOLDEN = os.path.join(ROOT, "tests", "golden")
-names = list(CASES) if WHICH == "all" else [WHICH]
+names = list(CASES) if ARGS.group == "all" else [ARGS.group]
 
 
 def run(name):
-    p = subprocess.run([KOUAN, "run", "--no-output", *CASES[name]], capture_output=True, timeout=300, cwd=ROOT,
-                       env=dict(os.environ, KOUAN_ROOT=ROOT))
-    return p.returncode, p.stdout, p.stderr.decode("utf-8", "replace")
+    """(exit status, stdout as bytes, stderr)"""
+    return tap.run([KOUAN, "run", "--no-output", *CASES[name]], command(name), timeout=300, cwd=ROOT,
+                   env=dict(os.environ, KOUAN_ROOT=ROOT), binary=True)
 
 
 def command(name):

@@ -7,7 +7,7 @@ no signal, and for escape attempts that the side effect did not happen
 (a marker file stays absent). Prints TAP for meson. docs/hardening.md
 counts the cases by kind (the KIND column).
 
-usage: check_attacks.py KOUAN
+usage: check_attacks.py [attacks] --kouan KOUAN [--root SRCROOT]   (tests/tap.py; one group)
 """
 import os
 import shutil
@@ -16,14 +16,15 @@ import sys
 import tempfile
 import time
 
-KOUAN = os.path.abspath(sys.argv[1])
-TMP = tempfile.mkdtemp(prefix="kouan-attacks-")
-MARK = os.path.join(TMP, "ESCAPED")
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/, for tap.py
 import tap  # noqa: E402
 from tap import ok  # noqa: E402
 
 tap.diag_lines = 20
+
+KOUAN = tap.parse_args(__doc__, ["attacks"]).kouan
+TMP = tempfile.mkdtemp(prefix="kouan-attacks-")
+MARK = os.path.join(TMP, "ESCAPED")
 
 # Small limits so that each runaway stops in well under a second.
 FAST = ["--max-instructions", "1e6", "--max-memory", "32"]
@@ -210,9 +211,7 @@ for i, (kind, name, src, extra, code, text) in enumerate(CASES):
     args = [a.replace("%(mark)s", MARK) for a in extra]
     t0 = time.monotonic()
     try:
-        p = subprocess.run([KOUAN, "run", path, *args], capture_output=True, text=True, errors="replace",
-                           timeout=60, cwd=TMP)
-        rc, out, err = p.returncode, p.stdout, p.stderr
+        rc, out, err = tap.run([KOUAN, "run", path, *args], f"[{kind}] {name}", timeout=60, cwd=TMP)
     except subprocess.TimeoutExpired:
         rc, out, err = "timeout", "", "no answer within 60 s"
     wall = time.monotonic() - t0

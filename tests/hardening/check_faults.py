@@ -2,7 +2,7 @@
 """check_faults.py — faults from outside the scenario; prints TAP for meson.
 Run by /usr/bin/python3 (h5py reads the run files).
 
-usage: check_faults.py GROUP KOUAN TESTDIR
+usage: check_faults.py GROUP --kouan KOUAN [--root SRCROOT] [--tool valgrind=PATH]   (tests/tap.py)
   GROUP  alloc | disk | guard | valgrind
   alloc  allocation failure (KOUAN_FAULT_ALLOC, kernel/base.h) at the N-th
          allocation, once (N) and for good (N+), over N spread across a
@@ -42,22 +42,25 @@ import tempfile
 
 import h5py
 
-GROUP, KOUAN, TESTDIR = sys.argv[1], os.path.abspath(sys.argv[2]), os.path.abspath(sys.argv[3])
-SMALL = os.path.join(TESTDIR, "..", "lua", "port_small.lua")
-MMC = os.path.join(TESTDIR, "..", "..", "scenarios", "mmc.lua")
-TMP = tempfile.mkdtemp(prefix="kouan-faults-")
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/, for tap.py
 import tap  # noqa: E402
 from tap import ok, skip  # noqa: E402
 
 tap.diag_lines = 20
 
+ARGS = tap.parse_args(__doc__, ["alloc", "disk", "guard", "valgrind"])
+KOUAN, ROOT = ARGS.kouan, ARGS.root
+TESTDIR = os.path.join(ROOT, "tests", "hardening")
+SMALL = os.path.join(ROOT, "tests", "lua", "port_small.lua")
+MMC = os.path.join(ROOT, "scenarios", "mmc.lua")
+TMP = tempfile.mkdtemp(prefix="kouan-faults-")
 
 
-def run(*args, env=None, preexec=None, timeout=120):
-    p = subprocess.run([KOUAN, *args], capture_output=True, text=True, errors="replace", cwd=TMP,
-                       env=dict(os.environ, **(env or {})), preexec_fn=preexec, timeout=timeout)
-    return p.returncode, p.stdout, p.stderr
+def run(*args, env=None, preexec=None, timeout=120, wrapper=()):
+    """kouan's (exit status, stdout, stderr), from TMP, with env added to
+    this environment; wrapper: a program that runs kouan (valgrind)."""
+    return tap.run([*wrapper, KOUAN, *args], timeout=timeout, cwd=TMP, env=dict(os.environ, **(env or {})),
+                   preexec_fn=preexec)
 
 
 def clean(err):
@@ -229,12 +232,12 @@ def group_guard():
 
 
 def group_valgrind():
-    vg = shutil.which("valgrind")
+    vg = tap.tool("valgrind")
     if vg is None:
         skip("valgrind", "not installed")
         return
     opts = [vg, "-q", "--error-exitcode=99", "--leak-check=full", "--show-leak-kinds=definite,indirect,possible",
-            "--errors-for-leak-kinds=definite,indirect,possible", "--trace-children=no", KOUAN]
+            "--errors-for-leak-kinds=definite,indirect,possible", "--trace-children=no"]
     path = os.path.join(TMP, "vg.h5")
     bad_scen = os.path.join(TMP, "bad.lua")
     with open(bad_scen, "w") as f:
@@ -246,13 +249,12 @@ def group_valgrind():
              ("out of memory in Lua", ["run", MMC, "--set", "customers=2000", "--quiet"],
               {"KOUAN_FAULT_ALLOC": "1500+"}, 1)]
     for label, args, env, code in cases:
-        p = subprocess.run(opts + args, capture_output=True, text=True, errors="replace", cwd=TMP,
-                           env=dict(os.environ, **env), timeout=600)
-        errs = [l for l in p.stderr.splitlines() if l.startswith("==")]
-        ok(p.returncode == code and not errs, f"valgrind memcheck, {label}: exit {code}, no error, no leak",
-           f"rc={p.returncode}\n" + "\n".join(errs[:30] or p.stderr.splitlines()[:10]))
+        rc, _, err = run(*args, env=env, timeout=600, wrapper=opts)
+        errs = [l for l in err.splitlines() if l.startswith("==")]
+        ok(rc == code and not errs, f"valgrind memcheck, {label}: exit {code}, no error, no leak",
+           f"rc={rc}\n" + "\n".join(errs[:30] or err.splitlines()[:10]))
 
 
-{"alloc": group_alloc, "disk": group_disk, "guard": group_guard, "valgrind": group_valgrind}[GROUP]()
+{"alloc": group_alloc, "disk": group_disk, "guard": group_guard, "valgrind": group_valgrind}[ARGS.group]()
 shutil.rmtree(TMP, ignore_errors=True)
 tap.done()

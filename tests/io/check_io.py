@@ -3,10 +3,12 @@
 read back with h5py and h5dump; prints TAP. Runs /usr/bin/python3 (Debian's
 h5py and numpy live only there).
 
-usage: check_io.py GROUP KOUAN SRCROOT [H5DUMP]
+usage: check_io.py GROUP --kouan KOUAN [--root SRCROOT] [--tool h5dump=PATH]   (tests/tap.py)
 groups: file checksum kpi attrs overwrite kill interrupt chinese trace
+Without h5dump (not given, not on PATH) its checks are left out.
 """
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -22,8 +24,10 @@ from tap import ok  # noqa: E402
 
 tap.diag_lines = 40
 
-GROUP, KOUAN, ROOT = sys.argv[1], os.path.abspath(sys.argv[2]), os.path.abspath(sys.argv[3])
-H5DUMP = sys.argv[4] if len(sys.argv) > 4 else ""
+ARGS = tap.parse_args(__doc__, ["file", "checksum", "kpi", "attrs", "overwrite", "kill", "interrupt", "chinese",
+                                "trace"])
+KOUAN, ROOT = ARGS.kouan, ARGS.root
+H5DUMP = tap.tool("h5dump")
 SMALL = os.path.join(ROOT, "tests", "lua", "port_small.lua")
 HENAN = os.path.join(ROOT, "scenarios", "henan.lua")
 ENV = dict(os.environ, KOUAN_ROOT=ROOT)
@@ -266,8 +270,7 @@ def g_overwrite():
 def start_and_wait(args, settle):
     """Starts kouan run with args, waits until its file exists, then settle seconds."""
     path = os.path.join(TMP, "long.h5")
-    p = subprocess.Popen([KOUAN, "run", *args, "-o", path], cwd=TMP, env=ENV, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
+    p = tap.start([KOUAN, "run", *args, "-o", path], cwd=TMP, env=ENV)
     t0 = time.time()
     while not os.path.exists(path) and time.time() - t0 < 120 and p.poll() is None:
         time.sleep(0.05)
@@ -279,7 +282,7 @@ def g_kill():
     p, path = start_and_wait([HENAN, "--era", "2017", "--reps", "20"], 3.0)
     running = p.poll() is None
     p.kill()
-    p.communicate()
+    p.finish()
     ok(running, "the run was still going when killed")
     try:
         with h5py.File(path, "r") as f:
@@ -296,8 +299,8 @@ def g_kill():
 def g_interrupt():
     p, path = start_and_wait([HENAN, "--era", "2017", "--reps", "20"], 1.5)
     p.send_signal(signal.SIGINT)
-    out, err = p.communicate(timeout=120)
-    ok(p.returncode == 130, "SIGINT: exit 130", f"rc {p.returncode}\n{err}")
+    rc, out, err = p.finish(timeout=120)
+    ok(rc == 130, "SIGINT: exit 130", f"rc {rc}\n{err}")
     ok("interrupted" in err and "complete = 0" in err and out == "", "says so on stderr, prints no table", err)
     with h5py.File(path, "r") as f:
         c = f["consignments"][...]
@@ -305,8 +308,8 @@ def g_interrupt():
            f"the file is closed with complete = 0 and its rows ({len(c)})")
     p, path = start_and_wait([HENAN, "--era", "2017", "--reps", "20", "--force"], 1.0)
     p.send_signal(signal.SIGTERM)
-    out, err = p.communicate(timeout=120)
-    ok(p.returncode == 130, "SIGTERM: exit 130 too", err)
+    rc, out, err = p.finish(timeout=120)
+    ok(rc == 130, "SIGTERM: exit 130 too", err)
 
 
 def g_chinese():
@@ -361,10 +364,9 @@ def g_trace():
         ok("events" not in f, "no /events without --trace")
 
 
-GROUPS = {"file": g_file, "checksum": g_checksum, "kpi": g_kpi, "attrs": g_attrs, "overwrite": g_overwrite, "kill": g_kill,
-          "interrupt": g_interrupt, "chinese": g_chinese, "trace": g_trace}
 try:
-    GROUPS[GROUP]()
+    {"file": g_file, "checksum": g_checksum, "kpi": g_kpi, "attrs": g_attrs, "overwrite": g_overwrite, "kill": g_kill,
+     "interrupt": g_interrupt, "chinese": g_chinese, "trace": g_trace}[ARGS.group]()
 finally:
-    subprocess.run(["rm", "-rf", TMP])
+    shutil.rmtree(TMP, ignore_errors=True)
 tap.done()

@@ -2,10 +2,9 @@
 """check.py — runs the kouan command on small scenario files and checks its
 exit status, messages and output; prints TAP for meson.
 
-usage: check.py GROUP KOUAN TESTDIR MMC_SCENARIO
+usage: check.py GROUP --kouan KOUAN [--root SRCROOT]   (tests/tap.py)
   GROUP     errors | limits | random | cli | golden | mmc
-  KOUAN     the kouan binary; TESTDIR this directory; MMC the M/M/c scenario
-(meson passes all three, so nothing here knows where the tree lives).
+The scenarios are this folder's files and SRCROOT/scenarios/mmc.lua.
 
 Files name the line an error must point at with a '--> here' comment.
 """
@@ -17,7 +16,9 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__)))) 
 import tap  # noqa: E402
 from tap import ok  # noqa: E402
 
-GROUP, KOUAN, TESTDIR, MMC = sys.argv[1:5]
+ARGS = tap.parse_args(__doc__, ["errors", "limits", "random", "cli", "golden", "mmc"])
+KOUAN, TESTDIR = ARGS.kouan, os.path.join(ARGS.root, "tests", "lua")
+MMC = os.path.join(ARGS.root, "scenarios", "mmc.lua")
 
 
 def run(*args, timeout=60):
@@ -188,9 +189,6 @@ def group_mmc():
         ok(half < 0.1 * theory, f"{name} CI half-width is below 10% of the value", diag)
 
 
-groups = {"errors": group_errors, "limits": group_limits, "random": group_random,
-          "cli": group_cli, "golden": group_golden, "mmc": group_mmc}
-if GROUP not in groups:
-    raise SystemExit(f"Bail out! unknown group {GROUP}")
-groups[GROUP]()
+{"errors": group_errors, "limits": group_limits, "random": group_random,
+ "cli": group_cli, "golden": group_golden, "mmc": group_mmc}[ARGS.group]()
 tap.done()

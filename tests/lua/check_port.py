@@ -3,11 +3,10 @@
 to the port-clearance model) and checks the KPI table, reproducibility,
 eras, --set paths and the error messages; prints TAP for meson.
 
-usage: check_port.py GROUP KOUAN TESTDIR
+usage: check_port.py GROUP --kouan KOUAN [--root SRCROOT]   (tests/tap.py)
   GROUP   run | set | errors | dump | process
-(meson passes the binary and this directory, so nothing here knows where
-the tree lives). Error files mark the line a message must name with a
-'--> here' comment.
+The scenarios are this folder's files (SRCROOT/tests/lua). Error files mark
+the line a message must name with a '--> here' comment.
 """
 import os
 import sys
@@ -16,8 +15,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__)))) 
 import tap  # noqa: E402
 from tap import ok  # noqa: E402
 
-GROUP, KOUAN, TESTDIR = sys.argv[1:4]
-KOUAN = os.path.abspath(KOUAN)  # the tests run from TESTDIR
+ARGS = tap.parse_args(__doc__, ["run", "set", "errors", "dump", "process"])
+KOUAN, TESTDIR = ARGS.kouan, os.path.join(ARGS.root, "tests", "lua")  # the tests run from TESTDIR
 
 
 def run(*args, timeout=120, env=None):
@@ -306,9 +305,6 @@ def group_process():
        "a process that holds the scanner for ever: a clear error (the waiting process is discarded)", err)
 
 
-groups = {"run": group_run, "set": group_set, "errors": group_errors, "dump": group_dump,
-          "process": group_process}
-if GROUP not in groups:
-    raise SystemExit(f"Bail out! unknown group {GROUP}")
-groups[GROUP]()
+{"run": group_run, "set": group_set, "errors": group_errors, "dump": group_dump,
+ "process": group_process}[ARGS.group]()
 tap.done()

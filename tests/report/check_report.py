@@ -4,7 +4,7 @@
 Chinese), the plot, and damaged files (one line, exit 1, no crash); prints
 TAP for meson. Needs h5py and matplotlib: run by /usr/bin/python3.
 
-usage: check_report.py GROUP KOUAN REPORT_REF TESTDIR SRCROOT
+usage: check_report.py GROUP --kouan KOUAN --tool report_ref=PATH [--root SRCROOT]   (tests/tap.py)
   GROUP  table | csv | plot | damaged | run
 """
 import csv
@@ -18,14 +18,14 @@ import tempfile
 import h5py
 import numpy as np
 
-GROUP, KOUAN, REF, TESTDIR, SRCROOT = sys.argv[1:6]
-KOUAN, REF = os.path.abspath(KOUAN), os.path.abspath(REF)
-sys.path.insert(0, TESTDIR)
-import make_h5  # noqa: E402
-
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # tests/report/, for make_h5.py
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/, for tap.py
+import make_h5  # noqa: E402
 import tap  # noqa: E402
-from tap import ok, sanitizer_in_kouan, skip  # noqa: E402
+from tap import ok, skip  # noqa: E402
+
+ARGS = tap.parse_args(__doc__, ["table", "csv", "plot", "damaged", "run"])
+KOUAN, REF, SRCROOT = ARGS.kouan, tap.tool("report_ref", required=True), ARGS.root
 
 TMP = tempfile.mkdtemp(prefix="kouan-report-")
 
@@ -34,9 +34,13 @@ def tmp(name):
     return os.path.join(TMP, name)
 
 
-def run(*args, env=None, cmd=None, timeout=240, cwd=None):
+def run(*args, env=None, timeout=240, cwd=None, damaged=False):
+    """kouan's (exit status, stdout, stderr). damaged: the file is, and HDF5
+    may print its own sanitizer report in the checking child; only one in
+    kouan's code fails (tap.sanitizer_in_kouan)."""
     full_env = dict(os.environ, **env) if env else None
-    return tap.run([cmd or KOUAN, *args], " ".join(args), timeout=timeout, cwd=cwd or TMP, env=full_env)
+    return tap.run([KOUAN, *args], " ".join(args), timeout=timeout, cwd=cwd or TMP, env=full_env,
+                   library_reports=damaged)
 
 
 def synthetic_file(name="syn.h5", cons=True, **kw):
@@ -50,8 +54,8 @@ def synthetic_file(name="syn.h5", cons=True, **kw):
 
 def group_table():
     table, values, h5 = tmp("ref.txt"), tmp("ref.values"), tmp("ref.h5")
-    p = subprocess.run([REF, table, values], capture_output=True, text=True, timeout=240)
-    if not ok(p.returncode == 0, "report_ref runs the fixture", p.stderr):
+    rc, _, err = tap.run([REF, table, values], timeout=240)
+    if not ok(rc == 0, "report_ref runs the fixture", err):
         return
     make_h5.write(h5, make_h5.parse_values(values))
     rc, out, err = run("report", h5)
@@ -248,12 +252,11 @@ def group_damaged():
             b[i:i + 8] = rng.integers(0, 256, size=len(b[i:i + 8]), dtype=np.uint8).tobytes()
         p = tmp("fuzz.h5")
         open(p, "wb").write(bytes(b))
-        q = subprocess.run([KOUAN, "report", p, "--quiet"], capture_output=True, timeout=60)
-        err = q.stderr.decode("utf-8", "replace")
+        rc, _, err = run("report", p, "--quiet", timeout=60, damaged=True)
         last = err.splitlines()[-1] if err.strip() else ""
-        ours = sanitizer_in_kouan(err)
-        if q.returncode not in (0, 1) or ours or (q.returncode == 1 and not last.startswith(f"kouan: {p}: ")):
-            worst.append(f"case {k}: exit {q.returncode}: {err[-800:]}")
+        ours = tap.sanitizer_in_kouan(err)
+        if rc not in (0, 1) or ours or (rc == 1 and not last.startswith(f"kouan: {p}: ")):
+            worst.append(f"case {k}: exit {rc}: {err[-800:]}")
     ok(not worst, "60 randomly damaged files: exit 0 or 1, the last line names the file, no crash", "\n".join(worst))
 
     other = tmp("other.h5")
@@ -346,7 +349,7 @@ def group_run():
 
 try:
     {"table": group_table, "csv": group_csv, "plot": group_plot, "damaged": group_damaged,
-     "run": group_run}[GROUP]()
+     "run": group_run}[ARGS.group]()
 finally:
     shutil.rmtree(TMP, ignore_errors=True)
 tap.done()

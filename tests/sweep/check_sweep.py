@@ -3,13 +3,12 @@
 (docs/hdf5-schema.md), read back with h5py; prints TAP. Runs
 /usr/bin/python3 (Debian's h5py and numpy live only there).
 
-usage: check_sweep.py GROUP KOUAN SRCROOT [MPIEXEC]
-groups: design threads badpath failure resume file shard mpi (needs MPIEXEC)
+usage: check_sweep.py GROUP --kouan KOUAN [--root SRCROOT] [--tool mpiexec=PATH]   (tests/tap.py)
+groups: design threads badpath failure resume file shard plot mpi (mpiexec: given or on PATH)
 """
 import itertools
 import os
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,7 +22,8 @@ from tap import ok  # noqa: E402
 
 tap.diag_lines = 40
 
-GROUP, KOUAN, ROOT = sys.argv[1], os.path.abspath(sys.argv[2]), os.path.abspath(sys.argv[3])
+ARGS = tap.parse_args(__doc__, ["design", "threads", "badpath", "failure", "resume", "file", "shard", "plot", "mpi"])
+KOUAN, ROOT = ARGS.kouan, ARGS.root
 ENV = dict(os.environ, KOUAN_ROOT=ROOT)
 TMP = tempfile.mkdtemp(prefix="kouan-sweep-")
 SMALL = os.path.join(ROOT, "tests", "lua", "port_small.lua")
@@ -41,6 +41,10 @@ def design(name, method, factors, reps=2, seed=1, points=None, extra=""):
 
 def sweep(*args, timeout=60):
     return tap.run([KOUAN, "sweep", *args], f"kouan sweep {' '.join(args)}", timeout=timeout, cwd=TMP, env=ENV)
+
+
+def merge(output, *inputs):
+    return tap.run([KOUAN, "sweep-merge", "-o", output, *inputs], timeout=120, cwd=TMP, env=ENV)
 
 
 def out(name):
@@ -187,11 +191,10 @@ def group_resume():
     partial = False
     for attempt, frac in enumerate([0.5, 0.3, 0.7, 0.4, 0.6]):
         path = out(f"killed{attempt}")
-        p = subprocess.Popen([KOUAN, "sweep", d, "-o", path, "-j", "2"], cwd=TMP, env=ENV,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        p = tap.start([KOUAN, "sweep", d, "-o", path, "-j", "2"], cwd=TMP, env=ENV)
         time.sleep(full * frac)
         p.send_signal(signal.SIGKILL)
-        p.wait()
+        p.finish()
         if not os.path.exists(path):
             continue
         with h5py.File(path) as f:
@@ -216,12 +219,11 @@ def group_resume():
         ok(b.attrs["complete"] == 1, "the resumed file says complete = 1")
     # Ctrl-C: exit 130, complete = 0, then --resume completes it
     ip = out("int")
-    p = subprocess.Popen([KOUAN, "sweep", d, "-o", ip, "-j", "2"], cwd=TMP, env=ENV,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    p = tap.start([KOUAN, "sweep", d, "-o", ip, "-j", "2"], cwd=TMP, env=ENV)
     time.sleep(full * 0.4)
     p.send_signal(signal.SIGINT)
-    _, se = p.communicate()
-    if p.returncode == 130:
+    rc, _, se = p.finish()
+    if rc == 130:
         with h5py.File(ip) as f:
             ok(f.attrs["complete"] == 0 and "interrupted" in se, "Ctrl-C: exit 130, complete = 0", se)
         rc, so, se = sweep(d, "-o", ip, "--resume", "-q")
@@ -229,7 +231,7 @@ def group_resume():
             ok(rc == 0 and a["kpi/values"][()].tobytes() == b["kpi/values"][()].tobytes(),
                "after Ctrl-C, --resume gives the uninterrupted table", se)
     else:
-        ok(p.returncode == 0, "Ctrl-C after the end: exit 0", p.returncode)
+        ok(rc == 0, "Ctrl-C after the end: exit 0", rc)
     rc, so, se = sweep(d, "-o", path)
     ok(rc == 2 and "--resume" in se, "an existing sweep file is not overwritten without --force", se)
     d2 = design("res2", "lhs", [f"{{{ADV}, min = 0.1, max = 0.8}}", '{path = "horizon_days", values = {120}}'],
@@ -282,9 +284,8 @@ def group_shard():
         st = f["runs"]["status"][()].reshape(7, 2)
         ok(f.attrs["shard"] == "2/3" and [p for p in range(7) if st[p].all()] == [1, 4] and
            not st[[0, 2, 3, 5, 6]].any(), "shard 2/3 holds points 2 and 5 (p mod 3 = 1)", st)
-    p = subprocess.run([KOUAN, "sweep-merge", "-o", out("shd-merged"), *shards], capture_output=True, text=True,
-                       cwd=TMP, env=ENV)
-    ok(p.returncode == 0, "sweep-merge exits 0", p.stderr)
+    rc, so, se = merge(out("shd-merged"), *shards)
+    ok(rc == 0, "sweep-merge exits 0", se)
     with h5py.File(out("shd-full")) as a, h5py.File(out("shd-merged")) as b:
         ok(a["kpi/values"][()].tobytes() == b["kpi/values"][()].tobytes(),
            "merged KPI table byte-identical to the unsharded sweep's")
@@ -293,23 +294,20 @@ def group_shard():
         ok(np.array_equal(a["design/matrix"][()], b["design/matrix"][()]) and b.attrs["complete"] == 1,
            "merged design and complete = 1")
         ok(b.attrs["design_source"] == a.attrs["design_source"], "merged file keeps the design source")
-    p = subprocess.run([KOUAN, "sweep-merge", "-o", out("shd-part"), *shards[:2]], capture_output=True, text=True,
-                       cwd=TMP, env=ENV)
+    rc, so, se = merge(out("shd-part"), *shards[:2])
     with h5py.File(out("shd-part")) as b:
-        ok(p.returncode == 1 and b.attrs["complete"] == 0 and "none of the inputs" in p.stderr,
-           "a missing shard: exit 1, complete = 0", p.stderr)
-    p = subprocess.run([KOUAN, "sweep-merge", "-o", out("shd-dup"), shards[0], shards[0]], capture_output=True,
-                       text=True, cwd=TMP, env=ENV)
-    ok(p.returncode == 2 and "also in an earlier input" in p.stderr, "a run in two inputs is refused", p.stderr)
-    p = subprocess.run([KOUAN, "sweep-merge", "-o", out("shd-foreign"), shards[0], out("shd-full") + ".nope"],
-                       capture_output=True, text=True, cwd=TMP, env=ENV)
-    ok(p.returncode == 2 and "not a kouan sweep file" in p.stderr, "a missing input is refused", p.stderr)
+        ok(rc == 1 and b.attrs["complete"] == 0 and "none of the inputs" in se,
+           "a missing shard: exit 1, complete = 0", se)
+    rc, so, se = merge(out("shd-dup"), shards[0], shards[0])
+    ok(rc == 2 and "also in an earlier input" in se, "a run in two inputs is refused", se)
+    rc, so, se = merge(out("shd-foreign"), shards[0], out("shd-full") + ".nope")
+    ok(rc == 2 and "not a kouan sweep file" in se, "a missing input is refused", se)
     rc, so, se = sweep(d, "--shard", "4/3")
     ok(rc == 2 and "--shard" in se, "--shard 4/3 is refused", se)
 
 
 def mpirun(n, *args, timeout=120):
-    return tap.run([sys.argv[4], "-n", str(n), KOUAN, "sweep", *args],
+    return tap.run([tap.tool("mpiexec", required=True), "-n", str(n), KOUAN, "sweep", *args],
                    f"mpiexec -n {n} kouan sweep {' '.join(args)}", timeout=timeout, cwd=TMP, env=ENV)
 
 
@@ -350,9 +348,9 @@ def group_mpi():
     ok(rc == 2 and "--resume" in se and "mpirun" in se, "--resume under mpirun is refused", se)
     # without mpirun, the MPI build never initialises MPI
     env = {k: v for k, v in ENV.items() if not k.startswith(("OMPI_COMM_WORLD", "PMIX_", "PMI_"))}
-    p = subprocess.run([KOUAN, "sweep", d, "-o", out("mpi-plain"), "-j", "2", "-q"], capture_output=True, text=True,
-                       timeout=60, cwd=TMP, env=env)
-    ok(p.returncode == 0, "plain kouan sweep (no mpirun) exits 0", p.stderr)
+    rc, so, se = tap.run([KOUAN, "sweep", d, "-o", out("mpi-plain"), "-j", "2", "-q"],
+                         timeout=60, cwd=TMP, env=env)
+    ok(rc == 0, "plain kouan sweep (no mpirun) exits 0", se)
     same_results(out("mpi-plain"), out("mpi-b"), "plain run of the MPI build")
 
 
@@ -392,6 +390,6 @@ def group_plot():
     ok(rc == 2 and "sweep-merge" in se, "--plot with --shard: exit 2, says to merge first", se)
 
 
-{"plot": group_plot, "mpi": group_mpi, "shard": group_shard, "design": group_design, "threads": group_threads, "badpath": group_badpath, "failure": group_failure,
- "resume": group_resume, "file": group_file}[GROUP]()
+{"plot": group_plot, "mpi": group_mpi, "shard": group_shard, "design": group_design, "threads": group_threads,
+ "badpath": group_badpath, "failure": group_failure, "resume": group_resume, "file": group_file}[ARGS.group]()
 tap.done()

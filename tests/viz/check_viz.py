@@ -5,8 +5,10 @@ h5py; side by side; PNG and MP4 exports made twice and compared byte for
 byte; damaged and foreign files; options. Prints TAP for meson. Needs h5py
 and numpy: run by /usr/bin/python3.
 
-usage: check_viz.py GROUP KOUAN KOUAN_VIZ VIZ_PROBE SRCROOT
+usage: check_viz.py GROUP --kouan KOUAN --tool kouan-viz=PATH --tool viz_probe=PATH
+                    [--root SRCROOT] [--tool valgrind=PATH]   (tests/tap.py)
   GROUP  pixels | side | export | damaged | options | valgrind
+Run with SDL_VIDEODRIVER=dummy (meson sets it).
 """
 import datetime
 import filecmp
@@ -20,13 +22,15 @@ import tempfile
 import h5py
 import numpy as np
 
-GROUP, KOUAN, VIZ, PROBE, SRCROOT = sys.argv[1:6]
-KOUAN, VIZ, PROBE = (os.path.abspath(x) for x in (KOUAN, VIZ, PROBE))
-SMALL = os.path.join(SRCROOT, "tests", "lua", "port_small.lua")
-TMP = tempfile.mkdtemp(prefix="kouan-viz-")
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/, for tap.py
 import tap  # noqa: E402
 from tap import ok, skip  # noqa: E402
+
+ARGS = tap.parse_args(__doc__, ["pixels", "side", "export", "damaged", "options", "valgrind"])
+KOUAN, SRCROOT = ARGS.kouan, ARGS.root
+VIZ, PROBE = tap.tool("kouan-viz", required=True), tap.tool("viz_probe", required=True)
+SMALL = os.path.join(SRCROOT, "tests", "lua", "port_small.lua")
+TMP = tempfile.mkdtemp(prefix="kouan-viz-")
 
 
 def tmp(name):
@@ -389,8 +393,9 @@ def group_options():
 def group_valgrind():
     a = make_run("v.h5", "--seed", "13")
     b = make_run("v21.h5", "--seed", "13", "--era", "2021")
+    vg = tap.tool("valgrind", required=True)
     for what, files in (("one run", [a]), ("side by side", [a, b])):
-        rc, _, err = run("valgrind", "--leak-check=full", "--errors-for-leak-kinds=definite", "--error-exitcode=99",
+        rc, _, err = run(vg, "--leak-check=full", "--errors-for-leak-kinds=definite", "--error-exitcode=99",
                          VIZ, *files, "--frames", tmp("vg"), "--from", "200", "--to", "201", "--fps", "2",
                          "--size", "640x360")
         ok(rc == 0 and "ERROR SUMMARY: 0 errors" in err and "definitely lost: 0 bytes" in err,
@@ -398,6 +403,6 @@ def group_valgrind():
 
 
 {"pixels": group_pixels, "side": group_side, "export": group_export, "damaged": group_damaged,
- "options": group_options, "valgrind": group_valgrind}[GROUP]()
+ "options": group_options, "valgrind": group_valgrind}[ARGS.group]()
 shutil.rmtree(TMP, ignore_errors=True)
 tap.done()
