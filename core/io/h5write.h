@@ -40,7 +40,7 @@ typedef struct kou_h5w kou_h5w;
 kou_h5w *kou_h5w_create(const char *path, bool force, bool trace, const kou_model_config *cfg,
                         bool *exists, char *err, size_t errlen);
 
-/* Root attributes: a UTF-8 string, an integer, a float, a list of strings. */
+/* Root attributes: a UTF-8 string, an integer, a float. */
 void kou_h5w_attr_str(kou_h5w *w, const char *name, const char *value);
 void kou_h5w_attr_int(kou_h5w *w, const char *name, int64_t value);
 void kou_h5w_attr_double(kou_h5w *w, const char *name, double value);

@@ -3,7 +3,7 @@
 ** replay.h and docs/hdf5-schema.md).
 **
 ** The same discipline as h5read.c, through the helpers both share
-** (h5util.h): every handle is closed in one place, each error path is
+** (h5base.h): every handle is closed in one place, each error path is
 ** "koui_h5_fail(...); goto done", HDF5's printing is off for the read and
 ** its innermost error is appended to the one-line message, and every size
 ** read from the file is bounded before it is allocated.
@@ -24,7 +24,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "io/h5util.h"
+#include "io/h5base.h"
 
 /* Bounds on what a file may declare (far above any real run). */
 #define MAX_REPLICATIONS 1000000u
@@ -42,7 +42,7 @@ static koui_h5_attrs root_attrs(hid_t file)
 
 /* One number (integer or float class) read as mem_type into v. Returns 1
 ** read, 0 absent, -1 error (set). */
-static int attr_number(koui_h5_reader *rd, hid_t file, const char *name, bool integer, hid_t mem_type, void *v)
+static int attr_number(koui_h5_error *rd, hid_t file, const char *name, bool integer, hid_t mem_type, void *v)
 {
     koui_h5_attrs at = root_attrs(file);
     return koui_h5_attr_number(rd, &at, name, integer, mem_type, v);
@@ -50,7 +50,7 @@ static int attr_number(koui_h5_reader *rd, hid_t file, const char *name, bool in
 
 /* One string attribute (variable or fixed length, one element) into a new
 ** string; "" when absent. Returns false on error (set). */
-static bool attr_string(koui_h5_reader *rd, hid_t file, const char *name, char **out)
+static bool attr_string(koui_h5_error *rd, hid_t file, const char *name, char **out)
 {
     koui_h5_attrs at = root_attrs(file);
     char **s;
@@ -89,7 +89,7 @@ static void table_close(table *t)
 
 /* Opens path, a 1-D compound dataset with every member of m (by name, of
 ** its class), and makes the memory type of row_size bytes. */
-static bool table_open(koui_h5_reader *rd, hid_t file, const char *path, const member *m, size_t nm, size_t row_size,
+static bool table_open(koui_h5_error *rd, hid_t file, const char *path, const member *m, size_t nm, size_t row_size,
                        hsize_t max_rows, table *t)
 {
     *t = (table){H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID, 0, false};
@@ -163,7 +163,7 @@ bad:
 }
 
 /* Reads rows [start, start + n) of t into buf. */
-static bool table_read(koui_h5_reader *rd, table *t, const char *path, hsize_t start, hsize_t n, void *buf)
+static bool table_read(koui_h5_error *rd, table *t, const char *path, hsize_t start, hsize_t n, void *buf)
 {
     hid_t ms = H5Screate_simple(1, &n, NULL);
     bool good = ms >= 0 && H5Sselect_hyperslab(t->space, H5S_SELECT_SET, &start, NULL, &n, NULL) >= 0 &&
@@ -192,7 +192,7 @@ static void table_reclaim(table *t, hsize_t n, void *buf)
 ** int64 replication, is `replication`, reading BLOCK rows at a time into
 ** one buffer of row_size rows; stops at the first false (take has then
 ** said why with koui_h5_fail). Closes t. */
-static bool table_each(koui_h5_reader *rd, table *t, const char *path, size_t row_size, size_t replication,
+static bool table_each(koui_h5_error *rd, table *t, const char *path, size_t row_size, size_t replication,
                        bool (*take)(void *ctx, const void *row, unsigned long long index), void *ctx)
 {
     bool good = true;
@@ -222,7 +222,7 @@ typedef struct layout_row {
 } layout_row;
 
 /* Reads a whole /layout table of integer columns ints[0..nints) and name. */
-static layout_row *read_layout(koui_h5_reader *rd, hid_t file, const char *path, const char *const *ints, size_t nints,
+static layout_row *read_layout(koui_h5_error *rd, hid_t file, const char *path, const char *const *ints, size_t nints,
                                size_t *n)
 {
     member m[5];
@@ -265,7 +265,7 @@ static void free_layout(layout_row *r, size_t n)
 ** with each index counting from 0 inside its parent: that is what makes
 ** a consignment's (port, flow, goods) checkable. first_flow[p] is the
 ** row of port p's flow 0, first_goods[f] that of flow row f's goods 0. */
-static bool take_layout(koui_h5_reader *rd, kou_replay *rp, layout_row *pr, size_t np, layout_row *fr, size_t nf,
+static bool take_layout(koui_h5_error *rd, kou_replay *rp, layout_row *pr, size_t np, layout_row *fr, size_t nf,
                         layout_row *gr, size_t ng, layout_row *rr, size_t nr, size_t **first_flow, size_t **first_goods)
 {
     for (size_t i = 0; i < np; i++)
@@ -407,7 +407,7 @@ static void sort_consignments(kou_replay_consignment *c, size_t n)
 
 /* Checks one row of the replication against the layout and keeps it. */
 typedef struct cons_take {
-    koui_h5_reader *rd;
+    koui_h5_error *rd;
     const kou_replay *rp;
     const size_t *first_flow, *first_goods;
     char (*tnames)[32];
@@ -420,7 +420,7 @@ static bool take_consignment(void *ctx, const void *row_in, unsigned long long r
     static const char *const path = "/consignments";
     cons_take *c = ctx;
     const cons_in *r = row_in;
-    koui_h5_reader *rd = c->rd;
+    koui_h5_error *rd = c->rd;
     const kou_replay *rp = c->rp;
     if (r->port < 0 || r->port >= (int64_t)rp->nports || r->flow < 0 ||
         r->flow >= (int64_t)(c->first_flow[r->port + 1] - c->first_flow[r->port])) {
@@ -462,7 +462,7 @@ static bool take_consignment(void *ctx, const void *row_in, unsigned long long r
     return true;
 }
 
-static bool read_consignments(koui_h5_reader *rd, hid_t file, kou_replay *rp, const size_t *first_flow,
+static bool read_consignments(koui_h5_error *rd, hid_t file, kou_replay *rp, const size_t *first_flow,
                               const size_t *first_goods)
 {
     static const char *const path = "/consignments";
@@ -523,7 +523,7 @@ typedef struct sample_keep {
 
 /* Checks one sample row of the replication and keeps it, in time order. */
 typedef struct sample_take {
-    koui_h5_reader *rd;
+    koui_h5_error *rd;
     const kou_replay *rp;
     sample_keep *keep;
     size_t n, cap, ntimes;
@@ -534,7 +534,7 @@ static bool take_sample(void *ctx, const void *row_in, unsigned long long row)
     static const char *const path = "/timeseries";
     sample_take *c = ctx;
     const sample_in *r = row_in;
-    koui_h5_reader *rd = c->rd;
+    koui_h5_error *rd = c->rd;
     const kou_replay *rp = c->rp;
     if (r->resource < 0 || r->resource >= (int64_t)rp->nresources) {
         koui_h5_fail(rd, KOU_EINVAL, "%s row %llu: resource %lld is not in /layout/resources (%zu rows)", path, row,
@@ -568,7 +568,7 @@ static bool take_sample(void *ctx, const void *row_in, unsigned long long row)
     return true;
 }
 
-static bool read_timeseries(koui_h5_reader *rd, hid_t file, kou_replay *rp)
+static bool read_timeseries(koui_h5_error *rd, hid_t file, kou_replay *rp)
 {
     static const char *const path = "/timeseries";
     member m[] = {{"replication", H5T_INTEGER, offsetof(sample_in, rep), H5T_NATIVE_INT64},
@@ -647,7 +647,7 @@ void kou_replay_free(kou_replay *rp)
 }
 
 /* A required root number: absent is "not a kouan run file". */
-static bool need_number(koui_h5_reader *rd, hid_t file, const char *name, bool integer, hid_t type, void *v)
+static bool need_number(koui_h5_error *rd, hid_t file, const char *name, bool integer, hid_t type, void *v)
 {
     int rc = attr_number(rd, file, name, integer, type, v);
     if (rc == 0)
@@ -655,7 +655,7 @@ static bool need_number(koui_h5_reader *rd, hid_t file, const char *name, bool i
     return rc == 1;
 }
 
-static kou_status read_all(koui_h5_reader *rd, const char *path, kou_replay *rp)
+static kou_status read_all(koui_h5_error *rd, const char *path, kou_replay *rp)
 {
     hid_t file = H5I_INVALID_HID;
     layout_row *pr = NULL, *fr = NULL, *gr = NULL, *rr = NULL;
@@ -740,7 +740,7 @@ done:
     return rd->failed ? rd->status : KOU_OK;
 }
 
-static kou_status read_replay(koui_h5_reader *rd, const char *path, void *rp)
+static kou_status read_replay(koui_h5_error *rd, const char *path, void *rp)
 {
     return read_all(rd, path, rp);
 }

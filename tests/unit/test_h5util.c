@@ -1,6 +1,6 @@
 /*
-** test_h5util.c — the checking child of the HDF5 readers
-** (koui_h5_in_child, core/io/h5util.h) with callbacks that behave as a
+** test_h5base.c — the checking child of the HDF5 readers
+** (koui_h5_in_child, core/io/h5base.h) with callbacks that behave as a
 ** damaged file makes HDF5 behave: answer, crash, loop for ever, ask for
 ** gigabytes. The parent must always get one status and one line back.
 */
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "io/h5util.h"
+#include "io/h5base.h"
 #include "../tap/tap.h"
 
 static kou_status answer(void *ctx, char *msg, size_t msgsize, void *payload)
