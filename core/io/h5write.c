@@ -686,6 +686,53 @@ static void write_layout(kou_h5w *w, const kou_model_config *cfg)
     }
 }
 
+/* ---- /parameters ---- */
+
+typedef struct param_row {
+    const char *path;
+    double value;
+    const char *text, *unit;
+} param_row;
+
+/* String i of a column that may be NULL, or hold NULLs: "" then. */
+static const char *entry(const char *const *strings, size_t i)
+{
+    return strings != NULL && strings[i] != NULL ? strings[i] : "";
+}
+
+void kou_h5w_parameters(kou_h5w *w, size_t n, const char *const *path, const double *value,
+                        const char *const *text, const char *const *unit)
+{
+    if (w == NULL || !ok(w))
+        return;
+    writer_sync(w);
+    param_row *rows = calloc(n + 1, sizeof *rows);
+    if (rows == NULL) {
+        fail_ours(w, "out of memory for /parameters");
+        return;
+    }
+    size_t bytes = 0; /* of the strings, which go to the file's heap at the next flush */
+    for (size_t i = 0; i < n; i++) {
+        rows[i] = (param_row){entry(path, i), value != NULL ? value[i] : NAN, entry(text, i), entry(unit, i)};
+        bytes += strlen(rows[i].path) + strlen(rows[i].text) + strlen(rows[i].unit) + 3 * 32;
+    }
+    if (reserve(w, META_SLACK + bytes + n * sizeof *rows)) {
+        hid_t st = koui_h5_utf8();
+        const column c[] = {
+            {"path", offsetof(param_row, path), st, "parameter path, as --set and sweep factors name it"},
+            {"value", offsetof(param_row, value), H5T_NATIVE_DOUBLE, "its value; NaN when it is not a number"},
+            {"text", offsetof(param_row, text), st,
+             "the value as written: a distribution, a calendar, an enumeration's name (\"\" for a number)"},
+            {"unit", offsetof(param_row, unit), st, "unit of value (\"\" when none)"}};
+        write_rows(w, "/parameters", c, 4, sizeof(param_row), rows, n,
+                   "the scenario's parameters as run, one row each", false);
+        H5Tclose(st);
+        w->pending_meta += bytes;
+        burst(w);
+    }
+    free(rows);
+}
+
 /* ---- create / close ---- */
 
 /* The access properties: the metadata cache writes only at H5Fflush (no

@@ -45,6 +45,16 @@ void kou_h5w_attr_str(kou_h5w *w, const char *name, const char *value);
 void kou_h5w_attr_int(kou_h5w *w, const char *name, int64_t value);
 void kou_h5w_attr_double(kou_h5w *w, const char *name, double value);
 
+/* /parameters: the scenario's parameters as run, one row each: path
+** ("ports.TST.advance_share"), value (NaN when the parameter is not a
+** number), text (the value as written: a distribution, a calendar, an
+** enumeration's name; "" for a plain number) and unit ("" when none).
+** value may be NULL (all NaN); text and unit may be NULL (all "") or hold
+** NULL entries (""). Once per file (a second call fails: the dataset
+** exists), best before the first row. */
+void kou_h5w_parameters(kou_h5w *w, size_t n, const char *const *path, const double *value,
+                        const char *const *text, const char *const *unit);
+
 /* Rows: of replication rep (0-based), as the model's observer gives them. */
 void kou_h5w_consignment(kou_h5w *w, uint32_t rep, const kou_consignment_record *rec);
 void kou_h5w_carrier(kou_h5w *w, uint32_t rep, const kou_carrier_record *rec);
