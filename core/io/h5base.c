@@ -241,11 +241,6 @@ static bool attr_scalar(koui_h5_error *e, hid_t obj, const char *name, hid_t fty
     return good;
 }
 
-bool koui_h5_write_attr(koui_h5_error *e, hid_t obj, const char *name, hid_t type, const void *value)
-{
-    return attr_scalar(e, obj, name, type, type, value);
-}
-
 bool koui_h5_write_attr_str(koui_h5_error *e, hid_t obj, const char *name, const char *value)
 {
     hid_t t = koui_h5_utf8();

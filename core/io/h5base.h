@@ -103,13 +103,11 @@ hid_t koui_h5_open_file(koui_h5_error *e, const char *path);
 
 /* ---- writing ---- */
 
-/* Attribute name of obj: a scalar of file type type from *value (memory
-** type: the same, or its native twin for the numbers below). One of the
-** same name is overwritten in place when it has the same type and is a
-** scalar (the sweep file's flags are rewritten in place), else deleted
-** first. False, with "cannot write attribute 'NAME'", on failure; nothing
-** is done, and false returned, once e has failed. */
-bool koui_h5_write_attr(koui_h5_error *e, hid_t obj, const char *name, hid_t type, const void *value);
+/* Attribute name of obj, a scalar: a UTF-8 string (NULL is ""), an int64,
+** a float64. A number over one of the same name and type is written in
+** place (the sweep file's complete flag is rewritten so), anything else of
+** that name is deleted first. False, with "cannot write attribute 'NAME'",
+** on failure; nothing is done, and false returned, once e has failed. */
 bool koui_h5_write_attr_str(koui_h5_error *e, hid_t obj, const char *name, const char *value);
 bool koui_h5_write_attr_int(koui_h5_error *e, hid_t obj, const char *name, int64_t value);
 bool koui_h5_write_attr_double(koui_h5_error *e, hid_t obj, const char *name, double value);

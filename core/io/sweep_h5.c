@@ -191,30 +191,50 @@ kou_sweep_h5 *kou_sweep_h5_create(const char *path, bool force, const kou_sweep_
     return w;
 }
 
-static bool read_strings_equal(hid_t loc, const char *name, size_t n, const char *const *v)
+/* A 1-D string dataset: its strings (the library's), *n of them; NULL
+** when it cannot be read. */
+static char **read_strings(hid_t loc, const char *name, size_t *n)
 {
+    *n = 0;
     hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
     if (d < 0)
-        return false;
+        return NULL;
     hid_t sp = H5Dget_space(d);
-    hssize_t m = H5Sget_simple_extent_npoints(sp);
-    H5Sclose(sp);
-    bool same = m == (hssize_t)n;
-    if (same && n > 0) {
-        char **got = calloc(n, sizeof *got);
-        KOU_CHECK(got != NULL);
-        hid_t t = koui_h5_utf8();
-        if (H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, got) < 0)
-            same = false;
-        for (size_t i = 0; i < n; i++) {
-            if (same && (got[i] == NULL || strcmp(got[i], v[i]) != 0))
-                same = false;
-            H5free_memory(got[i]);
-        }
-        H5Tclose(t);
-        free(got);
+    hssize_t m = sp >= 0 ? H5Sget_simple_extent_npoints(sp) : -1;
+    koui_h5_close_id(&sp, H5Sclose);
+    if (m < 0) {
+        H5Dclose(d);
+        return NULL;
     }
+    char **v = calloc(m > 0 ? (size_t)m : 1, sizeof *v);
+    KOU_CHECK(v != NULL);
+    hid_t t = koui_h5_utf8();
+    if (m > 0 && H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0) {
+        free(v);
+        v = NULL;
+    } else {
+        *n = (size_t)m;
+    }
+    H5Tclose(t);
     H5Dclose(d);
+    return v;
+}
+
+static void free_strings(char **v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++)
+        H5free_memory(v[i]);
+    free(v);
+}
+
+static bool read_strings_equal(hid_t loc, const char *name, size_t n, const char *const *v)
+{
+    size_t m;
+    char **got = read_strings(loc, name, &m);
+    bool same = got != NULL && m == n;
+    for (size_t i = 0; same && i < n; i++)
+        same = got[i] != NULL && strcmp(got[i], v[i]) == 0;
+    free_strings(got, m);
     return same;
 }
 
@@ -397,36 +417,6 @@ typedef struct read_layout {
     double *matrix;
     int *gint;
 } read_layout;
-
-static char **read_strings(hid_t loc, const char *name, size_t *n)
-{
-    *n = 0;
-    hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
-    if (d < 0)
-        return NULL;
-    hid_t sp = H5Dget_space(d);
-    hssize_t m = H5Sget_simple_extent_npoints(sp);
-    H5Sclose(sp);
-    char **v = calloc(m > 0 ? (size_t)m : 1, sizeof *v);
-    KOU_CHECK(v != NULL);
-    hid_t t = koui_h5_utf8();
-    if (m > 0 && H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0) {
-        free(v);
-        v = NULL;
-    } else {
-        *n = (size_t)m;
-    }
-    H5Tclose(t);
-    H5Dclose(d);
-    return v;
-}
-
-static void free_strings(char **v, size_t n)
-{
-    for (size_t i = 0; v && i < n; i++)
-        H5free_memory(v[i]);
-    free(v);
-}
 
 static void free_layout(read_layout *r)
 {
