@@ -223,18 +223,18 @@ static int textf(viz_painter *p, int font, uint32_t rgb, int x, int y, int align
 static const uint32_t goods_palette[8] = {0x4299e1, 0xed8936, 0x48bb78, 0xe5534b,
                                           0x9f7aea, 0xecc94b, 0x38b2ac, 0xed64a6};
 
-static uint32_t dot_colour(const kou_replay_consignment *c, viz_colour_by by)
+static uint32_t dot_colour(const viz_trace *tr, const kou_replay_consignment *c, viz_colour_by by)
 {
     switch (by) {
     case VIZ_COLOUR_GOODS:
         return goods_palette[c->goods % 8];
     case VIZ_COLOUR_STATUS:
-        if (c->flags & 2u)
-            return 0xed8936; /* inspected */
-        if (c->flags & 4u)
-            return 0xecc94b; /* scanned */
-        if (c->flags & 1u)
-            return 0x38b2ac; /* declared in advance */
+        if (viz_trace_flag(tr, c, VIZ_FLAG_INSPECTED))
+            return 0xed8936;
+        if (viz_trace_flag(tr, c, VIZ_FLAG_SCANNED))
+            return 0xecc94b;
+        if (viz_trace_flag(tr, c, VIZ_FLAG_ADVANCE))
+            return 0x38b2ac;
         return 0xa0aec0;
     case VIZ_COLOUR_MODE:
     default:
@@ -543,7 +543,7 @@ static void paint_dots(viz_painter *p, const viz_layout *l, int pane, const viz_
             x = x0 + (int)lround((x - x0) * f);
             y = y0 + (int)lround((y - y0) * f);
         }
-        batch_add(p, dot_colour(c, v->colour), x, y, VIZ_DOT, VIZ_DOT);
+        batch_add(p, dot_colour(tr, c, v->colour), x, y, VIZ_DOT, VIZ_DOT);
         remember_dot(p, x, y, pane, cand[i]);
         if (followed) {
             *follow_x = x;
@@ -611,10 +611,10 @@ static void paint_follow(viz_painter *p, viz_rect box, const viz_trace *tr, cons
     if (i < 0)
         return;
     const kou_replay_consignment *c = &rp->consignments[i];
-    viz_where w = viz_trace_where(c, v->t);
+    viz_where w = viz_trace_where(tr, c, v->t);
     textf(p, F_SMALL, 0xcbd5e0, box.x, y, 0, "%s · %s", rp->ports[c->port].name, viz_mode_label(v->lang, c->mode));
     y += 13;
-    double arr = c->t[KOU_MS_ARRIVAL], rel = c->t[KOU_MS_RELEASED];
+    double arr = viz_trace_arrival(tr, c), rel = viz_trace_released(tr, c);
     if (v->t < arr)
         textf(p, F_SMALL, 0xcbd5e0, box.x, y, 0, "%s (%.1f h)", viz_text(v->lang, "not_arrived"), arr - v->t);
     else if (w.stage >= 0)
@@ -750,9 +750,10 @@ static void paint_tooltip(viz_painter *p, const viz_layout *l, viz_trace *const 
     uint32_t index;
     if (v->mouse_x < 0 || !viz_painter_pick(p, v->mouse_x, v->mouse_y, &pane, &index))
         return;
-    const kou_replay *rp = viz_trace_replay(traces[pane]);
+    const viz_trace *tr = traces[pane];
+    const kou_replay *rp = viz_trace_replay(tr);
     const kou_replay_consignment *c = &rp->consignments[index];
-    viz_where w = viz_trace_where(c, v->t);
+    viz_where w = viz_trace_where(tr, c, v->t);
     char lines[4][200];
     snprintf(lines[0], sizeof lines[0], "#%llu  %s", (unsigned long long)c->id, rp->ports[c->port].name);
     const char *goods = "";
@@ -762,9 +763,11 @@ static void paint_tooltip(viz_painter *p, const viz_layout *l, viz_trace *const 
     snprintf(lines[1], sizeof lines[1], "%s · %s · %s", viz_mode_label(v->lang, c->mode),
              viz_text(v->lang, c->direction ? "export" : "import"), goods);
     snprintf(lines[2], sizeof lines[2], "%s · %s %.1f h", w.stage >= 0 ? viz_stage_label(v->lang, w.stage) : "",
-             viz_text(v->lang, "arrived"), v->t - c->t[KOU_MS_ARRIVAL]);
-    snprintf(lines[3], sizeof lines[3], "%s  %s  %s", (c->flags & 1u) ? viz_text(v->lang, "advance") : "",
-             (c->flags & 4u) ? viz_text(v->lang, "scanned") : "", (c->flags & 2u) ? viz_text(v->lang, "inspected") : "");
+             viz_text(v->lang, "arrived"), v->t - viz_trace_arrival(tr, c));
+    snprintf(lines[3], sizeof lines[3], "%s  %s  %s",
+             viz_trace_flag(tr, c, VIZ_FLAG_ADVANCE) ? viz_text(v->lang, "advance") : "",
+             viz_trace_flag(tr, c, VIZ_FLAG_SCANNED) ? viz_text(v->lang, "scanned") : "",
+             viz_trace_flag(tr, c, VIZ_FLAG_INSPECTED) ? viz_text(v->lang, "inspected") : "");
     int x = v->mouse_x + 14, y = v->mouse_y + 10, w_box = 260, h_box = 4 * 15 + 8;
     if (x + w_box > l->width)
         x = v->mouse_x - w_box - 6;

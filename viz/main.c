@@ -144,6 +144,111 @@ static bool parse_time(const char *s, long start_date, double *out)
     return kou_cli_double(s, out);
 }
 
+/* Options that take a value. */
+static bool takes_value(const char *a)
+{
+    static const char *const valued[] = {"--rep", "--label", "--from", "--to", "--speed", "--lang",
+                                         "--colour", "--color", "--size", "--font", "--export", "--frames",
+                                         "--fps", "--duration", "--max-frames", "--bench"};
+    for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++)
+        if (strcmp(a, valued[k]) == 0)
+            return true;
+    return false;
+}
+
+/* --speed, --lang, --colour: one of the words they know. */
+static int set_choice(options *o, const char *a, const char *v)
+{
+    if (strcmp(a, "--speed") == 0) {
+        if (!parse_speed(v, &o->speed))
+            return fail_usage("--speed: realtime, 10min/s, 6h/s, 1d/s or hours per second > 0 (at most "
+                              "a year per second), not '%s'", v);
+    } else if (strcmp(a, "--lang") == 0) {
+        if (strcmp(v, "zh") == 0)
+            o->lang = VIZ_LANG_ZH;
+        else if (strcmp(v, "en") == 0)
+            o->lang = VIZ_LANG_EN;
+        else if (strcmp(v, "both") == 0)
+            o->lang = VIZ_LANG_BOTH;
+        else
+            return fail_usage("--lang: zh, en or both, not '%s'", v);
+    } else { /* --colour, --color */
+        if (strcmp(v, "mode") == 0)
+            o->colour = VIZ_COLOUR_MODE;
+        else if (strcmp(v, "goods") == 0)
+            o->colour = VIZ_COLOUR_GOODS;
+        else if (strcmp(v, "status") == 0)
+            o->colour = VIZ_COLOUR_STATUS;
+        else
+            return fail_usage("--colour: mode, goods or status, not '%s'", v);
+    }
+    return 0;
+}
+
+/* --rep, --size, --fps, --duration, --max-frames, --bench: numbers in range. */
+static int set_number(options *o, const char *a, const char *v)
+{
+    uint64_t u;
+    double x;
+    if (strcmp(a, "--rep") == 0) {
+        if (!kou_cli_u64(v, &u) || u > 1000000)
+            return fail_usage("--rep: a replication number 0, 1, 2 ..., not '%s'", v);
+        o->rep = (size_t)u;
+    } else if (strcmp(a, "--size") == 0) {
+        int w, h;
+        char tail;
+        if (sscanf(v, "%dx%d%c", &w, &h, &tail) != 2 || w < 640 || h < 360 || w > 7680 || h > 4320)
+            return fail_usage("--size: WIDTHxHEIGHT from 640x360 to 7680x4320, not '%s'", v);
+        o->w = w;
+        o->h = h;
+        o->size_given = true;
+    } else if (strcmp(a, "--fps") == 0) {
+        if (!kou_cli_u64(v, &u) || u < 1 || u > 120)
+            return fail_usage("--fps: a whole number from 1 to 120, not '%s'", v);
+        o->fps = (int)u;
+    } else if (strcmp(a, "--duration") == 0) {
+        if (!kou_cli_positive(v, &x) || x > 3600)
+            return fail_usage("--duration: seconds of video, more than 0 and at most 3600, not '%s'", v);
+        o->duration = x;
+    } else if (strcmp(a, "--max-frames") == 0) {
+        if (!kou_cli_u64(v, &u) || u < 1 || u > 100000000)
+            return fail_usage("--max-frames: a number of frames from 1 to 100000000, not '%s'", v);
+        o->max_frames = (long)u;
+    } else { /* --bench */
+        if (!kou_cli_u64(v, &u) || u < 1 || u > 100000)
+            return fail_usage("--bench: a number of frames from 1 to 100000, not '%s'", v);
+        o->bench = (long)u;
+    }
+    return 0;
+}
+
+/* Option a with its value v: 0, or the usage error's exit status. */
+static int set_option(options *o, const char *a, const char *v)
+{
+    if (strcmp(a, "--label") == 0) {
+        if (o->nlabels == VIZ_MAX_PANES)
+            return fail_usage("--label is given once per file, at most twice (%s)", v);
+        o->labels[o->nlabels++] = v;
+    } else if (strcmp(a, "--from") == 0) {
+        o->from = v;
+    } else if (strcmp(a, "--to") == 0) {
+        o->to = v;
+    } else if (strcmp(a, "--font") == 0) {
+        o->font = v;
+    } else if (strcmp(a, "--export") == 0) {
+        o->export_path = v;
+    } else if (strcmp(a, "--frames") == 0) {
+        o->frames_dir = v;
+    } else if (strcmp(a, "--speed") == 0 || strcmp(a, "--lang") == 0 || strcmp(a, "--colour") == 0 ||
+               strcmp(a, "--color") == 0) {
+        return set_choice(o, a, v);
+    } else {
+        return set_number(o, a, v);
+    }
+    return 0;
+}
+
+/* 0 to go on, 1 when --help was printed, 2 after a usage error. */
 static int parse_args(int argc, char **argv, options *o)
 {
     memset(o, 0, sizeof *o);
@@ -164,84 +269,13 @@ static int parse_args(int argc, char **argv, options *o)
             o->files[o->nfiles++] = a;
             continue;
         }
-        static const char *const valued[] = {"--rep", "--label", "--from", "--to", "--speed", "--lang",
-                                             "--colour", "--color", "--size", "--font", "--export", "--frames",
-                                             "--fps", "--duration", "--max-frames", "--bench"};
-        bool known = false;
-        for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++)
-            known = known || strcmp(a, valued[k]) == 0;
-        if (!known)
+        if (!takes_value(a))
             return fail_usage("unknown option %s", a);
         if (i + 1 >= argc)
             return fail_usage("%s needs a value", a);
-        const char *v = argv[++i];
-        uint64_t u;
-        double x;
-        if (strcmp(a, "--rep") == 0) {
-            if (!kou_cli_u64(v, &u) || u > 1000000)
-                return fail_usage("--rep: a replication number 0, 1, 2 ..., not '%s'", v);
-            o->rep = (size_t)u;
-        } else if (strcmp(a, "--label") == 0) {
-            if (o->nlabels == VIZ_MAX_PANES)
-                return fail_usage("--label is given once per file, at most twice (%s)", v);
-            o->labels[o->nlabels++] = v;
-        } else if (strcmp(a, "--from") == 0) {
-            o->from = v;
-        } else if (strcmp(a, "--to") == 0) {
-            o->to = v;
-        } else if (strcmp(a, "--speed") == 0) {
-            if (!parse_speed(v, &o->speed))
-                return fail_usage("--speed: realtime, 10min/s, 6h/s, 1d/s or hours per second > 0 (at most "
-                                  "a year per second), not '%s'", v);
-        } else if (strcmp(a, "--lang") == 0) {
-            if (strcmp(v, "zh") == 0)
-                o->lang = VIZ_LANG_ZH;
-            else if (strcmp(v, "en") == 0)
-                o->lang = VIZ_LANG_EN;
-            else if (strcmp(v, "both") == 0)
-                o->lang = VIZ_LANG_BOTH;
-            else
-                return fail_usage("--lang: zh, en or both, not '%s'", v);
-        } else if (strcmp(a, "--colour") == 0 || strcmp(a, "--color") == 0) {
-            if (strcmp(v, "mode") == 0)
-                o->colour = VIZ_COLOUR_MODE;
-            else if (strcmp(v, "goods") == 0)
-                o->colour = VIZ_COLOUR_GOODS;
-            else if (strcmp(v, "status") == 0)
-                o->colour = VIZ_COLOUR_STATUS;
-            else
-                return fail_usage("--colour: mode, goods or status, not '%s'", v);
-        } else if (strcmp(a, "--size") == 0) {
-            int w, h;
-            char tail;
-            if (sscanf(v, "%dx%d%c", &w, &h, &tail) != 2 || w < 640 || h < 360 || w > 7680 || h > 4320)
-                return fail_usage("--size: WIDTHxHEIGHT from 640x360 to 7680x4320, not '%s'", v);
-            o->w = w;
-            o->h = h;
-            o->size_given = true;
-        } else if (strcmp(a, "--font") == 0) {
-            o->font = v;
-        } else if (strcmp(a, "--export") == 0) {
-            o->export_path = v;
-        } else if (strcmp(a, "--frames") == 0) {
-            o->frames_dir = v;
-        } else if (strcmp(a, "--fps") == 0) {
-            if (!kou_cli_u64(v, &u) || u < 1 || u > 120)
-                return fail_usage("--fps: a whole number from 1 to 120, not '%s'", v);
-            o->fps = (int)u;
-        } else if (strcmp(a, "--duration") == 0) {
-            if (!kou_cli_positive(v, &x) || x > 3600)
-                return fail_usage("--duration: seconds of video, more than 0 and at most 3600, not '%s'", v);
-            o->duration = x;
-        } else if (strcmp(a, "--max-frames") == 0) {
-            if (!kou_cli_u64(v, &u) || u < 1 || u > 100000000)
-                return fail_usage("--max-frames: a number of frames from 1 to 100000000, not '%s'", v);
-            o->max_frames = (long)u;
-        } else if (strcmp(a, "--bench") == 0) {
-            if (!kou_cli_u64(v, &u) || u < 1 || u > 100000)
-                return fail_usage("--bench: a number of frames from 1 to 100000, not '%s'", v);
-            o->bench = (long)u;
-        }
+        int rc = set_option(o, a, argv[++i]);
+        if (rc != 0)
+            return rc;
     }
     if (o->nfiles == 0)
         return fail_usage("%s", "no run file given: kouan-viz RUN.h5 [RUN2.h5]");
@@ -281,9 +315,9 @@ static int load(const options *o, runs *rs)
         if (!rs->rp[i]->complete)
             fprintf(stderr, "kouan-viz: %s: the run was interrupted (complete = 0): replaying what it wrote\n",
                     o->files[i]);
-        rs->traces[i] = viz_trace_new(rs->rp[i]);
+        rs->traces[i] = viz_trace_new(rs->rp[i], err, sizeof err);
         if (rs->traces[i] == NULL) {
-            fprintf(stderr, "kouan-viz: %s: out of memory indexing the run\n", o->files[i]);
+            fprintf(stderr, "kouan-viz: %s: %s\n", o->files[i], err);
             return 1;
         }
         const char *base = strrchr(o->files[i], '/');
@@ -484,28 +518,103 @@ static int offscreen(const options *o, runs *rs, viz_view *v, span sp)
 
 /* ---- the window ---- */
 
-static int interactive(const options *o, runs *rs, viz_view *v, span sp)
+typedef struct window {
+    SDL_Window *win;
+    SDL_Renderer *r;
+    viz_painter *p;
+} window;
+
+static void window_close(window *wd)
 {
+    if (wd->p)
+        viz_painter_free(wd->p);
+    if (wd->r)
+        SDL_DestroyRenderer(wd->r);
+    if (wd->win)
+        SDL_DestroyWindow(wd->win);
+}
+
+/* The window, its renderer (accelerated if it can be) and the painter. */
+static bool window_open(const options *o, window *wd)
+{
+    memset(wd, 0, sizeof *wd);
     if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) {
         fprintf(stderr, "kouan-viz: no display (%s): use --export OUT.mp4 or --frames DIR to render without "
                         "one\n", SDL_GetError());
-        return 1;
+        return false;
     }
-    SDL_Window *win = SDL_CreateWindow("kouan-viz", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, o->w, o->h,
-                                       SDL_WINDOW_RESIZABLE);
-    SDL_Renderer *r = win ? SDL_CreateRenderer(win, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC) : NULL;
-    if (win != NULL && r == NULL)
-        r = SDL_CreateRenderer(win, -1, SDL_RENDERER_SOFTWARE);
+    wd->win = SDL_CreateWindow("kouan-viz", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, o->w, o->h,
+                               SDL_WINDOW_RESIZABLE);
+    wd->r = wd->win ? SDL_CreateRenderer(wd->win, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC) : NULL;
+    if (wd->win != NULL && wd->r == NULL)
+        wd->r = SDL_CreateRenderer(wd->win, -1, SDL_RENDERER_SOFTWARE);
     char err[512];
-    viz_painter *p = r ? viz_painter_new(r, o->font, err, sizeof err) : NULL;
-    if (p == NULL) {
-        fprintf(stderr, "kouan-viz: %s\n", r ? err : SDL_GetError());
-        if (r)
-            SDL_DestroyRenderer(r);
-        if (win)
-            SDL_DestroyWindow(win);
-        return 1;
+    wd->p = wd->r ? viz_painter_new(wd->r, o->font, err, sizeof err) : NULL;
+    if (wd->p == NULL) {
+        fprintf(stderr, "kouan-viz: %s\n", wd->r ? err : SDL_GetError());
+        window_close(wd);
+        return false;
     }
+    return true;
+}
+
+/* A key press; false when it quits. */
+static bool on_key(const SDL_KeyboardEvent *key, viz_playback *pb, viz_view *v, viz_painter *p, const runs *rs)
+{
+    SDL_Keymod mod = SDL_GetModState();
+    double jump = (mod & KMOD_CTRL) ? 168 : (mod & KMOD_SHIFT) ? 24 : 1;
+    int pi;
+    uint32_t idx;
+    switch (key->keysym.sym) {
+    case SDLK_ESCAPE:
+    case SDLK_q: return false;
+    case SDLK_SPACE: viz_playback_control(pb, VIZ_PLAY_PAUSE, 0); break;
+    case SDLK_RIGHT: viz_playback_control(pb, VIZ_FORWARD, jump); break;
+    case SDLK_LEFT: viz_playback_control(pb, VIZ_BACK, jump); break;
+    case SDLK_UP: viz_playback_control(pb, VIZ_FASTER, 0); break;
+    case SDLK_DOWN: viz_playback_control(pb, VIZ_SLOWER, 0); break;
+    case SDLK_HOME: viz_playback_control(pb, VIZ_TO_START, 0); break;
+    case SDLK_END: viz_playback_control(pb, VIZ_TO_END, 0); break;
+    case SDLK_PERIOD: viz_playback_control(pb, VIZ_STEP, 0); break;
+    case SDLK_n: viz_playback_control(pb, VIZ_NEXT_EVENT, 0); break;
+    case SDLK_c: viz_playback_control(pb, VIZ_NEXT_COLOUR, 0); break;
+    case SDLK_l: viz_playback_control(pb, VIZ_NEXT_LANG, 0); break;
+    case SDLK_h: viz_playback_control(pb, VIZ_TOGGLE_HELP, 0); break;
+    case SDLK_f:
+        v->follow_id = viz_painter_pick(p, v->mouse_x, v->mouse_y, &pi, &idx) ? rs->rp[pi]->consignments[idx].id : 0;
+        break;
+    default: break;
+    }
+    return true;
+}
+
+/* One event of the window; false when it quits. */
+static bool on_event(const SDL_Event *e, const viz_layout *l, viz_playback *pb, viz_view *v, viz_painter *p,
+                     const runs *rs)
+{
+    int pi;
+    uint32_t idx;
+    if (e->type == SDL_QUIT)
+        return false;
+    if (e->type == SDL_MOUSEMOTION) {
+        v->mouse_x = e->motion.x;
+        v->mouse_y = e->motion.y;
+    } else if (e->type == SDL_MOUSEBUTTONDOWN && e->button.button == SDL_BUTTON_LEFT) {
+        if (e->button.y >= l->timeline.y)
+            viz_playback_seek(pb, viz_timeline_time(l, v, e->button.x));
+        else if (viz_painter_pick(p, e->button.x, e->button.y, &pi, &idx))
+            v->follow_id = rs->rp[pi]->consignments[idx].id;
+    } else if (e->type == SDL_KEYDOWN) {
+        return on_key(&e->key, pb, v, p, rs);
+    }
+    return true;
+}
+
+static int interactive(const options *o, runs *rs, viz_view *v, span sp)
+{
+    window wd;
+    if (!window_open(o, &wd))
+        return 1;
     v->playing = true;
     v->fps = 0;
     viz_playback pb;
@@ -516,57 +625,18 @@ static int interactive(const options *o, runs *rs, viz_view *v, span sp)
     long frames = 0;
     while (!quit && (o->max_frames == 0 || frames++ < o->max_frames)) {
         int w, h;
-        SDL_GetRendererOutputSize(r, &w, &h);
+        SDL_GetRendererOutputSize(wd.r, &w, &h);
         viz_layout l = viz_layout_make(w, h, o->nfiles, rs->nports);
         SDL_Event e;
-        while (SDL_PollEvent(&e)) {
-            if (e.type == SDL_QUIT) {
+        while (SDL_PollEvent(&e))
+            if (!on_event(&e, &l, &pb, v, wd.p, rs))
                 quit = true;
-            } else if (e.type == SDL_MOUSEMOTION) {
-                v->mouse_x = e.motion.x;
-                v->mouse_y = e.motion.y;
-            } else if (e.type == SDL_MOUSEBUTTONDOWN && e.button.button == SDL_BUTTON_LEFT) {
-                int pi;
-                uint32_t idx;
-                if (e.button.y >= l.timeline.y)
-                    viz_playback_seek(&pb, viz_timeline_time(&l, v, e.button.x));
-                else if (viz_painter_pick(p, e.button.x, e.button.y, &pi, &idx))
-                    v->follow_id = rs->rp[pi]->consignments[idx].id;
-            } else if (e.type == SDL_KEYDOWN) {
-                SDL_Keymod mod = SDL_GetModState();
-                double jump = (mod & KMOD_CTRL) ? 168 : (mod & KMOD_SHIFT) ? 24 : 1;
-                int pi;
-                uint32_t idx;
-                switch (e.key.keysym.sym) {
-                case SDLK_ESCAPE:
-                case SDLK_q: quit = true; break;
-                case SDLK_SPACE: viz_playback_control(&pb, VIZ_PLAY_PAUSE, 0); break;
-                case SDLK_RIGHT: viz_playback_control(&pb, VIZ_FORWARD, jump); break;
-                case SDLK_LEFT: viz_playback_control(&pb, VIZ_BACK, jump); break;
-                case SDLK_UP: viz_playback_control(&pb, VIZ_FASTER, 0); break;
-                case SDLK_DOWN: viz_playback_control(&pb, VIZ_SLOWER, 0); break;
-                case SDLK_HOME: viz_playback_control(&pb, VIZ_TO_START, 0); break;
-                case SDLK_END: viz_playback_control(&pb, VIZ_TO_END, 0); break;
-                case SDLK_PERIOD: viz_playback_control(&pb, VIZ_STEP, 0); break;
-                case SDLK_n: viz_playback_control(&pb, VIZ_NEXT_EVENT, 0); break;
-                case SDLK_c: viz_playback_control(&pb, VIZ_NEXT_COLOUR, 0); break;
-                case SDLK_l: viz_playback_control(&pb, VIZ_NEXT_LANG, 0); break;
-                case SDLK_h: viz_playback_control(&pb, VIZ_TOGGLE_HELP, 0); break;
-                case SDLK_f:
-                    v->follow_id = viz_painter_pick(p, v->mouse_x, v->mouse_y, &pi, &idx)
-                                       ? rs->rp[pi]->consignments[idx].id
-                                       : 0;
-                    break;
-                default: break;
-                }
-            }
-        }
         double now = now_seconds();
         viz_playback_advance(&pb, now - last);
         last = now;
         v->transit_hours = v->speed / 4.0;
-        viz_paint(p, &l, rs->traces, rs->labels, v);
-        SDL_RenderPresent(r);
+        viz_paint(wd.p, &l, rs->traces, rs->labels, v);
+        SDL_RenderPresent(wd.r);
         fps_frames++;
         if (now - fps_t0 >= 0.5) {
             v->fps = fps_frames / (now - fps_t0);
@@ -574,9 +644,7 @@ static int interactive(const options *o, runs *rs, viz_view *v, span sp)
             fps_t0 = now;
         }
     }
-    viz_painter_free(p);
-    SDL_DestroyRenderer(r);
-    SDL_DestroyWindow(win);
+    window_close(&wd);
     return 0;
 }
 

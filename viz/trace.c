@@ -4,6 +4,7 @@
 #include "trace.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,32 @@
 #define PROFILE_BINS 1000
 #define CURVE_POINTS 400
 
+/* The milestones the visualiser knows, by the names the run file gives
+** them, and the stage each ends (-1: arrival, which starts the stay). */
+static const struct {
+    const char *name;
+    int stage;
+} known_milestones[] = {
+    {"arrival", -1},
+    {"unloaded", VIZ_ST_UNLOAD},
+    {"declared", VIZ_ST_DECLARE},
+    {"border_done", VIZ_ST_BORDER},
+    {"doc_checked", VIZ_ST_DOCS},
+    {"certs_done", VIZ_ST_DOCS},
+    {"scan_done", VIZ_ST_SCAN},
+    {"inspect_start", VIZ_ST_INSPECT},
+    {"inspect_end", VIZ_ST_INSPECT},
+    {"lab_result", VIZ_ST_INSPECT},
+    {"duty_paid", VIZ_ST_PAY},
+    {"released", VIZ_ST_RELEASE},
+    {"pickup", VIZ_ST_PICKUP},
+    {"gate_out", VIZ_ST_PICKUP},
+};
+#define NKNOWN (sizeof known_milestones / sizeof *known_milestones)
+
+/* The flags the visualiser shows, by their names in the file (viz_flag order). */
+static const char *const flag_names[VIZ_FLAG_COUNT] = {"advance", "inspected", "scanned"};
+
 /* Released consignments of one direction, in release order. */
 typedef struct released {
     size_t n;
@@ -26,8 +53,19 @@ typedef struct released {
     double curve[CURVE_POINTS];
 } released;
 
+/* Where the visualiser's milestones and flags are in this file. */
+typedef struct names {
+    size_t arrival, released;    /* indices into the replay's milestones */
+    int stage[KOU_REPLAY_MAX_MILESTONES]; /* per milestone: the stage it ends, or -1 */
+    size_t walk[NKNOWN];         /* the known milestones but arrival, in the file's order ... */
+    bool before_release[NKNOWN]; /* ... and whether each comes before release in it */
+    size_t nwalk;
+    uint32_t flag[VIZ_FLAG_COUNT]; /* bit masks */
+} names;
+
 struct viz_trace {
     const kou_replay *rp;
+    names nm;
     double begin, end;
     size_t nbuckets;
     uint32_t *bucket_start; /* nbuckets + 1 offsets into bucket_items */
@@ -44,73 +82,126 @@ struct viz_trace {
     uint32_t *id_index;     /* ... their consignment indices   */
 };
 
-int viz_stage_of_milestone(int m)
+/* ---- the file's names ---- */
+
+/* Finds the known milestones and the shown flags in rp; false with a
+** message when one is missing. */
+static bool find_names(names *nm, const kou_replay *rp, char *err, size_t errsize)
 {
-    switch (m) {
-    case KOU_MS_UNLOADED: return VIZ_ST_UNLOAD;
-    case KOU_MS_DECLARED: return VIZ_ST_DECLARE;
-    case KOU_MS_BORDER_DONE: return VIZ_ST_BORDER;
-    case KOU_MS_DOC_CHECKED:
-    case KOU_MS_CERTS_DONE: return VIZ_ST_DOCS;
-    case KOU_MS_SCAN_DONE: return VIZ_ST_SCAN;
-    case KOU_MS_INSPECT_START:
-    case KOU_MS_INSPECT_END:
-    case KOU_MS_LAB_RESULT: return VIZ_ST_INSPECT;
-    case KOU_MS_DUTY_PAID: return VIZ_ST_PAY;
-    case KOU_MS_RELEASED: return VIZ_ST_RELEASE;
-    case KOU_MS_PICKUP:
-    case KOU_MS_GATE_OUT: return VIZ_ST_PICKUP;
-    default: return -1;
+    if (rp->nmilestones > KOU_REPLAY_MAX_MILESTONES) {
+        snprintf(err, errsize, "%zu milestones: kouan-viz takes at most %d", rp->nmilestones,
+                 KOU_REPLAY_MAX_MILESTONES);
+        return false;
     }
+    long at[NKNOWN];
+    for (size_t k = 0; k < NKNOWN; k++)
+        if ((at[k] = kou_replay_milestone(rp, known_milestones[k].name)) < 0) {
+            snprintf(err, errsize, "attribute milestone_names of /layout has no '%s': kouan-viz needs it",
+                     known_milestones[k].name);
+            return false;
+        }
+    for (size_t f = 0; f < VIZ_FLAG_COUNT; f++) {
+        long bit = kou_replay_flag(rp, flag_names[f]);
+        if (bit < 0) {
+            if (rp->nflags == 0)
+                snprintf(err, errsize, "/consignments has no attribute flag_bits: kouan-viz needs the flags "
+                         "'advance', 'inspected' and 'scanned'");
+            else
+                snprintf(err, errsize, "attribute flag_bits of /consignments has no '%s': kouan-viz needs it",
+                         flag_names[f]);
+            return false;
+        }
+        nm->flag[f] = 1u << bit;
+    }
+    for (size_t m = 0; m < rp->nmilestones; m++)
+        nm->stage[m] = -1;
+    for (size_t k = 0; k < NKNOWN; k++) {
+        nm->stage[at[k]] = known_milestones[k].stage;
+        if (known_milestones[k].stage == VIZ_ST_RELEASE)
+            nm->released = (size_t)at[k];
+    }
+    nm->arrival = rp->arrival;
+    nm->nwalk = 0;
+    for (size_t m = 0; m < rp->nmilestones; m++)
+        if (nm->stage[m] >= 0) {
+            nm->before_release[nm->nwalk] = m < nm->released;
+            nm->walk[nm->nwalk++] = m;
+        }
+    return true;
 }
 
-/* A milestone that holds the cargo: not one of those before release that
-** happened after it (duty paid later under release before duty). */
-static bool holds(const kou_replay_consignment *c, int m)
+int viz_trace_stage_of(const viz_trace *tr, size_t m)
 {
-    double rel = c->t[KOU_MS_RELEASED];
-    return !(m < KOU_MS_RELEASED && !isnan(rel) && c->t[m] > rel);
+    return m < tr->rp->nmilestones ? tr->nm.stage[m] : -1;
+}
+
+double viz_trace_arrival(const viz_trace *tr, const kou_replay_consignment *c)
+{
+    return c->t[tr->nm.arrival];
+}
+
+double viz_trace_released(const viz_trace *tr, const kou_replay_consignment *c)
+{
+    return c->t[tr->nm.released];
+}
+
+bool viz_trace_flag(const viz_trace *tr, const kou_replay_consignment *c, viz_flag f)
+{
+    return (c->flags & tr->nm.flag[f]) != 0;
+}
+
+/* ---- one consignment ---- */
+
+/* Walk step k's milestone holds the cargo: not one of those before release
+** that happened after it (duty paid later under release before duty). */
+static bool holds(const names *nm, const kou_replay_consignment *c, size_t k)
+{
+    double rel = c->t[nm->released];
+    return !(nm->before_release[k] && !isnan(rel) && c->t[nm->walk[k]] > rel);
 }
 
 /* The consignment's last milestone: when it leaves the system. */
-static double leaves(const kou_replay_consignment *c)
+static double leaves(const names *nm, const kou_replay_consignment *c)
 {
-    double last = c->t[KOU_MS_ARRIVAL];
-    for (int m = 0; m < KOU_MS_COUNT; m++)
-        if (!isnan(c->t[m]) && c->t[m] > last && holds(c, m))
-            last = c->t[m];
+    double last = c->t[nm->arrival];
+    for (size_t k = 0; k < nm->nwalk; k++) {
+        double tm = c->t[nm->walk[k]];
+        if (!isnan(tm) && tm > last && holds(nm, c, k))
+            last = tm;
+    }
     return last;
 }
 
-viz_where viz_trace_where(const kou_replay_consignment *c, double t)
+viz_where viz_trace_where(const viz_trace *tr, const kou_replay_consignment *c, double t)
 {
+    const names *nm = &tr->nm;
     viz_where w = {-1, -1, NAN};
-    double arrival = c->t[KOU_MS_ARRIVAL], rel = c->t[KOU_MS_RELEASED];
+    double arrival = c->t[nm->arrival], rel = c->t[nm->released];
     if (!(t >= arrival))
         return w;
     /* The loop runs for every consignment in the system every frame: the
     ** comparisons fold in holds() and the NaN tests (a comparison with NaN
     ** is false, and rel = NaN holds everything). */
-    int next = -1, prev = KOU_MS_ARRIVAL;
+    long next = -1, prev = -1; /* walk steps; -1 before: arrival */
     double t_next = INFINITY, t_prev = arrival;
-    for (int m = KOU_MS_ARRIVAL + 1; m < KOU_MS_COUNT; m++) {
-        double tm = c->t[m];
-        if (!(tm >= arrival) || (m < KOU_MS_RELEASED && tm > rel))
+    for (size_t k = 0; k < nm->nwalk; k++) {
+        double tm = c->t[nm->walk[k]];
+        if (!(tm >= arrival) || (nm->before_release[k] && tm > rel))
             continue;
         if (tm > t) {
             if (tm < t_next) {
                 t_next = tm;
-                next = m;
+                next = (long)k;
             }
         } else if (tm >= t_prev) {
             t_prev = tm;
-            prev = m;
+            prev = (long)k;
         }
     }
     if (next < 0)
         return w;
-    w.stage = viz_stage_of_milestone(next);
-    w.from_stage = prev == KOU_MS_ARRIVAL ? -1 : viz_stage_of_milestone(prev);
+    w.stage = nm->stage[nm->walk[next]];
+    w.from_stage = prev < 0 ? -1 : nm->stage[nm->walk[prev]];
     w.since = t_prev;
     return w;
 }
@@ -123,7 +214,7 @@ viz_where viz_trace_where_at(const viz_trace *tr, uint32_t index, double t)
         viz_where gone = {-1, -1, NAN};
         return gone;
     }
-    return viz_trace_where(&tr->rp->consignments[index], t);
+    return viz_trace_where(tr, &tr->rp->consignments[index], t);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -199,7 +290,7 @@ static bool build_released(viz_trace *tr, int direction)
     released *r = &tr->rel[direction];
     size_t n = 0;
     for (size_t i = 0; i < rp->nconsignments; i++)
-        n += rp->consignments[i].direction == direction && !isnan(rp->consignments[i].t[KOU_MS_RELEASED]);
+        n += rp->consignments[i].direction == direction && !isnan(rp->consignments[i].t[tr->nm.released]);
     by_release *rows = malloc((n ? n : 1) * sizeof *rows);
     r->t = malloc((n ? n : 1) * sizeof *r->t);
     r->prefix = malloc((n + 1) * sizeof *r->prefix);
@@ -211,8 +302,9 @@ static bool build_released(viz_trace *tr, int direction)
         size_t k = 0;
         for (size_t i = 0; i < rp->nconsignments; i++) {
             const kou_replay_consignment *c = &rp->consignments[i];
-            if (c->direction == direction && !isnan(c->t[KOU_MS_RELEASED]))
-                rows[k++] = (by_release){c->t[KOU_MS_RELEASED], c->t[KOU_MS_RELEASED] - c->t[KOU_MS_ARRIVAL]};
+            double rel = c->t[tr->nm.released];
+            if (c->direction == direction && !isnan(rel))
+                rows[k++] = (by_release){rel, rel - c->t[tr->nm.arrival]};
         }
         qsort(rows, n, sizeof *rows, cmp_release);
         r->n = n;
@@ -246,8 +338,9 @@ static bool build_released(viz_trace *tr, int direction)
 }
 
 /* Half the median stay, from up to 4096 consignments spread over the run. */
-static double bucket_width(const kou_replay *rp)
+static double bucket_width(const viz_trace *tr)
 {
+    const kou_replay *rp = tr->rp;
     size_t n = rp->nconsignments, m = n < 4096 ? n : 4096;
     if (m == 0)
         return BUCKET_MAX_HOURS;
@@ -256,7 +349,7 @@ static double bucket_width(const kou_replay *rp)
         return BUCKET_MAX_HOURS;
     for (size_t k = 0; k < m; k++) {
         const kou_replay_consignment *c = &rp->consignments[k * (n / m)];
-        stay[k] = leaves(c) - c->t[KOU_MS_ARRIVAL];
+        stay[k] = leaves(&tr->nm, c) - c->t[tr->nm.arrival];
     }
     qsort(stay, m, sizeof *stay, cmp_double);
     double w = stay[m / 2] / 2;
@@ -268,7 +361,7 @@ static bool build_buckets(viz_trace *tr)
 {
     const kou_replay *rp = tr->rp;
     double span = tr->end - tr->begin;
-    tr->bucket_hours = bucket_width(rp);
+    tr->bucket_hours = bucket_width(tr);
     size_t nb = (size_t)floor(span / tr->bucket_hours) + 1;
     tr->nbuckets = nb;
     tr->bucket_start = calloc(nb + 1, sizeof *tr->bucket_start);
@@ -294,8 +387,8 @@ static bool build_buckets(viz_trace *tr)
         }
         for (size_t i = 0; i < rp->nconsignments; i++) {
             const kou_replay_consignment *c = &rp->consignments[i];
-            size_t b0 = (size_t)floor((c->t[KOU_MS_ARRIVAL] - tr->begin) / tr->bucket_hours);
-            size_t b1 = (size_t)floor((leaves(c) - tr->begin) / tr->bucket_hours);
+            size_t b0 = (size_t)floor((c->t[tr->nm.arrival] - tr->begin) / tr->bucket_hours);
+            size_t b1 = (size_t)floor((tr->leave[i] - tr->begin) / tr->bucket_hours);
             for (size_t b = b0; b <= b1 && b < nb; b++) {
                 if (pass == 0)
                     tr->bucket_start[b + 1]++;
@@ -319,23 +412,32 @@ static int cmp_id(const void *a, const void *b)
     return (x->id > y->id) - (x->id < y->id);
 }
 
-viz_trace *viz_trace_new(const kou_replay *rp)
+/* When each consignment leaves the system. */
+static bool trace_leave(viz_trace *tr)
 {
-    viz_trace *tr = calloc(1, sizeof *tr);
-    if (tr == NULL)
-        return NULL;
-    tr->rp = rp;
+    size_t n = tr->rp->nconsignments;
+    tr->leave = malloc((n ? n : 1) * sizeof *tr->leave);
+    if (tr->leave == NULL)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        tr->leave[i] = leaves(&tr->nm, &tr->rp->consignments[i]);
+    return true;
+}
+
+/* The replayed span: the first arrival to the last leaving; the samples'
+** span when nothing is reported. */
+static void trace_span(viz_trace *tr)
+{
+    const kou_replay *rp = tr->rp;
     size_t n = rp->nconsignments;
     tr->begin = 0;
     tr->end = 1;
     if (n > 0) {
-        tr->begin = rp->consignments[0].t[KOU_MS_ARRIVAL];
+        tr->begin = rp->consignments[0].t[tr->nm.arrival];
         tr->end = tr->begin;
-        for (size_t i = 0; i < n; i++) {
-            double e = leaves(&rp->consignments[i]);
-            if (e > tr->end)
-                tr->end = e;
-        }
+        for (size_t i = 0; i < n; i++)
+            if (tr->leave[i] > tr->end)
+                tr->end = tr->leave[i];
         if (tr->end <= tr->begin)
             tr->end = tr->begin + 1;
     }
@@ -343,48 +445,71 @@ viz_trace *viz_trace_new(const kou_replay *rp)
         tr->begin = rp->sample_t[0];
         tr->end = fmax(rp->sample_t[rp->nsamples - 1], tr->begin + 1);
     }
+}
 
-    bool ok = build_buckets(tr) && build_released(tr, 0) && build_released(tr, 1);
-
-    /* Every milestone time, for "jump to the next event". */
-    size_t ne = 0;
-    for (size_t i = 0; i < n; i++)
-        for (int m = 0; m < KOU_MS_COUNT; m++)
-            ne += !isnan(rp->consignments[i].t[m]);
-    tr->events = ok ? malloc((ne ? ne : 1) * sizeof *tr->events) : NULL;
-    tr->queue_scale = malloc((rp->nresources ? rp->nresources : 1) * sizeof *tr->queue_scale);
-    tr->stage_used = calloc(rp->nports * VIZ_ST_COUNT + 1, sizeof *tr->stage_used);
-    tr->ids = malloc((n ? n : 1) * sizeof *tr->ids);
-    tr->leave = malloc((n ? n : 1) * sizeof *tr->leave);
-    tr->id_index = malloc((n ? n : 1) * sizeof *tr->id_index);
-    id_row *idr = malloc((n ? n : 1) * sizeof *idr);
-    if (!ok || !tr->events || !tr->queue_scale || !tr->stage_used || !tr->ids || !tr->leave || !tr->id_index ||
-        !idr) {
-        free(idr);
-        viz_trace_free(tr);
-        return NULL;
-    }
+/* Every milestone time, for "jump to the next event", and the stages each
+** port's consignments pass. */
+static bool trace_events(viz_trace *tr)
+{
+    const kou_replay *rp = tr->rp;
+    const names *nm = &tr->nm;
+    size_t n = rp->nconsignments, ne = 0;
     for (size_t i = 0; i < n; i++) {
         const kou_replay_consignment *c = &rp->consignments[i];
-        for (int m = 0; m < KOU_MS_COUNT; m++) {
-            if (isnan(c->t[m]))
+        ne += !isnan(c->t[nm->arrival]);
+        for (size_t k = 0; k < nm->nwalk; k++)
+            ne += !isnan(c->t[nm->walk[k]]);
+    }
+    tr->events = malloc((ne ? ne : 1) * sizeof *tr->events);
+    tr->stage_used = calloc(rp->nports * VIZ_ST_COUNT + 1, sizeof *tr->stage_used);
+    if (tr->events == NULL || tr->stage_used == NULL)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        const kou_replay_consignment *c = &rp->consignments[i];
+        if (!isnan(c->t[nm->arrival]))
+            tr->events[tr->nevents++] = c->t[nm->arrival];
+        for (size_t k = 0; k < nm->nwalk; k++) {
+            double tm = c->t[nm->walk[k]];
+            if (isnan(tm))
                 continue;
-            tr->events[tr->nevents++] = c->t[m];
-            int s = viz_stage_of_milestone(m);
-            if (s >= 0 && holds(c, m))
-                tr->stage_used[c->port * VIZ_ST_COUNT + (size_t)s] = true;
+            tr->events[tr->nevents++] = tm;
+            if (holds(nm, c, k))
+                tr->stage_used[c->port * VIZ_ST_COUNT + (size_t)nm->stage[nm->walk[k]]] = true;
         }
-        idr[i] = (id_row){c->id, (uint32_t)i};
-        tr->leave[i] = leaves(c);
     }
     qsort(tr->events, tr->nevents, sizeof *tr->events, cmp_double);
+    return true;
+}
+
+/* The ids in ascending order, for finding a consignment by id. */
+static bool trace_ids(viz_trace *tr)
+{
+    size_t n = tr->rp->nconsignments;
+    tr->ids = malloc((n ? n : 1) * sizeof *tr->ids);
+    tr->id_index = malloc((n ? n : 1) * sizeof *tr->id_index);
+    id_row *idr = malloc((n ? n : 1) * sizeof *idr);
+    if (tr->ids == NULL || tr->id_index == NULL || idr == NULL) {
+        free(idr);
+        return false;
+    }
+    for (size_t i = 0; i < n; i++)
+        idr[i] = (id_row){tr->rp->consignments[i].id, (uint32_t)i};
     qsort(idr, n, sizeof *idr, cmp_id);
     for (size_t i = 0; i < n; i++) {
         tr->ids[i] = idr[i].id;
         tr->id_index[i] = idr[i].index;
     }
     free(idr);
+    return true;
+}
 
+/* Each resource's largest queue over the replication (at least 1). */
+static bool trace_queue_scale(viz_trace *tr)
+{
+    const kou_replay *rp = tr->rp;
+    tr->queue_scale = malloc((rp->nresources ? rp->nresources : 1) * sizeof *tr->queue_scale);
+    if (tr->queue_scale == NULL)
+        return false;
     for (size_t r = 0; r < rp->nresources; r++) {
         uint32_t most = 1;
         for (size_t k = 0; k < rp->nsamples; k++)
@@ -392,14 +517,18 @@ viz_trace *viz_trace_new(const kou_replay *rp)
                 most = rp->samples[k * rp->nresources + r].queue;
         tr->queue_scale[r] = most;
     }
+    return true;
+}
 
-    /* The profile: +1 at arrival, -1 on leaving, summed at bin starts. */
+/* The profile: +1 at arrival, -1 on leaving, summed at bin starts. */
+static void trace_profile(viz_trace *tr)
+{
+    const kou_replay *rp = tr->rp;
     double span = tr->end - tr->begin;
     int64_t delta[PROFILE_BINS + 1] = {0};
-    for (size_t i = 0; i < n; i++) {
-        const kou_replay_consignment *c = &rp->consignments[i];
-        double a = (c->t[KOU_MS_ARRIVAL] - tr->begin) / span * PROFILE_BINS;
-        double e = (leaves(c) - tr->begin) / span * PROFILE_BINS;
+    for (size_t i = 0; i < rp->nconsignments; i++) {
+        double a = (rp->consignments[i].t[tr->nm.arrival] - tr->begin) / span * PROFILE_BINS;
+        double e = (tr->leave[i] - tr->begin) / span * PROFILE_BINS;
         /* in the system at bin start b when arrival <= b < leaving */
         size_t ba = (size_t)ceil(a), be = (size_t)ceil(e);
         if (ba < be && ba <= PROFILE_BINS) {
@@ -412,6 +541,31 @@ viz_trace *viz_trace_new(const kou_replay *rp)
         run += delta[b];
         tr->profile[b] = (uint32_t)run;
     }
+}
+
+viz_trace *viz_trace_new(const kou_replay *rp, char *err, size_t errsize)
+{
+    viz_trace *tr = calloc(1, sizeof *tr);
+    if (tr == NULL) {
+        snprintf(err, errsize, "out of memory indexing the run");
+        return NULL;
+    }
+    tr->rp = rp;
+    if (!find_names(&tr->nm, rp, err, errsize)) {
+        free(tr);
+        return NULL;
+    }
+    bool ok = trace_leave(tr);
+    if (ok)
+        trace_span(tr);
+    ok = ok && build_buckets(tr) && build_released(tr, 0) && build_released(tr, 1) && trace_events(tr) &&
+         trace_ids(tr) && trace_queue_scale(tr);
+    if (!ok) {
+        snprintf(err, errsize, "out of memory indexing the run");
+        viz_trace_free(tr);
+        return NULL;
+    }
+    trace_profile(tr);
     return tr;
 }
 

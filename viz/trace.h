@@ -17,6 +17,14 @@
 ** the stage of the next milestone it will reach; milestones before customs
 ** release that happen after it (duty paid under release before duty) do not
 ** hold the cargo and are skipped.
+**
+** The milestones and flags are found in the file by name (the replay's
+** milestone_names and flag_names), never by the model's numbers: the
+** stages by their milestones ("unloaded", "declared", ... "gate_out", with
+** "arrival"), the flags the colours and tooltips show by theirs
+** ("advance", "inspected", "scanned"). A file that lacks one of these
+** names is refused with one line; milestones the visualiser does not know
+** are passed over.
 */
 #ifndef KOUAN_VIZ_TRACE_H
 #define KOUAN_VIZ_TRACE_H
@@ -47,6 +55,14 @@ typedef struct viz_where {
     double since;     /* time it reached its current stage */
 } viz_where;
 
+/* The flags the visualiser shows. */
+typedef enum viz_flag {
+    VIZ_FLAG_ADVANCE,   /* declared in advance */
+    VIZ_FLAG_INSPECTED, /* chosen for inspection */
+    VIZ_FLAG_SCANNED,   /* machine-scanned */
+    VIZ_FLAG_COUNT
+} viz_flag;
+
 /* Counts and clearance times of the consignments released by some time. */
 typedef struct viz_kpi {
     size_t cleared;
@@ -56,9 +72,10 @@ typedef struct viz_kpi {
 
 typedef struct viz_trace viz_trace;
 
-/* Builds the indexes; the replay must outlive the trace. NULL when out of
-** memory. */
-viz_trace *viz_trace_new(const kou_replay *rp);
+/* Builds the indexes; the replay must outlive the trace. NULL with one
+** line in err when the replay lacks a milestone or flag name the
+** visualiser needs, or memory runs out. */
+viz_trace *viz_trace_new(const kou_replay *rp, char *err, size_t errsize);
 void viz_trace_free(viz_trace *tr);
 
 const kou_replay *viz_trace_replay(const viz_trace *tr);
@@ -70,10 +87,18 @@ double viz_trace_end(const viz_trace *tr);
 ** rp->consignments, in arrival order; callers keep those whose
 ** viz_trace_where(...).stage >= 0. */
 const uint32_t *viz_trace_candidates(const viz_trace *tr, double t, size_t *n);
-viz_where viz_trace_where(const kou_replay_consignment *c, double t);
+viz_where viz_trace_where(const viz_trace *tr, const kou_replay_consignment *c, double t);
 /* The same for consignment `index`, faster for those that have left. */
 viz_where viz_trace_where_at(const viz_trace *tr, uint32_t index, double t);
-int viz_stage_of_milestone(int milestone);
+/* The stage milestone m (an index into the replay's milestone_names)
+** ends, or -1 (arrival, or a milestone the visualiser does not know). */
+int viz_trace_stage_of(const viz_trace *tr, size_t m);
+
+/* A consignment's arrival and customs release (NaN: not released). */
+double viz_trace_arrival(const viz_trace *tr, const kou_replay_consignment *c);
+double viz_trace_released(const viz_trace *tr, const kou_replay_consignment *c);
+/* Whether the consignment carries flag f. */
+bool viz_trace_flag(const viz_trace *tr, const kou_replay_consignment *c, viz_flag f);
 
 /* Consignments released at or before t, per direction (0 import, 1
 ** export). mean is exact; p90 is exact at t and at every released

@@ -1,12 +1,13 @@
 /*
 ** h5read.c — the /summary of a kouan run file, read back (see h5read.h).
 **
-** Every HDF5 handle is closed in one place, so each error path is
-** "koui_h5_fail(...); goto done". The library's automatic error printing
-** is switched off for the duration of a read (and restored after); on
-** failure the innermost entry of its error stack (the most specific one,
-** e.g. "truncated file: eof = ...") is appended to the message: h5util.c,
-** shared with replay.c. Sizes read from the file are bounded before
+** The read goes in steps (the root, /summary's attributes, its two tables,
+** its value arrays), each closing what it opened; the first failure stops
+** it. The error discipline is h5base's, shared with replay.c: the
+** library's automatic error printing is off for the duration of a read
+** (and restored after), and on failure the innermost entry of its error
+** stack (the most specific one, e.g. "truncated file: eof = ...") is
+** appended to the message. Sizes read from the file are bounded before
 ** anything is allocated from them.
 */
 #include "io/h5read.h"
@@ -16,39 +17,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "io/h5util.h"
+#include "io/h5base.h"
 
 /* Bounds on what a file may declare (far above any real run). */
 #define MAX_REPLICATIONS 1000000u
 #define MAX_ROWS 100000u
 #define MAX_VALUES ((size_t)1 << 27) /* doubles in one dataset: 1 GiB */
 
-/* One string attribute: *out a copy (or "" when absent). 1 read, 0
-** absent, -1 error. */
-static int attr_string(koui_h5_reader *rd, const koui_h5_attrs *at, const char *name, char **out)
-{
-    char **s;
-    size_t n;
-    int rc = koui_h5_attr_strings(rd, at, name, false, &s, &n);
-    *out = NULL;
-    if (rc == 1 && n != 1) {
-        koui_h5_fail(rd, KOU_EINVAL, "%s%s%s is not one string", at->prefix, name, at->suffix);
-        rc = -1;
-    }
-    if (rc == 1) {
-        *out = s[0];
-        s[0] = NULL;
-    }
-    koui_h5_free_strings(s, n);
-    if (rc == 0)
-        *out = koui_strdup("");
-    return rc;
-}
-
 /* ---- datasets ---- */
 
 /* Opens /summary/name and checks its rank; dims receives its extent. */
-static hid_t open_dataset(koui_h5_reader *rd, hid_t grp, const char *name, int rank, hsize_t *dims, H5T_class_t cls)
+static hid_t open_dataset(koui_h5_error *rd, hid_t grp, const char *name, int rank, hsize_t *dims, H5T_class_t cls)
 {
     htri_t ex = H5Lexists(grp, name, H5P_DEFAULT);
     if (ex <= 0) {
@@ -79,7 +58,7 @@ static hid_t open_dataset(koui_h5_reader *rd, hid_t grp, const char *name, int r
 
 /* A float dataset of exactly the expected shape, read as doubles into a
 ** new array in file order. */
-static double *read_f64(koui_h5_reader *rd, hid_t grp, const char *name, int rank, const hsize_t *expect,
+static double *read_f64(koui_h5_error *rd, hid_t grp, const char *name, int rank, const hsize_t *expect,
                         const char *shape)
 {
     hsize_t dims[3] = {0, 0, 0};
@@ -133,7 +112,7 @@ typedef struct res_row {
 ** n_expected is SIZE_MAX) into rows of row_size bytes laid out by memtype;
 ** checks every member name/cls. The caller reclaims the strings with
 ** H5Dvlen_reclaim through *space_out and memtype. */
-static void *read_table(koui_h5_reader *rd, hid_t grp, const char *name, hid_t memtype, size_t row_size, size_t *n_out,
+static void *read_table(koui_h5_error *rd, hid_t grp, const char *name, hid_t memtype, size_t row_size, size_t *n_out,
                         hid_t *space_out)
 {
     hsize_t dims[1] = {0};
@@ -223,7 +202,7 @@ void kou_h5_summary_free(kou_h5_summary *s)
 
 /* Maps the file's metric columns to kpi order: map[m] = the file's column
 ** of metric m. */
-static bool map_names(koui_h5_reader *rd, const char *attr, char **names, size_t n, size_t count,
+static bool map_names(koui_h5_error *rd, const char *attr, char **names, size_t n, size_t count,
                       const char *(*name_of)(int), size_t *map)
 {
     if (n != count) {
@@ -266,178 +245,204 @@ static void reorder(double *v, size_t outer, size_t count, size_t inner, const s
     }
 }
 
-static kou_status read_all(koui_h5_reader *rd, const char *path, kou_h5_summary *s, bool *complete_out)
+/* The root: schema_version (required, known), complete, scenario_path,
+** era, and whether /consignments is there. */
+static kou_status read_root(koui_h5_error *rd, hid_t file, kou_h5_summary *s, bool *complete_out)
 {
-    hid_t file = H5I_INVALID_HID, grp = H5I_INVALID_HID, gtype = H5I_INVALID_HID, rtype = H5I_INVALID_HID;
-    hid_t gstr = H5I_INVALID_HID, rstr1 = H5I_INVALID_HID, rstr2 = H5I_INVALID_HID;
-    hid_t gspace = H5I_INVALID_HID, rspace = H5I_INVALID_HID;
-    group_row *grows = NULL;
-    res_row *rrows = NULL;
-    size_t ng = 0, nr = 0;
-    char **mnames = NULL, **rnames = NULL;
-    size_t nmn = 0, nrn = 0;
-    kou_status st = KOU_OK;
-
-    if ((file = koui_h5_open_file(rd, path)) < 0)
-        return rd->status;
     const koui_h5_attrs root = {file, "attribute ", " of /", "cannot read the attributes of /"};
     long long v;
     int rc = koui_h5_attr_number(rd, &root, "schema_version", true, H5T_NATIVE_LLONG, &v);
-    if (rc == 0) {
-        st = koui_h5_fail(rd, KOU_EINVAL, "an HDF5 file, but not a kouan run file (no schema_version attribute at /)");
-        goto done;
-    }
-    if (rc < 0) {
-        st = KOU_EINVAL;
-        goto done;
-    }
-    if (v != KOU_H5_SCHEMA_VERSION) {
-        st = koui_h5_fail(rd, KOU_EINVAL, "schema_version %lld is not supported (this kouan reads version %d)", v,
-                          KOU_H5_SCHEMA_VERSION);
-        goto done;
-    }
+    if (rc == 0)
+        return koui_h5_fail(rd, KOU_EINVAL,
+                            "an HDF5 file, but not a kouan run file (no schema_version attribute at /)");
+    if (rc < 0)
+        return KOU_EINVAL;
+    if (v != KOU_H5_SCHEMA_VERSION)
+        return koui_h5_fail(rd, KOU_EINVAL, "schema_version %lld is not supported (this kouan reads version %d)", v,
+                            KOU_H5_SCHEMA_VERSION);
     s->schema_version = (int)v;
     rc = koui_h5_attr_number(rd, &root, "complete", true, H5T_NATIVE_LLONG, &v);
-    if (rc < 0) {
-        st = KOU_EINVAL;
-        goto done;
-    }
+    if (rc < 0)
+        return KOU_EINVAL;
     s->complete = rc == 0 || v != 0;
     if (complete_out)
         *complete_out = s->complete;
-    if (attr_string(rd, &root, "scenario_path", &s->scenario) < 0 || attr_string(rd, &root, "era", &s->era) < 0) {
-        st = KOU_EINVAL;
-        goto done;
-    }
-    htri_t ex = H5Lexists(file, "consignments", H5P_DEFAULT);
-    s->has_consignments = ex > 0;
+    if (koui_h5_attr_string(rd, &root, "scenario_path", &s->scenario) < 0 ||
+        koui_h5_attr_string(rd, &root, "era", &s->era) < 0)
+        return KOU_EINVAL;
+    s->has_consignments = H5Lexists(file, "consignments", H5P_DEFAULT) > 0;
     H5Eclear2(H5E_DEFAULT);
+    return KOU_OK;
+}
 
-    ex = H5Lexists(file, "summary", H5P_DEFAULT);
-    if (ex < 0) {
-        st = koui_h5_fail(rd, KOU_EIO, "cannot read the root group (damaged file?)");
-        goto done;
-    }
-    if (ex == 0) {
-        st = koui_h5_fail(rd, KOU_EINVAL, "a kouan run file without /summary%s",
-                          s->complete ? "" : " (no replication finished)");
-        goto done;
-    }
-    grp = H5Gopen2(file, "summary", H5P_DEFAULT);
-    if (grp < 0) {
-        st = koui_h5_fail(rd, KOU_EINVAL, "cannot open /summary as a group (not a group, or a damaged file)");
-        goto done;
-    }
+/* Opens /summary into *grp. */
+static kou_status open_summary(koui_h5_error *rd, hid_t file, bool complete, hid_t *grp)
+{
+    htri_t ex = H5Lexists(file, "summary", H5P_DEFAULT);
+    if (ex < 0)
+        return koui_h5_fail(rd, KOU_EIO, "cannot read the root group (damaged file?)");
+    if (ex == 0)
+        return koui_h5_fail(rd, KOU_EINVAL, "a kouan run file without /summary%s",
+                            complete ? "" : " (no replication finished)");
+    *grp = H5Gopen2(file, "summary", H5P_DEFAULT);
+    if (*grp < 0)
+        return koui_h5_fail(rd, KOU_EINVAL, "cannot open /summary as a group (not a group, or a damaged file)");
+    return KOU_OK;
+}
+
+/* The attributes of /summary: title, replications (bounded), and the
+** metric names, as maps from kpi order to the file's columns. */
+static kou_status read_summary_attrs(koui_h5_error *rd, hid_t grp, kou_h5_summary *s, size_t *mmap, size_t *rmap)
+{
     const koui_h5_attrs summary = {grp, "attribute ", " of /summary", "cannot read the attributes of /summary"};
-    if (attr_string(rd, &summary, "title", &s->title) < 0 ||
-        koui_h5_attr_number(rd, &summary, "replications", true, H5T_NATIVE_LLONG, &v) <= 0) {
-        st = koui_h5_fail(rd, KOU_EINVAL, "/summary has no replications attribute");
-        goto done;
-    }
-    if (v < 0 || v > (long long)MAX_REPLICATIONS) {
-        st = koui_h5_fail(rd, KOU_EINVAL, "/summary: replications %lld out of range", v);
-        goto done;
-    }
+    long long v;
+    if (koui_h5_attr_string(rd, &summary, "title", &s->title) < 0 ||
+        koui_h5_attr_number(rd, &summary, "replications", true, H5T_NATIVE_LLONG, &v) <= 0)
+        return koui_h5_fail(rd, KOU_EINVAL, "/summary has no replications attribute");
+    if (v < 0 || v > (long long)MAX_REPLICATIONS)
+        return koui_h5_fail(rd, KOU_EINVAL, "/summary: replications %lld out of range", v);
     s->replications = (size_t)v;
-    size_t mmap[KOU_KPI_METRIC_COUNT], rmap[KOU_KPI_RES_METRIC_COUNT];
+    char **mnames = NULL, **rnames = NULL;
+    size_t nmn = 0, nrn = 0;
+    kou_status st = KOU_OK;
     if (koui_h5_attr_strings(rd, &summary, "metric_names", false, &mnames, &nmn) <= 0 ||
-        koui_h5_attr_strings(rd, &summary, "resource_metric_names", false, &rnames, &nrn) <= 0) {
+        koui_h5_attr_strings(rd, &summary, "resource_metric_names", false, &rnames, &nrn) <= 0)
         st = koui_h5_fail(rd, KOU_EINVAL, "/summary lacks the metric_names or resource_metric_names attribute");
-        goto done;
-    }
-    if (!map_names(rd, "metric_names", mnames, nmn, KOU_KPI_METRIC_COUNT, metric_name, mmap) ||
-        !map_names(rd, "resource_metric_names", rnames, nrn, KOU_KPI_RES_METRIC_COUNT, res_metric_name, rmap)) {
+    else if (!map_names(rd, "metric_names", mnames, nmn, KOU_KPI_METRIC_COUNT, metric_name, mmap) ||
+             !map_names(rd, "resource_metric_names", rnames, nrn, KOU_KPI_RES_METRIC_COUNT, res_metric_name, rmap))
         st = KOU_EINVAL;
-        goto done;
-    }
+    koui_h5_free_strings(mnames, nmn);
+    koui_h5_free_strings(rnames, nrn);
+    return st;
+}
 
-    /* the compound tables */
-    gstr = koui_h5_vstring(member_cset(grp, "groups", "port"));
-    rstr1 = koui_h5_vstring(member_cset(grp, "resources", "port"));
-    rstr2 = koui_h5_vstring(member_cset(grp, "resources", "name"));
-    gtype = H5Tcreate(H5T_COMPOUND, sizeof(group_row));
-    rtype = H5Tcreate(H5T_COMPOUND, sizeof(res_row));
-    if (gstr < 0 || rstr1 < 0 || rstr2 < 0 || gtype < 0 || rtype < 0 ||
-        H5Tinsert(gtype, "port", HOFFSET(group_row, port), gstr) < 0 ||
-        H5Tinsert(gtype, "port_index", HOFFSET(group_row, port_index), H5T_NATIVE_INT) < 0 ||
-        H5Tinsert(gtype, "mode", HOFFSET(group_row, mode), H5T_NATIVE_INT) < 0 ||
-        H5Tinsert(gtype, "direction", HOFFSET(group_row, direction), H5T_NATIVE_INT) < 0 ||
-        H5Tinsert(rtype, "port", HOFFSET(res_row, port), rstr1) < 0 ||
-        H5Tinsert(rtype, "port_index", HOFFSET(res_row, port_index), H5T_NATIVE_INT) < 0 ||
-        H5Tinsert(rtype, "name", HOFFSET(res_row, name), rstr2) < 0) {
-        st = koui_h5_fail(rd, KOU_EIO, "cannot make the HDF5 memory types");
-        goto done;
-    }
-    grows = read_table(rd, grp, "groups", gtype, sizeof *grows, &ng, &gspace);
-    if (grows == NULL) {
-        st = KOU_EINVAL;
-        goto done;
-    }
-    rrows = read_table(rd, grp, "resources", rtype, sizeof *rrows, &nr, &rspace);
-    if (rrows == NULL) {
-        st = KOU_EINVAL;
-        goto done;
-    }
+/* The memory types of the rows of /summary/groups and /summary/resources,
+** their strings in the character sets of the file's columns. */
+typedef struct row_types {
+    hid_t gstr, rstr1, rstr2; /* groups.port, resources.port, resources.name */
+    hid_t group, res;
+} row_types;
+
+static void row_types_close(row_types *t)
+{
+    koui_h5_close_id(&t->group, H5Tclose);
+    koui_h5_close_id(&t->res, H5Tclose);
+    koui_h5_close_id(&t->gstr, H5Tclose);
+    koui_h5_close_id(&t->rstr1, H5Tclose);
+    koui_h5_close_id(&t->rstr2, H5Tclose);
+}
+
+static bool row_types_make(hid_t grp, row_types *t)
+{
+    t->gstr = koui_h5_vstring(member_cset(grp, "groups", "port"));
+    t->rstr1 = koui_h5_vstring(member_cset(grp, "resources", "port"));
+    t->rstr2 = koui_h5_vstring(member_cset(grp, "resources", "name"));
+    t->group = H5Tcreate(H5T_COMPOUND, sizeof(group_row));
+    t->res = H5Tcreate(H5T_COMPOUND, sizeof(res_row));
+    return t->gstr >= 0 && t->rstr1 >= 0 && t->rstr2 >= 0 && t->group >= 0 && t->res >= 0 &&
+           H5Tinsert(t->group, "port", HOFFSET(group_row, port), t->gstr) >= 0 &&
+           H5Tinsert(t->group, "port_index", HOFFSET(group_row, port_index), H5T_NATIVE_INT) >= 0 &&
+           H5Tinsert(t->group, "mode", HOFFSET(group_row, mode), H5T_NATIVE_INT) >= 0 &&
+           H5Tinsert(t->group, "direction", HOFFSET(group_row, direction), H5T_NATIVE_INT) >= 0 &&
+           H5Tinsert(t->res, "port", HOFFSET(res_row, port), t->rstr1) >= 0 &&
+           H5Tinsert(t->res, "port_index", HOFFSET(res_row, port_index), H5T_NATIVE_INT) >= 0 &&
+           H5Tinsert(t->res, "name", HOFFSET(res_row, name), t->rstr2) >= 0;
+}
+
+/* Every row a group or a resource kou_kpi knows. */
+static kou_status check_rows(koui_h5_error *rd, const group_row *grows, size_t ng, const res_row *rrows, size_t nr)
+{
     for (size_t g = 0; g < ng; g++) {
         const group_row *r = &grows[g];
         if (r->port == NULL || r->port_index < -1 || r->mode < -1 || r->mode >= KOU_MODE_COUNT ||
-            r->direction < 0 || r->direction >= KOU_DIRECTION_COUNT || (r->port_index < 0) != (r->mode < 0)) {
-            st = koui_h5_fail(rd, KOU_EINVAL,
-                              "/summary/groups row %zu is not a group (port_index %d, mode %d, direction %d)", g,
-                              r->port_index, r->mode, r->direction);
-            goto done;
-        }
+            r->direction < 0 || r->direction >= KOU_DIRECTION_COUNT || (r->port_index < 0) != (r->mode < 0))
+            return koui_h5_fail(rd, KOU_EINVAL,
+                                "/summary/groups row %zu is not a group (port_index %d, mode %d, direction %d)", g,
+                                r->port_index, r->mode, r->direction);
     }
     for (size_t i = 0; i < nr; i++)
-        if (rrows[i].port == NULL || rrows[i].name == NULL || rrows[i].port_index < 0) {
-            st = koui_h5_fail(rd, KOU_EINVAL, "/summary/resources row %zu is not a resource", i);
-            goto done;
-        }
+        if (rrows[i].port == NULL || rrows[i].name == NULL || rrows[i].port_index < 0)
+            return koui_h5_fail(rd, KOU_EINVAL, "/summary/resources row %zu is not a resource", i);
+    return KOU_OK;
+}
+
+/* Copies the checked rows into s. */
+static void take_rows(kou_h5_summary *s, const group_row *grows, size_t ng, const res_row *rrows, size_t nr)
+{
     s->ngroups = ng;
     s->groups = koui_calloc(ng ? ng : 1, sizeof *s->groups);
-    for (size_t g = 0; g < ng; g++) {
+    for (size_t g = 0; g < ng; g++)
         s->groups[g] = (kou_kpi_group){koui_h5_copy_bytes(grows[g].port, KOUI_H5_MAX_STRING), grows[g].port_index,
                                        grows[g].mode, grows[g].direction};
-    }
     s->nresources = nr;
     s->resources = koui_calloc(nr ? nr : 1, sizeof *s->resources);
     for (size_t i = 0; i < nr; i++)
         s->resources[i] =
             (kou_kpi_resource_id){koui_h5_copy_bytes(rrows[i].port, KOUI_H5_MAX_STRING), rrows[i].port_index,
                                   koui_h5_copy_bytes(rrows[i].name, KOUI_H5_MAX_STRING)};
+}
 
-    /* the values */
-    size_t R = s->replications;
+/* /summary/groups and /summary/resources, checked, into s. */
+static kou_status read_summary_tables(koui_h5_error *rd, hid_t grp, kou_h5_summary *s)
+{
+    row_types t = {H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID};
+    hid_t gspace = H5I_INVALID_HID, rspace = H5I_INVALID_HID;
+    group_row *grows = NULL;
+    res_row *rrows = NULL;
+    size_t ng = 0, nr = 0;
+    kou_status st = KOU_EINVAL;
+    if (!row_types_make(grp, &t))
+        st = koui_h5_fail(rd, KOU_EIO, "cannot make the HDF5 memory types");
+    else if ((grows = read_table(rd, grp, "groups", t.group, sizeof *grows, &ng, &gspace)) != NULL &&
+             (rrows = read_table(rd, grp, "resources", t.res, sizeof *rrows, &nr, &rspace)) != NULL &&
+             (st = check_rows(rd, grows, ng, rrows, nr)) == KOU_OK)
+        take_rows(s, grows, ng, rrows, nr);
+    if (grows && gspace >= 0)
+        H5Dvlen_reclaim(t.group, gspace, H5P_DEFAULT, grows);
+    if (rrows && rspace >= 0)
+        H5Dvlen_reclaim(t.res, rspace, H5P_DEFAULT, rrows);
+    free(grows);
+    free(rrows);
+    koui_h5_close_id(&gspace, H5Sclose);
+    koui_h5_close_id(&rspace, H5Sclose);
+    row_types_close(&t);
+    return st;
+}
+
+/* The three value arrays, of the shapes the tables imply, in kpi order. */
+static kou_status read_summary_values(koui_h5_error *rd, hid_t grp, kou_h5_summary *s, const size_t *mmap,
+                                      const size_t *rmap)
+{
+    size_t R = s->replications, ng = s->ngroups, nr = s->nresources;
     hsize_t e1[3] = {R, ng, KOU_KPI_METRIC_COUNT};
     hsize_t e2[3] = {R, nr, KOU_KPI_RES_METRIC_COUNT};
     hsize_t e3[3] = {ng, KOU_KPI_METRIC_COUNT, 2};
     if ((s->group_values = read_f64(rd, grp, "group_values", 3, e1, "(replications, groups, metrics)")) == NULL ||
         (s->resource_values = read_f64(rd, grp, "resource_values", 3, e2,
                                        "(replications, resources, resource metrics)")) == NULL ||
-        (s->across = read_f64(rd, grp, "across", 3, e3, "(groups, metrics, 2)")) == NULL) {
-        st = KOU_EINVAL;
-        goto done;
-    }
+        (s->across = read_f64(rd, grp, "across", 3, e3, "(groups, metrics, 2)")) == NULL)
+        return KOU_EINVAL;
     reorder(s->group_values, R * ng, KOU_KPI_METRIC_COUNT, 1, mmap);
     reorder(s->resource_values, R * nr, KOU_KPI_RES_METRIC_COUNT, 1, rmap);
     reorder(s->across, ng, KOU_KPI_METRIC_COUNT, 2, mmap);
+    return KOU_OK;
+}
 
-done:
-    if (grows && gspace >= 0)
-        H5Dvlen_reclaim(gtype, gspace, H5P_DEFAULT, grows);
-    if (rrows && rspace >= 0)
-        H5Dvlen_reclaim(rtype, rspace, H5P_DEFAULT, rrows);
-    free(grows);
-    free(rrows);
-    koui_h5_free_strings(mnames, nmn);
-    koui_h5_free_strings(rnames, nrn);
-    koui_h5_close_id(&gspace, H5Sclose);
-    koui_h5_close_id(&rspace, H5Sclose);
-    koui_h5_close_id(&gtype, H5Tclose);
-    koui_h5_close_id(&rtype, H5Tclose);
-    koui_h5_close_id(&gstr, H5Tclose);
-    koui_h5_close_id(&rstr1, H5Tclose);
-    koui_h5_close_id(&rstr2, H5Tclose);
+static kou_status read_all(koui_h5_error *rd, const char *path, kou_h5_summary *s, bool *complete_out)
+{
+    hid_t file = koui_h5_open_file(rd, path), grp = H5I_INVALID_HID;
+    if (file < 0)
+        return rd->status;
+    size_t mmap[KOU_KPI_METRIC_COUNT], rmap[KOU_KPI_RES_METRIC_COUNT];
+    kou_status st = read_root(rd, file, s, complete_out);
+    if (st == KOU_OK)
+        st = open_summary(rd, file, s->complete, &grp);
+    if (st == KOU_OK)
+        st = read_summary_attrs(rd, grp, s, mmap, rmap);
+    if (st == KOU_OK)
+        st = read_summary_tables(rd, grp, s);
+    if (st == KOU_OK)
+        st = read_summary_values(rd, grp, s, mmap, rmap);
     koui_h5_close_id(&grp, H5Gclose);
     koui_h5_close_id(&file, H5Fclose);
     if (rd->failed && st == KOU_OK)
@@ -451,7 +456,7 @@ typedef struct summary_read {
     bool *complete_out;
 } summary_read;
 
-static kou_status read_summary(koui_h5_reader *rd, const char *path, void *ctx)
+static kou_status read_summary(koui_h5_error *rd, const char *path, void *ctx)
 {
     summary_read *sr = ctx;
     return read_all(rd, path, sr->s, sr->complete_out);

@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <hdf5.h>
+#include "io/h5base.h"
 
 /* zlib level of the row tables: 1 is most of the gain at a fraction of the time */
 #define KOU_H5W_DEFLATE 1
@@ -116,6 +116,7 @@ struct kou_h5w {
     rep_kpi *reps;
     size_t nreps, reps_cap;
     char err[512];
+    koui_h5_error error; /* into err */
     /* disk space (reserve()): our own descriptor of the file, the size
     ** reserved on disk, attribute bytes not yet flushed */
     int fd;
@@ -143,6 +144,7 @@ struct kou_h5w {
 
 static void writer_sync(kou_h5w *w);
 static bool ok(const kou_h5w *w);
+static void fail_ours(kou_h5w *w, const char *fmt, ...) KOU_PRINTF(2, 3);
 static bool reserve(kou_h5w *w, size_t bytes);
 
 static double wall(void)
@@ -152,45 +154,55 @@ static double wall(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* ---- errors: the first one, with HDF5's innermost message ---- */
+/* ---- errors: the first one, with HDF5's innermost message (h5base) ---- */
 
-static herr_t walk_err(unsigned n, const H5E_error2_t *e, void *ctx)
-{
-    (void)n;
-    char *msg = ctx; /* keeps the innermost (the last walked, H5E_WALK_UPWARD from the top) */
-    if (e->desc && e->desc[0])
-        snprintf(msg, 256, "%s (%s)", e->desc, e->func_name ? e->func_name : "?");
-    return 0;
-}
-
-static void fail(kou_h5w *w, const char *fmt, ...) KOU_PRINTF(2, 3);
-static void fail(kou_h5w *w, const char *fmt, ...)
+/* Records the first failure under the lock (either thread may fail). With
+** with_hdf5 false the library is left alone: a failure of ours (out of
+** memory, no room) may be told while the other thread is inside HDF5. */
+static void failv(kou_h5w *w, bool with_hdf5, const char *fmt, va_list ap)
 {
     if (!ok(w))
         return;
-    char what[256], h5[256] = "";
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, walk_err, h5);
-    H5Eclear2(H5E_DEFAULT);
-    for (char *p = h5; *p; p++) /* one line: HDF5's descriptions may hold line breaks */
-        if ((unsigned char)*p < 0x20)
-            *p = ' ';
     if (w->started)
         pthread_mutex_lock(&w->lock);
-    if (!atomic_load(&w->failed)) {
-        snprintf(w->err, sizeof w->err, "%s%s%s", what, h5[0] ? ": " : "", h5);
-        atomic_store(&w->failed, true);
-    }
+    koui_h5_failv(&w->error, KOU_EIO, with_hdf5, fmt, ap);
+    atomic_store(&w->failed, true);
     if (w->started)
         pthread_mutex_unlock(&w->lock);
+}
+
+/* A failed HDF5 call, just made. */
+static void fail(kou_h5w *w, const char *fmt, ...) KOU_PRINTF(2, 3);
+static void fail(kou_h5w *w, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    failv(w, true, fmt, ap);
+    va_end(ap);
+}
+
+/* A failure that is not the library's. */
+static void fail_ours(kou_h5w *w, const char *fmt, ...) KOU_PRINTF(2, 3);
+static void fail_ours(kou_h5w *w, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    failv(w, false, fmt, ap);
+    va_end(ap);
 }
 
 static bool ok(const kou_h5w *w)
 {
     return !atomic_load(&w->failed);
+}
+
+/* After a call of h5base on w->error, made by the thread whose turn it is
+** to call HDF5 (the other one is idle): its failure, seen by both. */
+static bool noted(kou_h5w *w, bool good)
+{
+    if (w->error.failed)
+        atomic_store(&w->failed, true);
+    return good && ok(w);
 }
 
 /* Makes sure bytes more can be written past HDF5's end of file (see
@@ -224,60 +236,30 @@ static bool reserve(kou_h5w *w, size_t bytes)
         return true;
     }
     w->reserve_errno = e;
-    fail(w, "no room for the file on disk (%s) at %.1f MB: it keeps what was written so far, with "
+    fail_ours(w, "no room for the file on disk (%s) at %.1f MB: it keeps what was written so far, with "
          "complete = 0", strerror(e), (double)size / 1e6);
     return false;
 }
 
-/* ---- types and attributes ---- */
-
-static hid_t str_type(void)
-{
-    hid_t t = H5Tcopy(H5T_C_S1);
-    H5Tset_size(t, H5T_VARIABLE);
-    H5Tset_cset(t, H5T_CSET_UTF8);
-    return t;
-}
+/* ---- attributes (h5base's, on the thread whose turn it is) ---- */
 
 static void attr_strs(kou_h5w *w, hid_t obj, const char *name, const char *const *v, size_t n)
 {
-    if (!ok(w))
-        return;
-    hsize_t dim = n;
-    hid_t t = str_type();
-    hid_t sp = H5Screate_simple(1, &dim, NULL);
-    if (H5Aexists(obj, name) > 0)
-        H5Adelete(obj, name);
-    hid_t a = H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
-    if (a < 0 || H5Awrite(a, t, v) < 0)
-        fail(w, "cannot write attribute '%s'", name);
-    if (a >= 0)
-        H5Aclose(a);
-    H5Sclose(sp);
-    H5Tclose(t);
-}
-
-static void attr_scalar(kou_h5w *w, hid_t obj, const char *name, hid_t type, const void *v)
-{
-    if (!ok(w))
-        return;
-    hid_t sp = H5Screate(H5S_SCALAR);
-    if (H5Aexists(obj, name) > 0)
-        H5Adelete(obj, name);
-    hid_t a = H5Acreate2(obj, name, type, sp, H5P_DEFAULT, H5P_DEFAULT);
-    if (a < 0 || H5Awrite(a, type, v) < 0)
-        fail(w, "cannot write attribute '%s'", name);
-    if (a >= 0)
-        H5Aclose(a);
-    H5Sclose(sp);
+    if (ok(w))
+        noted(w, koui_h5_write_attr_strs(&w->error, obj, name, v, n));
 }
 
 static void attr_str(kou_h5w *w, hid_t obj, const char *name, const char *value)
 {
     w->pending_meta += strlen(value) + strlen(name) + 64;
-    hid_t t = str_type();
-    attr_scalar(w, obj, name, t, &value);
-    H5Tclose(t);
+    if (ok(w))
+        noted(w, koui_h5_write_attr_str(&w->error, obj, name, value));
+}
+
+static void attr_int(kou_h5w *w, hid_t obj, const char *name, int64_t value)
+{
+    if (ok(w))
+        noted(w, koui_h5_write_attr_int(&w->error, obj, name, value));
 }
 
 void kou_h5w_attr_str(kou_h5w *w, const char *name, const char *value)
@@ -285,7 +267,7 @@ void kou_h5w_attr_str(kou_h5w *w, const char *name, const char *value)
     if (w == NULL)
         return;
     writer_sync(w);
-        attr_str(w, w->file, name, value ? value : "");
+    attr_str(w, w->file, name, value ? value : "");
 }
 
 void kou_h5w_attr_int(kou_h5w *w, const char *name, int64_t value)
@@ -293,7 +275,7 @@ void kou_h5w_attr_int(kou_h5w *w, const char *name, int64_t value)
     if (w == NULL)
         return;
     writer_sync(w);
-        attr_scalar(w, w->file, name, H5T_NATIVE_INT64, &value);
+    attr_int(w, w->file, name, value);
 }
 
 void kou_h5w_attr_double(kou_h5w *w, const char *name, double value)
@@ -301,7 +283,8 @@ void kou_h5w_attr_double(kou_h5w *w, const char *name, double value)
     if (w == NULL)
         return;
     writer_sync(w);
-        attr_scalar(w, w->file, name, H5T_NATIVE_DOUBLE, &value);
+    if (ok(w))
+        noted(w, koui_h5_write_attr_double(&w->error, w->file, name, value));
 }
 
 /* ---- column descriptions ---- */
@@ -328,9 +311,10 @@ static hid_t compound(const column *c, size_t n, size_t size)
     return t;
 }
 
-/* Attributes every dataset gets: columns and their meanings, units,
+/* The attributes of a table: its description, column names and
+** meanings; with run_table (the tables of the run) also the time units
 ** and the enum mappings. */
-static void describe(kou_h5w *w, hid_t d, const column *c, size_t n, const char *what)
+static void describe(kou_h5w *w, hid_t d, const column *c, size_t n, const char *what, bool run_table)
 {
     const char *names[64], *meanings[64];
     for (size_t i = 0; i < n && i < 64; i++) {
@@ -338,9 +322,12 @@ static void describe(kou_h5w *w, hid_t d, const column *c, size_t n, const char 
         meanings[i] = c[i].meaning;
     }
     attr_str(w, d, "description", what);
-    attr_str(w, d, "time_units", UNITS_HOURS);
+    if (run_table)
+        attr_str(w, d, "time_units", UNITS_HOURS);
     attr_strs(w, d, "column_names", names, n);
     attr_strs(w, d, "column_meanings", meanings, n);
+    if (!run_table)
+        return;
     attr_strs(w, d, "mode_names", mode_names, 3);
     attr_strs(w, d, "direction_names", direction_names, 2);
 }
@@ -377,7 +364,7 @@ static void table_create(kou_h5w *w, table *t, const char *path, const column *c
     for (int i = 0; i < NBUF; i++) {
         t->all[i] = malloc(KOU_H5W_CHUNK * rowsize);
         if (t->all[i] == NULL) {
-            fail(w, "out of memory for %s", path);
+            fail_ours(w, "out of memory for %s", path);
             return;
         }
     }
@@ -385,7 +372,7 @@ static void table_create(kou_h5w *w, table *t, const char *path, const column *c
     t->spare[0] = t->all[1];
     t->spare[1] = t->all[2];
     t->nspare = NBUF - 1;
-    describe(w, t->dset, c, n, what);
+    describe(w, t->dset, c, n, what, true);
 }
 
 static void table_write(kou_h5w *w, table *t, const unsigned char *buf, size_t n)
@@ -541,8 +528,10 @@ typedef struct stage_row {
     double x, y;
 } stage_row;
 
+/* A whole table in one write: rows of rowsize bytes laid out as c, stored
+** packed, with describe's attributes. */
 static void write_rows(kou_h5w *w, const char *path, const column *c, size_t nc, size_t rowsize,
-                       const void *rows, size_t n, const char *what)
+                       const void *rows, size_t n, const char *what, bool run_table)
 {
     if (!ok(w))
         return;
@@ -550,40 +539,123 @@ static void write_rows(kou_h5w *w, const char *path, const column *c, size_t nc,
     hid_t ft = H5Tcopy(mt);
     H5Tpack(ft);
     hsize_t dim = n;
-    hid_t sp = H5Screate_simple(1, &dim, NULL);
-    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
-    H5Pset_create_intermediate_group(lcpl, 1);
-    hid_t d = H5Dcreate2(w->file, path, ft, sp, lcpl, H5P_DEFAULT, H5P_DEFAULT);
-    if (d < 0 || (n > 0 && H5Dwrite(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) < 0))
-        fail(w, "cannot write %s", path);
-    if (d >= 0) {
-        describe(w, d, c, nc, what);
-        H5Dclose(d);
-    }
-    H5Pclose(lcpl);
-    H5Sclose(sp);
+    hid_t d = koui_h5_write_dataset(&w->error, w->file, path, ft, mt, 1, &dim, H5P_DEFAULT, rows);
+    if (noted(w, d >= 0))
+        describe(w, d, c, nc, what, run_table);
+    koui_h5_close_id(&d, H5Dclose);
     H5Tclose(ft);
     H5Tclose(mt);
 }
 
-static void write_layout(kou_h5w *w, const kou_model_config *cfg)
+/* Milestone m as the file spells it: in lower case ("border_done"). */
+static void milestone_lower(int m, char *buf, size_t size)
 {
-    hid_t s = str_type();
-    const size_t R = sizeof(name_row);
+    snprintf(buf, size, "%s", kou_milestone_name((kou_milestone)m));
+    for (char *p = buf; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+}
+
+/* The milestone names, lower case, as the files list them. */
+typedef struct milestone_names {
+    char text[KOU_MS_COUNT][32];
+    const char *name[KOU_MS_COUNT];
+} milestone_names;
+
+static void milestone_names_make(milestone_names *mn)
+{
+    for (int m = 0; m < KOU_MS_COUNT; m++) {
+        milestone_lower(m, mn->text[m], sizeof mn->text[m]);
+        mn->name[m] = mn->text[m];
+    }
+}
+
 #define NC(f, m) {#f, offsetof(name_row, f), H5T_NATIVE_INT32, m}
-    column cp[] = {NC(port, "port index"), NC(mode, "mode of the port (mode_names)"),
-                   {"name", offsetof(name_row, name), s, "port name"}};
-    column cf[] = {NC(port, "port index"), NC(flow, "flow index within the port (consignments.flow)"),
-                   NC(mode, "mode (mode_names)"), NC(direction, "direction (direction_names)"),
-                   {"name", offsetof(name_row, name), s, "flow name"}};
-    column cg[] = {NC(port, "port index"), NC(flow, "flow index within the port"),
-                   NC(goods, "goods index within the flow (consignments.goods)"),
-                   {"name", offsetof(name_row, name), s, "goods name"}};
+
+static void layout_ports(kou_h5w *w, const kou_model_config *cfg, name_row *rows, hid_t str)
+{
+    const column cp[] = {NC(port, "port index"), NC(mode, "mode of the port (mode_names)"),
+                         {"name", offsetof(name_row, name), str, "port name"}};
+    for (size_t i = 0; i < cfg->nports; i++)
+        rows[i] = (name_row){(int32_t)i, -1, -1, (int32_t)cfg->ports[i].mode, -1, -1, cfg->ports[i].name};
+    write_rows(w, "/layout/ports", cp, 3, sizeof(name_row), rows, cfg->nports,
+               "ports, in configuration order (consignments.port)", true);
+}
+
+static void layout_flows(kou_h5w *w, const kou_model_config *cfg, name_row *rows, hid_t str)
+{
+    const column cf[] = {NC(port, "port index"), NC(flow, "flow index within the port (consignments.flow)"),
+                         NC(mode, "mode (mode_names)"), NC(direction, "direction (direction_names)"),
+                         {"name", offsetof(name_row, name), str, "flow name"}};
+    size_t k = 0;
+    for (size_t i = 0; i < cfg->nports; i++)
+        for (size_t f = 0; f < cfg->ports[i].nflows; f++) {
+            const kou_flow_config *fl = &cfg->ports[i].flows[f];
+            rows[k++] = (name_row){(int32_t)i, (int32_t)f, -1, (int32_t)fl->mode, (int32_t)fl->direction, -1,
+                                   fl->name};
+        }
+    write_rows(w, "/layout/flows", cf, 5, sizeof(name_row), rows, k, "flows of each port", true);
+}
+
+static void layout_goods(kou_h5w *w, const kou_model_config *cfg, name_row *rows, hid_t str)
+{
+    const column cg[] = {NC(port, "port index"), NC(flow, "flow index within the port"),
+                         NC(goods, "goods index within the flow (consignments.goods)"),
+                         {"name", offsetof(name_row, name), str, "goods name"}};
+    size_t k = 0;
+    for (size_t i = 0; i < cfg->nports; i++)
+        for (size_t f = 0; f < cfg->ports[i].nflows; f++)
+            for (size_t g = 0; g < cfg->ports[i].flows[f].ngoods; g++)
+                rows[k++] = (name_row){(int32_t)i, (int32_t)f, (int32_t)g, -1, -1, -1,
+                                       cfg->ports[i].flows[f].goods[g].name};
+    write_rows(w, "/layout/goods", cg, 4, sizeof(name_row), rows, k, "goods of each flow", true);
+}
+
+static void layout_resources(kou_h5w *w, const kou_model_config *cfg, name_row *rows, hid_t str)
+{
     column cr[] = {NC(port, "port index"), NC(goods, "resource index within the port"),
                    NC(capacity, "fixed capacity; -1 when it follows opening hours"),
-                   {"name", offsetof(name_row, name), s, "resource name"}};
-#undef NC
+                   {"name", offsetof(name_row, name), str, "resource name"}};
     cr[1].name = "index_in_port";
+    size_t k = 0;
+    for (size_t i = 0; i < cfg->nports; i++)
+        for (size_t j = 0; j < cfg->ports[i].nresources; j++) {
+            const kou_resource_spec *r = &cfg->ports[i].resources[j];
+            rows[k++] = (name_row){(int32_t)i, -1, (int32_t)j, -1, -1, r->nhours ? -1 : r->capacity, r->name};
+        }
+    write_rows(w, "/layout/resources", cr, 4, sizeof(name_row), rows, k,
+               "resources of all ports, port then resource order (timeseries.resource indexes these rows)", true);
+}
+
+#undef NC
+
+static void layout_stages(kou_h5w *w, size_t nports, const milestone_names *mn, hid_t str)
+{
+    const column cs[] = {
+        {"port", offsetof(stage_row, port), H5T_NATIVE_INT32, "port index"},
+        {"stage", offsetof(stage_row, stage), H5T_NATIVE_INT32,
+         "milestone number (milestone_names; consignments column t_<name>)"},
+        {"name", offsetof(stage_row, name), str, "milestone name"},
+        {"x", offsetof(stage_row, x), H5T_NATIVE_DOUBLE, "schematic position, 0..1 along the flow"},
+        {"y", offsetof(stage_row, y), H5T_NATIVE_DOUBLE, "schematic position: the port's row (port index)"}};
+    stage_row *st = calloc(nports * KOU_MS_COUNT + 1, sizeof *st);
+    if (st == NULL) {
+        fail_ours(w, "out of memory for /layout");
+        return;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < nports; i++)
+        for (int m = 0; m < KOU_MS_COUNT; m++)
+            st[k++] = (stage_row){(int32_t)i, m, mn->name[m], (double)m / (KOU_MS_COUNT - 1), (double)i};
+    write_rows(w, "/layout/stages", cs, 5, sizeof(stage_row), st, k,
+               "stages = milestones in flow order, per port, with schematic positions", true);
+    free(st);
+}
+
+/* /layout: what the run simulated (ports, flows, goods, resources, the
+** stages), so that a viewer needs no scenario. */
+static void write_layout(kou_h5w *w, const kou_model_config *cfg)
+{
     size_t np = cfg->nports, nf = 0, ng = 0, nr = 0;
     for (size_t i = 0; i < np; i++) {
         nf += cfg->ports[i].nflows;
@@ -591,101 +663,82 @@ static void write_layout(kou_h5w *w, const kou_model_config *cfg)
         for (size_t f = 0; f < cfg->ports[i].nflows; f++)
             ng += cfg->ports[i].flows[f].ngoods;
     }
-    size_t most = np + nf + ng + nr + 1;
-    name_row *rows = calloc(most, sizeof *rows);
-    stage_row *st = calloc(np * KOU_MS_COUNT + 1, sizeof *st);
-    if (rows == NULL || st == NULL) {
-        fail(w, "out of memory for /layout");
-        free(rows);
-        free(st);
-        H5Tclose(s);
+    name_row *rows = calloc(np + nf + ng + nr + 1, sizeof *rows);
+    if (rows == NULL) {
+        fail_ours(w, "out of memory for /layout");
         return;
     }
-    for (size_t i = 0; i < np; i++)
-        rows[i] = (name_row){(int32_t)i, -1, -1, (int32_t)cfg->ports[i].mode, -1, -1, cfg->ports[i].name};
-    write_rows(w, "/layout/ports", cp, 3, R, rows, np, "ports, in configuration order (consignments.port)");
-    size_t k = 0;
-    for (size_t i = 0; i < np; i++)
-        for (size_t f = 0; f < cfg->ports[i].nflows; f++) {
-            const kou_flow_config *fl = &cfg->ports[i].flows[f];
-            rows[k++] = (name_row){(int32_t)i, (int32_t)f, -1, (int32_t)fl->mode, (int32_t)fl->direction, -1,
-                                   fl->name};
-        }
-    write_rows(w, "/layout/flows", cf, 5, R, rows, k, "flows of each port");
-    k = 0;
-    for (size_t i = 0; i < np; i++)
-        for (size_t f = 0; f < cfg->ports[i].nflows; f++)
-            for (size_t g = 0; g < cfg->ports[i].flows[f].ngoods; g++)
-                rows[k++] = (name_row){(int32_t)i, (int32_t)f, (int32_t)g, -1, -1, -1,
-                                       cfg->ports[i].flows[f].goods[g].name};
-    write_rows(w, "/layout/goods", cg, 4, R, rows, k, "goods of each flow");
-    k = 0;
-    for (size_t i = 0; i < np; i++)
-        for (size_t j = 0; j < cfg->ports[i].nresources; j++) {
-            const kou_resource_spec *r = &cfg->ports[i].resources[j];
-            rows[k++] = (name_row){(int32_t)i, -1, (int32_t)j, -1, -1, r->nhours ? -1 : r->capacity, r->name};
-        }
-    write_rows(w, "/layout/resources", cr, 4, R, rows, k,
-               "resources of all ports, port then resource order (timeseries.resource indexes these rows)");
-    column cs[] = {{"port", offsetof(stage_row, port), H5T_NATIVE_INT32, "port index"},
-                   {"stage", offsetof(stage_row, stage), H5T_NATIVE_INT32,
-                    "milestone number (milestone_names; consignments column t_<name>)"},
-                   {"name", offsetof(stage_row, name), s, "milestone name"},
-                   {"x", offsetof(stage_row, x), H5T_NATIVE_DOUBLE, "schematic position, 0..1 along the flow"},
-                   {"y", offsetof(stage_row, y), H5T_NATIVE_DOUBLE, "schematic position: the port's row (port index)"}};
-    const char *ms[KOU_MS_COUNT];
-    char lower[KOU_MS_COUNT][32];
-    for (int m = 0; m < KOU_MS_COUNT; m++) {
-        snprintf(lower[m], sizeof lower[m], "%s", kou_milestone_name((kou_milestone)m));
-        for (char *p = lower[m]; *p; p++)
-            if (*p >= 'A' && *p <= 'Z')
-                *p = (char)(*p - 'A' + 'a');
-        ms[m] = lower[m];
-    }
-    k = 0;
-    for (size_t i = 0; i < np; i++)
-        for (int m = 0; m < KOU_MS_COUNT; m++)
-            st[k++] = (stage_row){(int32_t)i, m, ms[m], (double)m / (KOU_MS_COUNT - 1), (double)i};
-    write_rows(w, "/layout/stages", cs, 5, sizeof(stage_row), st, k,
-               "stages = milestones in flow order, per port, with schematic positions");
+    hid_t str = koui_h5_utf8();
+    milestone_names mn;
+    milestone_names_make(&mn);
+    layout_ports(w, cfg, rows, str);
+    layout_flows(w, cfg, rows, str);
+    layout_goods(w, cfg, rows, str);
+    layout_resources(w, cfg, rows, str);
+    layout_stages(w, np, &mn, str);
     free(rows);
-    free(st);
-    H5Tclose(s);
+    H5Tclose(str);
     hid_t g = H5Gopen2(w->file, "/layout", H5P_DEFAULT);
     if (g >= 0) {
-        attr_strs(w, g, "milestone_names", ms, KOU_MS_COUNT);
+        attr_strs(w, g, "milestone_names", mn.name, KOU_MS_COUNT);
         attr_str(w, g, "description", "what the run simulated, so a viewer needs no scenario");
         H5Gclose(g);
     }
 }
 
+/* ---- /parameters ---- */
+
+typedef struct param_row {
+    const char *path;
+    double value;
+    const char *text, *unit;
+} param_row;
+
+/* String i of a column that may be NULL, or hold NULLs: "" then. */
+static const char *entry(const char *const *strings, size_t i)
+{
+    return strings != NULL && strings[i] != NULL ? strings[i] : "";
+}
+
+void kou_h5w_parameters(kou_h5w *w, size_t n, const char *const *path, const double *value,
+                        const char *const *text, const char *const *unit)
+{
+    if (w == NULL || !ok(w))
+        return;
+    writer_sync(w);
+    param_row *rows = calloc(n + 1, sizeof *rows);
+    if (rows == NULL) {
+        fail_ours(w, "out of memory for /parameters");
+        return;
+    }
+    size_t bytes = 0; /* of the strings, which go to the file's heap at the next flush */
+    for (size_t i = 0; i < n; i++) {
+        rows[i] = (param_row){entry(path, i), value != NULL ? value[i] : NAN, entry(text, i), entry(unit, i)};
+        bytes += strlen(rows[i].path) + strlen(rows[i].text) + strlen(rows[i].unit) + 3 * 32;
+    }
+    if (reserve(w, META_SLACK + bytes + n * sizeof *rows)) {
+        hid_t st = koui_h5_utf8();
+        const column c[] = {
+            {"path", offsetof(param_row, path), st, "parameter path, as --set and sweep factors name it"},
+            {"value", offsetof(param_row, value), H5T_NATIVE_DOUBLE, "its value; NaN when it is not a number"},
+            {"text", offsetof(param_row, text), st,
+             "the value as written: a distribution, a calendar, an enumeration's name (\"\" for a number)"},
+            {"unit", offsetof(param_row, unit), st, "unit of value (\"\" when none)"}};
+        write_rows(w, "/parameters", c, 4, sizeof(param_row), rows, n,
+                   "the scenario's parameters as run, one row each", false);
+        H5Tclose(st);
+        w->pending_meta += bytes;
+        burst(w);
+    }
+    free(rows);
+}
+
 /* ---- create / close ---- */
 
-kou_h5w *kou_h5w_create(const char *path, bool force, bool trace, const kou_model_config *cfg,
-                        bool *exists, char *err, size_t errlen)
+/* The access properties: the metadata cache writes only at H5Fflush (no
+** evictions between), so the file on disk changes only inside a burst. */
+static hid_t file_access(void)
 {
-    if (exists)
-        *exists = false;
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    FILE *f = fopen(path, "rb");
-    if (f != NULL) {
-        fclose(f);
-        if (!force) {
-            if (exists)
-                *exists = true;
-            snprintf(err, errlen, "%s exists", path);
-            return NULL;
-        }
-    }
-    kou_h5w *w = calloc(1, sizeof *w);
-    if (w == NULL) {
-        snprintf(err, errlen, "out of memory");
-        return NULL;
-    }
-    w->trace = trace;
-    w->fd = -1;
-    /* the metadata cache writes only at H5Fflush (no evictions between):
-    ** the file on disk changes only inside a burst */
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     H5AC_cache_config_t mdc;
     memset(&mdc, 0, sizeof mdc);
@@ -698,16 +751,32 @@ kou_h5w *kou_h5w_create(const char *path, bool force, bool trace, const kou_mode
         if (H5Pset_mdc_config(fapl, &mdc) < 0)
             H5Eclear2(H5E_DEFAULT); /* the default cache, then */
     }
-    /* and file space freed between flushes (a partial chunk rewritten) is
+    return fapl;
+}
+
+/* Creates the file of a new writer, with the space of its first writes
+** reserved. NULL, with the message in err, when it cannot. */
+static kou_h5w *writer_new(const char *path, bool force, bool trace, bool *exists, char *err, size_t errlen)
+{
+    kou_h5w *w = calloc(1, sizeof *w);
+    if (w == NULL) {
+        if (exists)
+            *exists = false;
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    w->trace = trace;
+    w->fd = -1;
+    w->error = (koui_h5_error){w->err, sizeof w->err, false, KOU_OK};
+    /* file space freed between flushes (a partial chunk rewritten) is
     ** never reused: what the last flush points to stays as it was. The
     ** cost: one partial chunk per table per flush left unused. */
-    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
+    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE), fapl = file_access();
     H5Pset_file_space_strategy(fcpl, H5F_FSPACE_STRATEGY_NONE, 0, (hsize_t)1);
-    w->file = H5Fcreate(path, H5F_ACC_TRUNC, fcpl, fapl);
+    w->file = koui_h5_create_file(&w->error, path, force, fcpl, fapl, exists);
     H5Pclose(fcpl);
     H5Pclose(fapl);
     if (w->file < 0) {
-        fail(w, "cannot create '%s'", path);
         snprintf(err, errlen, "%s", w->err);
         free(w);
         return NULL;
@@ -721,11 +790,12 @@ kou_h5w *kou_h5w_create(const char *path, bool force, bool trace, const kou_mode
         free(w);
         return NULL;
     }
-    kou_h5w_attr_int(w, "schema_version", KOU_H5W_SCHEMA_VERSION);
-    kou_h5w_attr_int(w, "complete", 0);
-    write_layout(w, cfg);
+    return w;
+}
 
-    char tnames[KOU_MS_COUNT][32];
+static void create_consignments(kou_h5w *w, const milestone_names *mn)
+{
+    char tnames[KOU_MS_COUNT][40];
     column cc[16 + KOU_MS_COUNT];
     size_t n = 0;
 #define C(f, ty, m) cc[n++] = (column){#f, offsetof(cons_row, f), ty, m}
@@ -743,10 +813,7 @@ kou_h5w *kou_h5w_create(const char *path, bool force, bool trace, const kou_mode
 #undef C
     cc[0].name = "replication";
     for (int m = 0; m < KOU_MS_COUNT; m++) {
-        snprintf(tnames[m], sizeof tnames[m], "t_%s", kou_milestone_name((kou_milestone)m));
-        for (char *p = tnames[m]; *p; p++)
-            if (*p >= 'A' && *p <= 'Z')
-                *p = (char)(*p - 'A' + 'a');
+        snprintf(tnames[m], sizeof tnames[m], "t_%s", mn->name[m]);
         cc[n++] = (column){tnames[m], offsetof(cons_row, t) + (size_t)m * sizeof(double), H5T_NATIVE_DOUBLE,
                            "milestone time, hours; NaN when the milestone did not happen"};
     }
@@ -757,8 +824,12 @@ kou_h5w *kou_h5w_create(const char *path, bool force, bool trace, const kou_mode
         attr_strs(w, w->tab[T_CONS].dset, "trader_names", trader_names, 4);
         attr_strs(w, w->tab[T_CONS].dset, "flag_bits", flag_names, sizeof flag_names / sizeof *flag_names);
     }
+}
 
-    n = 0;
+static void create_carriers(kou_h5w *w)
+{
+    column cc[16];
+    size_t n = 0;
 #define C(f, ty, m) cc[n++] = (column){#f, offsetof(carrier_row, f), ty, m}
     C(rep, H5T_NATIVE_UINT32, "replication, 0-based");
     C(id, H5T_NATIVE_UINT64, "carrier id: (global flow number + 1) * 2^40 + sequence in the flow");
@@ -776,8 +847,12 @@ kou_h5w *kou_h5w_create(const char *path, bool force, bool trace, const kou_mode
     table_create(w, &w->tab[T_CARRIERS], "/carriers", cc, n, sizeof(carrier_row),
                  "one row per carrier whose actual arrival/departure is at or after the warm-up, "
                  "written when it is done");
+}
 
-    n = 0;
+static void create_units(kou_h5w *w)
+{
+    column cc[16];
+    size_t n = 0;
 #define C(f, ty, m) cc[n++] = (column){#f, offsetof(unit_row, f), ty, m}
     C(rep, H5T_NATIVE_UINT32, "replication, 0-based");
     C(id, H5T_NATIVE_UINT64, "unit id");
@@ -793,8 +868,12 @@ kou_h5w *kou_h5w_create(const char *path, bool force, bool trace, const kou_mode
     cc[0].name = "replication";
     table_create(w, &w->tab[T_UNITS], "/units", cc, n, sizeof(unit_row),
                  "one row per unit of a reported carrier, written when it is done");
+}
 
-    n = 0;
+static void create_timeseries(kou_h5w *w)
+{
+    column cc[16];
+    size_t n = 0;
 #define C(f, ty, m) cc[n++] = (column){#f, offsetof(sample_row, f), ty, m}
     C(rep, H5T_NATIVE_UINT32, "replication, 0-based");
     C(t, H5T_NATIVE_DOUBLE, "sample time, hours");
@@ -807,40 +886,64 @@ kou_h5w *kou_h5w_create(const char *path, bool force, bool trace, const kou_mode
     cc[0].name = "replication";
     table_create(w, &w->tab[T_SAMPLES], "/timeseries", cc, n, sizeof(sample_row),
                  "every resource sampled every sample_hours from hour 0 until the system has drained");
+}
 
-    if (trace) {
-        n = 0;
+static void create_events(kou_h5w *w, const milestone_names *mn)
+{
+    column cc[16];
+    size_t n = 0;
 #define C(f, ty, m) cc[n++] = (column){#f, offsetof(event_row, f), ty, m}
-        C(rep, H5T_NATIVE_UINT32, "replication, 0-based");
-        C(t, H5T_NATIVE_DOUBLE, "time of the transition (the to-stage's milestone time), hours");
-        C(id, H5T_NATIVE_UINT64, "consignment id (consignments.id)");
-        C(from, H5T_NATIVE_INT8, "previous milestone (milestone_names), -1 for the first");
-        C(to, H5T_NATIVE_INT8, "milestone reached (milestone_names)");
+    C(rep, H5T_NATIVE_UINT32, "replication, 0-based");
+    C(t, H5T_NATIVE_DOUBLE, "time of the transition (the to-stage's milestone time), hours");
+    C(id, H5T_NATIVE_UINT64, "consignment id (consignments.id)");
+    C(from, H5T_NATIVE_INT8, "previous milestone (milestone_names), -1 for the first");
+    C(to, H5T_NATIVE_INT8, "milestone reached (milestone_names)");
 #undef C
-        cc[0].name = "replication";
-        cc[3].name = "from_stage";
-        cc[4].name = "to_stage";
-        table_create(w, &w->tab[T_EVENTS], "/events", cc, n, sizeof(event_row),
-                     "milestone transitions of each reported consignment in time order (ties in "
-                     "milestone order), written when it leaves");
-        if (ok(w)) {
-            const char *ms[KOU_MS_COUNT];
-            for (int m = 0; m < KOU_MS_COUNT; m++)
-                ms[m] = tnames[m] + 2;
-            attr_strs(w, w->tab[T_EVENTS].dset, "milestone_names", ms, KOU_MS_COUNT);
-        }
-    }
+    cc[0].name = "replication";
+    cc[3].name = "from_stage";
+    cc[4].name = "to_stage";
+    table_create(w, &w->tab[T_EVENTS], "/events", cc, n, sizeof(event_row),
+                 "milestone transitions of each reported consignment in time order (ties in "
+                 "milestone order), written when it leaves");
+    if (ok(w))
+        attr_strs(w, w->tab[T_EVENTS].dset, "milestone_names", mn->name, KOU_MS_COUNT);
+}
+
+/* The writer thread, when it can be had (else everything is written on
+** the calling thread). */
+static void writer_start(kou_h5w *w)
+{
+    pthread_mutex_init(&w->lock, NULL);
+    pthread_cond_init(&w->work, NULL);
+    pthread_cond_init(&w->done, NULL);
+    if (pthread_create(&w->thread, NULL, writer_main, w) == 0)
+        w->started = true;
+}
+
+kou_h5w *kou_h5w_create(const char *path, bool force, bool trace, const kou_model_config *cfg,
+                        bool *exists, char *err, size_t errlen)
+{
+    kou_h5w *w = writer_new(path, force, trace, exists, err, errlen);
+    if (w == NULL)
+        return NULL;
+    kou_h5w_attr_int(w, "schema_version", KOU_H5W_SCHEMA_VERSION);
+    kou_h5w_attr_int(w, "complete", 0);
+    write_layout(w, cfg);
+    milestone_names mn;
+    milestone_names_make(&mn);
+    create_consignments(w, &mn);
+    create_carriers(w);
+    create_units(w);
+    create_timeseries(w);
+    if (trace)
+        create_events(w, &mn);
     burst(w);
     if (!ok(w)) {
         snprintf(err, errlen, "%s: %s", path, w->err);
         kou_h5w_close(w, false, NULL, 0);
         return NULL;
     }
-    pthread_mutex_init(&w->lock, NULL);
-    pthread_cond_init(&w->work, NULL);
-    pthread_cond_init(&w->done, NULL);
-    if (pthread_create(&w->thread, NULL, writer_main, w) == 0)
-        w->started = true; /* else everything is written on this thread */
+    writer_start(w);
     return w;
 }
 
@@ -1019,7 +1122,7 @@ void kou_h5w_replication_kpi(kou_h5w *w, const kou_kpi *k)
         size_t cap = w->reps_cap ? 2 * w->reps_cap : 8;
         rep_kpi *p = realloc(w->reps, cap * sizeof *p);
         if (p == NULL) {
-            fail(w, "out of memory for the summary");
+            fail_ours(w, "out of memory for the summary");
             return;
         }
         w->reps = p;
@@ -1037,7 +1140,7 @@ void kou_h5w_replication_kpi(kou_h5w *w, const kou_kpi *k)
     if (!r->key || !r->v || !r->rport || !r->rname || !r->rv) {
         r->nr = 0;
         rep_free(r);
-        fail(w, "out of memory for the summary");
+        fail_ours(w, "out of memory for the summary");
         return;
     }
     w->nreps++;
@@ -1055,7 +1158,7 @@ void kou_h5w_replication_kpi(kou_h5w *w, const kou_kpi *k)
         size_t len = strlen(rr->name);
         r->rname[i] = malloc(len + 1);
         if (r->rname[i] == NULL) {
-            fail(w, "out of memory for the summary");
+            fail_ours(w, "out of memory for the summary");
             return;
         }
         memcpy(r->rname[i], rr->name, len + 1);
@@ -1073,20 +1176,14 @@ static void write_array(kou_h5w *w, const char *path, int rank, const hsize_t *d
 {
     if (!ok(w))
         return;
-    hid_t sp = H5Screate_simple(rank, dims, NULL);
-    hid_t d = H5Dcreate2(w->file, path, H5T_IEEE_F64LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    hsize_t total = 1;
-    for (int i = 0; i < rank; i++)
-        total *= dims[i];
-    if (d < 0 || (total > 0 && H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0))
-        fail(w, "cannot write %s", path);
-    if (d >= 0) {
+    hid_t d = koui_h5_write_dataset(&w->error, w->file, path, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, rank, dims,
+                                    H5P_DEFAULT, v);
+    if (noted(w, d >= 0)) {
         attr_str(w, d, "description", what);
         attr_str(w, d, "axes", axes);
         attr_str(w, d, "missing", "NaN: undefined (no consignments, or not present in that replication)");
-        H5Dclose(d);
     }
-    H5Sclose(sp);
+    koui_h5_close_id(&d, H5Dclose);
 }
 
 typedef struct group_row {
@@ -1100,112 +1197,154 @@ typedef struct res_row {
     const char *name;
 } res_row;
 
-void kou_h5w_summary(kou_h5w *w, const kou_kpi_summary *s, const char *title)
+/* What /summary holds, gathered before it is written. */
+typedef struct summary_data {
+    size_t R, G, NR; /* replications, groups, resources */
+    group_row *gr;   /* G */
+    res_row *rr;     /* NR */
+    double *gv;      /* R x G x metrics */
+    double *rv;      /* R x NR x resource metrics */
+    double *across;  /* G x metrics x 2 */
+} summary_data;
+
+static void summary_data_free(summary_data *d)
 {
-    if (w == NULL || !ok(w))
-        return;
-    writer_sync(w);
-    const size_t M = KOU_KPI_METRIC_COUNT, MR = KOU_KPI_RES_METRIC_COUNT;
-    size_t R = w->nreps, G = kou_kpi_summary_groups(s), NR = kou_kpi_summary_resources(s);
-    if (!reserve(w, 2 * META_SLACK + strlen(title) + ((R + 2) * (G * M + NR * MR) + G * M * 2) * sizeof(double) +
-                        (G + NR) * 256))
-        return;
+    free(d->gr);
+    free(d->rr);
+    free(d->gv);
+    free(d->rv);
+    free(d->across);
+}
+
+/* The /summary group and its attributes. */
+static void summary_group(kou_h5w *w, const kou_kpi_summary *s, const char *title)
+{
     hid_t g = H5Gcreate2(w->file, "/summary", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (g < 0) {
         fail(w, "cannot create /summary");
         return;
     }
     attr_str(w, g, "title", title);
-    int64_t reps = (int64_t)kou_kpi_summary_replications(s);
-    attr_scalar(w, g, "replications", H5T_NATIVE_INT64, &reps);
+    attr_int(w, g, "replications", (int64_t)kou_kpi_summary_replications(s));
     const char *mn[KOU_KPI_METRIC_COUNT], *rn[KOU_KPI_RES_METRIC_COUNT];
-    for (size_t m = 0; m < M; m++)
+    for (size_t m = 0; m < KOU_KPI_METRIC_COUNT; m++)
         mn[m] = kou_kpi_metric_name((kou_kpi_metric)m);
-    for (size_t m = 0; m < MR; m++)
+    for (size_t m = 0; m < KOU_KPI_RES_METRIC_COUNT; m++)
         rn[m] = kou_kpi_res_metric_name((kou_kpi_res_metric)m);
-    attr_strs(w, g, "metric_names", mn, M);
-    attr_strs(w, g, "resource_metric_names", rn, MR);
+    attr_strs(w, g, "metric_names", mn, KOU_KPI_METRIC_COUNT);
+    attr_strs(w, g, "resource_metric_names", rn, KOU_KPI_RES_METRIC_COUNT);
     attr_strs(w, g, "mode_names", mode_names, 3);
     attr_strs(w, g, "direction_names", direction_names, 2);
     H5Gclose(g);
+}
 
-    group_row *gr = calloc(G + 1, sizeof *gr);
-    res_row *rr = calloc(NR + 1, sizeof *rr);
-    double *gv = malloc((R * G * M + 1) * sizeof *gv);
-    double *rv = malloc((R * NR * MR + 1) * sizeof *rv);
-    double *across = malloc((G * M * 2 + 1) * sizeof *across);
-    if (!gr || !rr || !gv || !rv || !across) {
-        fail(w, "out of memory for /summary");
-        goto done;
-    }
-    for (size_t i = 0; i < G; i++) {
+/* The summary's groups and resources, and the across-replication values. */
+static void summary_keys(const kou_kpi_summary *s, summary_data *d)
+{
+    const size_t M = KOU_KPI_METRIC_COUNT;
+    for (size_t i = 0; i < d->G; i++) {
         kou_kpi_group gi = kou_kpi_summary_group(s, i);
-        gr[i] = (group_row){gi.port, gi.port_index, gi.mode, gi.direction};
+        d->gr[i] = (group_row){gi.port, gi.port_index, gi.mode, gi.direction};
         for (size_t m = 0; m < M; m++) {
             kou_kpi_value v = kou_kpi_summary_get(s, i, (kou_kpi_metric)m);
-            across[(i * M + m) * 2] = v.mean;
-            across[(i * M + m) * 2 + 1] = v.half;
+            d->across[(i * M + m) * 2] = v.mean;
+            d->across[(i * M + m) * 2 + 1] = v.half;
         }
     }
-    for (size_t i = 0; i < NR; i++) {
+    for (size_t i = 0; i < d->NR; i++) {
         kou_kpi_resource_id ri = kou_kpi_summary_resource(s, i);
-        rr[i] = (res_row){ri.port, ri.port_index, ri.name};
+        d->rr[i] = (res_row){ri.port, ri.port_index, ri.name};
     }
-    for (size_t r = 0; r < R; r++) {
-        const rep_kpi *k = &w->reps[r];
-        for (size_t i = 0; i < G; i++) {
-            double *dst = &gv[(r * G + i) * M];
-            size_t j;
-            for (j = 0; j < k->ng; j++)
-                if (k->key[3 * j] == gr[i].port_index && k->key[3 * j + 1] == gr[i].mode &&
-                    k->key[3 * j + 2] == gr[i].direction)
-                    break;
-            for (size_t m = 0; m < M; m++)
-                dst[m] = j < k->ng ? k->v[j * M + m] : NAN;
-        }
-        for (size_t i = 0; i < NR; i++) {
-            /* the occ-th resource of this (port, name) in the summary is the
-            ** occ-th report of the same (port, name) in the replication */
-            size_t occ = 0, j;
-            for (size_t q = 0; q < i; q++)
-                occ += rr[q].port_index == rr[i].port_index && strcmp(rr[q].name, rr[i].name) == 0;
-            for (j = 0; j < k->nr; j++)
-                if (k->rport[j] == rr[i].port_index && strcmp(k->rname[j], rr[i].name) == 0 && occ-- == 0)
-                    break;
-            double *dst = &rv[(r * NR + i) * MR];
-            for (size_t m = 0; m < MR; m++)
-                dst[m] = j < k->nr ? k->rv[j * MR + m] : NAN;
-        }
+}
+
+/* Replication k's values laid out by the summary's groups and resources
+** (NaN where it lacks one) at row r of gv and rv. */
+static void summary_replication(const rep_kpi *k, size_t r, summary_data *d)
+{
+    const size_t M = KOU_KPI_METRIC_COUNT, MR = KOU_KPI_RES_METRIC_COUNT;
+    for (size_t i = 0; i < d->G; i++) {
+        double *dst = &d->gv[(r * d->G + i) * M];
+        size_t j;
+        for (j = 0; j < k->ng; j++)
+            if (k->key[3 * j] == d->gr[i].port_index && k->key[3 * j + 1] == d->gr[i].mode &&
+                k->key[3 * j + 2] == d->gr[i].direction)
+                break;
+        for (size_t m = 0; m < M; m++)
+            dst[m] = j < k->ng ? k->v[j * M + m] : NAN;
     }
-    hid_t st = str_type();
-    column cg[] = {{"port", offsetof(group_row, port), st, "port name, or \"all ports\""},
-                   {"port_index", offsetof(group_row, port_index), H5T_NATIVE_INT32,
-                    "port index; -1 for an all-ports group"},
-                   {"mode", offsetof(group_row, mode), H5T_NATIVE_INT32, "mode (mode_names); -1: every mode"},
-                   {"direction", offsetof(group_row, direction), H5T_NATIVE_INT32, "direction (direction_names)"}};
-    column cr[] = {{"port", offsetof(res_row, port), st, "port name"},
-                   {"port_index", offsetof(res_row, port_index), H5T_NATIVE_INT32, "port index"},
-                   {"name", offsetof(res_row, name), st, "resource name"}};
-    write_rows(w, "/summary/groups", cg, 4, sizeof(group_row), gr, G,
-               "KPI groups in kou_kpi_summary_group order (ports, then one all-ports group per direction)");
-    write_rows(w, "/summary/resources", cr, 3, sizeof(res_row), rr, NR,
-               "resources in kou_kpi_summary_resource order");
+    for (size_t i = 0; i < d->NR; i++) {
+        /* the occ-th resource of this (port, name) in the summary is the
+        ** occ-th report of the same (port, name) in the replication */
+        const res_row *ri = &d->rr[i];
+        size_t occ = 0, j;
+        for (size_t q = 0; q < i; q++)
+            occ += d->rr[q].port_index == ri->port_index && strcmp(d->rr[q].name, ri->name) == 0;
+        for (j = 0; j < k->nr; j++)
+            if (k->rport[j] == ri->port_index && strcmp(k->rname[j], ri->name) == 0 && occ-- == 0)
+                break;
+        double *dst = &d->rv[(r * d->NR + i) * MR];
+        for (size_t m = 0; m < MR; m++)
+            dst[m] = j < k->nr ? k->rv[j * MR + m] : NAN;
+    }
+}
+
+/* The datasets of /summary. */
+static void summary_write(kou_h5w *w, const summary_data *d)
+{
+    hid_t st = koui_h5_utf8();
+    const column cg[] = {{"port", offsetof(group_row, port), st, "port name, or \"all ports\""},
+                         {"port_index", offsetof(group_row, port_index), H5T_NATIVE_INT32,
+                          "port index; -1 for an all-ports group"},
+                         {"mode", offsetof(group_row, mode), H5T_NATIVE_INT32, "mode (mode_names); -1: every mode"},
+                         {"direction", offsetof(group_row, direction), H5T_NATIVE_INT32,
+                          "direction (direction_names)"}};
+    const column cr[] = {{"port", offsetof(res_row, port), st, "port name"},
+                         {"port_index", offsetof(res_row, port_index), H5T_NATIVE_INT32, "port index"},
+                         {"name", offsetof(res_row, name), st, "resource name"}};
+    write_rows(w, "/summary/groups", cg, 4, sizeof(group_row), d->gr, d->G,
+               "KPI groups in kou_kpi_summary_group order (ports, then one all-ports group per direction)", true);
+    write_rows(w, "/summary/resources", cr, 3, sizeof(res_row), d->rr, d->NR,
+               "resources in kou_kpi_summary_resource order", true);
     H5Tclose(st);
-    hsize_t d3[3] = {R, G, M};
-    write_array(w, "/summary/group_values", 3, d3, gv, "per replication, group and metric: kou_kpi_get",
+    hsize_t d3[3] = {d->R, d->G, KOU_KPI_METRIC_COUNT};
+    write_array(w, "/summary/group_values", 3, d3, d->gv, "per replication, group and metric: kou_kpi_get",
                 "replication, group (/summary/groups), metric (metric_names)");
-    hsize_t r3[3] = {R, NR, MR};
-    write_array(w, "/summary/resource_values", 3, r3, rv, "per replication, resource and metric",
+    hsize_t r3[3] = {d->R, d->NR, KOU_KPI_RES_METRIC_COUNT};
+    write_array(w, "/summary/resource_values", 3, r3, d->rv, "per replication, resource and metric",
                 "replication, resource (/summary/resources), metric (resource_metric_names)");
-    hsize_t a3[3] = {G, M, 2};
-    write_array(w, "/summary/across", 3, a3, across,
+    hsize_t a3[3] = {d->G, KOU_KPI_METRIC_COUNT, 2};
+    write_array(w, "/summary/across", 3, a3, d->across,
                 "across replications: mean, and Student-t 95 % half-width (NaN with fewer than 2)",
                 "group, metric, [mean, half_width]");
-    burst(w);
-done:
-    free(gr);
-    free(rr);
-    free(gv);
-    free(rv);
-    free(across);
+}
+
+void kou_h5w_summary(kou_h5w *w, const kou_kpi_summary *s, const char *title)
+{
+    if (w == NULL || !ok(w))
+        return;
+    writer_sync(w);
+    const size_t M = KOU_KPI_METRIC_COUNT, MR = KOU_KPI_RES_METRIC_COUNT;
+    summary_data d = {w->nreps, kou_kpi_summary_groups(s), kou_kpi_summary_resources(s), NULL, NULL, NULL, NULL,
+                      NULL};
+    if (!reserve(w, 2 * META_SLACK + strlen(title) +
+                        ((d.R + 2) * (d.G * M + d.NR * MR) + d.G * M * 2) * sizeof(double) + (d.G + d.NR) * 256))
+        return;
+    summary_group(w, s, title);
+    if (!ok(w))
+        return;
+    d.gr = calloc(d.G + 1, sizeof *d.gr);
+    d.rr = calloc(d.NR + 1, sizeof *d.rr);
+    d.gv = malloc((d.R * d.G * M + 1) * sizeof *d.gv);
+    d.rv = malloc((d.R * d.NR * MR + 1) * sizeof *d.rv);
+    d.across = malloc((d.G * M * 2 + 1) * sizeof *d.across);
+    if (!d.gr || !d.rr || !d.gv || !d.rv || !d.across) {
+        fail_ours(w, "out of memory for /summary");
+    } else {
+        summary_keys(s, &d);
+        for (size_t r = 0; r < d.R; r++)
+            summary_replication(&w->reps[r], r, &d);
+        summary_write(w, &d);
+        burst(w);
+    }
+    summary_data_free(&d);
 }

@@ -40,10 +40,20 @@ typedef struct kou_h5w kou_h5w;
 kou_h5w *kou_h5w_create(const char *path, bool force, bool trace, const kou_model_config *cfg,
                         bool *exists, char *err, size_t errlen);
 
-/* Root attributes: a UTF-8 string, an integer, a float, a list of strings. */
+/* Root attributes: a UTF-8 string, an integer, a float. */
 void kou_h5w_attr_str(kou_h5w *w, const char *name, const char *value);
 void kou_h5w_attr_int(kou_h5w *w, const char *name, int64_t value);
 void kou_h5w_attr_double(kou_h5w *w, const char *name, double value);
+
+/* /parameters: the scenario's parameters as run, one row each: path
+** ("ports.TST.advance_share"), value (NaN when the parameter is not a
+** number), text (the value as written: a distribution, a calendar, an
+** enumeration's name; "" for a plain number) and unit ("" when none).
+** value may be NULL (all NaN); text and unit may be NULL (all "") or hold
+** NULL entries (""). Once per file (a second call fails: the dataset
+** exists), best before the first row. */
+void kou_h5w_parameters(kou_h5w *w, size_t n, const char *const *path, const double *value,
+                        const char *const *text, const char *const *unit);
 
 /* Rows: of replication rep (0-based), as the model's observer gives them. */
 void kou_h5w_consignment(kou_h5w *w, uint32_t rep, const kou_consignment_record *rec);

@@ -2,11 +2,17 @@
 ** replay.c — one replication of a kouan run file, read for kouan-viz (see
 ** replay.h and docs/hdf5-schema.md).
 **
-** The same discipline as h5read.c, through the helpers both share
-** (h5util.h): every handle is closed in one place, each error path is
-** "koui_h5_fail(...); goto done", HDF5's printing is off for the read and
-** its innermost error is appended to the one-line message, and every size
-** read from the file is bounded before it is allocated.
+** The same discipline as h5read.c, through the base both share
+** (h5base.h): the read goes in steps (root attributes, /layout, the
+** file's milestone and flag names, /consignments, /timeseries), the first
+** failure stops it, HDF5's printing is off for the read and its innermost
+** error is appended to the one-line message, and every size read from the
+** file is bounded before it is allocated.
+**
+** Milestones are the file's (/layout milestone_names), not the model's:
+** a consignment's times are read from the columns t_<name>, in the file's
+** order; only "arrival" is needed by name here. The model is included for
+** the counts that bound the mode, direction and trader columns.
 **
 ** The row tables are read by member name into memory compound types that
 ** hold only the columns used (HDF5 converts by name, so the file's column
@@ -24,7 +30,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "io/h5util.h"
+#include "io/h5base.h"
+#include "model/model.h" /* the counts of modes, directions, trader classes */
 
 /* Bounds on what a file may declare (far above any real run). */
 #define MAX_REPLICATIONS 1000000u
@@ -42,7 +49,7 @@ static koui_h5_attrs root_attrs(hid_t file)
 
 /* One number (integer or float class) read as mem_type into v. Returns 1
 ** read, 0 absent, -1 error (set). */
-static int attr_number(koui_h5_reader *rd, hid_t file, const char *name, bool integer, hid_t mem_type, void *v)
+static int attr_number(koui_h5_error *rd, hid_t file, const char *name, bool integer, hid_t mem_type, void *v)
 {
     koui_h5_attrs at = root_attrs(file);
     return koui_h5_attr_number(rd, &at, name, integer, mem_type, v);
@@ -50,15 +57,10 @@ static int attr_number(koui_h5_reader *rd, hid_t file, const char *name, bool in
 
 /* One string attribute (variable or fixed length, one element) into a new
 ** string; "" when absent. Returns false on error (set). */
-static bool attr_string(koui_h5_reader *rd, hid_t file, const char *name, char **out)
+static bool attr_string(koui_h5_error *rd, hid_t file, const char *name, char **out)
 {
     koui_h5_attrs at = root_attrs(file);
-    char **s;
-    size_t n;
-    int rc = koui_h5_attr_strings(rd, &at, name, true, &s, &n);
-    *out = rc == 0 ? koui_h5_copy_bytes("", 0) : rc == 1 ? s[0] : NULL;
-    free(s);
-    return *out != NULL;
+    return koui_h5_attr_string(rd, &at, name, out) >= 0;
 }
 
 /* ---- compound tables ---- */
@@ -89,7 +91,7 @@ static void table_close(table *t)
 
 /* Opens path, a 1-D compound dataset with every member of m (by name, of
 ** its class), and makes the memory type of row_size bytes. */
-static bool table_open(koui_h5_reader *rd, hid_t file, const char *path, const member *m, size_t nm, size_t row_size,
+static bool table_open(koui_h5_error *rd, hid_t file, const char *path, const member *m, size_t nm, size_t row_size,
                        hsize_t max_rows, table *t)
 {
     *t = (table){H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID, 0, false};
@@ -163,7 +165,7 @@ bad:
 }
 
 /* Reads rows [start, start + n) of t into buf. */
-static bool table_read(koui_h5_reader *rd, table *t, const char *path, hsize_t start, hsize_t n, void *buf)
+static bool table_read(koui_h5_error *rd, table *t, const char *path, hsize_t start, hsize_t n, void *buf)
 {
     hid_t ms = H5Screate_simple(1, &n, NULL);
     bool good = ms >= 0 && H5Sselect_hyperslab(t->space, H5S_SELECT_SET, &start, NULL, &n, NULL) >= 0 &&
@@ -192,7 +194,7 @@ static void table_reclaim(table *t, hsize_t n, void *buf)
 ** int64 replication, is `replication`, reading BLOCK rows at a time into
 ** one buffer of row_size rows; stops at the first false (take has then
 ** said why with koui_h5_fail). Closes t. */
-static bool table_each(koui_h5_reader *rd, table *t, const char *path, size_t row_size, size_t replication,
+static bool table_each(koui_h5_error *rd, table *t, const char *path, size_t row_size, size_t replication,
                        bool (*take)(void *ctx, const void *row, unsigned long long index), void *ctx)
 {
     bool good = true;
@@ -222,7 +224,7 @@ typedef struct layout_row {
 } layout_row;
 
 /* Reads a whole /layout table of integer columns ints[0..nints) and name. */
-static layout_row *read_layout(koui_h5_reader *rd, hid_t file, const char *path, const char *const *ints, size_t nints,
+static layout_row *read_layout(koui_h5_error *rd, hid_t file, const char *path, const char *const *ints, size_t nints,
                                size_t *n)
 {
     member m[5];
@@ -260,31 +262,50 @@ static void free_layout(layout_row *r, size_t n)
     free(r);
 }
 
-/* Checks the layout tables and moves them into rp. They must come in the
-** writer's order (port, then flow, then goods; resources port by port),
-** with each index counting from 0 inside its parent: that is what makes
-** a consignment's (port, flow, goods) checkable. first_flow[p] is the
-** row of port p's flow 0, first_goods[f] that of flow row f's goods 0. */
-static bool take_layout(koui_h5_reader *rd, kou_replay *rp, layout_row *pr, size_t np, layout_row *fr, size_t nf,
-                        layout_row *gr, size_t ng, layout_row *rr, size_t nr, size_t **first_flow, size_t **first_goods)
+/* The four /layout tables as read, and the indexes built over them:
+** first_flow[p] is the row of port p's flow 0 (first_flow[np] = nf),
+** first_goods[f] that of flow row f's goods 0 (first_goods[nf] = ng). */
+typedef struct layout {
+    layout_row *pr, *fr, *gr, *rr;
+    size_t np, nf, ng, nr;
+    size_t *first_flow, *first_goods;
+} layout;
+
+static void layout_free(layout *l)
 {
-    for (size_t i = 0; i < np; i++)
-        if (pr[i].a != (int64_t)i || pr[i].b < 0 || pr[i].b >= KOU_MODE_COUNT) {
+    free_layout(l->pr, l->np);
+    free_layout(l->fr, l->nf);
+    free_layout(l->gr, l->ng);
+    free_layout(l->rr, l->nr);
+    free(l->first_flow);
+    free(l->first_goods);
+}
+
+/* Ports: numbered in order, of a known mode. */
+static bool check_ports(koui_h5_error *rd, const layout *l)
+{
+    for (size_t i = 0; i < l->np; i++)
+        if (l->pr[i].a != (int64_t)i || l->pr[i].b < 0 || l->pr[i].b >= KOU_MODE_COUNT) {
             koui_h5_fail(rd, KOU_EINVAL, "/layout/ports row %zu: port %lld, mode %lld (expected port %zu, mode 0-%d)",
-                         i, (long long)pr[i].a, (long long)pr[i].b, i, KOU_MODE_COUNT - 1);
+                         i, (long long)l->pr[i].a, (long long)l->pr[i].b, i, KOU_MODE_COUNT - 1);
             return false;
         }
-    size_t *ff = koui_calloc(np + 1, sizeof *ff), *fg = koui_calloc(nf + 1, sizeof *fg);
-    *first_flow = ff;
-    *first_goods = fg;
-    for (size_t p = 0, i = 0; p <= np; p++) { /* ff[np] = nf: port p has ff[p+1] - ff[p] flows */
+    return true;
+}
+
+/* Flows: port by port, numbered from 0 in each, of a known mode and
+** direction; first_flow made on the way. */
+static bool index_flows(koui_h5_error *rd, layout *l)
+{
+    size_t *ff = l->first_flow = koui_calloc(l->np + 1, sizeof *ff);
+    for (size_t p = 0, i = 0; p <= l->np; p++) { /* port p has ff[p+1] - ff[p] flows */
         ff[p] = i;
-        while (p < np && i < nf && fr[i].a == (int64_t)p)
+        while (p < l->np && i < l->nf && l->fr[i].a == (int64_t)p)
             i++;
     }
-    for (size_t i = 0; i < nf; i++) {
-        const layout_row *f = &fr[i];
-        if (f->a < 0 || f->a >= (int64_t)np || i < ff[f->a] || i >= ff[f->a + 1] ||
+    for (size_t i = 0; i < l->nf; i++) {
+        const layout_row *f = &l->fr[i];
+        if (f->a < 0 || f->a >= (int64_t)l->np || i < ff[f->a] || i >= ff[f->a + 1] ||
             f->b != (int64_t)(i - ff[f->a]) || f->c < 0 || f->c >= KOU_MODE_COUNT || f->d < 0 ||
             f->d >= KOU_DIRECTION_COUNT) {
             koui_h5_fail(
@@ -294,30 +315,45 @@ static bool take_layout(koui_h5_reader *rd, kou_replay *rp, layout_row *pr, size
             return false;
         }
     }
-    for (size_t f = 0, i = 0; f <= nf; f++) {
+    return true;
+}
+
+/* Goods: flow by flow, numbered from 0 in each; first_goods made on the way. */
+static bool index_goods(koui_h5_error *rd, layout *l)
+{
+    size_t *fg = l->first_goods = koui_calloc(l->nf + 1, sizeof *fg);
+    const layout_row *gr = l->gr;
+    for (size_t f = 0, i = 0; f <= l->nf; f++) {
         fg[f] = i;
-        while (f < nf && i < ng && gr[i].a == fr[f].a && gr[i].b == fr[f].b)
+        while (f < l->nf && i < l->ng && gr[i].a == l->fr[f].a && gr[i].b == l->fr[f].b)
             i++;
     }
-    if (fg[nf] != ng) {
-        size_t i = fg[nf];
+    if (fg[l->nf] != l->ng) {
+        size_t i = fg[l->nf];
         koui_h5_fail(rd, KOU_EINVAL,
                      "/layout/goods row %zu: port %lld, flow %lld is not a flow of the layout, or out of order", i,
                      (long long)gr[i].a, (long long)gr[i].b);
         return false;
     }
-    for (size_t f = 0; f < nf; f++)
+    for (size_t f = 0; f < l->nf; f++)
         for (size_t i = fg[f]; i < fg[f + 1]; i++)
             if (gr[i].c != (int64_t)(i - fg[f])) {
                 koui_h5_fail(rd, KOU_EINVAL, "/layout/goods row %zu: goods %lld of port %lld flow %lld, expected %zu",
                              i, (long long)gr[i].c, (long long)gr[i].a, (long long)gr[i].b, i - fg[f]);
                 return false;
             }
-    for (size_t i = 0, k = 0; i < nr; i++) {
+    return true;
+}
+
+/* Resources: port by port, numbered from 0 in each, a capacity or -1. */
+static bool check_resources(koui_h5_error *rd, const layout *l)
+{
+    const layout_row *rr = l->rr;
+    for (size_t i = 0, k = 0; i < l->nr; i++) {
         const layout_row *r = &rr[i];
         k = i > 0 && r->a == rr[i - 1].a ? k + 1 : 0;
-        if (r->a < 0 || r->a >= (int64_t)np || (i > 0 && r->a < rr[i - 1].a) || r->b != (int64_t)k || r->c < -1 ||
-            r->c > INT32_MAX) {
+        if (r->a < 0 || r->a >= (int64_t)l->np || (i > 0 && r->a < rr[i - 1].a) || r->b != (int64_t)k ||
+            r->c < -1 || r->c > INT32_MAX) {
             koui_h5_fail(rd, KOU_EINVAL,
                          "/layout/resources row %zu: port %lld, index_in_port %lld, capacity %lld is out of "
                          "range or order",
@@ -325,38 +361,144 @@ static bool take_layout(koui_h5_reader *rd, kou_replay *rp, layout_row *pr, size
             return false;
         }
     }
-    rp->ports = koui_calloc(np ? np : 1, sizeof *rp->ports);
-    rp->flows = koui_calloc(nf ? nf : 1, sizeof *rp->flows);
-    rp->goods = koui_calloc(ng ? ng : 1, sizeof *rp->goods);
-    rp->resources = koui_calloc(nr ? nr : 1, sizeof *rp->resources);
-    for (size_t i = 0; i < np; i++, rp->nports++) {
-        rp->ports[i] = (kou_replay_port){pr[i].name, (int)pr[i].b};
-        pr[i].name = NULL;
+    return true;
+}
+
+/* Moves the checked tables (and their names) into rp. */
+static void take_layout(kou_replay *rp, layout *l)
+{
+    rp->ports = koui_calloc(l->np ? l->np : 1, sizeof *rp->ports);
+    rp->flows = koui_calloc(l->nf ? l->nf : 1, sizeof *rp->flows);
+    rp->goods = koui_calloc(l->ng ? l->ng : 1, sizeof *rp->goods);
+    rp->resources = koui_calloc(l->nr ? l->nr : 1, sizeof *rp->resources);
+    for (size_t i = 0; i < l->np; i++, rp->nports++) {
+        rp->ports[i] = (kou_replay_port){l->pr[i].name, (int)l->pr[i].b};
+        l->pr[i].name = NULL;
     }
-    for (size_t i = 0; i < nf; i++, rp->nflows++) {
-        rp->flows[i] = (kou_replay_flow){(int)fr[i].a, (int)fr[i].b, (int)fr[i].c, (int)fr[i].d, fr[i].name};
-        fr[i].name = NULL;
+    for (size_t i = 0; i < l->nf; i++, rp->nflows++) {
+        const layout_row *f = &l->fr[i];
+        rp->flows[i] = (kou_replay_flow){(int)f->a, (int)f->b, (int)f->c, (int)f->d, f->name};
+        l->fr[i].name = NULL;
     }
-    for (size_t i = 0; i < ng; i++, rp->ngoods++) {
-        rp->goods[i] = (kou_replay_goods){(int)gr[i].a, (int)gr[i].b, (int)gr[i].c, gr[i].name};
-        gr[i].name = NULL;
+    for (size_t i = 0; i < l->ng; i++, rp->ngoods++) {
+        rp->goods[i] = (kou_replay_goods){(int)l->gr[i].a, (int)l->gr[i].b, (int)l->gr[i].c, l->gr[i].name};
+        l->gr[i].name = NULL;
     }
-    for (size_t i = 0; i < nr; i++, rp->nresources++) {
-        rp->resources[i] = (kou_replay_resource){(int)rr[i].a, (int)rr[i].b, (int)rr[i].c, rr[i].name};
-        rr[i].name = NULL;
+    for (size_t i = 0; i < l->nr; i++, rp->nresources++) {
+        rp->resources[i] = (kou_replay_resource){(int)l->rr[i].a, (int)l->rr[i].b, (int)l->rr[i].c, l->rr[i].name};
+        l->rr[i].name = NULL;
+    }
+}
+
+/* Reads and checks the /layout tables into rp and l's indexes. They must
+** come in the writer's order (port, then flow, then goods; resources port
+** by port), with each index counting from 0 inside its parent: that is
+** what makes a consignment's (port, flow, goods) checkable. */
+static bool read_layout_tables(koui_h5_error *rd, hid_t file, kou_replay *rp, layout *l)
+{
+    static const char *const cp[] = {"port", "mode"}, *const cf[] = {"port", "flow", "mode", "direction"},
+                             *const cg[] = {"port", "flow", "goods"},
+                             *const cr[] = {"port", "index_in_port", "capacity"};
+    if ((l->pr = read_layout(rd, file, "/layout/ports", cp, 2, &l->np)) == NULL ||
+        (l->fr = read_layout(rd, file, "/layout/flows", cf, 4, &l->nf)) == NULL ||
+        (l->gr = read_layout(rd, file, "/layout/goods", cg, 3, &l->ng)) == NULL ||
+        (l->rr = read_layout(rd, file, "/layout/resources", cr, 3, &l->nr)) == NULL)
+        return false;
+    if (!check_ports(rd, l) || !index_flows(rd, l) || !index_goods(rd, l) || !check_resources(rd, l))
+        return false;
+    take_layout(rp, l);
+    return true;
+}
+
+/* ---- the file's names ---- */
+
+static long name_index(char *const *names, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(names[i], name) == 0)
+            return (long)i;
+    return -1;
+}
+
+long kou_replay_milestone(const kou_replay *rp, const char *name)
+{
+    return name_index(rp->milestone_names, rp->nmilestones, name);
+}
+
+long kou_replay_flag(const kou_replay *rp, const char *name)
+{
+    return name_index(rp->flag_names, rp->nflags, name);
+}
+
+/* The /layout attribute milestone_names: present, 1 to
+** KOU_REPLAY_MAX_MILESTONES distinct names, "arrival" among them. */
+static bool read_milestone_names(koui_h5_error *rd, hid_t file, kou_replay *rp)
+{
+    hid_t g = H5Gopen2(file, "layout", H5P_DEFAULT);
+    if (g < 0) {
+        koui_h5_fail(rd, KOU_EINVAL, "cannot open /layout as a group");
+        return false;
+    }
+    const koui_h5_attrs at = {g, "attribute ", " of /layout", "cannot read the attributes of /layout"};
+    int rc = koui_h5_attr_strings(rd, &at, "milestone_names", false, &rp->milestone_names, &rp->nmilestones);
+    H5Gclose(g);
+    if (rc == 0)
+        koui_h5_fail(rd, KOU_EINVAL, "not a kouan run file: /layout has no attribute milestone_names");
+    if (rc <= 0)
+        return false;
+    if (rp->nmilestones == 0 || rp->nmilestones > KOU_REPLAY_MAX_MILESTONES) {
+        koui_h5_fail(rd, KOU_EINVAL, "attribute milestone_names of /layout has %zu names (1 to %d)", rp->nmilestones,
+                     KOU_REPLAY_MAX_MILESTONES);
+        return false;
+    }
+    for (size_t i = 0; i < rp->nmilestones; i++)
+        if (name_index(rp->milestone_names, i, rp->milestone_names[i]) >= 0) {
+            koui_h5_fail(rd, KOU_EINVAL, "attribute milestone_names of /layout names '%s' twice",
+                         rp->milestone_names[i]);
+            return false;
+        }
+    long arrival = kou_replay_milestone(rp, "arrival");
+    if (arrival < 0) {
+        koui_h5_fail(rd, KOU_EINVAL, "attribute milestone_names of /layout has no 'arrival'");
+        return false;
+    }
+    rp->arrival = (size_t)arrival;
+    return true;
+}
+
+/* The attribute flag_bits of /consignments (dset): none when absent, at
+** most the 32 bits of a flags column. */
+static bool read_flag_names(koui_h5_error *rd, hid_t dset, kou_replay *rp)
+{
+    const koui_h5_attrs at = {dset, "attribute ", " of /consignments",
+                              "cannot read the attributes of /consignments"};
+    if (koui_h5_attr_strings(rd, &at, "flag_bits", false, &rp->flag_names, &rp->nflags) < 0)
+        return false;
+    if (rp->nflags > 32) {
+        koui_h5_fail(rd, KOU_EINVAL, "attribute flag_bits of /consignments names %zu bits, more than flags holds (32)",
+                     rp->nflags);
+        return false;
     }
     return true;
 }
 
 /* ---- /consignments ---- */
 
-/* A row as read: the small integers widened so that range checks are exact. */
+/* A row as read: the small integers widened so that range checks are
+** exact; the nmilestones times follow it, in milestone_names order. */
 typedef struct cons_in {
     int64_t rep, port, flow, goods, mode, direction, trader, flags;
     uint64_t id, carrier_id, unit_id;
-    double t[KOU_MS_COUNT];
     double cost;
 } cons_in;
+
+/* Time m of a row as read. */
+static double row_time(const cons_in *r, size_t m)
+{
+    double t;
+    memcpy(&t, (const char *)r + sizeof *r + m * sizeof t, sizeof t);
+    return t;
+}
 
 typedef struct cons_key {
     double t;
@@ -374,15 +516,17 @@ static int cons_key_cmp(const void *pa, const void *pb)
     return (a->row > b->row) - (a->row < b->row);
 }
 
-/* Sorts c by (t_arrival, id, file order): keys sorted, then the permutation
-** applied in place, cycle by cycle, so no second copy of the rows. */
-static void sort_consignments(kou_replay_consignment *c, size_t n)
+/* Sorts the n consignments c, and their rows of nm times, by (arrival
+** time, id, file order): keys sorted, then the permutation applied in
+** place, cycle by cycle, so no second copy of the rows. */
+static void sort_consignments(kou_replay_consignment *c, double *times, size_t nm, size_t arrival, size_t n)
 {
     if (n < 2)
         return;
     cons_key *k = koui_malloc(n * sizeof *k);
+    double *tmp_t = koui_malloc(nm * sizeof *tmp_t);
     for (size_t i = 0; i < n; i++)
-        k[i] = (cons_key){c[i].t[KOU_MS_ARRIVAL], c[i].id, i};
+        k[i] = (cons_key){times[i * nm + arrival], c[i].id, i};
     qsort(k, n, sizeof *k, cons_key_cmp);
     for (size_t i = 0; i < n; i++) { /* position i takes row k[i].row; done positions get row = SIZE_MAX */
         if (k[i].row == SIZE_MAX || k[i].row == i) {
@@ -390,46 +534,48 @@ static void sort_consignments(kou_replay_consignment *c, size_t n)
             continue;
         }
         kou_replay_consignment tmp = c[i];
+        memcpy(tmp_t, times + i * nm, nm * sizeof *tmp_t);
         size_t j = i;
         for (;;) {
             size_t src = k[j].row;
             k[j].row = SIZE_MAX;
             if (src == i) {
                 c[j] = tmp;
+                memcpy(times + j * nm, tmp_t, nm * sizeof *tmp_t);
                 break;
             }
             c[j] = c[src];
+            memcpy(times + j * nm, times + src * nm, nm * sizeof *tmp_t);
             j = src;
         }
     }
+    free(tmp_t);
     free(k);
 }
 
 /* Checks one row of the replication against the layout and keeps it. */
 typedef struct cons_take {
-    koui_h5_reader *rd;
+    koui_h5_error *rd;
     const kou_replay *rp;
-    const size_t *first_flow, *first_goods;
-    char (*tnames)[32];
+    const layout *l;
+    char **tnames; /* the time columns: t_<milestone> */
     kou_replay_consignment *out;
+    double *times;
     size_t n, cap;
 } cons_take;
 
-static bool take_consignment(void *ctx, const void *row_in, unsigned long long row)
+/* Port, flow and goods inside the layout; mode, direction, trader and flags in range. */
+static bool row_in_range(koui_h5_error *rd, const layout *l, const cons_in *r, unsigned long long row)
 {
     static const char *const path = "/consignments";
-    cons_take *c = ctx;
-    const cons_in *r = row_in;
-    koui_h5_reader *rd = c->rd;
-    const kou_replay *rp = c->rp;
-    if (r->port < 0 || r->port >= (int64_t)rp->nports || r->flow < 0 ||
-        r->flow >= (int64_t)(c->first_flow[r->port + 1] - c->first_flow[r->port])) {
+    if (r->port < 0 || r->port >= (int64_t)l->np || r->flow < 0 ||
+        r->flow >= (int64_t)(l->first_flow[r->port + 1] - l->first_flow[r->port])) {
         koui_h5_fail(rd, KOU_EINVAL, "%s row %llu: port %lld, flow %lld is not in /layout", path, row,
                      (long long)r->port, (long long)r->flow);
         return false;
     }
-    size_t f = c->first_flow[r->port] + (size_t)r->flow;
-    if (r->goods < 0 || r->goods >= (int64_t)(c->first_goods[f + 1] - c->first_goods[f])) {
+    size_t f = l->first_flow[r->port] + (size_t)r->flow;
+    if (r->goods < 0 || r->goods >= (int64_t)(l->first_goods[f + 1] - l->first_goods[f])) {
         koui_h5_fail(rd, KOU_EINVAL, "%s row %llu: goods %lld is not a goods of port %lld flow %lld in /layout",
                      path, row, (long long)r->goods, (long long)r->port, (long long)r->flow);
         return false;
@@ -441,34 +587,49 @@ static bool take_consignment(void *ctx, const void *row_in, unsigned long long r
                      (long long)r->flags);
         return false;
     }
-    if (!isfinite(r->t[KOU_MS_ARRIVAL])) {
-        koui_h5_fail(rd, KOU_EINVAL, "%s row %llu: t_arrival is %g, not a time", path, row, r->t[KOU_MS_ARRIVAL]);
+    return true;
+}
+
+static bool take_consignment(void *ctx, const void *row_in, unsigned long long row)
+{
+    static const char *const path = "/consignments";
+    cons_take *c = ctx;
+    const cons_in *r = row_in;
+    koui_h5_error *rd = c->rd;
+    const kou_replay *rp = c->rp;
+    size_t nm = rp->nmilestones;
+    if (!row_in_range(rd, c->l, r, row))
+        return false;
+    double arrival = row_time(r, rp->arrival);
+    if (!isfinite(arrival)) {
+        koui_h5_fail(rd, KOU_EINVAL, "%s row %llu: t_arrival is %g, not a time", path, row, arrival);
         return false;
     }
-    for (int k = 0; k < KOU_MS_COUNT; k++)
-        if (isinf(r->t[k])) { /* NaN is "did not happen"; an infinite time is nothing */
-            koui_h5_fail(rd, KOU_EINVAL, "%s row %llu: %s is %g, not a time", path, row, c->tnames[k], r->t[k]);
+    for (size_t k = 0; k < nm; k++)
+        if (isinf(row_time(r, k))) { /* NaN is "did not happen"; an infinite time is nothing */
+            koui_h5_fail(rd, KOU_EINVAL, "%s row %llu: %s is %g, not a time", path, row, c->tnames[k],
+                         row_time(r, k));
             return false;
         }
     if (c->n == c->cap) {
         c->cap = c->cap ? 2 * c->cap : 1024;
         c->out = koui_realloc(c->out, c->cap * sizeof *c->out);
+        c->times = koui_realloc(c->times, c->cap * nm * sizeof *c->times);
     }
-    kou_replay_consignment *o = &c->out[c->n++];
-    *o = (kou_replay_consignment){r->id, r->carrier_id, r->unit_id, (uint16_t)r->port, (uint16_t)r->flow,
-                                  (uint16_t)r->goods, (uint8_t)r->mode, (uint8_t)r->direction, (uint8_t)r->trader,
-                                  (uint32_t)r->flags, {0}, r->cost};
-    memcpy(o->t, r->t, sizeof o->t);
+    c->out[c->n] = (kou_replay_consignment){r->id, r->carrier_id, r->unit_id, (uint16_t)r->port, (uint16_t)r->flow,
+                                            (uint16_t)r->goods, (uint8_t)r->mode, (uint8_t)r->direction,
+                                            (uint8_t)r->trader, (uint32_t)r->flags, NULL, r->cost};
+    memcpy(c->times + c->n * nm, (const char *)r + sizeof *r, nm * sizeof *c->times);
+    c->n++;
     return true;
 }
 
-static bool read_consignments(koui_h5_reader *rd, hid_t file, kou_replay *rp, const size_t *first_flow,
-                              const size_t *first_goods)
+/* Opens /consignments with the columns read: the integers, then a time
+** per milestone (t_<name>), then cost; and its flag names. */
+static bool open_consignments(koui_h5_error *rd, hid_t file, kou_replay *rp, char **tnames, table *t)
 {
-    static const char *const path = "/consignments";
-    char tnames[KOU_MS_COUNT][32];
-    member m[12 + KOU_MS_COUNT];
     size_t nm = 0;
+    member m[12 + KOU_REPLAY_MAX_MILESTONES];
 #define I(f, col) m[nm++] = (member){col, H5T_INTEGER, offsetof(cons_in, f), H5T_NATIVE_INT64}
     I(rep, "replication");
     I(port, "port");
@@ -482,27 +643,47 @@ static bool read_consignments(koui_h5_reader *rd, hid_t file, kou_replay *rp, co
     m[nm++] = (member){"id", H5T_INTEGER, offsetof(cons_in, id), H5T_NATIVE_UINT64};
     m[nm++] = (member){"carrier_id", H5T_INTEGER, offsetof(cons_in, carrier_id), H5T_NATIVE_UINT64};
     m[nm++] = (member){"unit_id", H5T_INTEGER, offsetof(cons_in, unit_id), H5T_NATIVE_UINT64};
-    for (int k = 0; k < KOU_MS_COUNT; k++) {
-        snprintf(tnames[k], sizeof tnames[k], "t_%s", kou_milestone_name((kou_milestone)k));
-        for (char *p = tnames[k]; *p; p++)
-            if (*p >= 'A' && *p <= 'Z')
-                *p = (char)(*p - 'A' + 'a');
-        m[nm++] = (member){tnames[k], H5T_FLOAT, offsetof(cons_in, t) + (size_t)k * sizeof(double),
-                           H5T_NATIVE_DOUBLE};
-    }
+    for (size_t k = 0; k < rp->nmilestones; k++)
+        m[nm++] = (member){tnames[k], H5T_FLOAT, sizeof(cons_in) + k * sizeof(double), H5T_NATIVE_DOUBLE};
     m[nm++] = (member){"cost", H5T_FLOAT, offsetof(cons_in, cost), H5T_NATIVE_DOUBLE};
-    table t;
-    if (!table_open(rd, file, path, m, nm, sizeof(cons_in), MAX_ROWS, &t))
+    size_t row_size = sizeof(cons_in) + rp->nmilestones * sizeof(double);
+    if (!table_open(rd, file, "/consignments", m, nm, row_size, MAX_ROWS, t))
         return false;
-    cons_take c = {rd, rp, first_flow, first_goods, tnames, NULL, 0, 0};
-    if (!table_each(rd, &t, path, sizeof(cons_in), rp->replication, take_consignment, &c)) {
-        free(c.out);
+    if (!read_flag_names(rd, t->dset, rp)) {
+        table_close(t);
         return false;
     }
-    kou_replay_consignment *out = c.out;
+    return true;
+}
+
+/* The replication's consignments, checked, sorted, into rp. */
+static bool read_consignments(koui_h5_error *rd, hid_t file, kou_replay *rp, const layout *l)
+{
+    size_t nm = rp->nmilestones;
+    char **tnames = koui_calloc(nm, sizeof *tnames);
+    for (size_t k = 0; k < nm; k++) {
+        size_t len = strlen(rp->milestone_names[k]);
+        tnames[k] = koui_malloc(len + 3);
+        memcpy(tnames[k], "t_", 2);
+        memcpy(tnames[k] + 2, rp->milestone_names[k], len + 1);
+    }
+    table t;
+    cons_take c = {rd, rp, l, tnames, NULL, NULL, 0, 0};
+    bool good = open_consignments(rd, file, rp, tnames, &t) &&
+                table_each(rd, &t, "/consignments", sizeof(cons_in) + nm * sizeof(double), rp->replication,
+                           take_consignment, &c);
+    koui_h5_free_strings(tnames, nm);
+    if (!good) {
+        free(c.out);
+        free(c.times);
+        return false;
+    }
     size_t n = c.n;
-    sort_consignments(out, n);
-    rp->consignments = n ? koui_realloc(out, n * sizeof *out) : (free(out), koui_malloc(sizeof *out));
+    sort_consignments(c.out, c.times, nm, rp->arrival, n);
+    rp->consignments = n ? koui_realloc(c.out, n * sizeof *c.out) : (free(c.out), koui_malloc(sizeof *c.out));
+    rp->times = n ? koui_realloc(c.times, n * nm * sizeof *c.times) : (free(c.times), koui_malloc(sizeof *c.times));
+    for (size_t i = 0; i < n; i++)
+        rp->consignments[i].t = rp->times + i * nm;
     rp->nconsignments = n;
     return true;
 }
@@ -523,7 +704,7 @@ typedef struct sample_keep {
 
 /* Checks one sample row of the replication and keeps it, in time order. */
 typedef struct sample_take {
-    koui_h5_reader *rd;
+    koui_h5_error *rd;
     const kou_replay *rp;
     sample_keep *keep;
     size_t n, cap, ntimes;
@@ -534,7 +715,7 @@ static bool take_sample(void *ctx, const void *row_in, unsigned long long row)
     static const char *const path = "/timeseries";
     sample_take *c = ctx;
     const sample_in *r = row_in;
-    koui_h5_reader *rd = c->rd;
+    koui_h5_error *rd = c->rd;
     const kou_replay *rp = c->rp;
     if (r->resource < 0 || r->resource >= (int64_t)rp->nresources) {
         koui_h5_fail(rd, KOU_EINVAL, "%s row %llu: resource %lld is not in /layout/resources (%zu rows)", path, row,
@@ -568,7 +749,7 @@ static bool take_sample(void *ctx, const void *row_in, unsigned long long row)
     return true;
 }
 
-static bool read_timeseries(koui_h5_reader *rd, hid_t file, kou_replay *rp)
+static bool read_timeseries(koui_h5_error *rd, hid_t file, kou_replay *rp)
 {
     static const char *const path = "/timeseries";
     member m[] = {{"replication", H5T_INTEGER, offsetof(sample_in, rep), H5T_NATIVE_INT64},
@@ -637,7 +818,10 @@ void kou_replay_free(kou_replay *rp)
     free(rp->flows);
     free(rp->goods);
     free(rp->resources);
+    koui_h5_free_strings(rp->milestone_names, rp->nmilestones);
+    koui_h5_free_strings(rp->flag_names, rp->nflags);
     free(rp->consignments);
+    free(rp->times);
     free(rp->sample_t);
     free(rp->samples);
     free(rp->scenario_name);
@@ -647,7 +831,7 @@ void kou_replay_free(kou_replay *rp)
 }
 
 /* A required root number: absent is "not a kouan run file". */
-static bool need_number(koui_h5_reader *rd, hid_t file, const char *name, bool integer, hid_t type, void *v)
+static bool need_number(koui_h5_error *rd, hid_t file, const char *name, bool integer, hid_t type, void *v)
 {
     int rc = attr_number(rd, file, name, integer, type, v);
     if (rc == 0)
@@ -655,92 +839,84 @@ static bool need_number(koui_h5_reader *rd, hid_t file, const char *name, bool i
     return rc == 1;
 }
 
-static kou_status read_all(koui_h5_reader *rd, const char *path, kou_replay *rp)
+/* The root attributes: the schema, the run's names, its span and sampling,
+** and the replications (the one asked for must be among them). */
+static bool read_root(koui_h5_error *rd, hid_t file, kou_replay *rp)
 {
-    hid_t file = H5I_INVALID_HID;
-    layout_row *pr = NULL, *fr = NULL, *gr = NULL, *rr = NULL;
-    size_t np = 0, nf = 0, ng = 0, nr = 0;
-    size_t *first_flow = NULL, *first_goods = NULL;
-
-    if ((file = koui_h5_open_file(rd, path)) < 0)
-        return rd->status;
-
     long long v = 0, start_date = 0;
     int rc = attr_number(rd, file, "schema_version", true, H5T_NATIVE_LLONG, &v);
     if (rc == 0)
         koui_h5_fail(rd, KOU_EINVAL, "an HDF5 file, but not a kouan run file (no schema_version attribute at /)");
     if (rc <= 0)
-        goto done;
+        return false;
     if (v != KOU_REPLAY_SCHEMA_VERSION) {
         koui_h5_fail(rd, KOU_EINVAL, "schema_version %lld is not supported (this kouan reads version %d)", v,
                      KOU_REPLAY_SCHEMA_VERSION);
-        goto done;
+        return false;
     }
     rc = attr_number(rd, file, "complete", true, H5T_NATIVE_LLONG, &v);
     if (rc < 0)
-        goto done;
+        return false;
     rp->complete = rc == 0 || v != 0;
     if (!attr_string(rd, file, "scenario_name", &rp->scenario_name) || !attr_string(rd, file, "era", &rp->era) ||
         !attr_string(rd, file, "title", &rp->title))
-        goto done;
+        return false;
     if (!need_number(rd, file, "start_date", true, H5T_NATIVE_LLONG, &start_date) ||
         !need_number(rd, file, "horizon_hours", false, H5T_NATIVE_DOUBLE, &rp->horizon_hours) ||
         !need_number(rd, file, "sample_hours", false, H5T_NATIVE_DOUBLE, &rp->sample_hours) ||
         !need_number(rd, file, "replications", true, H5T_NATIVE_LLONG, &v) ||
         attr_number(rd, file, "warmup_hours", false, H5T_NATIVE_DOUBLE, &rp->warmup_hours) < 0)
-        goto done;
+        return false;
     if (start_date < 0 || start_date > 99991231 || !isfinite(rp->horizon_hours) || !isfinite(rp->warmup_hours) ||
         !(rp->sample_hours > 0) || !isfinite(rp->sample_hours)) {
         koui_h5_fail(rd, KOU_EINVAL,
                      "root attributes out of range: start_date %lld, horizon_hours %g, warmup_hours %g, "
                      "sample_hours %g",
                      start_date, rp->horizon_hours, rp->warmup_hours, rp->sample_hours);
-        goto done;
+        return false;
     }
     rp->start_date = (long)start_date;
     if (v < 0 || v > (long long)MAX_REPLICATIONS) {
         koui_h5_fail(rd, KOU_EINVAL, "root attribute replications %lld out of range", v);
-        goto done;
+        return false;
     }
     rp->replications = (size_t)v;
-    if (rp->replication >= rp->replications) {
-        if (rp->replications == 0)
-            koui_h5_fail(rd, KOU_EINVAL, "replication %zu does not exist: the file holds none", rp->replication);
-        else
-            koui_h5_fail(rd, KOU_EINVAL, "replication %zu does not exist: the file holds %zu (0-%zu)", rp->replication,
-                         rp->replications, rp->replications - 1);
-        goto done;
+    return true;
+}
+
+/* The replication asked for: one the file holds. */
+static bool check_replication(koui_h5_error *rd, const kou_replay *rp)
+{
+    if (rp->replication < rp->replications)
+        return true;
+    if (rp->replications == 0)
+        koui_h5_fail(rd, KOU_EINVAL, "replication %zu does not exist: the file holds none", rp->replication);
+    else
+        koui_h5_fail(rd, KOU_EINVAL, "replication %zu does not exist: the file holds %zu (0-%zu)", rp->replication,
+                     rp->replications, rp->replications - 1);
+    return false;
+}
+
+static kou_status read_all(koui_h5_error *rd, const char *path, kou_replay *rp)
+{
+    hid_t file = koui_h5_open_file(rd, path);
+    if (file < 0)
+        return rd->status;
+    layout l;
+    memset(&l, 0, sizeof l);
+    if (read_root(rd, file, rp) && check_replication(rd, rp)) {
+        rp->has_events = H5Lexists(file, "events", H5P_DEFAULT) > 0;
+        H5Eclear2(H5E_DEFAULT);
+        if (read_layout_tables(rd, file, rp, &l) && read_milestone_names(rd, file, rp) &&
+            read_consignments(rd, file, rp, &l))
+            read_timeseries(rd, file, rp);
     }
-    htri_t ex = H5Lexists(file, "events", H5P_DEFAULT);
-    rp->has_events = ex > 0;
-    H5Eclear2(H5E_DEFAULT);
-
-    static const char *const cp[] = {"port", "mode"}, *const cf[] = {"port", "flow", "mode", "direction"},
-                             *const cg[] = {"port", "flow", "goods"},
-                             *const cr[] = {"port", "index_in_port", "capacity"};
-    if ((pr = read_layout(rd, file, "/layout/ports", cp, 2, &np)) == NULL ||
-        (fr = read_layout(rd, file, "/layout/flows", cf, 4, &nf)) == NULL ||
-        (gr = read_layout(rd, file, "/layout/goods", cg, 3, &ng)) == NULL ||
-        (rr = read_layout(rd, file, "/layout/resources", cr, 3, &nr)) == NULL)
-        goto done;
-    if (!take_layout(rd, rp, pr, np, fr, nf, gr, ng, rr, nr, &first_flow, &first_goods))
-        goto done;
-    if (!read_consignments(rd, file, rp, first_flow, first_goods))
-        goto done;
-    read_timeseries(rd, file, rp);
-
-done:
-    free_layout(pr, np);
-    free_layout(fr, nf);
-    free_layout(gr, ng);
-    free_layout(rr, nr);
-    free(first_flow);
-    free(first_goods);
+    layout_free(&l);
     koui_h5_close_id(&file, H5Fclose);
     return rd->failed ? rd->status : KOU_OK;
 }
 
-static kou_status read_replay(koui_h5_reader *rd, const char *path, void *rp)
+static kou_status read_replay(koui_h5_error *rd, const char *path, void *rp)
 {
     return read_all(rd, path, rp);
 }

@@ -9,10 +9,19 @@
 ** --trace) holds exactly the same transitions, one row each, so every run
 ** file replays, traced or not. has_events only says whether it is there.
 **
+** Names come from the file, not from the model: the milestones are the
+** /layout attribute milestone_names, in flow order (each a column t_<name>
+** of /consignments, and a consignment's times come in that order), and the
+** flag bits are the /consignments attribute flag_bits (bit i is name i).
+** A reader asks for what it needs by name (kou_replay_milestone,
+** kou_replay_flag).
+**
 ** What is checked. The file must be HDF5 with the root attribute
 ** schema_version = KOU_REPLAY_SCHEMA_VERSION, the root attributes
 ** start_date, horizon_hours, sample_hours and replications, the /layout
-** tables, /consignments and /timeseries with the columns the reader uses,
+** tables and its milestone_names (distinct, "arrival" among them; at most
+** KOU_REPLAY_MAX_MILESTONES), /consignments and /timeseries with the
+** columns the reader uses (flag_bits, when there, at most 32 names),
 ** and values that make sense: indices inside the layout, a replication
 ** that exists, non-decreasing finite sample times. Anything else is
 ** refused with one line in err, never a crash: every size is bounded
@@ -30,13 +39,13 @@
 #include <stdint.h>
 
 #include "kernel/base.h"
-#include "model/model.h"
 
 #define KOU_REPLAY_SCHEMA_VERSION 1
+#define KOU_REPLAY_MAX_MILESTONES 64
 
 typedef struct kou_replay_port {
     char *name;
-    int mode;       /* kou_mode: 0 air, 1 rail, 2 road */
+    int mode;       /* the file's mode_names: 0 air, 1 rail, 2 road */
 } kou_replay_port;
 
 typedef struct kou_replay_flow {
@@ -61,8 +70,8 @@ typedef struct kou_replay_consignment {
     uint64_t id, carrier_id, unit_id;
     uint16_t port, flow, goods;
     uint8_t mode, direction, trader;
-    uint32_t flags;              /* /consignments flag_bits */
-    double t[KOU_MS_COUNT];      /* milestone times, hours; NaN = did not happen */
+    uint32_t flags;     /* bit i: flag_names[i] */
+    const double *t;    /* nmilestones times in milestone_names order, hours; NaN = did not happen */
     double cost;
 } kou_replay_consignment;
 
@@ -84,6 +93,12 @@ typedef struct kou_replay {
     size_t replications;      /* in the file */
     size_t replication;       /* the one read */
 
+    size_t nmilestones;       /* the file's milestones, in flow order */
+    char **milestone_names;
+    size_t arrival;           /* the index of "arrival" */
+    size_t nflags;            /* the file's flag bits (0 when it names none) */
+    char **flag_names;
+
     size_t nports;
     kou_replay_port *ports;
     size_t nflows;
@@ -93,10 +108,12 @@ typedef struct kou_replay {
     size_t nresources;
     kou_replay_resource *resources;
 
-    /* The replication's consignments, sorted by t[KOU_MS_ARRIVAL], then id.
-    ** port, flow and goods are checked against the layout. */
+    /* The replication's consignments, sorted by t[arrival], then id.
+    ** port, flow and goods are checked against the layout. Their times are
+    ** rows of times (nconsignments x nmilestones). */
     size_t nconsignments;
     kou_replay_consignment *consignments;
+    double *times;
 
     /* The replication's /timeseries as a grid: sample k was taken at
     ** sample_t[k] (strictly increasing), and samples[k * nresources + r]
@@ -114,6 +131,11 @@ typedef struct kou_replay {
 ** newline) to err. */
 kou_status kou_replay_open(const char *path, size_t replication, kou_replay **out, char *err, size_t errsize);
 void kou_replay_free(kou_replay *rp); /* NULL is a no-op */
+
+/* The index of milestone name in rp->milestone_names, or -1. */
+long kou_replay_milestone(const kou_replay *rp, const char *name);
+/* The bit of flag name in rp->flag_names (flags & 1u << bit), or -1. */
+long kou_replay_flag(const kou_replay *rp, const char *name);
 
 /* The same read in a child process (fork), for files that may be damaged:
 ** HDF5 1.10 can crash inside the library on some corrupted files, so a

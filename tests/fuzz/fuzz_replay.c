@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     kou_replay *rp = NULL;
     if (kou_replay_open(path, 0, &rp, err, sizeof err) != KOU_OK)
         return 0;
-    viz_trace *tr = viz_trace_new(rp);
+    viz_trace *tr = viz_trace_new(rp, err, sizeof err);
     if (tr != NULL) {
         double b = viz_trace_begin(tr), e = viz_trace_end(tr);
         for (int k = 0; k <= 8; k++) {

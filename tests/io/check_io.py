@@ -4,7 +4,7 @@ read back with h5py and h5dump; prints TAP. Runs /usr/bin/python3 (Debian's
 h5py and numpy live only there).
 
 usage: check_io.py GROUP --kouan KOUAN [--root SRCROOT] [--tool h5dump=PATH]   (tests/tap.py)
-groups: file checksum kpi attrs overwrite kill interrupt chinese trace
+groups: file checksum kpi attrs overwrite kill interrupt chinese trace parameters
 Without h5dump (not given, not on PATH) its checks are left out.
 """
 import os
@@ -25,7 +25,7 @@ from tap import ok  # noqa: E402
 tap.diag_lines = 40
 
 ARGS = tap.parse_args(__doc__, ["file", "checksum", "kpi", "attrs", "overwrite", "kill", "interrupt", "chinese",
-                                "trace"])
+                                "trace", "parameters"])
 KOUAN, ROOT = ARGS.kouan, ARGS.root
 H5DUMP = tap.tool("h5dump")
 SMALL = os.path.join(ROOT, "tests", "lua", "port_small.lua")
@@ -364,9 +364,62 @@ def g_trace():
         ok("events" not in f, "no /events without --trace")
 
 
+# ---- parameters: the /parameters table of kou_h5w_parameters ----
+
+def g_parameters():
+    """params_write (tests/io/params_write.c, --tool params_write=PATH)
+    writes a run file with a /parameters table; h5py reads it back."""
+    prog = tap.tool("params_write", required=True)
+    path = os.path.join(TMP, "p.h5")
+    rc, _, err = tap.run([prog, path])
+    if not ok(rc == 0 and err == "", "params_write writes a complete run file", err):
+        return
+    want = [("horizon_days", 28.0, "", "days"), ("ports.CGO.advance_share", 0.2, "", "share"),
+            ("ports.CGO.flows.imp.dwell", None, "lognormal(2, 0.5)", "hours"),
+            ("ports.CGO.calendar", None, "weekdays 08:30-12:00, 13:30-17:30", ""),
+            ("ports.CGO.inspection.mode", None, "sequential", ""), ("ports.CGO.name", None, "郑州机场", ""),
+            ("ports.CGO.fee_per_declaration", 15.5, "", "CNY"), ("seed", 1.0, "", "")]
+    with h5py.File(path, "r") as f:
+        ok(int(f.attrs["complete"]) == 1 and "layout" in f and "consignments" in f,
+           "a run file as kouan run writes it, complete")
+        d = f["parameters"]
+        ok(d.dtype.names == ("path", "value", "text", "unit") and d.dtype["value"] == np.float64
+           and all(h5py.check_string_dtype(d.dtype[n]) is not None for n in ("path", "text", "unit")),
+           "/parameters: path, value float64, text, unit strings", str(d.dtype))
+        ok(all(h5py.check_string_dtype(d.dtype[n]).encoding == "utf-8" and
+               h5py.check_string_dtype(d.dtype[n]).length is None for n in ("path", "text", "unit")),
+           "the strings are variable-length UTF-8")
+        rows = d[...]
+        got = [(s(r["path"]), None if np.isnan(r["value"]) else float(r["value"]), s(r["text"]), s(r["unit"]))
+               for r in rows]
+        ok(got == want, "every row read back: paths, values (NaN where not a number), text, units", str(got))
+        a = d.attrs
+        ok(s(a["description"]).startswith("the scenario's parameters")
+           and [s(x) for x in a["column_names"]] == ["path", "value", "text", "unit"]
+           and len(a["column_meanings"]) == 4 and "time_units" not in a and "mode_names" not in a,
+           "described like the other tables: description, column_names, column_meanings",
+           str(dict(a)))
+    if H5DUMP:
+        h = subprocess.run([H5DUMP, "-H", "-d", "/parameters", path], capture_output=True, text=True)
+        ok(h.returncode == 0 and h.stdout.split("DATASPACE")[0].count("H5T_CSET_UTF8") == 3,
+           "h5dump reads it: three UTF-8 members",
+           h.stdout[-1500:])
+    rc, _, err = tap.run([prog, path, "--twice"])
+    ok(rc == 1 and "cannot create /parameters" in err and err.count("\n") == 1,
+       "a second call fails, with one line", err)
+    with h5py.File(path, "r") as f:
+        ok(int(f.attrs["complete"]) == 0 and len(f["parameters"]) == len(want),
+           "... and the file stays readable, complete = 0, the first table kept")
+    rc, _, err = tap.run([prog, path, "--after-rows"])
+    with h5py.File(path, "r") as f:
+        ok(rc == 0 and len(f["consignments"]) == 1 and len(f["parameters"]) == len(want),
+           "written after a row too: both there", err)
+
+
+GROUPS = {"file": g_file, "checksum": g_checksum, "kpi": g_kpi, "attrs": g_attrs, "overwrite": g_overwrite, "kill": g_kill,
+          "interrupt": g_interrupt, "chinese": g_chinese, "trace": g_trace, "parameters": g_parameters}
 try:
-    {"file": g_file, "checksum": g_checksum, "kpi": g_kpi, "attrs": g_attrs, "overwrite": g_overwrite, "kill": g_kill,
-     "interrupt": g_interrupt, "chinese": g_chinese, "trace": g_trace}[ARGS.group]()
+    GROUPS[ARGS.group]()
 finally:
     shutil.rmtree(TMP, ignore_errors=True)
 tap.done()

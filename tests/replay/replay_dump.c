@@ -62,7 +62,7 @@ static void dump(const kou_replay *rp, bool counts_only)
                (unsigned long long)c->carrier_id, (unsigned long long)c->unit_id, (unsigned)c->port,
                (unsigned)c->flow, (unsigned)c->goods, (unsigned)c->mode, (unsigned)c->direction, (unsigned)c->trader,
                (unsigned long)c->flags);
-        for (int m = 0; m < KOU_MS_COUNT; m++)
+        for (size_t m = 0; m < rp->nmilestones; m++)
             printf("\t%.17g", c->t[m]);
         printf("\t%.17g\n", c->cost);
     }

@@ -7,7 +7,7 @@ and numpy: run by /usr/bin/python3.
 
 usage: check_viz.py GROUP --kouan KOUAN --tool kouan-viz=PATH --tool viz_probe=PATH
                     [--root SRCROOT] [--tool valgrind=PATH]   (tests/tap.py)
-  GROUP  pixels | side | export | damaged | options | valgrind
+  GROUP  pixels | side | export | damaged | options | valgrind | names
 Run with SDL_VIDEODRIVER=dummy (meson sets it).
 """
 import datetime
@@ -26,7 +26,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__)))) 
 import tap  # noqa: E402
 from tap import ok, skip  # noqa: E402
 
-ARGS = tap.parse_args(__doc__, ["pixels", "side", "export", "damaged", "options", "valgrind"])
+ARGS = tap.parse_args(__doc__, ["pixels", "side", "export", "damaged", "options", "valgrind", "names"])
 KOUAN, SRCROOT = ARGS.kouan, ARGS.root
 VIZ, PROBE = tap.tool("kouan-viz", required=True), tap.tool("viz_probe", required=True)
 SMALL = os.path.join(SRCROOT, "tests", "lua", "port_small.lua")
@@ -402,7 +402,75 @@ def group_valgrind():
            f"valgrind memcheck: a short export of {what}, no errors, no leaks", err[-3000:])
 
 
+# ---- names: milestones and flags found in the file by name ----
+
+def renamed(base, name, mutate):
+    """A copy of base changed by mutate(f) through h5py."""
+    p = tmp(name)
+    shutil.copy(base, p)
+    with h5py.File(p, "r+") as f:
+        mutate(f)
+    return p
+
+
+def group_names():
+    good = make_run("n.h5", "--seed", "21")
+    span = ["--from", "2017-01-10T08:00", "--to", "2017-01-10T09:00", "--speed", "1h/s", "--fps", "2",
+            "--size", "960x540", "--colour", "status"]
+
+    def reorder(f):
+        # the milestones listed in another order (the columns are read by name) and the
+        # flags at other bits, the flags column rewritten to match
+        ms = [m.decode() if isinstance(m, bytes) else m for m in f["layout"].attrs["milestone_names"]]
+        ms[1], ms[2] = ms[2], ms[1]
+        f["layout"].attrs["milestone_names"] = np.array(ms, dtype=h5py.string_dtype())
+        old = [b.decode() if isinstance(b, bytes) else b for b in f["consignments"].attrs["flag_bits"]]
+        new = old[::-1]
+        c = f["consignments"][...]
+        flags = np.zeros(len(c), dtype=c["flags"].dtype)
+        for i, name in enumerate(old):
+            flags |= ((c["flags"] >> i) & 1).astype(c["flags"].dtype) << new.index(name)
+        c["flags"] = flags
+        attrs = dict(f["consignments"].attrs)
+        del f["consignments"]
+        f["consignments"] = c
+        for k, v in attrs.items():
+            f["consignments"].attrs[k] = v
+        f["consignments"].attrs["flag_bits"] = np.array(new, dtype=h5py.string_dtype())
+
+    other = renamed(good, "reordered.h5", reorder)
+    rc1, d1, err1 = frames_dir("n1", good, *span)
+    rc2, d2, err2 = frames_dir("n2", other, *span)
+    names = sorted(os.listdir(d1)) if rc1 == 0 else []
+    ok(rc1 == rc2 == 0 and len(names) == 3 and names == sorted(os.listdir(d2)) and
+       all(filecmp.cmp(os.path.join(d1, n), os.path.join(d2, n), shallow=False) for n in names),
+       "milestones listed in another order, flags at other bits: the same frames, coloured by status",
+       err1 + err2)
+
+    def no_scan(f):
+        ms = [m.decode() if isinstance(m, bytes) else m for m in f["layout"].attrs["milestone_names"]]
+        f["layout"].attrs["milestone_names"] = np.array(["scanned_at" if m == "scan_done" else m for m in ms],
+                                                        dtype=h5py.string_dtype())
+        c = f["consignments"][...]
+        c.dtype.names = ["t_scanned_at" if n == "t_scan_done" else n for n in c.dtype.names]
+        attrs = dict(f["consignments"].attrs)
+        del f["consignments"]
+        f["consignments"] = c
+        for k, v in attrs.items():
+            f["consignments"].attrs[k] = v
+
+    def no_flags(f):
+        del f["consignments"].attrs["flag_bits"]
+
+    for name, mutate, want in (("noscan.h5", no_scan, "has no 'scan_done': kouan-viz needs it"),
+                               ("noflags.h5", no_flags, "no attribute flag_bits")):
+        p = renamed(good, name, mutate)
+        rc, _, err = run(VIZ, p, *span[:4], "--frames", tmp("nx"))
+        ok(rc == 1 and err.startswith(f"kouan-viz: {p}: ") and want in err and err.count("\n") == 1,
+           f"{name}: refused in one line naming what is missing", err)
+
+
 {"pixels": group_pixels, "side": group_side, "export": group_export, "damaged": group_damaged,
- "options": group_options, "valgrind": group_valgrind}[ARGS.group]()
+ "options": group_options, "valgrind": group_valgrind, "names": group_names}[ARGS.group]()
 shutil.rmtree(TMP, ignore_errors=True)
 tap.done()

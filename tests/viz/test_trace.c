@@ -4,9 +4,11 @@
 ** here: where each consignment is at a time, the KPIs so far against a
 ** brute-force recount, candidates against a scan of every consignment at
 ** thousands of times, the next event, and playback that does not depend on
-** the frame rate.
+** the frame rate; milestones and flags found by their names in the file,
+** whatever their order, and a file lacking one refused.
 */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,13 +22,57 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static kou_replay_consignment make(double arrival)
+/* The milestones and flags as a run file names them, in the writer's order. */
+enum {
+    ARRIVAL, UNLOADED, DECLARED, BORDER_DONE, DOC_CHECKED, CERTS_DONE, SCAN_DONE, INSPECT_START, INSPECT_END,
+    LAB_RESULT, DUTY_PAID, RELEASED, PICKUP, GATE_OUT, NMS
+};
+static const char *const milestones[NMS] = {"arrival", "unloaded", "declared", "border_done", "doc_checked",
+                                            "certs_done", "scan_done", "inspect_start", "inspect_end",
+                                            "lab_result", "duty_paid", "released", "pickup", "gate_out"};
+static const char *const flags[] = {"advance", "inspected", "scanned", "scan_cleared"};
+
+static char **copies(const char *const *s, size_t n)
+{
+    char **c = calloc(n + 1, sizeof *c);
+    for (size_t i = 0; i < n; i++) {
+        c[i] = malloc(strlen(s[i]) + 1);
+        strcpy(c[i], s[i]);
+    }
+    return c;
+}
+
+/* rp's names: the milestones and flags given. */
+static void set_names(kou_replay *rp, const char *const *ms, size_t nms, const char *const *fl, size_t nfl)
+{
+    rp->milestone_names = copies(ms, nms);
+    rp->nmilestones = nms;
+    for (size_t m = 0; m < nms; m++)
+        if (strcmp(ms[m], "arrival") == 0)
+            rp->arrival = m;
+    rp->flag_names = copies(fl, nfl);
+    rp->nflags = nfl;
+}
+
+static void free_names(kou_replay *rp)
+{
+    for (size_t i = 0; i < rp->nmilestones; i++)
+        free(rp->milestone_names[i]);
+    for (size_t i = 0; i < rp->nflags; i++)
+        free(rp->flag_names[i]);
+    free(rp->milestone_names);
+    free(rp->flag_names);
+}
+
+/* A consignment arriving at arrival, its NMS times in t (NaN but arrival). */
+static kou_replay_consignment make(double arrival, double *t)
 {
     kou_replay_consignment c;
     memset(&c, 0, sizeof c);
-    for (int m = 0; m < KOU_MS_COUNT; m++)
-        c.t[m] = NAN;
-    c.t[KOU_MS_ARRIVAL] = arrival;
+    for (int m = 0; m < NMS; m++)
+        t[m] = NAN;
+    t[ARRIVAL] = arrival;
+    c.t = t;
     return c;
 }
 
@@ -34,26 +80,30 @@ static kou_replay_consignment make(double arrival)
 static kou_replay *random_replay(size_t n, unsigned seed)
 {
     kou_replay *rp = calloc(1, sizeof *rp);
+    set_names(rp, milestones, NMS, flags, 4);
     rp->nports = 2;
     rp->ports = calloc(2, sizeof *rp->ports);
     rp->nconsignments = n;
     rp->consignments = calloc(n, sizeof *rp->consignments);
+    rp->times = calloc(n * NMS, sizeof *rp->times);
     srand(seed);
     double t = 0;
     for (size_t i = 0; i < n; i++) {
         t += (double)rand() / RAND_MAX * 0.5;
-        kou_replay_consignment c = make(t);
+        double *tm = rp->times + i * NMS;
+        kou_replay_consignment c = make(t, tm);
         c.id = i + 1;
         c.port = (uint16_t)(i % 2);
         c.direction = (uint8_t)(i % 2);
+        c.flags = (uint32_t)(i % 8);
         /* declared maybe before arrival; a long tail of stays */
-        c.t[KOU_MS_DECLARED] = t + ((double)rand() / RAND_MAX - 0.3) * 10;
-        c.t[KOU_MS_DOC_CHECKED] = fmax(t, c.t[KOU_MS_DECLARED]) + (double)rand() / RAND_MAX * 3;
-        double rel = c.t[KOU_MS_DOC_CHECKED] + (i % 7 == 0 ? 200.0 : (double)rand() / RAND_MAX * 5);
-        c.t[KOU_MS_RELEASED] = rel;
+        tm[DECLARED] = t + ((double)rand() / RAND_MAX - 0.3) * 10;
+        tm[DOC_CHECKED] = fmax(t, tm[DECLARED]) + (double)rand() / RAND_MAX * 3;
+        double rel = tm[DOC_CHECKED] + (i % 7 == 0 ? 200.0 : (double)rand() / RAND_MAX * 5);
+        tm[RELEASED] = rel;
         /* release before duty: duty paid after release, must not hold the cargo */
-        c.t[KOU_MS_DUTY_PAID] = i % 3 == 0 ? rel + 50 : rel - 0.5;
-        c.t[KOU_MS_GATE_OUT] = rel + (double)rand() / RAND_MAX * 20;
+        tm[DUTY_PAID] = i % 3 == 0 ? rel + 50 : rel - 0.5;
+        tm[GATE_OUT] = rel + (double)rand() / RAND_MAX * 20;
         rp->consignments[i] = c;
     }
     return rp;
@@ -61,43 +111,60 @@ static kou_replay *random_replay(size_t n, unsigned seed)
 
 static void free_replay(kou_replay *rp)
 {
+    free_names(rp);
     free(rp->ports);
     free(rp->consignments);
+    free(rp->times);
     free(rp);
+}
+
+/* A trace of no consignments over the writer's names, for viz_trace_where. */
+static viz_trace *names_only(kou_replay *rp)
+{
+    memset(rp, 0, sizeof *rp);
+    set_names(rp, milestones, NMS, flags, 4);
+    char err[256];
+    return viz_trace_new(rp, err, sizeof err);
 }
 
 static void test_where(void)
 {
-    kou_replay_consignment c = make(10);
-    c.t[KOU_MS_UNLOADED] = 12;
-    c.t[KOU_MS_DECLARED] = 8; /* in advance: before arrival */
-    c.t[KOU_MS_DOC_CHECKED] = 13;
-    c.t[KOU_MS_CERTS_DONE] = 13.5;
-    c.t[KOU_MS_RELEASED] = 15;
-    c.t[KOU_MS_DUTY_PAID] = 20; /* after release: does not hold the cargo */
-    c.t[KOU_MS_PICKUP] = 18;
-    c.t[KOU_MS_GATE_OUT] = 19;
-    viz_where w = viz_trace_where(&c, 9.99);
+    kou_replay rp;
+    viz_trace *tr = names_only(&rp);
+    double t[NMS];
+    kou_replay_consignment c = make(10, t);
+    t[UNLOADED] = 12;
+    t[DECLARED] = 8; /* in advance: before arrival */
+    t[DOC_CHECKED] = 13;
+    t[CERTS_DONE] = 13.5;
+    t[RELEASED] = 15;
+    t[DUTY_PAID] = 20; /* after release: does not hold the cargo */
+    t[PICKUP] = 18;
+    t[GATE_OUT] = 19;
+    viz_where w = viz_trace_where(tr, &c, 9.99);
     is_int(w.stage, -1, "before arrival: not in the system");
-    w = viz_trace_where(&c, 10);
+    w = viz_trace_where(tr, &c, 10);
     ok(w.stage == VIZ_ST_UNLOAD && w.from_stage == -1 && w.since == 10, "at arrival: unloading, just arrived");
-    w = viz_trace_where(&c, 12.5);
+    w = viz_trace_where(tr, &c, 12.5);
     ok(w.stage == VIZ_ST_DOCS && w.from_stage == VIZ_ST_UNLOAD && w.since == 12,
        "declared in advance: from unloading straight to documents");
-    w = viz_trace_where(&c, 13.2);
+    w = viz_trace_where(tr, &c, 13.2);
     ok(w.stage == VIZ_ST_DOCS && w.from_stage == VIZ_ST_DOCS, "documents, then certificates: the same stage");
-    w = viz_trace_where(&c, 14);
+    w = viz_trace_where(tr, &c, 14);
     ok(w.stage == VIZ_ST_RELEASE && w.since == 13.5, "waiting for release");
-    w = viz_trace_where(&c, 16);
+    w = viz_trace_where(tr, &c, 16);
     ok(w.stage == VIZ_ST_PICKUP && w.from_stage == VIZ_ST_RELEASE, "released: waiting for pickup, not for duty");
-    is_int(viz_trace_where(&c, 19).stage, -1, "gone at gate-out, duty paid later or not");
+    is_int(viz_trace_where(tr, &c, 19).stage, -1, "gone at gate-out, duty paid later or not");
+    viz_trace_free(tr);
+    free_names(&rp);
 }
 
 static void test_random(void)
 {
     const size_t n = 3000;
     kou_replay *rp = random_replay(n, 7);
-    viz_trace *tr = viz_trace_new(rp);
+    char err[256];
+    viz_trace *tr = viz_trace_new(rp, err, sizeof err);
     ok(tr != NULL, "trace built");
     /* Candidates hold everyone in the system, at 4000 times. */
     size_t missing = 0, checked = 0;
@@ -110,11 +177,11 @@ static void test_random(void)
         for (size_t j = 0; j < nc; j++)
             in[cand[j]] = 1;
         for (size_t i = 0; i < n; i++) {
-            viz_where w = viz_trace_where(&rp->consignments[i], t);
+            viz_where w = viz_trace_where(tr, &rp->consignments[i], t);
             checked += w.stage >= 0;
             missing += w.stage >= 0 && !in[i];
             if (i < nc) {
-                viz_where a = viz_trace_where_at(tr, cand[i], t), c = viz_trace_where(&rp->consignments[cand[i]], t);
+                viz_where a = viz_trace_where_at(tr, cand[i], t), c = viz_trace_where(tr, &rp->consignments[cand[i]], t);
                 missing += a.stage != c.stage;
             }
         }
@@ -132,8 +199,8 @@ static void test_random(void)
             double sum = 0;
             for (size_t i = 0; i < n; i++) {
                 const kou_replay_consignment *c = &rp->consignments[i];
-                if (c->direction == d && c->t[KOU_MS_RELEASED] <= t) {
-                    x[m++] = c->t[KOU_MS_RELEASED] - c->t[KOU_MS_ARRIVAL];
+                if (c->direction == d && c->t[RELEASED] <= t) {
+                    x[m++] = c->t[RELEASED] - c->t[ARRIVAL];
                     sum += x[m - 1];
                 }
             }
@@ -156,7 +223,7 @@ static void test_random(void)
     for (int k = 0; k < 500; k++) {
         double t = b + (e - b) * k / 499.0, want = NAN;
         for (size_t i = 0; i < n; i++)
-            for (int m = 0; m < KOU_MS_COUNT; m++) {
+            for (int m = 0; m < NMS; m++) {
                 double x = rp->consignments[i].t[m];
                 if (!isnan(x) && x > t && (isnan(want) || x < want))
                     want = x;
@@ -225,13 +292,97 @@ static void test_random(void)
 static void test_empty(void)
 {
     kou_replay rp;
-    memset(&rp, 0, sizeof rp);
-    viz_trace *tr = viz_trace_new(&rp);
+    viz_trace *tr = names_only(&rp);
     size_t n = 1;
     viz_trace_candidates(tr, 5, &n);
     ok(tr != NULL && n == 0 && viz_trace_kpi(tr, 0, 100).cleared == 0 && isnan(viz_trace_next_event(tr, 0)),
        "a run with no consignments gives an empty trace");
     viz_trace_free(tr);
+    free_names(&rp);
+}
+
+/* The same random run with the names in another order: milestones the
+** visualiser does not know inserted, the other names permuted within what
+** release ordering allows, the flags at other bits. Every answer is the
+** same as with the writer's order. */
+static void test_names_by_name(void)
+{
+    const size_t n = 500;
+    kou_replay *a = random_replay(n, 11), *b = random_replay(n, 11);
+    /* b: "queued" and "x_photo" unknown; gate_out, pickup before the
+    ** others after release; unloaded after declared (both before release) */
+    static const char *const ms[] = {"queued", "arrival", "declared", "unloaded", "border_done", "doc_checked",
+                                     "certs_done", "scan_done", "inspect_start", "x_photo", "inspect_end",
+                                     "lab_result", "duty_paid", "released", "pickup", "gate_out"};
+    static const int from_a[] = {-1, ARRIVAL, DECLARED, UNLOADED, BORDER_DONE, DOC_CHECKED, CERTS_DONE, SCAN_DONE,
+                                 INSPECT_START, -1, INSPECT_END, LAB_RESULT, DUTY_PAID, RELEASED, PICKUP, GATE_OUT};
+    static const char *const fl[] = {"green", "scanned", "joint", "advance", "inspected"};
+    const size_t nb = sizeof ms / sizeof *ms;
+    free_names(b);
+    set_names(b, ms, nb, fl, 5);
+    free(b->times);
+    b->times = calloc(n * nb, sizeof *b->times);
+    for (size_t i = 0; i < n; i++) {
+        double *t = b->times + i * nb;
+        for (size_t m = 0; m < nb; m++)
+            t[m] = from_a[m] < 0 ? a->consignments[i].t[ARRIVAL] + 0.25 * (double)(m + 1) : a->consignments[i].t[from_a[m]];
+        b->consignments[i].t = t;
+        uint32_t f = a->consignments[i].flags; /* bit 0 advance, 1 inspected, 2 scanned */
+        b->consignments[i].flags = (f & 1u ? 1u << 3 : 0) | (f & 2u ? 1u << 4 : 0) | (f & 4u ? 1u << 1 : 0) | 1u;
+    }
+    char err[256] = "";
+    viz_trace *ta = viz_trace_new(a, err, sizeof err), *tb = viz_trace_new(b, err, sizeof err);
+    if (!ok(ta != NULL && tb != NULL, "traces over both orders %s", err))
+        return;
+    int bad = 0;
+    double b0 = viz_trace_begin(ta), e0 = viz_trace_end(ta);
+    for (int k = 0; k < 400; k++) {
+        double t = b0 + (e0 - b0) * k / 399.0;
+        for (size_t i = 0; i < n; i++) {
+            viz_where x = viz_trace_where(ta, &a->consignments[i], t), y = viz_trace_where(tb, &b->consignments[i], t);
+            bad += x.stage != y.stage || x.from_stage != y.from_stage || !(x.since == y.since || isnan(x.since));
+        }
+        bad += viz_trace_kpi(ta, 0, t).cleared != viz_trace_kpi(tb, 0, t).cleared;
+    }
+    is_int(bad, 0, "where and the KPIs agree at 400 times whatever the milestones' order");
+    bad = 0;
+    for (size_t i = 0; i < n; i++)
+        for (int f = 0; f < VIZ_FLAG_COUNT; f++)
+            bad += viz_trace_flag(ta, &a->consignments[i], (viz_flag)f) !=
+                   viz_trace_flag(tb, &b->consignments[i], (viz_flag)f);
+    is_int(bad, 0, "flags found by name at other bits");
+    ok(viz_trace_begin(ta) == viz_trace_begin(tb) && viz_trace_end(ta) == viz_trace_end(tb),
+       "the same span");
+    ok(viz_trace_stage_of(tb, 0) == -1 && viz_trace_stage_of(tb, 9) == -1 && viz_trace_stage_of(tb, 3) == VIZ_ST_UNLOAD,
+       "unknown milestones are no stage; unloaded is found at its place");
+    viz_trace_free(ta);
+    viz_trace_free(tb);
+    free_replay(a);
+    free_replay(b);
+}
+
+/* A file without a name the visualiser needs is refused with one line. */
+static void test_names_refused(void)
+{
+    kou_replay rp;
+    memset(&rp, 0, sizeof rp);
+    const char *ms[NMS];
+    memcpy(ms, milestones, sizeof ms);
+    ms[SCAN_DONE] = "scanned_at";
+    set_names(&rp, ms, NMS, flags, 4);
+    char err[256] = "";
+    viz_trace *tr = viz_trace_new(&rp, err, sizeof err);
+    ok(tr == NULL && strstr(err, "'scan_done'") != NULL && strchr(err, '\n') == NULL,
+       "a milestone missing: refused, naming it: %s", err);
+    free_names(&rp);
+    set_names(&rp, milestones, NMS, flags, 2);
+    tr = viz_trace_new(&rp, err, sizeof err);
+    ok(tr == NULL && strstr(err, "'scanned'") != NULL, "a flag missing: refused, naming it: %s", err);
+    free_names(&rp);
+    set_names(&rp, milestones, NMS, flags, 0);
+    tr = viz_trace_new(&rp, err, sizeof err);
+    ok(tr == NULL && strstr(err, "no attribute flag_bits") != NULL, "no flag names at all: %s", err);
+    free_names(&rp);
 }
 
 int main(void)
@@ -239,5 +390,7 @@ int main(void)
     test_where();
     test_random();
     test_empty();
+    test_names_by_name();
+    test_names_refused();
     return tap_done();
 }

@@ -74,7 +74,11 @@ int main(int argc, char **argv)
             fprintf(stderr, "viz_probe: %s: %s\n", argv[i], nfiles == VIZ_MAX_PANES ? "too many files" : err);
             return 1;
         }
-        tr[nfiles] = viz_trace_new(rp[nfiles]);
+        tr[nfiles] = viz_trace_new(rp[nfiles], err, sizeof err);
+        if (tr[nfiles] == NULL) {
+            fprintf(stderr, "viz_probe: %s: %s\n", argv[i], err);
+            return 1;
+        }
         nfiles++;
     }
     SDL_setenv("SDL_VIDEODRIVER", "dummy", 1);
