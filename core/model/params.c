@@ -288,10 +288,10 @@ static const kou_param flow_params[] = {
      .offset = FIELD(kou_flow_config, timetable, const double *), .child = KOU_SCOPE_TIMETABLE, .unit = "",
      .meaning = "weekly carriers; give exactly one of timetable, rate_per_hour and rate"},
     {.key = "rate_per_hour", .field = "rate_per_hour", .scope = KOU_SCOPE_FLOW, .kind = KOU_PARAM_RATES,
-     .offset = FIELD(kou_flow_config, rate_per_hour, const double *), .unit = "per h",
+     .offset = FIELD(kou_flow_config, rate_per_hour, const double *), .range = R_NONNEG, .unit = "per h",
      .meaning = "Poisson arrivals: one rate, or 168 rates from Monday 00:00"},
     {.key = "rate", .field = "rate_per_hour", .scope = KOU_SCOPE_FLOW, .kind = KOU_PARAM_RATES,
-     .offset = FIELD(kou_flow_config, rate_per_hour, const double *), .child = KOU_SCOPE_RATE,
+     .offset = FIELD(kou_flow_config, rate_per_hour, const double *), .child = KOU_SCOPE_RATE, .range = R_NONNEG,
      .flags = KOU_PARAM_INPUT, .unit = "per h",
      .meaning = "Poisson arrivals: rate in hour h of day d = hourly[h] * weekday[d]"},
     DIST(kou_flow_config, KOU_SCOPE_FLOW, delay, "h", 0, "lateness added to timetable arrivals"),
@@ -456,17 +456,31 @@ bool kou_param_in_range(const kou_param_range *r, double v)
     return !r->whole || v == floor(v);
 }
 
+/* A bound as a message shows it: whole numbers up to a billion in full
+** (1000000, not 1e+06), others as %g. */
+static const char *bound_text(double v, char *buf, size_t len)
+{
+    if (v == floor(v) && fabs(v) <= 1e9)
+        snprintf(buf, len, "%.0f", v);
+    else
+        snprintf(buf, len, "%g", v);
+    return buf;
+}
+
 const char *kou_param_range_text(const kou_param_range *r, bool noun, char *buf, size_t len)
 {
     const char *a = noun ? "a number " : "";
+    char lo[32], hi[32];
+    bound_text(r->lo, lo, sizeof lo);
+    bound_text(r->hi, hi, sizeof hi);
     if (r->whole)
-        snprintf(buf, len, "a whole number in [%g, %g]", r->lo, r->hi);
+        snprintf(buf, len, "a whole number in [%s, %s]", lo, hi);
     else if (isinf(r->lo) && isinf(r->hi))
         snprintf(buf, len, "%s", noun ? "a finite number" : "finite");
     else if (isinf(r->hi))
-        snprintf(buf, len, "%s%s %g and finite", a, r->lo_open ? ">" : ">=", r->lo);
+        snprintf(buf, len, "%s%s %s and finite", a, r->lo_open ? ">" : ">=", lo);
     else
-        snprintf(buf, len, "%sin %s%g, %g]", a, r->lo_open ? "(" : "[", r->lo, r->hi);
+        snprintf(buf, len, "%sin %s%s, %s]", a, r->lo_open ? "(" : "[", lo, hi);
     return buf;
 }
 
@@ -521,8 +535,13 @@ const char *kou_number_text(double v, char *buf, size_t len)
     else
         for (int p = 1; p <= 17; p++) {
             snprintf(buf, len, "%.*g", p, v);
-            if (strtod(buf, NULL) == v)
+            if (strtod(buf, NULL) == v) {
+                /* 200, not 2e+02: positional when the exponent is small */
+                int e = v != 0 ? (int)floor(log10(fabs(v))) : 0;
+                if (strchr(buf, 'e') && e >= p && e < 17)
+                    snprintf(buf, len, "%.*g", e + 1, v);
                 break;
+            }
         }
     return buf;
 }
