@@ -434,7 +434,8 @@ kou_status kou_model_run(const kou_model_config *cfg, uint64_t seed, int32_t sta
                          const kou_model_observer *obs, kou_model_totals *totals,
                          char *err, size_t errlen);
 
-/* "ARRIVAL", "UNLOADED", ... for a milestone; "?" out of range. */
+/* "ARRIVAL", "UNLOADED", ... for a milestone; "?" out of range (the names
+** of every enumeration live in model/params.h, with this one). */
 const char *kou_milestone_name(kou_milestone m);
 
 #endif
