@@ -17,6 +17,7 @@
 #include "kernel/resource.h"
 #include "kernel/rng.h"
 #include "kernel/sim.h"
+#include "lua/fields.h"
 #include "model/model.h"
 
 #define LSIM_KEY "kouan.lsim"
@@ -90,55 +91,6 @@ static lproc *current(lua_State *L)
 }
 
 /* ---- argument helpers ---- */
-
-/* Refuses keys of table t not in allowed (typos such as capcity=). */
-static void check_fields(lua_State *L, int t, const char *what, const char *const allowed[])
-{
-    lua_pushnil(L);
-    while (lua_next(L, t)) {
-        lua_pop(L, 1); /* key */
-        if (lua_type(L, -1) != LUA_TSTRING)
-            luaL_error(L, "%s: fields must be named (got a %s key)", what, luaL_typename(L, -1));
-        const char *k = lua_tostring(L, -1);
-        bool known = false;
-        for (const char *const *a = allowed; *a && !known; a++)
-            known = strcmp(*a, k) == 0;
-        if (!known) {
-            luaL_Buffer b;
-            luaL_buffinit(L, &b);
-            for (const char *const *a = allowed; *a; a++) {
-                if (a != allowed)
-                    luaL_addstring(&b, ", ");
-                luaL_addstring(&b, *a);
-            }
-            luaL_pushresult(&b);
-            size_t n = 0;
-            while (allowed[n])
-                n++;
-            const char *near = koui_nearest_name(k, allowed, n);
-            if (near)
-                luaL_error(L, "%s: unknown field '%s' (did you mean '%s'?)", what, k, near);
-            luaL_error(L, "%s: unknown field '%s' (known: %s)", what, k, lua_tostring(L, -1));
-        }
-    }
-}
-
-/* t.key as a number; NaN when absent and not required. */
-static double field_number(lua_State *L, int t, const char *what, const char *key, bool required)
-{
-    int ty = lua_getfield(L, t, key);
-    double v = NAN;
-    if (ty == LUA_TNIL) {
-        if (required)
-            luaL_error(L, "%s: field '%s' is required", what, key);
-    } else if (ty == LUA_TNUMBER) {
-        v = lua_tonumber(L, -1);
-    } else {
-        luaL_error(L, "%s: field '%s' must be a number (got %s)", what, key, luaL_typename(L, -1));
-    }
-    lua_pop(L, 1);
-    return v;
-}
 
 static kou_rng *stream_by_name(lua_State *L, lsim *S, const char *name)
 {
@@ -228,8 +180,8 @@ static int one_param(lua_State *L, const char *what, const char *key,
     kou_rng *r;
     if (lua_type(L, 1) == LUA_TTABLE) {
         const char *const allowed[] = {key, "stream", NULL};
-        check_fields(L, 1, what, allowed);
-        x = field_number(L, 1, what, key, true);
+        koui_option_check(L, 1, what, allowed);
+        x = koui_option_number(L, 1, what, key, true);
         lua_getfield(L, 1, "stream");
         r = to_stream(L, S, -1);
         lua_pop(L, 1);
@@ -262,9 +214,9 @@ static int l_uniform(lua_State *L)
     kou_rng *r;
     if (lua_type(L, 1) == LUA_TTABLE) {
         static const char *const allowed[] = {"min", "max", "stream", NULL};
-        check_fields(L, 1, "uniform", allowed);
-        a = field_number(L, 1, "uniform", "min", true);
-        b = field_number(L, 1, "uniform", "max", true);
+        koui_option_check(L, 1, "uniform", allowed);
+        a = koui_option_number(L, 1, "uniform", "min", true);
+        b = koui_option_number(L, 1, "uniform", "max", true);
         lua_getfield(L, 1, "stream");
         r = to_stream(L, S, -1);
         lua_pop(L, 1);
@@ -280,7 +232,7 @@ static int l_uniform(lua_State *L)
 static kou_rng *table_args(lua_State *L, lsim *S, const char *what, const char *const allowed[])
 {
     luaL_checktype(L, 1, LUA_TTABLE);
-    check_fields(L, 1, what, allowed);
+    koui_option_check(L, 1, what, allowed);
     lua_getfield(L, 1, "stream");
     kou_rng *r = to_stream(L, S, -1);
     lua_pop(L, 1);
@@ -292,8 +244,8 @@ static int l_erlang(lua_State *L)
     lsim *S = upsim(L);
     static const char *const allowed[] = {"k", "mean", "stream", NULL};
     kou_rng *r = table_args(L, S, "erlang", allowed);
-    double k = field_number(L, 1, "erlang", "k", true);
-    double mean = field_number(L, 1, "erlang", "mean", true);
+    double k = koui_option_number(L, 1, "erlang", "k", true);
+    double mean = koui_option_number(L, 1, "erlang", "mean", true);
     if (!(k >= 1 && k <= 1000 && k == floor(k)))
         return luaL_error(L, "erlang: k must be an integer in 1..1000 (got %f)", k);
     return push_dist(L, S, kou_dist_erlang(S->sim, (int)k, mean), r);
@@ -304,8 +256,8 @@ static int l_gamma(lua_State *L)
     lsim *S = upsim(L);
     static const char *const allowed[] = {"shape", "scale", "stream", NULL};
     kou_rng *r = table_args(L, S, "gamma", allowed);
-    double shape = field_number(L, 1, "gamma", "shape", true);
-    double scale = field_number(L, 1, "gamma", "scale", true);
+    double shape = koui_option_number(L, 1, "gamma", "shape", true);
+    double scale = koui_option_number(L, 1, "gamma", "scale", true);
     return push_dist(L, S, kou_dist_gamma(S->sim, shape, scale), r);
 }
 
@@ -314,8 +266,8 @@ static int l_weibull(lua_State *L)
     lsim *S = upsim(L);
     static const char *const allowed[] = {"shape", "scale", "stream", NULL};
     kou_rng *r = table_args(L, S, "weibull", allowed);
-    double shape = field_number(L, 1, "weibull", "shape", true);
-    double scale = field_number(L, 1, "weibull", "scale", true);
+    double shape = koui_option_number(L, 1, "weibull", "shape", true);
+    double scale = koui_option_number(L, 1, "weibull", "scale", true);
     return push_dist(L, S, kou_dist_weibull(S->sim, shape, scale), r);
 }
 
@@ -324,10 +276,10 @@ static int l_lognormal(lua_State *L)
     lsim *S = upsim(L);
     static const char *const allowed[] = {"mean", "cv", "mu", "sigma", "stream", NULL};
     kou_rng *r = table_args(L, S, "lognormal", allowed);
-    double mean = field_number(L, 1, "lognormal", "mean", false);
-    double cv = field_number(L, 1, "lognormal", "cv", false);
-    double mu = field_number(L, 1, "lognormal", "mu", false);
-    double sigma = field_number(L, 1, "lognormal", "sigma", false);
+    double mean = koui_option_number(L, 1, "lognormal", "mean", false);
+    double cv = koui_option_number(L, 1, "lognormal", "cv", false);
+    double mu = koui_option_number(L, 1, "lognormal", "mu", false);
+    double sigma = koui_option_number(L, 1, "lognormal", "sigma", false);
     bool by_mean = !isnan(mean) || !isnan(cv), by_mu = !isnan(mu) || !isnan(sigma);
     if (by_mean == by_mu)
         return luaL_error(L, "lognormal: give either mean= and cv=, or mu= and sigma=");
@@ -345,9 +297,9 @@ static int l_triangular(lua_State *L)
     lsim *S = upsim(L);
     static const char *const allowed[] = {"min", "mode", "max", "stream", NULL};
     kou_rng *r = table_args(L, S, "triangular", allowed);
-    double lo = field_number(L, 1, "triangular", "min", true);
-    double mode = field_number(L, 1, "triangular", "mode", true);
-    double hi = field_number(L, 1, "triangular", "max", true);
+    double lo = koui_option_number(L, 1, "triangular", "min", true);
+    double mode = koui_option_number(L, 1, "triangular", "mode", true);
+    double hi = koui_option_number(L, 1, "triangular", "max", true);
     return push_dist(L, S, kou_dist_triangular(S->sim, lo, mode, hi), r);
 }
 
@@ -356,10 +308,10 @@ static int l_normal(lua_State *L)
     lsim *S = upsim(L);
     static const char *const allowed[] = {"mean", "sd", "lo", "hi", "stream", NULL};
     kou_rng *r = table_args(L, S, "normal", allowed);
-    double mean = field_number(L, 1, "normal", "mean", true);
-    double sd = field_number(L, 1, "normal", "sd", true);
-    double lo = field_number(L, 1, "normal", "lo", false);
-    double hi = field_number(L, 1, "normal", "hi", false);
+    double mean = koui_option_number(L, 1, "normal", "mean", true);
+    double sd = koui_option_number(L, 1, "normal", "sd", true);
+    double lo = koui_option_number(L, 1, "normal", "lo", false);
+    double hi = koui_option_number(L, 1, "normal", "hi", false);
     if (isnan(lo))
         lo = -INFINITY;
     if (isnan(hi))
@@ -460,7 +412,7 @@ static int l_resource(lua_State *L)
     lsim *S = upsim(L);
     static const char *const allowed[] = {"name", "capacity", "discipline", NULL};
     luaL_checktype(L, 1, LUA_TTABLE);
-    check_fields(L, 1, "resource", allowed);
+    koui_option_check(L, 1, "resource", allowed);
     if (lua_getfield(L, 1, "name") != LUA_TSTRING)
         return luaL_error(L, "resource: field 'name' is required (a string)");
     const char *name = lua_tostring(L, -1); /* stays on the stack */

@@ -1,33 +1,22 @@
 /*
-** scenario.h — port scenarios: `import`, and the path from the Lua table a
-** scenario file returns to a kou_model_config (model/model.h).
+** scenario.h — port scenarios as the commands see them: scenario{} and
+** s:with{} (scripts/kouan/scenario.lua, loaded by kou_scenario_open),
+** picking an era, --set PATH=VALUE, and the build of a scenario table into
+** a checked kou_model_config (model/model.h).
 **
-** This module owns:
-**  - import "NAME" (a library module, scripts/kouan/NAME.lua) and
-**    import "DIR/FILE.lua" (another scenario file): text only, run in the
-**    same sandbox, each file once per run (cached by its canonical path;
-**    a cycle, or an import of the scenario being run, is an error).
-**    The source text of every imported file is kept, so that an error can
-**    name the line where a misspelt key is written.
-**  - where the library lives: the tree root is $KOUAN_ROOT when set, else
-**    the source root meson configured the build with (KOUAN_SOURCE_ROOT in
-**    the generated kouan_paths.h); modules are ROOT/scripts/kouan/NAME.lua.
-**    A FILE.lua import is looked up next to the importing file first, then
-**    under ROOT ("scenarios/cgo_air.lua").
-**  - scenario{} and s:with{} (scripts/kouan/scenario.lua, loaded by
-**    kou_scenario_open), picking an era, --set PATH=VALUE.
-**  - the schema check and conversion: every key of the table is checked
-**    (`processes`, a list of functions, is checked but not converted: the
-**    functions run as processes in each replication, lua/lsim.h)
-**    (unknown key: the nearest valid one; wrong type or range: what is
-**    allowed), then converted. The configuration and every array it points
-**    to live in one arena owned by a userdata on the Lua stack, so a Lua
-**    error (a longjmp) anywhere in the conversion leaks nothing: the
-**    garbage collector, or lua_close, frees the arena.
+** This module owns the scenario library's handle, the --set paths given
+** (so that a mistake a --set introduced is reported as a usage error, exit
+** 2), and the order of a build: conversion (lua/convert.h, driven by the
+** parameter table, model/params.h), then kou_model_validate; every era but
+** the chosen one is built the same way so that a mistake in any era shows
+** up whichever runs. `import` and the tree root are lua/import.h's; the
+** checks of keys and values lua/fields.h's.
 **
 ** Errors are raised as host reports (host.h): "FILE:LINE: PATH: message"
 ** for the scenario's own mistakes (exit 1), and usage reports for a bad
-** --era or --set (exit 2).
+** --era or --set (exit 2). The configuration and every array it points to
+** live in an arena owned by a userdata on the Lua stack, so a Lua error
+** (a longjmp) anywhere leaks nothing.
 */
 #ifndef KOUAN_LUA_SCENARIO_H
 #define KOUAN_LUA_SCENARIO_H
@@ -75,7 +64,12 @@ const kou_model_config *kou_scenario_build(lua_State *L, int idx, kou_scenario_i
 ** Messages start with "era 'E': ". */
 void kou_scenario_check_eras(lua_State *L, int idx, const char *chosen);
 
-/* The tree root used for imports (see above). */
+/* The tree root used for imports (lua/import.h): $KOUAN_ROOT, else the
+** source tree the build was configured from. */
 const char *kou_scenario_root(void);
+
+/* Internal (lua/convert.c): whether path, or a path it is a prefix of,
+** was given with --set; pushes "--set P=V" then, else pushes nothing. */
+bool koui_scenario_push_set_origin(lua_State *L, const char *path);
 
 #endif

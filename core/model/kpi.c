@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "kernel/stats.h"
+#include "model/params.h"
 
 /* kpi.h states the sketch's bound as KOU_KPI_QUANTILE_REL_ERROR. */
 _Static_assert(KOU_QSKETCH_SUBS == 1024, "KOU_KPI_QUANTILE_REL_ERROR is 1 / KOU_QSKETCH_SUBS");
@@ -519,13 +520,7 @@ kou_kpi_value kou_kpi_summary_resource_get(const kou_kpi_summary *s, size_t i, k
 
 static const char *mode_name(int mode)
 {
-    static const char *const names[KOU_MODE_COUNT] = {"air", "rail", "road"};
-    return mode >= 0 && mode < KOU_MODE_COUNT ? names[mode] : "all modes";
-}
-
-static const char *direction_name(int dir)
-{
-    return dir == KOU_IMPORT ? "import" : dir == KOU_EXPORT ? "export" : "?";
+    return mode >= 0 && mode < KOU_MODE_COUNT ? kou_mode_names[mode] : "all modes";
 }
 
 /* One value cell: the mean right-aligned in 'width' with 'decimals', then
@@ -589,9 +584,9 @@ static void print_group(const kou_kpi_summary *s, FILE *out, size_t g, bool ci)
 {
     const kou_kpi_group *info = &s->groups[g].info;
     if (info->port_index < 0)
-        fprintf(out, "\n%s, %s\n", info->port, direction_name(info->direction));
+        fprintf(out, "\n%s, %s\n", info->port, kou_direction_name(info->direction));
     else
-        fprintf(out, "\n%s, %s, %s\n", info->port, mode_name(info->mode), direction_name(info->direction));
+        fprintf(out, "\n%s, %s, %s\n", info->port, mode_name(info->mode), kou_direction_name(info->direction));
     kou_kpi_value n = kou_kpi_summary_get(s, g, KOU_KPI_COUNT);
     if (n.n > 0 && n.mean == 0) { /* a flow with nothing reported: one line, not 16 dashes */
         fprintf(out, "  no consignments reported\n");

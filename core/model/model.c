@@ -34,6 +34,7 @@
 #include "kernel/resource.h"
 #include "kernel/rng.h"
 #include "kernel/sim.h"
+#include "model/params.h"
 
 enum { ERR_MAX = 512 };
 
@@ -185,21 +186,6 @@ static bool bad(checker *k, const char *fmt, ...)
     return false;
 }
 
-/* who: "port 'CGO'" or "port 'CGO', flow 'belly'". */
-static bool in_unit(checker *k, const char *who, const char *field, double v)
-{
-    if (!(v >= 0.0 && v <= 1.0))
-        return bad(k, "%s: %s must be in [0, 1] (got %g)", who, field, v);
-    return true;
-}
-
-static bool nonneg(checker *k, const char *who, const char *field, double v)
-{
-    if (!(v >= 0.0 && isfinite(v)))
-        return bad(k, "%s: %s must be >= 0 and finite (got %g)", who, field, v);
-    return true;
-}
-
 static bool res_index(checker *k, const char *who, const char *field, int v, size_t nres, bool optional)
 {
     int lo = optional ? -1 : 0;
@@ -217,6 +203,165 @@ static const char *name_or(const char *s)
     return s && *s ? s : "?";
 }
 
+/* One entry of the parameter table at base (the scope's struct) against
+** its range, with the one range text (params.h). who names the entity;
+** nres is the port's resource count (stage references). */
+static void check_param(checker *k, const char *who, const kou_param *p, const void *base, size_t nres)
+{
+    char range[96];
+    const char *field = (const char *)base + p->offset;
+    if (p->flags & KOU_PARAM_CHECKED)
+        return;
+    switch (p->kind) {
+    case KOU_PARAM_NUMBER:
+    case KOU_PARAM_INTEGER: {
+        double v = kou_param_read(p, base);
+        if (!kou_param_in_range(&p->range, v))
+            bad(k, "%s: %s must be %s (got %g)", who, p->field,
+                kou_param_range_text(&p->range, false, range, sizeof range), v);
+        break;
+    }
+    case KOU_PARAM_TRADERS: {
+        const double *v = (const double *)(const void *)field;
+        for (int t = 0; t < KOU_TRADER_COUNT; t++)
+            if (!kou_param_in_range(&p->range, v[t]))
+                bad(k, "%s: %s[%s] must be %s (got %g)", who, p->field, kou_trader_names[t],
+                    kou_param_range_text(&p->range, false, range, sizeof range), v[t]);
+        break;
+    }
+    case KOU_PARAM_ENUM: {
+        int v;
+        memcpy(&v, field, sizeof v);
+        if (v < 0 || (size_t)v >= p->nnames)
+            bad(k, "%s: %s must be %s (got %d)", who, p->field,
+                kou_param_choices_text(p, false, range, sizeof range), v);
+        break;
+    }
+    case KOU_PARAM_RESOURCE_REF: {
+        int v;
+        memcpy(&v, field, sizeof v);
+        res_index(k, who, p->field, v, nres, !(p->flags & KOU_PARAM_REQUIRED));
+        break;
+    }
+    default: break; /* distributions: build_dist; structure: the callers */
+    }
+}
+
+static void check_scope(checker *k, const char *who, kou_param_scope scope, const void *base, size_t nres)
+{
+    size_t n;
+    const kou_param *p = kou_params(scope, &n);
+    for (size_t i = 0; i < n && k->status == KOU_OK; i++)
+        check_param(k, who, &p[i], base, nres);
+}
+
+static void check_resources(checker *k, const char *who, const kou_port_config *p)
+{
+    for (size_t j = 0; j < p->nresources && k->status == KOU_OK; j++) {
+        const kou_resource_spec *rs = &p->resources[j];
+        if (!rs->name || !*rs->name)
+            bad(k, "%s: resource %zu: name must not be empty", who, j);
+        else if (rs->nhours == 0 && rs->capacity < 1)
+            bad(k, "%s, resource '%s': capacity must be >= 1 when no opening hours are given (got %d)",
+                who, rs->name, rs->capacity);
+        else if (rs->nhours > 0 && !rs->hours)
+            bad(k, "%s, resource '%s': nhours is %zu but hours is NULL", who, rs->name, rs->nhours);
+        else if ((rs->nholidays > 0 && !rs->holidays) ||
+                 (rs->nworkdays > 0 && (!rs->workdays || !rs->workday_as)))
+            bad(k, "%s, resource '%s': holidays or workdays given as NULL with a count > 0", who,
+                rs->name);
+    }
+}
+
+static void check_timetable(checker *k, const char *fwho, const kou_flow_config *fl)
+{
+    if (fl->ntimetable > 0) {
+        if (!fl->timetable)
+            bad(k, "%s: ntimetable is %zu but timetable is NULL", fwho, fl->ntimetable);
+        for (size_t i = 0; i < fl->ntimetable && k->status == KOU_OK; i++) {
+            double t = fl->timetable[i];
+            if (!(t >= 0.0 && t < 168.0))
+                bad(k, "%s: timetable[%zu] must be in [0, 168) hours of the week (got %g)", fwho, i, t);
+            else if (i > 0 && t < fl->timetable[i - 1])
+                bad(k, "%s: timetable must be in increasing order (timetable[%zu] = %g < %g)", fwho, i, t,
+                    fl->timetable[i - 1]);
+        }
+    } else if (!fl->rate_per_hour) {
+        bad(k, "%s: give either a timetable or 168 hourly arrival rates", fwho);
+    }
+}
+
+static void check_goods(checker *k, const char *fwho, const kou_flow_config *fl)
+{
+    if (fl->ngoods == 0 || !fl->goods) {
+        bad(k, "%s: at least one goods class is needed (got %zu)", fwho, fl->ngoods);
+        return;
+    }
+    if (fl->ngoods > 65535) {
+        bad(k, "%s: at most 65535 goods classes (got %zu)", fwho, fl->ngoods);
+        return;
+    }
+    double gsum = 0.0;
+    for (size_t g = 0; g < fl->ngoods && k->status == KOU_OK; g++) {
+        const kou_goods_config *gd = &fl->goods[g];
+        char gwho[480];
+        snprintf(gwho, sizeof gwho, "%s, goods '%s'", fwho, name_or(gd->name));
+        check_scope(k, gwho, KOU_SCOPE_GOODS, gd, 0);
+        gsum += gd->share;
+    }
+    if (k->status == KOU_OK && !(gsum > 0.0))
+        bad(k, "%s: goods shares must not all be zero", fwho);
+}
+
+static void check_flow(checker *k, const char *who, size_t f, const kou_flow_config *fl)
+{
+    char fwho[320];
+    if (!fl->name || !*fl->name) {
+        bad(k, "%s, flow %zu: name must not be empty", who, f + 1);
+        return;
+    }
+    snprintf(fwho, sizeof fwho, "%s, flow '%s'", who, fl->name);
+    check_scope(k, fwho, KOU_SCOPE_FLOW, fl, 0);
+    check_timetable(k, fwho, fl);
+    if (fl->units_per_carrier.family == KOU_DIST_NONE)
+        bad(k, "%s: units_per_carrier must be given (a count distribution)", fwho);
+    if (fl->consignments_per_unit.family == KOU_DIST_NONE)
+        bad(k, "%s: consignments_per_unit must be given (a count distribution)", fwho);
+    check_goods(k, fwho, fl);
+    double tsum = 0.0;
+    for (int t = 0; t < KOU_TRADER_COUNT; t++)
+        tsum += fl->trader_share[t];
+    if (k->status == KOU_OK && !(tsum > 0.0))
+        bad(k, "%s: trader_share must not be all zero", fwho);
+}
+
+static void check_port(checker *k, size_t i, const kou_port_config *p)
+{
+    char who[160];
+    if (!p->name || !*p->name) {
+        bad(k, "port %zu: name must not be empty", i + 1);
+        return;
+    }
+    snprintf(who, sizeof who, "port '%s'", p->name);
+    check_scope(k, who, KOU_SCOPE_PORT, p, p->nresources);
+    if (p->nflows == 0 || !p->flows)
+        bad(k, "%s: at least one flow is needed (got %zu)", who, p->nflows);
+    if (p->nflows > 65535)
+        bad(k, "%s: at most 65535 flows (got %zu)", who, p->nflows);
+    if (p->nresources > 0 && !p->resources)
+        bad(k, "%s: nresources is %zu but resources is NULL", who, p->nresources);
+    check_resources(k, who, p);
+    if (p->scan_first_share > 0 && p->res_scanner < 0)
+        bad(k, "%s: scan_first_share is %g but the port has no scanner (res_scanner = -1)", who,
+            p->scan_first_share);
+    if (p->apron_release && p->res_apron < 0)
+        bad(k, "%s: apron_release needs an apron team resource (res_apron = -1)", who);
+    for (size_t f = 0; f < p->nflows && k->status == KOU_OK; f++)
+        check_flow(k, who, f, &p->flows[f]);
+}
+
+/* Every value against its range (the parameter table), then what the
+** table cannot say: counts, names, cross-field rules. */
 static void check_ranges(checker *k, const kou_model_config *cfg)
 {
     if (cfg->nports == 0 || !cfg->ports) {
@@ -231,139 +376,14 @@ static void check_ranges(checker *k, const kou_model_config *cfg)
     if (!(cfg->warmup_hours >= 0.0 && cfg->warmup_hours < cfg->horizon_hours))
         bad(k, "model: warmup_hours must be in [0, horizon_hours) = [0, %g) (got %g)", cfg->horizon_hours,
             cfg->warmup_hours);
+    check_scope(k, "model", KOU_SCOPE_SCENARIO, cfg, 0);
     if (cfg->nports > 255)
         bad(k, "model: at most 255 ports (got %zu)", cfg->nports);
-    for (size_t i = 0; i < cfg->nports && k->status == KOU_OK; i++) {
-        const kou_port_config *p = &cfg->ports[i];
-        char who[160];
-        if (!p->name || !*p->name) {
-            bad(k, "port %zu: name must not be empty", i + 1);
-            return;
-        }
-        snprintf(who, sizeof who, "port '%s'", p->name);
-        if ((unsigned)p->mode >= KOU_MODE_COUNT)
-            bad(k, "%s: mode must be air, rail or road (got %d)", who, (int)p->mode);
-        if (p->nflows == 0 || !p->flows)
-            bad(k, "%s: at least one flow is needed (got %zu)", who, p->nflows);
-        if (p->nflows > 65535)
-            bad(k, "%s: at most 65535 flows (got %zu)", who, p->nflows);
-        if (p->nresources > 0 && !p->resources)
-            bad(k, "%s: nresources is %zu but resources is NULL", who, p->nresources);
-        res_index(k, who, "res_handling", p->res_handling, p->nresources, false);
-        res_index(k, who, "res_documents", p->res_documents, p->nresources, false);
-        res_index(k, who, "res_scanner", p->res_scanner, p->nresources, true);
-        res_index(k, who, "res_inspection", p->res_inspection, p->nresources, false);
-        res_index(k, who, "res_border_insp", p->res_border_insp, p->nresources, true);
-        res_index(k, who, "res_apron", p->res_apron, p->nresources, true);
-        res_index(k, who, "res_gate", p->res_gate, p->nresources, true);
-        for (size_t j = 0; j < p->nresources && k->status == KOU_OK; j++) {
-            const kou_resource_spec *rs = &p->resources[j];
-            if (!rs->name || !*rs->name)
-                bad(k, "%s: resource %zu: name must not be empty", who, j);
-            else if (rs->nhours == 0 && rs->capacity < 1)
-                bad(k, "%s, resource '%s': capacity must be >= 1 when no opening hours are given (got %d)",
-                    who, rs->name, rs->capacity);
-            else if (rs->nhours > 0 && !rs->hours)
-                bad(k, "%s, resource '%s': nhours is %zu but hours is NULL", who, rs->name, rs->nhours);
-            else if ((rs->nholidays > 0 && !rs->holidays) ||
-                     (rs->nworkdays > 0 && (!rs->workdays || !rs->workday_as)))
-                bad(k, "%s, resource '%s': holidays or workdays given as NULL with a count > 0", who,
-                    rs->name);
-        }
-        nonneg(k, who, "pickup_cap_hours", p->pickup_cap_hours);
-        in_unit(k, who, "advance_share", p->advance_share);
-        nonneg(k, who, "advance_lead_hours", p->advance_lead_hours);
-        static const char *const trader_field[KOU_TRADER_COUNT] = {
-            "inspect_prob[aeo_advanced]", "inspect_prob[aeo_general]", "inspect_prob[ordinary]",
-            "inspect_prob[discredited]"};
-        for (int t = 0; t < KOU_TRADER_COUNT; t++)
-            in_unit(k, who, trader_field[t], p->inspect_prob[t]);
-        in_unit(k, who, "scan_first_share", p->scan_first_share);
-        in_unit(k, who, "scan_clear_prob", p->scan_clear_prob);
-        if (p->scan_first_share > 0 && p->res_scanner < 0)
-            bad(k, "%s: scan_first_share is %g but the port has no scanner (res_scanner = -1)", who,
-                p->scan_first_share);
-        if (p->apron_release && p->res_apron < 0)
-            bad(k, "%s: apron_release needs an apron team resource (res_apron = -1)", who);
-        if (!(p->certs_per_consignment >= 0.0 && p->certs_per_consignment <= 100.0))
-            bad(k, "%s: certs_per_consignment must be in [0, 100] (got %g)", who, p->certs_per_consignment);
-        if (p->green_priority < KOU_PRIORITY_MIN || p->green_priority > KOU_PRIORITY_MAX)
-            bad(k, "%s: green_priority must be in [%d, %d] (got %d)", who, KOU_PRIORITY_MIN, KOU_PRIORITY_MAX,
-                p->green_priority);
-        nonneg(k, who, "fee_handling_per_unit", p->fee_handling_per_unit);
-        nonneg(k, who, "fee_inspection", p->fee_inspection);
-        nonneg(k, who, "fee_scan", p->fee_scan);
-        nonneg(k, who, "fee_storage_per_day", p->fee_storage_per_day);
-        nonneg(k, who, "storage_free_hours", p->storage_free_hours);
-
-        for (size_t f = 0; f < p->nflows && k->status == KOU_OK; f++) {
-            const kou_flow_config *fl = &p->flows[f];
-            char fwho[320];
-            if (!fl->name || !*fl->name) {
-                bad(k, "%s, flow %zu: name must not be empty", who, f + 1);
-                return;
-            }
-            snprintf(fwho, sizeof fwho, "%s, flow '%s'", who, fl->name);
-            if ((unsigned)fl->mode >= KOU_MODE_COUNT)
-                bad(k, "%s: mode must be air, rail or road (got %d)", fwho, (int)fl->mode);
-            if ((unsigned)fl->direction >= KOU_DIRECTION_COUNT)
-                bad(k, "%s: direction must be import or export (got %d)", fwho, (int)fl->direction);
-            if (fl->ntimetable > 0) {
-                if (!fl->timetable)
-                    bad(k, "%s: ntimetable is %zu but timetable is NULL", fwho, fl->ntimetable);
-                for (size_t i2 = 0; i2 < fl->ntimetable && k->status == KOU_OK; i2++) {
-                    double t = fl->timetable[i2];
-                    if (!(t >= 0.0 && t < 168.0))
-                        bad(k, "%s: timetable[%zu] must be in [0, 168) hours of the week (got %g)", fwho, i2, t);
-                    else if (i2 > 0 && t < fl->timetable[i2 - 1])
-                        bad(k, "%s: timetable must be in increasing order (timetable[%zu] = %g < %g)", fwho, i2,
-                            t, fl->timetable[i2 - 1]);
-                }
-            } else if (!fl->rate_per_hour) {
-                bad(k, "%s: give either a timetable or 168 hourly arrival rates", fwho);
-            }
-            if (fl->units_per_carrier.family == KOU_DIST_NONE)
-                bad(k, "%s: units_per_carrier must be given (a count distribution)", fwho);
-            if (fl->consignments_per_unit.family == KOU_DIST_NONE)
-                bad(k, "%s: consignments_per_unit must be given (a count distribution)", fwho);
-            if (fl->ngoods == 0 || !fl->goods)
-                bad(k, "%s: at least one goods class is needed (got %zu)", fwho, fl->ngoods);
-            else if (fl->ngoods > 65535)
-                bad(k, "%s: at most 65535 goods classes (got %zu)", fwho, fl->ngoods);
-            double gsum = 0.0;
-            for (size_t g = 0; g < fl->ngoods && k->status == KOU_OK; g++) {
-                const kou_goods_config *gd = &fl->goods[g];
-                char gwho[480];
-                snprintf(gwho, sizeof gwho, "%s, goods '%s'", fwho, name_or(gd->name));
-                nonneg(k, gwho, "share", gd->share);
-                in_unit(k, gwho, "lab_prob", gd->lab_prob);
-                in_unit(k, gwho, "duty_prob", gd->duty_prob);
-                in_unit(k, gwho, "extra_inspect_prob", gd->extra_inspect_prob);
-                gsum += gd->share;
-            }
-            if (k->status == KOU_OK && !(gsum > 0.0))
-                bad(k, "%s: goods shares must not all be zero", fwho);
-            double tsum = 0.0;
-            static const char *const share_field[KOU_TRADER_COUNT] = {
-                "trader_share[aeo_advanced]", "trader_share[aeo_general]", "trader_share[ordinary]",
-                "trader_share[discredited]"};
-            for (int t = 0; t < KOU_TRADER_COUNT; t++) {
-                nonneg(k, fwho, share_field[t], fl->trader_share[t]);
-                tsum += fl->trader_share[t];
-            }
-            if (k->status == KOU_OK && !(tsum > 0.0))
-                bad(k, "%s: trader_share must not be all zero", fwho);
-            nonneg(k, fwho, "handoff_hours_mean", fl->handoff_hours_mean);
-            nonneg(k, fwho, "goods_window_hours", fl->goods_window_hours);
-        }
-    }
+    for (size_t i = 0; i < cfg->nports && k->status == KOU_OK; i++)
+        check_port(k, i, &cfg->ports[i]);
 }
 
 /* ---- building kernel objects from specs ---- */
-
-static const char *const family_name[] = {
-    "none", "deterministic", "exponential", "erlang", "gamma", "lognormal",
-    "weibull", "triangular", "uniform", "truncnormal", "discrete", "piecewise"};
 
 /* Lowest value a spec can produce (after the kernel accepted it). */
 static double spec_min(const kou_dist_spec *s)
@@ -385,6 +405,20 @@ static double spec_min(const kou_dist_spec *s)
     }
 }
 
+/* "WHO: FIELD: <the kernel's message>", in the words of the scenario
+** author: the family as written ("normal: sd must be > 0 ..."), not the
+** kernel's word for it ("truncnormal: ..."). */
+static void kernel_dist_error(char *err, size_t errlen, const char *who, const char *field, kou_dist_family f,
+                              const char *msg)
+{
+    const kou_dist_family_info *fi = kou_dist_family_get(f);
+    size_t n = fi && fi->kernel ? strlen(fi->kernel) : 0;
+    if (n > 0 && strncmp(msg, fi->kernel, n) == 0 && msg[n] == ':')
+        snprintf(err, errlen, "%s: %s: %s%s", who, field, fi->name, msg + n);
+    else
+        snprintf(err, errlen, "%s: %s: %s", who, field, msg);
+}
+
 /* Builds spec in sim; NULL for KOU_DIST_NONE (meaning "no time"). On error
 ** sets *ok = false and writes "WHO: FIELD: <kernel message>" into err. */
 static const kou_dist *build_dist(kou_sim *sim, const kou_dist_spec *s, const char *who, const char *field,
@@ -401,7 +435,7 @@ static const kou_dist *build_dist(kou_sim *sim, const kou_dist_spec *s, const ch
     for (int i = 0; i < 4; i++)
         if (!isfinite(s->p[i]) && s->family != KOU_DIST_TRUNCNORMAL) {
             snprintf(err, errlen, "%s: %s: %s: parameter %d must be finite (got %g)", who, field,
-                     family_name[s->family], i + 1, s->p[i]);
+                     kou_dist_family_name(s->family), i + 1, s->p[i]);
             *okp = false;
             return NULL;
         }
@@ -428,7 +462,7 @@ static const kou_dist *build_dist(kou_sim *sim, const kou_dist_spec *s, const ch
     case KOU_DIST_PIECEWISE:
         if (s->n == 0 || !s->x || !s->w) {
             snprintf(err, errlen, "%s: %s: %s: needs a table (x, w with n >= %d entries)", who, field,
-                     family_name[s->family], s->family == KOU_DIST_DISCRETE ? 1 : 2);
+                     kou_dist_family_name(s->family), s->family == KOU_DIST_DISCRETE ? 1 : 2);
             *okp = false;
             return NULL;
         }
@@ -437,7 +471,7 @@ static const kou_dist *build_dist(kou_sim *sim, const kou_dist_spec *s, const ch
         break;
     }
     if (!d) {
-        snprintf(err, errlen, "%s: %s: %s", who, field, kou_sim_errmsg(sim));
+        kernel_dist_error(err, errlen, who, field, s->family, kou_sim_errmsg(sim));
         kou_sim_clear_error(sim);
         *okp = false;
         return NULL;
@@ -445,7 +479,7 @@ static const kou_dist *build_dist(kou_sim *sim, const kou_dist_spec *s, const ch
     double lo = spec_min(s);
     if (!(lo >= 0.0)) {
         snprintf(err, errlen, "%s: %s: %s: values must be >= 0 (the distribution goes down to %g)", who, field,
-                 family_name[s->family], lo);
+                 kou_dist_family_name(s->family), lo);
         *okp = false;
         return NULL;
     }
@@ -495,19 +529,8 @@ static kou_rng *stream(run *r, const char *name, bool *okp)
     return s;
 }
 
-/* Builds every kernel object of the run in r->sim. Also the second half of
-** kou_model_validate (in a scratch simulation). */
-static kou_status build(run *r)
+static bool build_streams(run *r)
 {
-    const kou_model_config *cfg = r->cfg;
-    kou_sim *sim = r->sim;
-    bool okb = true;
-    r->ports = koui_calloc(cfg->nports, sizeof *r->ports);
-    r->nflows = 0;
-    for (size_t i = 0; i < cfg->nports; i++)
-        r->nflows += cfg->ports[i].nflows;
-    r->flows = koui_calloc(r->nflows, sizeof *r->flows);
-
     static const char *const names[] = {"carrier", "unloading", "goods", "trader", "advance", "prep",
                                         "doc", "certs", "inspection.select", "scan", "notice",
                                         "inspection.time", "lab", "duty", "port.ops", "border",
@@ -515,99 +538,137 @@ static kou_status build(run *r)
     kou_rng **slots[] = {&r->s_carrier, &r->s_unload, &r->s_goods, &r->s_trader, &r->s_advance,
                          &r->s_prep, &r->s_doc, &r->s_certs, &r->s_select, &r->s_scan, &r->s_notice,
                          &r->s_inspect, &r->s_lab, &r->s_duty, &r->s_ops, &r->s_border, &r->s_lead};
+    bool okb = true;
     for (size_t i = 0; i < sizeof names / sizeof names[0] && okb; i++)
         *slots[i] = stream(r, names[i], &okb);
+    return okb;
+}
 
-    int weekday0 = kou_date_weekday(kou_sim_start_date(sim));
+/* The cumulative, normalised goods and trader shares of a flow. */
+static void build_mix(flow_rt *fr, const kou_flow_config *fl)
+{
+    double gsum = 0.0, acc = 0.0;
+    for (size_t g = 0; g < fl->ngoods; g++)
+        gsum += fl->goods[g].share;
+    for (size_t g = 0; g < fl->ngoods; g++) {
+        acc += fl->goods[g].share;
+        fr->goods_cum[g] = acc / gsum;
+    }
+    double tsum = 0.0, tacc = 0.0;
+    for (int t = 0; t < KOU_TRADER_COUNT; t++)
+        tsum += fl->trader_share[t];
+    for (int t = 0; t < KOU_TRADER_COUNT; t++) {
+        tacc += fl->trader_share[t];
+        fr->trader_cum[t] = tacc / tsum;
+    }
+}
+
+/* Flow gf (f-th of port i): its arrival stream, rates and distributions. */
+static bool build_flow(run *r, port_rt *pr, size_t i, size_t f, size_t gf, const char *who)
+{
+    kou_sim *sim = r->sim;
+    const kou_flow_config *fl = &pr->cfg->flows[f];
+    flow_rt *fr = &r->flows[gf];
+    char fwho[320], sname[KOU_RNG_NAME_MAX + 1];
+    char *e = r->err;
+    size_t el = sizeof r->err;
+    bool okb = true;
+    snprintf(fwho, sizeof fwho, "%s, flow '%s'", who, fl->name);
+    fr->cfg = fl;
+    fr->port = pr;
+    fr->index = (uint16_t)f;
+    fr->keybase = (uint64_t)(gf + 1) << 40;
+    snprintf(sname, sizeof sname, "arrivals.p%zu.f%zu", i, f);
+    fr->arrivals = stream(r, sname, &okb);
+    if (!okb)
+        return false;
+    if (fl->ntimetable == 0) {
+        fr->nhpp = kou_nhpp_new(sim, fl->rate_per_hour);
+        if (!fr->nhpp) {
+            snprintf(e, el, "%s: rate_per_hour: %s", fwho, kou_sim_errmsg(sim));
+            kou_sim_clear_error(sim);
+            return false;
+        }
+    }
+    fr->delay = build_dist(sim, &fl->delay, fwho, "delay", &okb, e, el);
+    fr->units = build_dist(sim, &fl->units_per_carrier, fwho, "units_per_carrier", &okb, e, el);
+    fr->conspu = build_dist(sim, &fl->consignments_per_unit, fwho, "consignments_per_unit", &okb, e, el);
+    fr->goods_lead = build_dist(sim, &fl->goods_lead, fwho, "goods_lead", &okb, e, el);
+    if (okb && fl->handoff_hours_mean > 0) {
+        fr->handoff = kou_dist_exponential(sim, fl->handoff_hours_mean);
+        KOU_CHECK(fr->handoff); /* range already checked */
+    }
+    fr->lab_time = koui_calloc(fl->ngoods, sizeof *fr->lab_time);
+    fr->goods_cum = koui_calloc(fl->ngoods, sizeof *fr->goods_cum);
+    for (size_t g = 0; g < fl->ngoods && okb; g++) {
+        char gwho[480];
+        snprintf(gwho, sizeof gwho, "%s, goods '%s'", fwho, name_or(fl->goods[g].name));
+        fr->lab_time[g] = build_dist(sim, &fl->goods[g].lab_time, gwho, "lab_time", &okb, e, el);
+    }
+    build_mix(fr, fl);
+    fr->week_offset = 24.0 * kou_date_weekday(kou_sim_start_date(sim));
+    return okb;
+}
+
+/* Port i: its resources, stage resources and stage-time distributions. */
+static bool build_port(run *r, size_t i, const char *who)
+{
+    kou_sim *sim = r->sim;
+    const kou_port_config *p = &r->cfg->ports[i];
+    port_rt *pr = &r->ports[i];
+    bool okb = true;
+    pr->cfg = p;
+    pr->index = (uint16_t)i;
+    pr->res = koui_calloc(p->nresources ? p->nresources : 1, sizeof *pr->res);
+    pr->work_done = koui_calloc(p->nresources ? p->nresources : 1, sizeof *pr->work_done);
+    for (size_t j = 0; j < p->nresources && okb; j++)
+        pr->res[j] = build_resource(sim, &p->resources[j], who, &okb, r->err, sizeof r->err);
+    if (!okb)
+        return false;
+    pr->handling = pr->res[p->res_handling];
+    pr->documents = pr->res[p->res_documents];
+    pr->inspection = pr->res[p->res_inspection];
+    pr->scanner = p->res_scanner >= 0 ? pr->res[p->res_scanner] : NULL;
+    pr->border_insp = p->res_border_insp >= 0 ? pr->res[p->res_border_insp] : pr->inspection;
+    pr->apron = p->res_apron >= 0 ? pr->res[p->res_apron] : NULL;
+    pr->gate = p->res_gate >= 0 ? pr->res[p->res_gate] : NULL;
+    char *e = r->err;
+    size_t el = sizeof r->err;
+    pr->unload = build_dist(sim, &p->unload_per_unit, who, "unload_per_unit", &okb, e, el);
+    pr->prep = build_dist(sim, &p->prep_time, who, "prep_time", &okb, e, el);
+    pr->doc = build_dist(sim, &p->doc_check, who, "doc_check", &okb, e, el);
+    pr->cert = build_dist(sim, &p->cert_time, who, "cert_time", &okb, e, el);
+    pr->scan = build_dist(sim, &p->scan_time, who, "scan_time", &okb, e, el);
+    pr->notice = build_dist(sim, &p->notice_delay, who, "notice_delay", &okb, e, el);
+    pr->inspect = build_dist(sim, &p->inspect_time, who, "inspect_time", &okb, e, el);
+    pr->duty = build_dist(sim, &p->duty_time, who, "duty_time", &okb, e, el);
+    pr->move = build_dist(sim, &p->warehouse_move, who, "warehouse_move", &okb, e, el);
+    pr->pickup = build_dist(sim, &p->pickup_delay, who, "pickup_delay", &okb, e, el);
+    pr->gate_time = build_dist(sim, &p->gate_time, who, "gate_time", &okb, e, el);
+    pr->border = build_dist(sim, &p->border_time, who, "border_time", &okb, e, el);
+    pr->border_data = build_dist(sim, &p->border_data_check, who, "border_data_check", &okb, e, el);
+    pr->lead = p->advance_share > 0 ? p->advance_lead_hours : 0.0;
+    return okb;
+}
+
+/* Builds every kernel object of the run in r->sim. Also the second half of
+** kou_model_validate (in a scratch simulation). */
+static kou_status build(run *r)
+{
+    const kou_model_config *cfg = r->cfg;
+    r->ports = koui_calloc(cfg->nports, sizeof *r->ports);
+    r->nflows = 0;
+    for (size_t i = 0; i < cfg->nports; i++)
+        r->nflows += cfg->ports[i].nflows;
+    r->flows = koui_calloc(r->nflows, sizeof *r->flows);
+    bool okb = build_streams(r);
     size_t gf = 0;
     for (size_t i = 0; i < cfg->nports && okb; i++) {
-        const kou_port_config *p = &cfg->ports[i];
-        port_rt *pr = &r->ports[i];
         char who[160];
-        snprintf(who, sizeof who, "port '%s'", p->name);
-        pr->cfg = p;
-        pr->index = (uint16_t)i;
-        pr->res = koui_calloc(p->nresources ? p->nresources : 1, sizeof *pr->res);
-        pr->work_done = koui_calloc(p->nresources ? p->nresources : 1, sizeof *pr->work_done);
-        for (size_t j = 0; j < p->nresources && okb; j++)
-            pr->res[j] = build_resource(sim, &p->resources[j], who, &okb, r->err, sizeof r->err);
-        if (!okb)
-            break;
-        pr->handling = pr->res[p->res_handling];
-        pr->documents = pr->res[p->res_documents];
-        pr->inspection = pr->res[p->res_inspection];
-        pr->scanner = p->res_scanner >= 0 ? pr->res[p->res_scanner] : NULL;
-        pr->border_insp = p->res_border_insp >= 0 ? pr->res[p->res_border_insp] : pr->inspection;
-        pr->apron = p->res_apron >= 0 ? pr->res[p->res_apron] : NULL;
-        pr->gate = p->res_gate >= 0 ? pr->res[p->res_gate] : NULL;
-        char *e = r->err;
-        size_t el = sizeof r->err;
-        pr->unload = build_dist(sim, &p->unload_per_unit, who, "unload_per_unit", &okb, e, el);
-        pr->prep = build_dist(sim, &p->prep_time, who, "prep_time", &okb, e, el);
-        pr->doc = build_dist(sim, &p->doc_check, who, "doc_check", &okb, e, el);
-        pr->cert = build_dist(sim, &p->cert_time, who, "cert_time", &okb, e, el);
-        pr->scan = build_dist(sim, &p->scan_time, who, "scan_time", &okb, e, el);
-        pr->notice = build_dist(sim, &p->notice_delay, who, "notice_delay", &okb, e, el);
-        pr->inspect = build_dist(sim, &p->inspect_time, who, "inspect_time", &okb, e, el);
-        pr->duty = build_dist(sim, &p->duty_time, who, "duty_time", &okb, e, el);
-        pr->move = build_dist(sim, &p->warehouse_move, who, "warehouse_move", &okb, e, el);
-        pr->pickup = build_dist(sim, &p->pickup_delay, who, "pickup_delay", &okb, e, el);
-        pr->gate_time = build_dist(sim, &p->gate_time, who, "gate_time", &okb, e, el);
-        pr->border = build_dist(sim, &p->border_time, who, "border_time", &okb, e, el);
-        pr->border_data = build_dist(sim, &p->border_data_check, who, "border_data_check", &okb, e, el);
-        pr->lead = p->advance_share > 0 ? p->advance_lead_hours : 0.0;
-
-        for (size_t f = 0; f < p->nflows && okb; f++, gf++) {
-            const kou_flow_config *fl = &p->flows[f];
-            flow_rt *fr = &r->flows[gf];
-            char fwho[320], sname[KOU_RNG_NAME_MAX + 1];
-            snprintf(fwho, sizeof fwho, "%s, flow '%s'", who, fl->name);
-            fr->cfg = fl;
-            fr->port = pr;
-            fr->index = (uint16_t)f;
-            fr->keybase = (uint64_t)(gf + 1) << 40;
-            snprintf(sname, sizeof sname, "arrivals.p%zu.f%zu", i, f);
-            fr->arrivals = stream(r, sname, &okb);
-            if (!okb)
-                break;
-            if (fl->ntimetable == 0) {
-                fr->nhpp = kou_nhpp_new(sim, fl->rate_per_hour);
-                if (!fr->nhpp) {
-                    snprintf(e, el, "%s: rate_per_hour: %s", fwho, kou_sim_errmsg(sim));
-                    kou_sim_clear_error(sim);
-                    okb = false;
-                    break;
-                }
-            }
-            fr->delay = build_dist(sim, &fl->delay, fwho, "delay", &okb, e, el);
-            fr->units = build_dist(sim, &fl->units_per_carrier, fwho, "units_per_carrier", &okb, e, el);
-            fr->conspu = build_dist(sim, &fl->consignments_per_unit, fwho, "consignments_per_unit", &okb, e, el);
-            fr->goods_lead = build_dist(sim, &fl->goods_lead, fwho, "goods_lead", &okb, e, el);
-            if (okb && fl->handoff_hours_mean > 0) {
-                fr->handoff = kou_dist_exponential(sim, fl->handoff_hours_mean);
-                KOU_CHECK(fr->handoff); /* range already checked */
-            }
-            fr->lab_time = koui_calloc(fl->ngoods, sizeof *fr->lab_time);
-            fr->goods_cum = koui_calloc(fl->ngoods, sizeof *fr->goods_cum);
-            double gsum = 0.0, acc = 0.0;
-            for (size_t g = 0; g < fl->ngoods; g++)
-                gsum += fl->goods[g].share;
-            for (size_t g = 0; g < fl->ngoods && okb; g++) {
-                char gwho[480];
-                snprintf(gwho, sizeof gwho, "%s, goods '%s'", fwho, name_or(fl->goods[g].name));
-                fr->lab_time[g] = build_dist(sim, &fl->goods[g].lab_time, gwho, "lab_time", &okb, e, el);
-                acc += fl->goods[g].share;
-                fr->goods_cum[g] = acc / gsum;
-            }
-            double tsum = 0.0, tacc = 0.0;
-            for (int t = 0; t < KOU_TRADER_COUNT; t++)
-                tsum += fl->trader_share[t];
-            for (int t = 0; t < KOU_TRADER_COUNT; t++) {
-                tacc += fl->trader_share[t];
-                fr->trader_cum[t] = tacc / tsum;
-            }
-            fr->week_offset = 24.0 * weekday0;
-        }
+        snprintf(who, sizeof who, "port '%s'", cfg->ports[i].name);
+        okb = build_port(r, i, who);
+        for (size_t f = 0; f < cfg->ports[i].nflows && okb; f++, gf++)
+            okb = build_flow(r, &r->ports[i], i, f, gf, who);
     }
     return okb ? KOU_OK : KOU_EINVAL;
 }
@@ -1228,47 +1289,43 @@ static uint32_t count(const kou_dist *d, kou_rng *s)
     return (uint32_t)x;
 }
 
-static void cons_init(run *r, cons *c, flow_rt *fr, carrier *car, const unit *u, uint64_t key)
+/* A consignment's uniform draws whose meaning depends on the levers. */
+typedef struct cons_draws {
+    size_t trader;
+    bool advance;
+    double u_select, u_scan, u_clear, u_lab, u_duty;
+    double border, border_data;
+} cons_draws;
+
+/* Every draw of a consignment, in a fixed number per stream, each stream
+** re-keyed by the consignment: the order here is part of the results. */
+static void cons_draw(run *r, cons *c, const flow_rt *fr, const unit *u, uint64_t key, cons_draws *d)
 {
     const port_rt *pr = fr->port;
-    const kou_port_config *p = pr->cfg;
     const kou_flow_config *fl = fr->cfg;
-    memset(c, 0, sizeof *c);
-    for (int m = 0; m < KOU_MS_COUNT; m++)
-        c->rec.t[m] = NAN;
-    c->rec.id = key;
-    c->rec.carrier_id = car->id;
-    c->rec.unit_id = u->id;
-    c->rec.port = pr->index;
-    c->rec.flow = fr->index;
-    c->rec.mode = (uint8_t)fl->mode;
-    c->rec.direction = (uint8_t)fl->direction;
-    c->flow = fr;
-    c->car = car;
-    c->open = 1;
-
-    /* Every draw, in a fixed number per stream, keyed by the consignment. */
     kou_rng_stream_rekey(r->s_goods, key);
     size_t g = pick(fr->goods_cum, fl->ngoods, kou_rng_uniform(r->s_goods));
     c->goods = &fl->goods[g];
     c->rec.goods = (uint16_t)g;
     kou_rng_stream_rekey(r->s_trader, key);
-    size_t t = pick(fr->trader_cum, KOU_TRADER_COUNT, kou_rng_uniform(r->s_trader));
-    c->rec.trader = (uint8_t)t;
+    d->trader = pick(fr->trader_cum, KOU_TRADER_COUNT, kou_rng_uniform(r->s_trader));
+    c->rec.trader = (uint8_t)d->trader;
     kou_rng_stream_rekey(r->s_advance, key);
-    bool advance = kou_rng_uniform(r->s_advance) < p->advance_share;
+    d->advance = kou_rng_uniform(r->s_advance) < pr->cfg->advance_share;
     kou_rng_stream_rekey(r->s_prep, key);
     c->prep = draw(pr->prep, r->s_prep);
     kou_rng_stream_rekey(r->s_doc, key);
     c->doc = draw(pr->doc, r->s_doc);
     kou_rng_stream_rekey(r->s_certs, key);
-    unsigned ncerts = poisson(p->certs_per_consignment, kou_rng_uniform(r->s_certs));
+    unsigned ncerts = poisson(pr->cfg->certs_per_consignment, kou_rng_uniform(r->s_certs));
     for (unsigned i = 0; i < ncerts; i++)
         c->certs += draw(pr->cert, r->s_certs);
     kou_rng_stream_rekey(r->s_select, key);
-    double u_select = kou_rng_uniform(r->s_select), u_scan = kou_rng_uniform(r->s_select),
-           u_clear = kou_rng_uniform(r->s_select), u_lab = kou_rng_uniform(r->s_select),
-           u_duty = kou_rng_uniform(r->s_select);
+    d->u_select = kou_rng_uniform(r->s_select);
+    d->u_scan = kou_rng_uniform(r->s_select);
+    d->u_clear = kou_rng_uniform(r->s_select);
+    d->u_lab = kou_rng_uniform(r->s_select);
+    d->u_duty = kou_rng_uniform(r->s_select);
     kou_rng_stream_rekey(r->s_scan, key);
     c->scan = draw(pr->scan, r->s_scan);
     kou_rng_stream_rekey(r->s_notice, key);
@@ -1288,38 +1345,35 @@ static void cons_init(run *r, cons *c, flow_rt *fr, carrier *car, const unit *u,
     c->handoff = draw(fr->handoff, r->s_ops);
     c->load = draw(pr->unload, r->s_ops) / u->n;
     kou_rng_stream_rekey(r->s_border, key);
-    double border = draw(pr->border, r->s_border), border_data = draw(pr->border_data, r->s_border);
+    d->border = draw(pr->border, r->s_border);
+    d->border_data = draw(pr->border_data, r->s_border);
     kou_rng_stream_rekey(r->s_lead, key);
     c->lead = draw(fr->goods_lead, r->s_lead);
+}
 
-    /* What the draws mean under this port's levers. */
+/* What the draws mean under this port's levers: the flags and the joins. */
+static void cons_levers(cons *c, const flow_rt *fr, const unit *u, const cons_draws *d)
+{
+    const port_rt *pr = fr->port;
+    const kou_port_config *p = pr->cfg;
+    const kou_flow_config *fl = fr->cfg;
     uint32_t flags = 0;
-    double pinsp = p->inspect_prob[t] + c->goods->extra_inspect_prob;
-    c->selected = u_select < (pinsp < 1 ? pinsp : 1);
-    c->scan_route = c->selected && u_scan < p->scan_first_share;
-    c->scan_clear = c->scan_route && u_clear < p->scan_clear_prob;
+    double pinsp = p->inspect_prob[d->trader] + c->goods->extra_inspect_prob;
+    c->selected = d->u_select < (pinsp < 1 ? pinsp : 1);
+    c->scan_route = c->selected && d->u_scan < p->scan_first_share;
+    c->scan_clear = c->scan_route && d->u_clear < p->scan_clear_prob;
     bool manual = c->selected && !c->scan_clear;
-    c->lab_sample = manual && u_lab < c->goods->lab_prob;
-    if (advance)
-        flags |= KOU_FLAG_ADVANCE;
-    if (c->selected)
-        flags |= KOU_FLAG_INSPECTED;
-    if (c->scan_route)
-        flags |= KOU_FLAG_SCANNED;
-    if (c->scan_clear)
-        flags |= KOU_FLAG_SCAN_CLEARED;
-    if (manual)
-        flags |= KOU_FLAG_MANUAL;
-    if (manual && p->joint_inspection)
-        flags |= KOU_FLAG_JOINT;
-    if (c->lab_sample)
-        flags |= KOU_FLAG_LAB;
-    if (p->apron_release && c->goods->apron_eligible && pr->apron)
-        flags |= KOU_FLAG_APRON;
-    if (c->goods->green_channel)
-        flags |= KOU_FLAG_GREEN;
-    if (u_duty < c->goods->duty_prob)
-        flags |= KOU_FLAG_DUTY;
+    c->lab_sample = manual && d->u_lab < c->goods->lab_prob;
+    flags |= d->advance ? KOU_FLAG_ADVANCE : 0u;
+    flags |= c->selected ? KOU_FLAG_INSPECTED : 0u;
+    flags |= c->scan_route ? KOU_FLAG_SCANNED : 0u;
+    flags |= c->scan_clear ? KOU_FLAG_SCAN_CLEARED : 0u;
+    flags |= manual ? KOU_FLAG_MANUAL : 0u;
+    flags |= manual && p->joint_inspection ? KOU_FLAG_JOINT : 0u;
+    flags |= c->lab_sample ? KOU_FLAG_LAB : 0u;
+    flags |= p->apron_release && c->goods->apron_eligible && pr->apron ? KOU_FLAG_APRON : 0u;
+    flags |= c->goods->green_channel ? KOU_FLAG_GREEN : 0u;
+    flags |= d->u_duty < c->goods->duty_prob ? KOU_FLAG_DUTY : 0u;
     c->nvisits = p->joint_inspection ? 1 : 2;
     c->priority = c->goods->green_channel ? p->green_priority : 0;
     c->rec.cost = p->fee_handling_per_unit / u->n;
@@ -1335,9 +1389,9 @@ static void cons_init(run *r, cons *c, flow_rt *fr, carrier *car, const unit *u,
             c->goods_missing |= GOODS_BORDER;
             if (p->through_clearance) {
                 flags |= KOU_FLAG_THROUGH;
-                c->border = border_data;
+                c->border = d->border_data;
             } else
-                c->border = border;
+                c->border = d->border;
         }
     } else {
         c->goods_missing = GOODS_ARRIVED;
@@ -1345,6 +1399,27 @@ static void cons_init(run *r, cons *c, flow_rt *fr, carrier *car, const unit *u,
             c->lead = fl->goods_window_hours;
     }
     c->rec.flags = flags;
+}
+
+static void cons_init(run *r, cons *c, flow_rt *fr, carrier *car, const unit *u, uint64_t key)
+{
+    const kou_flow_config *fl = fr->cfg;
+    memset(c, 0, sizeof *c);
+    for (int m = 0; m < KOU_MS_COUNT; m++)
+        c->rec.t[m] = NAN;
+    c->rec.id = key;
+    c->rec.carrier_id = car->id;
+    c->rec.unit_id = u->id;
+    c->rec.port = fr->port->index;
+    c->rec.flow = fr->index;
+    c->rec.mode = (uint8_t)fl->mode;
+    c->rec.direction = (uint8_t)fl->direction;
+    c->flow = fr;
+    c->car = car;
+    c->open = 1;
+    cons_draws d;
+    cons_draw(r, c, fr, u, key, &d);
+    cons_levers(c, fr, u, &d);
 }
 
 static bool next_schedule(run *r, flow_rt *fr)
@@ -1376,6 +1451,81 @@ static kou_time announce_time(const flow_rt *fr)
     return fr->next_sched - ahead;
 }
 
+/* A carrier of nunits units holding ncons consignments, linked into the
+** live list and counted. */
+static carrier *carrier_new(run *r, flow_rt *fr, uint64_t id, kou_time sched, kou_time delay, uint32_t nunits,
+                            uint64_t ncons)
+{
+    carrier *car = koui_malloc(sizeof *car + nunits * sizeof(unit) + ncons * sizeof(cons *));
+    memset(car, 0, sizeof *car);
+    car->flow = fr;
+    car->id = id;
+    car->sched = sched;
+    car->actual = sched + delay;
+    car->nunits = nunits;
+    car->ncons = (uint32_t)ncons;
+    car->units = (unit *)(car + 1);
+    car->cons = (cons **)(car->units + nunits);
+    car->next = r->live;
+    if (r->live)
+        r->live->prev = car;
+    r->live = car;
+    r->tot.carriers++;
+    r->tot.units += nunits;
+    r->tot.consignments += ncons;
+    r->in_system += ncons;
+    if (r->in_system > r->tot.peak_in_system)
+        r->tot.peak_in_system = r->in_system;
+    return car;
+}
+
+/* The carrier's units and their consignments, with all their draws. */
+static void carrier_fill(run *r, flow_rt *fr, carrier *car, const uint32_t *per_unit)
+{
+    uint32_t first = 0;
+    for (uint32_t i = 0; i < car->nunits; i++) {
+        unit *u = &car->units[i];
+        u->car = car;
+        u->first = first;
+        u->n = per_unit[i];
+        u->id = fr->keybase | ++fr->unit_seq;
+        u->priority = 0;
+        kou_rng_stream_rekey(r->s_unload, u->id);
+        u->work = draw(fr->port->unload, r->s_unload);
+        for (uint32_t j = 0; j < u->n; j++) {
+            cons *c = cons_alloc(r);
+            cons_init(r, c, fr, car, u, fr->keybase | ++fr->cons_seq);
+            car->cons[first + j] = c;
+            if (c->priority > u->priority)
+                u->priority = c->priority;
+        }
+        first += u->n;
+    }
+}
+
+/* Declarations lodged ahead, export goods arriving, and the carrier's own
+** event (arrival or departure). */
+static void carrier_schedule(run *r, carrier *car)
+{
+    const kou_flow_config *fl = car->flow->cfg;
+    const kou_port_config *p = car->flow->port->cfg;
+    for (uint32_t i = 0; i < car->ncons; i++) {
+        cons *c = car->cons[i];
+        kou_time arrival = fl->direction == KOU_IMPORT ? car->sched : car->sched - c->lead;
+        if (c->rec.flags & KOU_FLAG_ADVANCE)
+            at(r, arrival - p->advance_lead_hours, ev_declared, c);
+        if (fl->direction == KOU_EXPORT)
+            at(r, arrival, ev_goods_arrived, c);
+    }
+    if (fl->direction == KOU_IMPORT) {
+        car->pending = car->nunits;
+        at(r, car->actual, ev_carrier_arrived, car);
+    } else {
+        car->pending = car->ncons;
+        at(r, car->actual, ev_departure_due, car);
+    }
+}
+
 static void ev_announce(kou_sim *sim, void *subject, void *object)
 {
     run *r = subject;
@@ -1403,66 +1553,10 @@ static void ev_announce(kou_sim *sim, void *subject, void *object)
              fr->port->cfg->name, fl->name, (unsigned long long)r->max_in_system, now);
         return;
     }
-    carrier *car = koui_malloc(sizeof *car + nunits * sizeof(unit) + ncons * sizeof(cons *));
-    memset(car, 0, sizeof *car);
-    car->flow = fr;
-    car->id = ckey;
-    car->sched = sched;
-    car->actual = sched + delay;
-    car->nunits = nunits;
-    car->ncons = (uint32_t)ncons;
-    car->units = (unit *)(car + 1);
-    car->cons = (cons **)(car->units + nunits);
-    car->next = r->live;
-    if (r->live)
-        r->live->prev = car;
-    r->live = car;
-    r->tot.carriers++;
-    r->tot.units += nunits;
-    r->tot.consignments += ncons;
-    r->in_system += ncons;
-    if (r->in_system > r->tot.peak_in_system)
-        r->tot.peak_in_system = r->in_system;
-
-    const kou_port_config *p = fr->port->cfg;
-    uint32_t first = 0;
-    for (uint32_t i = 0; i < nunits; i++) {
-        unit *u = &car->units[i];
-        u->car = car;
-        u->first = first;
-        u->n = per_unit[i];
-        u->id = fr->keybase | ++fr->unit_seq;
-        u->priority = 0;
-        kou_rng_stream_rekey(r->s_unload, u->id);
-        u->work = draw(fr->port->unload, r->s_unload);
-        for (uint32_t j = 0; j < u->n; j++) {
-            cons *c = cons_alloc(r);
-            cons_init(r, c, fr, car, u, fr->keybase | ++fr->cons_seq);
-            car->cons[first + j] = c;
-            if (c->priority > u->priority)
-                u->priority = c->priority;
-        }
-        first += u->n;
-    }
+    carrier *car = carrier_new(r, fr, ckey, sched, delay, nunits, ncons);
+    carrier_fill(r, fr, car, per_unit);
     free(per_unit);
-
-    /* Declarations lodged ahead, and the carrier's own event. */
-    for (uint32_t i = 0; i < car->ncons; i++) {
-        cons *c = car->cons[i];
-        kou_time arrival = fl->direction == KOU_IMPORT ? sched : sched - c->lead;
-        if (c->rec.flags & KOU_FLAG_ADVANCE)
-            at(r, arrival - p->advance_lead_hours, ev_declared, c);
-        if (fl->direction == KOU_EXPORT)
-            at(r, arrival, ev_goods_arrived, c);
-    }
-    if (fl->direction == KOU_IMPORT) {
-        car->pending = nunits;
-        at(r, car->actual, ev_carrier_arrived, car);
-    } else {
-        car->pending = car->ncons;
-        at(r, car->actual, ev_departure_due, car);
-    }
-
+    carrier_schedule(r, car);
     if (next_schedule(r, fr))
         at(r, announce_time(fr), ev_announce, fr);
     else
@@ -1523,6 +1617,67 @@ static void report_resources(run *r)
     }
 }
 
+/* The first events: the warm-up reset and each flow's first announcement;
+** with sim_ready, the observer's own events. */
+static void run_start(run *r, const kou_model_observer *obs, const kou_model_run_view *view)
+{
+    const kou_model_config *cfg = r->cfg;
+    r->max_in_system = cfg->max_in_system ? cfg->max_in_system : KOU_MODEL_DEFAULT_MAX_IN_SYSTEM;
+    if (cfg->warmup_hours > 0)
+        at(r, cfg->warmup_hours, ev_warmup, NULL);
+    for (size_t i = 0; i < r->nflows && r->status == KOU_OK; i++) {
+        flow_rt *fr = &r->flows[i];
+        if (next_schedule(r, fr)) {
+            at(r, announce_time(fr), ev_announce, fr);
+            r->flows_active++;
+        }
+    }
+    if (r->status == KOU_OK && obs && obs->sim_ready) {
+        r->drain_stop = true;
+        if (r->flows_active == 0) /* no arrivals at all: drained at once */
+            kou_event_schedule(r->sim, 0.0, KOU_PRIORITY_MIN, ev_check_drained, r, NULL);
+        obs->sim_ready(obs->ctx, r->sim, view);
+    }
+}
+
+/* Runs the events until the system has drained; the run's status. */
+static kou_status run_events(run *r)
+{
+    if (r->status == KOU_OK) {
+        kou_time limit = r->cfg->horizon_hours + KOU_MODEL_MAX_HORIZON_HOURS;
+        kou_status rs = r->drain_stop ? kou_sim_run_until(r->sim, limit) : kou_sim_run(r->sim);
+        if (rs != KOU_OK && r->status == KOU_OK)
+            fail(r, rs, "model: %s", kou_sim_errmsg(r->sim));
+        if (r->drain_stop && !r->drained && r->status == KOU_OK && kou_sim_events_pending(r->sim) > 0) {
+            if (kou_sim_now(r->sim) >= limit)
+                fail(r, KOU_ESTATE, "model: %llu consignments still in the system %g hours after the "
+                     "horizon (servers held for ever?)", (unsigned long long)r->in_system,
+                     KOU_MODEL_MAX_HORIZON_HOURS);
+            else
+                fail(r, KOU_ESTATE, "model: the run was stopped at hour %.1f before the system had "
+                     "drained", kou_sim_now(r->sim));
+        }
+    }
+    kou_status st = r->status;
+    if (st == KOU_OK && r->in_system != 0)
+        st = fail(r, KOU_ESTATE, "model: %llu consignments still in the system when the events ran out",
+                  (unsigned long long)r->in_system);
+    r->tot.events = kou_sim_events_fired(r->sim);
+    r->tot.end_time = kou_sim_now(r->sim);
+    return st;
+}
+
+static void run_free(run *r)
+{
+    while (r->live)
+        carrier_free(r, r->live);
+    for (size_t i = 0; i < r->nchunks; i++)
+        free(r->chunks[i]);
+    free(r->chunks);
+    free_built(r);
+    kou_sim_free(r->sim);
+}
+
 kou_status kou_model_run(const kou_model_config *cfg, uint64_t seed, int32_t start_date,
                          const kou_model_observer *obs, kou_model_totals *totals, char *err, size_t errlen)
 {
@@ -1554,56 +1709,15 @@ kou_status kou_model_run(const kou_model_config *cfg, uint64_t seed, int32_t sta
     kou_model_run_view view = {&r}; /* valid for the whole run: the observer keeps it */
     kou_status st = build(&r);
     if (st == KOU_OK) {
-        r.max_in_system = cfg->max_in_system ? cfg->max_in_system : KOU_MODEL_DEFAULT_MAX_IN_SYSTEM;
-        if (cfg->warmup_hours > 0)
-            at(&r, cfg->warmup_hours, ev_warmup, NULL);
-        for (size_t i = 0; i < r.nflows && r.status == KOU_OK; i++) {
-            flow_rt *fr = &r.flows[i];
-            if (next_schedule(&r, fr)) {
-                at(&r, announce_time(fr), ev_announce, fr);
-                r.flows_active++;
-            }
-        }
-        if (r.status == KOU_OK && obs && obs->sim_ready) {
-            r.drain_stop = true;
-            if (r.flows_active == 0) /* no arrivals at all: drained at once */
-                kou_event_schedule(r.sim, 0.0, KOU_PRIORITY_MIN, ev_check_drained, &r, NULL);
-            obs->sim_ready(obs->ctx, r.sim, &view);
-        }
-        if (r.status == KOU_OK) {
-            kou_time limit = cfg->horizon_hours + KOU_MODEL_MAX_HORIZON_HOURS;
-            kou_status rs = r.drain_stop ? kou_sim_run_until(r.sim, limit) : kou_sim_run(r.sim);
-            if (rs != KOU_OK && r.status == KOU_OK)
-                fail(&r, rs, "model: %s", kou_sim_errmsg(r.sim));
-            if (r.drain_stop && !r.drained && r.status == KOU_OK && kou_sim_events_pending(r.sim) > 0) {
-                if (kou_sim_now(r.sim) >= limit)
-                    fail(&r, KOU_ESTATE, "model: %llu consignments still in the system %g hours after the "
-                         "horizon (servers held for ever?)", (unsigned long long)r.in_system,
-                         KOU_MODEL_MAX_HORIZON_HOURS);
-                else
-                    fail(&r, KOU_ESTATE, "model: the run was stopped at hour %.1f before the system had "
-                         "drained", kou_sim_now(r.sim));
-            }
-        }
-        st = r.status;
-        if (st == KOU_OK && r.in_system != 0)
-            st = fail(&r, KOU_ESTATE, "model: %llu consignments still in the system when the events ran out",
-                      (unsigned long long)r.in_system);
-        r.tot.events = kou_sim_events_fired(r.sim);
-        r.tot.end_time = kou_sim_now(r.sim);
+        run_start(&r, obs, &view);
+        st = run_events(&r);
         if (st == KOU_OK)
             report_resources(&r);
     }
     copy_err(err, errlen, st == KOU_OK ? "" : r.err);
     if (totals)
         *totals = r.tot;
-    while (r.live)
-        carrier_free(&r, r.live);
-    for (size_t i = 0; i < r.nchunks; i++)
-        free(r.chunks[i]);
-    free(r.chunks);
-    free_built(&r);
-    kou_sim_free(r.sim);
+    run_free(&r);
     return st;
 }
 
@@ -1651,12 +1765,4 @@ kou_resource *kou_model_resource_at(const kou_model_run_view *view, size_t i, si
         i -= n;
     }
     return NULL;
-}
-
-const char *kou_milestone_name(kou_milestone m)
-{
-    static const char *const names[KOU_MS_COUNT] = {
-        "ARRIVAL", "UNLOADED", "DECLARED", "BORDER_DONE", "DOC_CHECKED", "CERTS_DONE", "SCAN_DONE",
-        "INSPECT_START", "INSPECT_END", "LAB_RESULT", "DUTY_PAID", "RELEASED", "PICKUP", "GATE_OUT"};
-    return (unsigned)m < KOU_MS_COUNT ? names[m] : "?";
 }

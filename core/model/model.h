@@ -165,6 +165,7 @@ enum {
     KOU_FLAG_GREEN = 1u << 9,     /* green-channel priority */
     KOU_FLAG_DUTY = 1u << 10      /* has duty to pay */
 };
+enum { KOU_FLAG_COUNT = 11 }; /* bits in use; their names: params.h */
 
 /* Count distributions (units per carrier, consignments per unit) are
 ** rounded to the nearest integer, at least 1. Every time distribution must
@@ -282,6 +283,9 @@ typedef struct kou_model_config {
     kou_time horizon_hours;  /* arrivals stop here; the run drains the system;
                                 at most KOU_MODEL_MAX_HORIZON_HOURS */
     uint64_t max_in_system;  /* guard: stop with an error above this (0: 10 million) */
+    int32_t start_date;      /* YYYYMMDD of hour 0 as the scenario gives it, for the
+                                record (--dump, /parameters; 0: not given);
+                                kou_model_run takes the start date it uses */
 } kou_model_config;
 
 #define KOU_MODEL_DEFAULT_MAX_IN_SYSTEM UINT64_C(10000000)
@@ -430,7 +434,8 @@ kou_status kou_model_run(const kou_model_config *cfg, uint64_t seed, int32_t sta
                          const kou_model_observer *obs, kou_model_totals *totals,
                          char *err, size_t errlen);
 
-/* "ARRIVAL", "UNLOADED", ... for a milestone; "?" out of range. */
+/* "ARRIVAL", "UNLOADED", ... for a milestone; "?" out of range (the names
+** of every enumeration live in model/params.h, with this one). */
 const char *kou_milestone_name(kou_milestone m);
 
 #endif

@@ -15,7 +15,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__)))) 
 import tap  # noqa: E402
 from tap import ok  # noqa: E402
 
-ARGS = tap.parse_args(__doc__, ["run", "set", "errors", "dump", "process"])
+ARGS = tap.parse_args(__doc__, ["run", "set", "errors", "dump", "process", "params"])
 KOUAN, TESTDIR = ARGS.kouan, os.path.join(ARGS.root, "tests", "lua")  # the tests run from TESTDIR
 
 
@@ -305,6 +305,116 @@ def group_process():
        "a process that holds the scanner for ever: a clear error (the waiting process is discarded)", err)
 
 
+def group_params():
+    """The rows of model/param_print.h (the --dump printer the commands will
+    use), through tests/lua/params_dump.c: every value the dump group checks
+    in main.c's format, in the new one ("PATH = TEXT [UNIT]", resources in
+    name order); and --set (text, Lua, a new conversion) against --apply (a
+    double set in a copy of the configuration, as a sweep point does)."""
+    helper = tap.tool("kouan-params-dump", required=True)
+
+    def dump(*args):
+        rc, out, err = tap.run([helper, *args], f"kouan-params-dump {' '.join(args)}", cwd=TESTDIR)
+        return rc, out, err, out.splitlines()
+
+    def resource_rows(lines, port):
+        """Resource rows in order: (name, text after ' = ')."""
+        pre = f"ports.{port}.resources."
+        rows = []
+        for l in lines:
+            if l.startswith(pre):
+                path, text = l.split(" = ", 1)
+                rows.append((path[len(pre):].removesuffix(".capacity"), text))
+        return rows
+
+    rc, out, err, lines = dump(SMALL)
+    ok(rc == 0 and err == "", "port_small.lua dumps cleanly", err)
+    p, f = "ports.TST.", "ports.TST.flows."
+    want = [
+        "start_date = 2017-01-02 [date]", "horizon_days = 9 [d]", "warmup_days = 2 [d]",
+        p + 'resources.documents = {hours = {{days = "Mon,Tue,Wed,Thu,Fri", from = "08:30", to = "17:30", '
+        'capacity = 5}, {days = "Sat", from = "09:00", to = "12:00", capacity = 2}}, holidays = {"2017-01-27"}, '
+        'workdays = {{"2017-01-22", as = "Mon"}}}',
+        p + "resources.scanner.capacity = 1 [count]",
+        p + "handling = handling", p + "documents = documents", p + "scanner = scanner",
+        p + "inspection = inspection", p + "border_inspection = false", p + "apron = false", p + "gate = gate",
+        p + 'prep_time = {"lognormal", mean = 6, cv = 0.8} [h]', p + 'notice_delay = {"erlang", k = 2, mean = 2} [h]',
+        p + 'warehouse_move = {"normal", mean = 1, sd = 0.3, lo = 0, hi = math.huge} [h]',
+        p + 'pickup_delay = {"discrete", values = {2, 6, 24}, weights = {0.5, 0.3, 0.2}} [h]',
+        p + 'gate_time = {"fixed", value = 0.05} [h]', p + 'cert_time = {"fixed", value = 0.1} [h]',
+        f + 'freighter.units_per_carrier = {"piecewise", x = {2, 10}, p = {0, 1}} [count]',
+        p + "inspect_prob.aeo_advanced = 0.01 [share]", p + "inspect_prob.aeo_general = 0.02 [share]",
+        p + "inspect_prob.ordinary = 0.05 [share]", p + "inspect_prob.discredited = 0.8 [share]",
+        f + "freighter.timetable = Mon 02:30, Mon 23:10, Tue 23:10, Wed 02:30, Wed 23:10, Thu 23:10, "
+        "Fri 02:30, Fri 23:10, Sat 23:10, Sun 23:10",
+        f + "trucks out.rate_per_hour = 68.4 a week: 0.5 x120, 0.25 x24, 0.1 x24 [per h]",
+        f + "trucks out.trader_share.aeo_advanced = 0 [weight]", f + "trucks out.trader_share.aeo_general = 0 [weight]",
+        f + "trucks out.trader_share.ordinary = 1 [weight]", f + "trucks out.trader_share.discredited = 0 [weight]",
+        f + "trucks out.goods.general.share = 1 [weight]", f + "trucks out.goods.general.apron_eligible = false",
+        f + "trucks out.goods.general.green_channel = false", f + "trucks out.goods.general.lab_prob = 0 [share]",
+        f + "trucks out.goods.general.duty_prob = 0 [share]",
+        f + "trucks out.goods.general.extra_inspect_prob = 0 [share]",
+    ]
+    for w in want:
+        ok(w in lines, f"port_small: '{w}'", out)
+    names = [n for n, _ in resource_rows(lines, "TST")]
+    ok(names == ["documents", "gate", "handling", "inspection", "scanner"],
+       "resources in name order: documents is resource 0, gate 1, handling 2, inspection 3, scanner 4", names)
+    ok(all(" = " in l for l in lines) and len(lines) == len(set(l.split(" = ")[0] for l in lines)),
+       "one fact a line, each path once", out)
+
+    rc, out, err, lines = dump("port_features.lua")
+    ok(rc == 0, "port_features.lua dumps", err)
+    rows = dict(resource_rows(lines, "TST"))
+    names = [n for n, _ in resource_rows(lines, "TST")]
+    for name, text, what in [
+        ("night", '{hours = {{days = "Fri", from = "22:00", to = "24:00", capacity = 3}, {days = "Sat", from = "00:00", '
+         'to = "06:00", capacity = 3}, {days = "Sat,Sun", from = "10:00", to = "12:00", capacity = 1}, '
+         '{days = "Mon,Sun", from = "13:00", to = "15:00", capacity = 2}}, workdays = {{"2017-01-22", as = "Mon"}}}',
+         "overnight hours split at midnight, 'weekends', a wrapping range, a bare workday date"),
+        ("inspection", '{hours = {{days = "Mon,Tue,Wed,Thu,Fri", from = "08:00", to = "17:00", capacity = 4}}}',
+         "capacity = false switches to opening hours"),
+        ("yard", "3 [count]", "a bare number is a capacity"),
+    ]:
+        ok(rows.get(name) == text, what, f"{name}: {rows.get(name)}")
+    ok(names.index("night") == 4 and names.index("inspection") == 3 and names.index("yard") == 6,
+       "resource numbers as before: inspection 3, night 4, yard 6", names)
+    stages = {l.split(" = ")[0][len("ports.TST."):]: l.split(" = ")[1] for l in lines
+              if l.split(" = ")[0].count(".") == 2 and l.startswith("ports.TST.")}
+    got = [stages.get(k) for k in ("handling", "documents", "scanner", "inspection", "border_inspection", "apron", "gate")]
+    ok(got == [names[2], names[0], names[5], names[4], "false", names[6], "false"],
+       "stages by other names, and false for none (handling 2 documents 0 scanner 5 inspection 4 apron 6)",
+       f"{got} {names}")
+    ok("ports.TST.flows.freighter.timetable = Tue 06:00, Tue 18:30, Thu 06:00, Thu 18:30" in lines,
+       "several times per timetable entry", out)
+    ok("ports.TST.flows.trucks out.rate_per_hour = 24 a week: 1 x24, 0 x144 [per h]" in lines,
+       "168 rates written out (rate = false drops the other form)", out)
+
+    # --set through Lua, --apply on a copy: the same configuration
+    for path, value in [("ports.TST.advance_share", "0.3"), ("horizon_days", "5.5"), ("warmup_days", "1"),
+                        ("max_in_system", "5000"), ("ports.TST.green_priority", "-3"),
+                        ("ports.TST.inspect_prob.ordinary", "0.125"), ("ports.TST.resources.scanner", "3"),
+                        ("ports.TST.resources.gate.capacity", "4"), ("ports.TST.prep_time.mean", "7.25"),
+                        ("ports.TST.notice_delay.k", "3"), ("ports.TST.gate_time", "0.2"),
+                        ("ports.TST.border_time", "12"), ("ports.TST.joint_inspection", "true"),
+                        ("ports.TST.flows.freighter.goods.fresh.lab_prob", "0.35"),
+                        ("ports.TST.flows.freighter.trader_share.discredited", "0.5"),
+                        ("ports.TST.flows.freighter.delay.mean", "0.75")]:
+        applied = "1" if value == "true" else value
+        rc1, via_set, e1, _ = dump(SMALL, "--set", f"{path}={value}")
+        rc2, via_apply, e2, _ = dump(SMALL, "--apply", f"{path}={applied}")
+        ok(rc1 == 0 and rc2 == 0 and via_set == via_apply and via_set != out,
+           f"{path}={value}: --set and --apply give the same configuration", e1 + e2)
+    rc, out, err, _ = dump(SMALL, "--apply", "ports.TST.advance_share=1.5")
+    ok(rc == 1 and "ports.TST.advance_share must be a number in [0, 1] (got 1.5)" in err,
+       "--apply out of range: the conversion's message for the same key", err)
+    rc, out, err, _ = dump(SMALL, "--apply", "ports.TST.advence_share=0.5")
+    ok(rc == 1 and "ports.TST.advence_share: unknown key (did you mean 'advance_share'?)" in err,
+       "--apply of a misspelt key names the nearest", err)
+    rc, out, err, _ = dump(SMALL, "--apply", "ports.TST.resources.documents=3")
+    ok(rc == 1 and "opening hours" in err, "--apply of a resource with opening hours is refused", err)
+
+
 {"run": group_run, "set": group_set, "errors": group_errors, "dump": group_dump,
- "process": group_process}[ARGS.group]()
+ "process": group_process, "params": group_params}[ARGS.group]()
 tap.done()
