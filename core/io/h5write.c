@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "io/h5base.h"
+#include "model/params.h"
 
 /* zlib level of the row tables: 1 is most of the gain at a fraction of the time */
 #define KOU_H5W_DEFLATE 1
@@ -289,11 +290,6 @@ void kou_h5w_attr_double(kou_h5w *w, const char *name, double value)
 
 /* ---- column descriptions ---- */
 
-static const char *const mode_names[] = {"air", "rail", "road"};
-static const char *const direction_names[] = {"import", "export"};
-static const char *const trader_names[] = {"aeo_advanced", "aeo_general", "ordinary", "discredited"};
-static const char *const flag_names[] = {"advance", "inspected", "scanned", "scan_cleared", "manual", "joint",
-                                         "lab", "apron", "through", "green", "duty"};
 #define UNITS_HOURS "hours since 00:00 of start_date"
 
 typedef struct column {
@@ -328,8 +324,8 @@ static void describe(kou_h5w *w, hid_t d, const column *c, size_t n, const char 
     attr_strs(w, d, "column_meanings", meanings, n);
     if (!run_table)
         return;
-    attr_strs(w, d, "mode_names", mode_names, 3);
-    attr_strs(w, d, "direction_names", direction_names, 2);
+    attr_strs(w, d, "mode_names", kou_mode_names, KOU_MODE_COUNT);
+    attr_strs(w, d, "direction_names", kou_direction_names, KOU_DIRECTION_COUNT);
 }
 
 /* An empty, extendible, chunked, shuffled and deflated table. */
@@ -821,8 +817,8 @@ static void create_consignments(kou_h5w *w, const milestone_names *mn)
     table_create(w, &w->tab[T_CONS], "/consignments", cc, n, sizeof(cons_row),
                  "one row per reported consignment (arrived at or after the warm-up), written when it leaves");
     if (ok(w)) {
-        attr_strs(w, w->tab[T_CONS].dset, "trader_names", trader_names, 4);
-        attr_strs(w, w->tab[T_CONS].dset, "flag_bits", flag_names, sizeof flag_names / sizeof *flag_names);
+        attr_strs(w, w->tab[T_CONS].dset, "trader_names", kou_trader_names, KOU_TRADER_COUNT);
+        attr_strs(w, w->tab[T_CONS].dset, "flag_bits", kou_flag_names, KOU_FLAG_COUNT);
     }
 }
 
@@ -1233,8 +1229,8 @@ static void summary_group(kou_h5w *w, const kou_kpi_summary *s, const char *titl
         rn[m] = kou_kpi_res_metric_name((kou_kpi_res_metric)m);
     attr_strs(w, g, "metric_names", mn, KOU_KPI_METRIC_COUNT);
     attr_strs(w, g, "resource_metric_names", rn, KOU_KPI_RES_METRIC_COUNT);
-    attr_strs(w, g, "mode_names", mode_names, 3);
-    attr_strs(w, g, "direction_names", direction_names, 2);
+    attr_strs(w, g, "mode_names", kou_mode_names, KOU_MODE_COUNT);
+    attr_strs(w, g, "direction_names", kou_direction_names, KOU_DIRECTION_COUNT);
     H5Gclose(g);
 }
 
