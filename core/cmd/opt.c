@@ -72,8 +72,10 @@ static int unknown_option(const kou_opt_spec *spec, const char *arg)
     const char *names[128];
     size_t n = 0;
     for (size_t i = 0; i < spec->nopts && n + 2 <= sizeof names / sizeof *names; i++) {
-        names[n++] = spec->opts[i].name;
-        if (spec->opts[i].alias)
+        /* one letter is too little to tell a typo from another option */
+        if (!is_short(spec->opts[i].name))
+            names[n++] = spec->opts[i].name;
+        if (spec->opts[i].alias && !is_short(spec->opts[i].alias))
             names[n++] = spec->opts[i].alias;
     }
     char option[64];
