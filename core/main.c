@@ -28,16 +28,16 @@ typedef struct kou_command {
 } kou_command;
 
 static const kou_command commands[] = {
-    {"run", "SCENARIO.lua [--seed N] [--reps R] [--era E] [--set KEY=VALUE]... [options]",
-     "run a scenario: a port scenario's KPI table and run file, a process-style one's resources",
+    {"run", "SCENARIO.lua [--set KEY=VALUE]... [options]",
+     "run a scenario: a KPI table and a run file, or a resource table",
      kou_cmd_run, kou_cmd_run_help},
-    {"report", "RUN.h5 [--csv OUT.csv [--bom]] [--plot OUT.png|OUT.svg] [--quiet]",
-     "the KPI table of a run file again, as a table, a CSV or a chart", kou_cmd_report, kou_cmd_report_help},
+    {"report", "RUN.h5 [--csv OUT.csv [--bom]] [--plot OUT.png] [--quiet]",
+     "print a run file's KPI table again; a CSV, a chart", kou_cmd_report, kou_cmd_report_help},
     {"compare", "SCENARIO.lua --era A --era B [...] [options]",
-     "alternatives against a baseline with common random numbers: paired changes, verdicts",
+     "alternatives with common random numbers: changes, verdicts",
      kou_cmd_compare, kou_cmd_compare_help},
     {"sweep", "DESIGN.lua [-j N] [-o FILE] [--resume] [--shard i/N]",
-     "a design of experiments over a port scenario, on worker threads or MPI ranks",
+     "a design of experiments over a port scenario (threads, MPI)",
      kou_cmd_sweep, kou_cmd_sweep_help},
     {"sweep-merge", "-o OUT.h5 SHARD.h5...", "join the shard files of a sweep into one",
      kou_cmd_sweep_merge, kou_cmd_sweep_merge_help},

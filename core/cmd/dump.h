@@ -1,7 +1,8 @@
 /*
 ** dump.h — `kouan run --dump`: the configuration a port scenario converts
 ** to, one fact a line (times in hours); also the run file's parameters
-** attribute. To be replaced by the parameter table's printer.
+** attribute. Reads the configuration only; any thread. To be replaced by
+** the parameter table's printer.
 */
 #ifndef KOUAN_CMD_DUMP_H
 #define KOUAN_CMD_DUMP_H

@@ -46,7 +46,8 @@ void kou_cmd_report_help(FILE *out)
 {
     report_opts o;
     kou_opt t[8];
-    fputs("usage: kouan report RUN.h5 [--csv OUT.csv [--bom]] [--plot OUT.png|OUT.svg] [--quiet]\n"
+    fputs("usage: kouan report RUN.h5 [--csv OUT.csv [--bom]] [--plot OUT.png|OUT.svg]\n"
+          "                    [--quiet]\n"
           "\n"
           "From a run file alone, prints the KPI table the run printed (a warning first\n"
           "if the run was interrupted).\n"

@@ -116,15 +116,15 @@ static size_t options(sweep_opts *o, kou_opt *t)
         {"--output", "-o", KOU_OPT_TEXT, &o->output, .what = "a file name", .metavar = "FILE",
          .help = "the sweep file (default results/DESIGN.h5)"},
         {"--resume", NULL, KOU_OPT_FLAG, &o->resume,
-         .help = "continue an interrupted sweep file: finished runs are kept"},
+         .help = "continue an interrupted sweep file (its runs are kept)"},
         {"--force", NULL, KOU_OPT_FLAG, &o->force, .help = "overwrite an existing sweep file"},
         {"--shard", NULL, KOU_OPT_CHECKED, o, .what = "i/N with 1 <= i <= N", .check = read_shard,
          .metavar = "i/N", .help = "run only the points p with p mod N = i - 1 (default file\n"
-                                   "results/DESIGN-shard-i-of-N.h5); kouan sweep-merge joins the shards"},
+                                   "results/DESIGN-shard-i-of-N.h5); kouan sweep-merge\njoins the shards"},
         {"--plot", NULL, KOU_OPT_CHECKED, &o->plot, .what = "a file name ending in .png or .svg",
          .check = kou_plot_name, .metavar = "F.png|F.svg",
          .help = "chart of the standardized regression coefficients of\nthe overall clearance time (import, "
-                 "export) on the factors"},
+                 "export) on the\nfactors"},
         {"--quiet", "-q", KOU_OPT_FLAG, &o->quiet, .help = "no summary on stdout"},
         {"--help", "-h", KOU_OPT_HELP, NULL, .help = "this help"},
     };
@@ -136,7 +136,8 @@ void kou_cmd_sweep_help(FILE *out)
 {
     sweep_opts o;
     kou_opt t[8];
-    fputs("usage: kouan sweep DESIGN.lua [-j N] [-o FILE] [--resume] [--force] [--shard i/N] [--plot F.png] [-q]\n"
+    fputs("usage: kouan sweep DESIGN.lua [-j N] [-o FILE] [--resume] [--force]\n"
+          "                   [--shard i/N] [--plot F.png|F.svg] [-q]\n"
           "\n"
           "Runs a design of experiments (factorial, one-at-a-time, Latin hypercube,\n"
           "Sobol) over a port scenario, replications on worker threads, results in one\n"
@@ -144,7 +145,7 @@ void kou_cmd_sweep_help(FILE *out)
           "\n"
           "options:\n", out);
     kou_opt_help(out, t, options(&o, t));
-    fputs("\nUnder mpirun -n N (MPI builds), run i goes to rank i mod N; rank 0 writes the file.\n"
+    fputs("\nUnder mpirun -n N (MPI builds), run i goes to rank i mod N; rank 0 writes\nthe file.\n"
           "exit status: 0 every run succeeded, 1 some runs failed, 2 bad command line or\n"
           "design, 130 interrupted (--resume continues the file)\n", out);
 }
