@@ -1,7 +1,8 @@
 /*
 ** cli.h — reading numbers from the command line, shared by the kouan
-** commands (run, report, compare, sweep): the whole argument must be the
-** number, so "5x", "" and "inf" are refused rather than half-read.
+** commands' option parser (cmd/opt.h) and kouan-viz: the whole argument
+** must be the number, so "5x", "" and "inf" are refused rather than
+** half-read.
 */
 #ifndef KOUAN_CLI_H
 #define KOUAN_CLI_H

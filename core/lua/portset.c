@@ -1,145 +1,283 @@
 /*
-** portset.c — several port scenarios' configurations (portset.h).
+** portset.c — the scenario loader (portset.h).
+**
+** Everything Lua runs under lua_pcall with the host's message handler
+** (protect): the scenario's top level, the conversions, the process-style
+** run. Arenas and converted configurations stay anchored in the registry
+** (the holder table, a sweep's points table). The processes of kouan run
+** start from the pipeline's sink outside any pcall: kou_lsim_begin_run and
+** kou_lsim_end_run never raise.
 */
 #include "lua/portset.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <lauxlib.h>
 #include <lua.h>
 
+#include "lua/design_file.h"
 #include "lua/host.h"
 #include "lua/lsim.h"
 #include "lua/scenario.h"
 
 struct kou_portset {
     kou_host *host;
-    const kou_portset_request *rq;
+    const kou_portset_request *rq; /* while loading */
     size_t n;
     kou_portset_alt *alts;
+    int holder;                    /* registry ref: arenas and configurations */
+    bool process_style;
+    int procs_ref;                 /* kouan run: the processes list, or LUA_NOREF */
+    bool process_failed;
+    kou_sweep_spec *spec;          /* kouan sweep */
+    const char *design;
+    int points_ref;                /* arenas of the points converted, by point + 1 */
+    char spath[4096];              /* the base scenario as found */
 };
 
-/* One file: its top level, then one configuration per alternative of it
-** (alts[first .. first + count)), each arena kept in the holder table at
-** stack index holder. */
+void kou_portset_request_default(kou_portset_request *rq)
+{
+    memset(rq, 0, sizeof *rq);
+    kou_host_config hc;
+    kou_host_config_default(&hc);
+    rq->seed = hc.seed;
+    rq->reps = 1;
+    rq->max_memory = hc.max_memory;
+    rq->max_instructions = hc.max_instructions;
+    rq->max_seconds = hc.max_seconds;
+    rq->max_call_seconds = hc.max_call_seconds;
+}
+
+/* Calls f(L) with ud as its argument under lua_pcall. 0, or the exit
+** status after the report. */
+static int protect(kou_portset *ps, lua_CFunction f, void *ud)
+{
+    lua_State *L = kou_host_state(ps->host);
+    lua_pushcfunction(L, kou_host_msghandler);
+    lua_pushcfunction(L, f);
+    lua_pushlightuserdata(L, ud);
+    int status = lua_pcall(L, 1, 0, -3);
+    int code = status == LUA_OK ? 0 : kou_host_report(L, status);
+    lua_pop(L, 1); /* msgh */
+    return code;
+}
+
+/* The loader with its host and nalts alternatives; NULL with *status 1
+** when the host cannot be made (out of memory: the limits are checked). */
+static kou_portset *make(const kou_host_config *hc, size_t nalts, int *status)
+{
+    kou_portset *ps = koui_calloc(1, sizeof *ps);
+    ps->alts = koui_calloc(nalts ? nalts : 1, sizeof *ps->alts);
+    ps->n = nalts;
+    ps->holder = ps->procs_ref = ps->points_ref = LUA_NOREF;
+    char err[256];
+    ps->host = kou_host_new(hc, err, sizeof err);
+    if (ps->host == NULL) {
+        fprintf(stderr, "kouan: %s\n", err);
+        kou_portset_free(ps);
+        *status = 1;
+        return NULL;
+    }
+    return ps;
+}
+
+/* The libraries, and the holder table (pushed). */
+static int open_libraries(lua_State *L, kou_portset *ps)
+{
+    kou_lsim_open(L);
+    kou_scenario_open(L);
+    lua_newtable(L);
+    lua_pushvalue(L, -1);
+    ps->holder = luaL_ref(L, LUA_REGISTRYINDEX);
+    return lua_gettop(L);
+}
+
+/* ---- run and compare: the alternatives ---- */
+
+static void apply_sets(lua_State *L, const kou_portset *ps)
+{
+    const kou_portset_request *rq = ps->rq;
+    for (size_t i = 0; i < rq->nset; i++)
+        if (!kou_host_param_was_read(ps->host, rq->set_key[i]))
+            kou_scenario_set(L, rq->set_key[i], rq->set_value[i]);
+}
+
+/* --until: the hours of arrivals replace the scenario's horizon. */
+static void apply_until(lua_State *L, kou_model_config *cfg, double until)
+{
+    if (until <= 0)
+        return;
+    if (cfg->warmup_hours >= until) {
+        char msg[160]; /* lua_pushfstring has no %g */
+        snprintf(msg, sizeof msg, "--until %g: must be above the warm-up (%g h)", until, cfg->warmup_hours);
+        kou_host_usage_error(L, "%s", msg);
+    }
+    cfg->horizon_hours = until;
+}
+
+/* A scenario's processes = {...}: kept for kouan run, refused by compare. */
+static void take_processes(lua_State *L, kou_portset *ps, kou_portset_alt *a)
+{
+    lua_getfield(L, -2, "processes"); /* s2 arena procs */
+    a->processes = lua_istable(L, -1) && lua_rawlen(L, -1) > 0;
+    if (a->processes && !ps->rq->run)
+        kou_host_usage_error(L, "compare: '%s' has processes = {...}; comparisons run the model alone",
+                             a->script);
+    if (a->processes)
+        ps->procs_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    else
+        lua_pop(L, 1);
+    /* process(...) at the top level of a port scenario would never run */
+    if (ps->rq->run && kou_sim_events_pending(kou_host_sim(ps->host)) > 0) {
+        lua_pushfstring(L, "%s: process(...) at the top level of a port scenario never runs: list the "
+                        "functions in the scenario's processes = {...}", a->script);
+        kou_host_push_report(L, lua_tostring(L, -1), false);
+        lua_error(L);
+    }
+}
+
+static void set_label(kou_portset_alt *a, size_t nscripts)
+{
+    const char *base = strrchr(a->script, '/');
+    base = base ? base + 1 : a->script;
+    int len = (int)strcspn(base, ".");
+    if (nscripts == 1)
+        snprintf(a->label, sizeof a->label, "%s", a->era ? a->era : "scenario");
+    else
+        snprintf(a->label, sizeof a->label, "%.*s%s%s", len, base, a->era ? ":" : "", a->era ? a->era : "");
+}
+
+/* Alternative i from the scenario s on top of the stack, with era. */
+static void load_alternative(lua_State *L, kou_portset *ps, size_t i, const char *script, const char *era,
+                             int holder, bool check_eras)
+{
+    kou_portset_alt *a = &ps->alts[i];
+    a->script = script;
+    lua_pushvalue(L, -1);            /* s s */
+    kou_scenario_select_era(L, era); /* s s2 */
+    apply_sets(L, ps);
+    kou_scenario_info info;
+    const kou_model_config *cfg = kou_scenario_build(L, -1, &info); /* s s2 arena */
+    if (check_eras)
+        kou_scenario_check_eras(L, -3, info.era);
+    take_processes(L, ps, a);
+    kou_model_config *copy = lua_newuserdatauv(L, sizeof *copy, 0); /* s s2 arena copy */
+    *copy = *cfg;
+    apply_until(L, copy, ps->rq->until);
+    lua_rawseti(L, holder, (lua_Integer)(2 * i + 2)); /* s s2 arena */
+    lua_rawseti(L, holder, (lua_Integer)(2 * i + 1)); /* s s2 */
+    lua_pop(L, 1);                                    /* s */
+    a->cfg = copy;
+    a->start_date = info.start_date;
+    a->era = info.era; /* a string of the arena */
+    a->name = info.name;
+    set_label(a, ps->rq->nscripts);
+}
+
+/* compare: one file's alternatives alts[first .. first + count). */
 static void load_file(lua_State *L, kou_portset *ps, const char *script, size_t first, size_t count, int holder)
 {
     const kou_portset_request *rq = ps->rq;
-    kou_host *h = ps->host;
     kou_host_loadfile(L, script);
     kou_host_call(L, 0, 1); /* s */
     if (!kou_scenario_is(L, -1))
         kou_host_usage_error(L, "compare: '%s' is not a port scenario (it must return scenario{...})", script);
-    if (kou_sim_events_pending(kou_host_sim(h)) > 0)
+    if (kou_sim_events_pending(kou_host_sim(ps->host)) > 0)
         kou_host_usage_error(L, "compare: '%s' starts processes; comparisons run port scenarios without "
                              "processes", script);
     for (size_t k = 0; k < count; k++) {
-        kou_portset_alt *a = &ps->alts[first + k];
         const char *era = rq->neras == 0 ? NULL : rq->neras == 1 ? rq->eras[0] : rq->eras[k];
-        lua_pushvalue(L, -1);           /* s s */
-        kou_scenario_select_era(L, era); /* s s2 */
-        for (int i = 0; i < rq->nset; i++)
-            if (!kou_host_param_was_read(h, rq->set_key[i]))
-                kou_scenario_set(L, rq->set_key[i], rq->set_value[i]);
-        kou_scenario_info info;
-        const kou_model_config *cfg = kou_scenario_build(L, -1, &info); /* s s2 arena */
-        if (k == 0)
-            kou_scenario_check_eras(L, -3, info.era);
-        lua_getfield(L, -2, "processes");
-        if (lua_istable(L, -1) && lua_rawlen(L, -1) > 0)
-            kou_host_usage_error(L, "compare: '%s' has processes = {...}; comparisons run the model alone",
-                                 script);
-        lua_pop(L, 1);
-        kou_model_config *copy = lua_newuserdatauv(L, sizeof *copy, 0); /* s s2 arena copy */
-        *copy = *cfg;
-        if (rq->until > 0) {
-            if (copy->warmup_hours >= rq->until)
-                kou_host_usage_error(L, "--until: must be above the warm-up (%d h)", (int)copy->warmup_hours);
-            copy->horizon_hours = rq->until;
-        }
-        lua_rawseti(L, holder, (lua_Integer)(2 * (first + k) + 2)); /* s s2 arena */
-        lua_rawseti(L, holder, (lua_Integer)(2 * (first + k) + 1)); /* s s2 */
-        lua_pop(L, 1);                                                /* s */
-        a->cfg = copy;
-        a->start_date = info.start_date;
-        a->script = script;
-        a->era = info.era;  /* a string of the arena */
-        a->name = info.name;
-        const char *base = strrchr(script, '/');
-        base = base ? base + 1 : script;
-        int len = (int)strcspn(base, ".");
-        if (rq->nscripts == 1)
-            snprintf(a->label, sizeof a->label, "%s", info.era ? info.era : "scenario");
-        else
-            snprintf(a->label, sizeof a->label, "%.*s%s%s", len, base, info.era ? ":" : "",
-                     info.era ? info.era : "");
+        load_alternative(L, ps, first + k, script, era, holder, k == 0);
     }
     lua_pop(L, 1);
+}
+
+/* run: a port scenario's alternative, or the checks of a process-style one. */
+static void load_run(lua_State *L, kou_portset *ps, int holder)
+{
+    const kou_portset_request *rq = ps->rq;
+    const char *script = rq->scripts[0], *era = rq->neras ? rq->eras[0] : NULL;
+    kou_host_loadfile(L, script);
+    kou_host_call(L, 0, 1); /* result */
+    if (kou_scenario_is(L, -1)) {
+        load_alternative(L, ps, 0, script, era, holder, true);
+        lua_pop(L, 1);
+        return;
+    }
+    if (!lua_isnil(L, -1))
+        kou_host_usage_error(L, "scenario '%s' returned a %s: a port scenario returns "
+                             "scenario{...}, a process-style one returns nothing",
+                             script, luaL_typename(L, -1));
+    lua_pop(L, 1);
+    ps->process_style = true;
+    ps->n = 0;
+    if (era)
+        kou_host_usage_error(L, "--era %s: scenario '%s' is process-style and has no eras", era, script);
+    if (rq->reps != 1)
+        kou_host_usage_error(L, "--reps: scenario '%s' is process-style; run it once per --seed", script);
+    const char *key, *value;
+    if (kou_host_unused_param(ps->host, &key, &value) >= 0) {
+        char asked[512];
+        kou_host_params_asked(ps->host, asked, sizeof asked);
+        kou_host_usage_error(L, "--set %s=%s: scenario '%s' has no parameter '%s' (it reads: %s)",
+                             key, value, script, key, asked[0] ? asked : "none");
+    }
 }
 
 static int pload(lua_State *L)
 {
     kou_portset *ps = lua_touserdata(L, 1);
     lua_settop(L, 0);
-    kou_lsim_open(L);
-    kou_scenario_open(L);
-    lua_newtable(L); /* the holder: arenas and configurations, kept in the registry */
-    lua_pushvalue(L, -1);
-    luaL_ref(L, LUA_REGISTRYINDEX);
-    int holder = lua_gettop(L);
+    int holder = open_libraries(L, ps);
     const kou_portset_request *rq = ps->rq;
-    if (rq->nscripts == 1)
+    if (rq->run)
+        load_run(L, ps, holder);
+    else if (rq->nscripts == 1)
         load_file(L, ps, rq->scripts[0], 0, ps->n, holder);
     else
         for (size_t f = 0; f < rq->nscripts; f++)
             load_file(L, ps, rq->scripts[f], f, 1, holder);
-    lua_pushboolean(L, 1);
-    return 1;
+    return 0;
 }
 
-kou_portset *kou_portset_load(const kou_portset_request *rq, int *code)
+kou_portset *kou_portset_new(const kou_portset_request *rq, int *status)
 {
-    *code = 0;
-    kou_portset *ps = calloc(1, sizeof *ps);
-    size_t n = rq->nscripts == 1 ? rq->neras : rq->nscripts;
-    if (ps == NULL || n == 0 || (ps->alts = calloc(n, sizeof *ps->alts)) == NULL) {
-        fputs("kouan: out of memory\n", stderr);
-        free(ps);
-        *code = 1;
-        return NULL;
-    }
-    ps->n = n;
-    ps->rq = rq;
+    *status = 0;
+    KOU_CHECK(rq->nscripts >= 1 && (!rq->run || (rq->nscripts == 1 && rq->neras <= 1)));
     kou_host_config hc;
     kou_host_config_default(&hc);
     hc.seed = rq->seed;
     hc.max_memory = rq->max_memory;
     hc.max_instructions = rq->max_instructions;
-    char err[256];
-    ps->host = kou_host_new(&hc, err, sizeof err);
-    if (ps->host == NULL) {
-        fprintf(stderr, "kouan: %s\n", err);
-        kou_portset_free(ps);
-        *code = 2;
+    hc.max_seconds = rq->max_seconds;
+    hc.max_call_seconds = rq->max_call_seconds;
+    size_t n = rq->run ? 1 : rq->nscripts == 1 ? rq->neras : rq->nscripts;
+    kou_portset *ps = make(&hc, n, status);
+    if (ps == NULL)
         return NULL;
-    }
-    for (int i = 0; i < rq->nset; i++)
+    for (size_t i = 0; i < rq->nset; i++)
         kou_host_set_param(ps->host, rq->set_key[i], rq->set_value[i]);
-    lua_State *L = kou_host_state(ps->host);
-    lua_pushcfunction(L, kou_host_msghandler);
-    lua_pushcfunction(L, pload);
-    lua_pushlightuserdata(L, ps);
-    int status = lua_pcall(L, 1, 1, 1);
-    if (status != LUA_OK) {
-        *code = kou_host_report(L, status);
+    ps->rq = rq;
+    *status = protect(ps, pload, ps);
+    ps->rq = NULL;
+    if (*status != 0) {
         kou_portset_free(ps);
         return NULL;
     }
-    lua_pop(L, 2);
-    ps->rq = NULL;
     return ps;
+}
+
+void kou_portset_free(kou_portset *ps)
+{
+    if (ps == NULL)
+        return;
+    kou_host_free(ps->host);
+    free(ps->alts);
+    free(ps);
 }
 
 size_t kou_portset_count(const kou_portset *ps)
@@ -152,16 +290,257 @@ const kou_portset_alt *kou_portset_get(const kou_portset *ps, size_t i)
     return i < ps->n ? &ps->alts[i] : NULL;
 }
 
-void kou_portset_free(kou_portset *ps)
+/* ---- kouan run: process-style scenarios, processes in replications ---- */
+
+bool kou_portset_process_style(const kou_portset *ps)
 {
-    if (ps == NULL)
+    return ps->process_style;
+}
+
+typedef struct process_run {
+    double until;
+    FILE *out;
+} process_run;
+
+static int prun(lua_State *L)
+{
+    const process_run *a = lua_touserdata(L, 1);
+    kou_lsim_run(L, a->until);
+    if (a->out)
+        kou_lsim_print_report(L, a->out);
+    return 0;
+}
+
+int kou_portset_run_process_style(kou_portset *ps, double until, FILE *out)
+{
+    KOU_CHECK(ps->process_style);
+    process_run a = {until, out};
+    return protect(ps, prun, &a);
+}
+
+static void processes_start(void *ctx, kou_rep_run *run)
+{
+    kou_portset *ps = ctx;
+    lua_State *L = kou_host_state(ps->host);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ps->procs_ref);
+    kou_lsim_begin_run(L, run->sim, run->view, -1); /* never raises */
+    lua_pop(L, 1);
+}
+
+static void processes_end(void *ctx, kou_rep_run *run, kou_rep_result *res)
+{
+    kou_portset *ps = ctx;
+    (void)run;
+    if (!kou_lsim_end_run(kou_host_state(ps->host))) /* never raises */
         return;
-    kou_host_free(ps->host);
-    free(ps->alts);
-    free(ps);
+    ps->process_failed = true;
+    if (res->status == KOU_OK) {
+        res->status = KOU_ESTATE;
+        snprintf(res->error, sizeof res->error, "a process failed");
+    }
+}
+
+kou_rep_sink kou_portset_process_sink(kou_portset *ps)
+{
+    kou_rep_sink s = {.ctx = ps};
+    if (ps->procs_ref != LUA_NOREF) {
+        s.sim_ready = processes_start;
+        s.end = processes_end;
+    }
+    return s;
+}
+
+bool kou_portset_process_failed(const kou_portset *ps)
+{
+    return ps->process_failed;
+}
+
+static int praise(lua_State *L)
+{
+    kou_lsim_raise(L);
+    return 0;
+}
+
+int kou_portset_report_process_error(kou_portset *ps)
+{
+    KOU_CHECK(ps->process_failed);
+    return protect(ps, praise, NULL);
+}
+
+/* ---- kouan sweep ---- */
+
+static bool readable(const char *path)
+{
+    return access(path, R_OK) == 0;
+}
+
+/* The base scenario: as given, next to the design file, or under the tree root. */
+static void find_scenario(lua_State *L, kou_portset *ps)
+{
+    const char *sc = ps->spec->scenario, *design = ps->design, *slash = strrchr(design, '/');
+    snprintf(ps->spath, sizeof ps->spath, "%s", sc);
+    if (sc[0] == '/' || readable(ps->spath))
+        return;
+    if (slash)
+        snprintf(ps->spath, sizeof ps->spath, "%.*s/%s", (int)(slash - design), design, sc);
+    if (!readable(ps->spath))
+        snprintf(ps->spath, sizeof ps->spath, "%s/%s", kou_scenario_root(), sc);
+    if (!readable(ps->spath))
+        kou_host_usage_error(L, "sweep.scenario '%s': no such file (looked in the current "
+                             "directory, next to %s and under %s)", sc, design, kou_scenario_root());
+}
+
+static int psweep(lua_State *L)
+{
+    kou_portset *ps = lua_touserdata(L, 1);
+    lua_settop(L, 0);
+    open_libraries(L, ps);
+    lua_getglobal(L, "import"); /* sweep{} from scripts/kouan/sweep.lua */
+    lua_pushliteral(L, "sweep");
+    lua_call(L, 1, 1);
+    if (!lua_istable(L, -1) || lua_getfield(L, -1, "sweep") != LUA_TFUNCTION)
+        luaL_error(L, "scripts/kouan/sweep.lua did not return the sweep library");
+    lua_setglobal(L, "sweep");
+    lua_pop(L, 1);
+    kou_host_loadfile(L, ps->design);
+    kou_host_call(L, 0, 1); /* design */
+    if (!lua_istable(L, -1))
+        kou_host_usage_error(L, "%s must return sweep{...} (returned a %s)", ps->design, luaL_typename(L, -1));
+    lua_pushvalue(L, -1);
+    lua_setfield(L, LUA_REGISTRYINDEX, "kouan.sweep.design"); /* anchors every string in it */
+    kou_design_file_read(L, -1, ps->spec);
+    find_scenario(L, ps);
+    kou_host_loadfile(L, ps->spath);
+    kou_host_call(L, 0, 1);
+    if (!kou_scenario_is(L, -1))
+        kou_host_usage_error(L, "sweep.scenario '%s' is not a port scenario (it must return scenario{...})",
+                             ps->spath);
+    lua_setfield(L, LUA_REGISTRYINDEX, "kouan.sweep.scenario");
+    lua_newtable(L);
+    ps->points_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    return 0;
+}
+
+kou_portset *kou_portset_new_sweep(const char *design, kou_sweep_spec *spec, int *status)
+{
+    *status = 0;
+    kou_host_config hc;
+    kou_host_config_default(&hc);
+    kou_portset *ps = make(&hc, 1, status);
+    if (ps == NULL)
+        return NULL;
+    ps->spec = spec;
+    ps->design = design;
+    *status = protect(ps, psweep, ps);
+    if (*status != 0) {
+        kou_portset_free(ps);
+        return NULL;
+    }
+    ps->n = 0; /* until kou_portset_sweep_base */
+    return ps;
+}
+
+typedef struct point_args {
+    kou_portset *ps;
+    const double *values;
+    size_t point;
+    bool base;            /* the base check: processes refused, kept as alternative 0 */
+    kou_portset_alt *out;
+} point_args;
+
+/* The base scenario with the design's era and the factors at values. */
+static int pbuild_point(lua_State *L)
+{
+    point_args *a = lua_touserdata(L, 1);
+    const kou_sweep_spec *spec = a->ps->spec;
+    lua_settop(L, 0);
+    lua_getfield(L, LUA_REGISTRYINDEX, "kouan.sweep.scenario"); /* s */
+    kou_scenario_select_era(L, spec->era);                       /* s s-era */
+    for (size_t i = 0; i < spec->design.nfactors; i++) {
+        char v[64];
+        kou_factor_format(&spec->design.factors[i], a->values[i], v, sizeof v);
+        kou_scenario_set(L, spec->design.factors[i].path, v);
+    }
+    kou_scenario_info info;
+    const kou_model_config *cfg = kou_scenario_build(L, -1, &info); /* s s-era arena */
+    *a->out = (kou_portset_alt){.cfg = cfg, .start_date = info.start_date, .script = a->ps->spath,
+                                .era = info.era, .name = info.name};
+    if (a->base) {
+        lua_getfield(L, -2, "processes");
+        if (lua_istable(L, -1) && lua_rawlen(L, -1) > 0)
+            kou_host_usage_error(L, "sweep: scenario '%s' has processes = {...}: Lua processes cannot "
+                                 "run on worker threads, so kouan sweep does not take them yet",
+                                 spec->scenario);
+        lua_pop(L, 1);
+        lua_setfield(L, LUA_REGISTRYINDEX, "kouan.sweep.base");
+    } else {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, a->ps->points_ref); /* ... arena points */
+        lua_insert(L, -2);
+        lua_rawseti(L, -2, (lua_Integer)a->point + 1);
+    }
+    return 0;
+}
+
+int kou_portset_sweep_base(kou_portset *ps, const double *values)
+{
+    point_args a = {.ps = ps, .values = values, .base = true, .out = &ps->alts[0]};
+    int code = protect(ps, pbuild_point, &a);
+    if (code == 0)
+        ps->n = 1;
+    return code;
+}
+
+/* The text of the error object on top (a host report or a string),
+** without its traceback; pops it. */
+static void error_text(lua_State *L, char *buf, size_t len)
+{
+    const char *s;
+    if (lua_istable(L, -1)) {
+        lua_getfield(L, -1, "text");
+        s = lua_tostring(L, -1);
+        snprintf(buf, len, "%s", s ? s : "error");
+        lua_pop(L, 1);
+    } else {
+        s = lua_tostring(L, -1);
+        snprintf(buf, len, "%s", s ? s : "error");
+    }
+    lua_pop(L, 1);
+    char *nl = strstr(buf, "\nstack traceback");
+    if (nl)
+        *nl = '\0';
+}
+
+bool kou_portset_sweep_point(kou_portset *ps, size_t point, const double *values, kou_portset_alt *out,
+                             char *err, size_t errlen)
+{
+    lua_State *L = kou_host_state(ps->host);
+    point_args a = {.ps = ps, .values = values, .point = point, .out = out};
+    lua_pushcfunction(L, kou_host_msghandler);
+    lua_pushcfunction(L, pbuild_point);
+    lua_pushlightuserdata(L, &a);
+    bool ok = lua_pcall(L, 1, 0, -3) == LUA_OK;
+    if (!ok)
+        error_text(L, err, errlen);
+    lua_pop(L, 1); /* msgh */
+    lua_gc(L, LUA_GCSTEP, 0);
+    return ok;
+}
+
+void kou_portset_sweep_drop(kou_portset *ps, size_t point)
+{
+    lua_State *L = kou_host_state(ps->host);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ps->points_ref);
+    lua_pushnil(L); /* clearing a field never allocates */
+    lua_rawseti(L, -2, (lua_Integer)point + 1);
+    lua_pop(L, 1);
 }
 
 const char *kou_portset_root(void)
 {
     return kou_scenario_root();
+}
+
+const char *kou_portset_lua_release(void)
+{
+    return LUA_RELEASE;
 }

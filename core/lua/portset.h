@@ -1,54 +1,117 @@
 /*
-** portset.h — the configurations of several port scenarios at once, for
-** commands that compare them (`kouan compare`): one scenario file with
-** several eras, or several files (each with its own era field, or the one
-** --era given). Everything Lua stays in here: the caller sees only
-** kou_model_config pointers (model/model.h), valid until kou_portset_free.
+** portset.h — the scenario loader of every command: port scenarios
+** turned into model configurations for a C caller that never sees Lua.
 **
-** --set: as `kouan run`: a key the scenario's top level read with param()
-** is a parameter, anything else a path into every alternative's table,
-** applied after its era. A scenario with processes = {...} is refused
-** (usage error): comparisons run the model alone.
+**  - kouan run: one file. A port scenario gives one alternative; its
+**    processes = {...} start in every replication through the sink of
+**    kou_portset_process_sink. A process-style scenario (lua/lsim.h)
+**    gives none and runs with kou_portset_run_process_style.
+**  - kouan compare: the alternatives: one file with several eras, or
+**    several files (each with its own era field, or the one --era given).
+**    A scenario with processes is refused: comparisons run the model alone.
+**  - kouan sweep: a design file (lua/design_file.h) and its base scenario;
+**    each point of the design is converted on demand
+**    (kou_portset_sweep_point), its factor values applied as --set paths.
+**
+** --set: as `kouan run` does: a key the scenario's top level read with
+** param() is a parameter, anything else a path into every alternative's
+** table, applied after its era.
+**
+** Configurations (and every string of an alternative) live in arenas of
+** the loader's Lua state, valid until kou_portset_free (a sweep point's
+** until kou_portset_sweep_drop). Errors are the host's reports (a
+** scenario's FILE:LINE and traceback): printed on stderr ("kouan: ...")
+** by the loader itself, which returns the exit status (1 the scenario
+** failed, 2 usage). One thread: the caller's (the configurations may be
+** read from any thread).
 */
 #ifndef KOUAN_LUA_PORTSET_H
 #define KOUAN_LUA_PORTSET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
+#include "exp/design.h"
+#include "exp/replicate.h"
 #include "model/model.h"
 
 typedef struct kou_portset_request {
-    const char *const *scripts; /* one file, or several (then 0 or 1 era) */
+    const char *const *scripts; /* one file, or several (compare: then 0 or 1 era) */
     size_t nscripts;
-    const char *const *eras;    /* with one file: the alternatives */
+    const char *const *eras;    /* with one file: the alternatives (run: at most 1) */
     size_t neras;
     const char *const *set_key, *const *set_value;
-    int nset;
+    size_t nset;
     double until;               /* hours of arrivals, or <= 0: the scenario's */
     uint64_t seed;              /* the host's seed (param() and Lua randomness) */
-    size_t max_memory;
+    bool run;                   /* kouan run (else compare) */
+    uint64_t reps;              /* kouan run: replications (a process-style scenario runs once) */
+    size_t max_memory;          /* the sandbox's limits (lua/host.h) */
     uint64_t max_instructions;
+    double max_seconds, max_call_seconds;
 } kou_portset_request;
+
+/* Zeroes rq, then the defaults: seed 1, reps 1, the host's limits. */
+void kou_portset_request_default(kou_portset_request *rq);
 
 typedef struct kou_portset_alt {
     const kou_model_config *cfg;
     int32_t start_date;
-    const char *script;         /* as given */
+    const char *script;         /* as given (sweep: as found) */
     const char *era;            /* the era applied, or NULL */
     const char *name;           /* the scenario's name, "" if none */
     char label[64];             /* the era (one file) or FILE[:ERA] */
+    bool processes;             /* kouan run: it lists processes */
 } kou_portset_alt;
 
 typedef struct kou_portset kou_portset;
 
-/* Loads and builds every alternative. On error prints "kouan: ..." to
-** stderr and returns NULL with *code 1 (scenario error) or 2 (usage). */
-kou_portset *kou_portset_load(const kou_portset_request *rq, int *code);
+/* Loads, checks and converts every alternative of rq. NULL after the
+** report, with the exit status in *status. */
+kou_portset *kou_portset_new(const kou_portset_request *rq, int *status);
+void kou_portset_free(kou_portset *ps); /* NULL is a no-op */
 size_t kou_portset_count(const kou_portset *ps);
 const kou_portset_alt *kou_portset_get(const kou_portset *ps, size_t i);
-void kou_portset_free(kou_portset *ps); /* NULL is a no-op */
-/* The kouan tree holding scripts/ (kou_scenario_root), for callers without Lua. */
+
+/* ---- kouan run ---- */
+/* Whether the file is process-style (then there is no alternative). */
+bool kou_portset_process_style(const kou_portset *ps);
+/* Runs a process-style scenario until 'until' (+infinity: until no event
+** is pending), then prints its resource table on out (NULL: none). 0, or
+** the exit status after the report. */
+int kou_portset_run_process_style(kou_portset *ps, double until, FILE *out);
+/* The sink that starts the processes of alternative 0 in every replication
+** (inline pipelines only: Lua is single-threaded) and fails the
+** replication when one of them fails; no hook at all when it has none. */
+kou_rep_sink kou_portset_process_sink(kou_portset *ps);
+/* Whether a replication failed through that sink. */
+bool kou_portset_process_failed(const kou_portset *ps);
+/* After a replication failed through that sink: prints the process's
+** report (with its traceback) and returns the exit status. */
+int kou_portset_report_process_error(kou_portset *ps);
+
+/* ---- kouan sweep ---- */
+/* Loads the design file design into spec and its base scenario (as
+** written, next to the design file, or under the tree root). spec is
+** kept: it must outlive the loader. NULL after the report. */
+kou_portset *kou_portset_new_sweep(const char *design, kou_sweep_spec *spec, int *status);
+/* Converts the base scenario with the factors at values (one per factor),
+** refusing a scenario with processes; it becomes alternative 0. 0, or the
+** exit status after the report. */
+int kou_portset_sweep_base(kou_portset *ps, const double *values);
+/* Converts point (a number of the caller's) at values into *out, valid
+** until kou_portset_sweep_drop(ps, point). False with the error's text
+** (traceback cut) in err. */
+bool kou_portset_sweep_point(kou_portset *ps, size_t point, const double *values, kou_portset_alt *out,
+                             char *err, size_t errlen);
+void kou_portset_sweep_drop(kou_portset *ps, size_t point);
+
+/* ---- for callers without Lua ---- */
+/* The kouan tree holding scripts/ (lua/scenario.h, kou_scenario_root). */
 const char *kou_portset_root(void);
+/* "Lua 5.4.4": the Lua this kouan embeds. */
+const char *kou_portset_lua_release(void);
 
 #endif

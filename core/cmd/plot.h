@@ -6,8 +6,8 @@
 ** the clearance-time distribution and three clocks per port, a compare
 ** file the paired % changes against the province's targets.
 */
-#ifndef KOUAN_PLOT_H
-#define KOUAN_PLOT_H
+#ifndef KOUAN_CMD_PLOT_H
+#define KOUAN_CMD_PLOT_H
 
 /* Draws h5path into out (.png or .svg). root: the kouan tree holding
 ** scripts/. Returns 0, or 1 after a message on stderr. */

@@ -1,7 +1,7 @@
 /*
 ** plot.c — see plot.h.
 */
-#include "plot.h"
+#include "cmd/plot.h"
 
 #include <errno.h>
 #include <stdint.h>

@@ -1,0 +1,123 @@
+/*
+** common.c — see common.h.
+*/
+#include "cmd/common.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "model/model.h"
+
+void kou_csv_field(FILE *f, const char *s)
+{
+    if (strpbrk(s, ",\"\r\n") == NULL) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+void kou_csv_number(FILE *f, double v)
+{
+    if (!isnan(v))
+        fprintf(f, "%.10g", v);
+}
+
+int kou_results_dir(char *err, size_t errlen)
+{
+    if (mkdir("results", 0777) != 0 && errno != EEXIST) {
+        snprintf(err, errlen, "cannot create the directory results: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int kou_results_path(char *path, size_t len, const char *stem, bool force, char *err, size_t errlen)
+{
+    if (kou_results_dir(err, errlen) != 0)
+        return -1;
+    snprintf(path, len, "results/%s.h5", stem);
+    for (unsigned n = 2; !force && access(path, F_OK) == 0 && n < 10000; n++)
+        snprintf(path, len, "results/%s-%u.h5", stem, n);
+    return 0;
+}
+
+char *kou_file_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    char *text = NULL, buf[4096];
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    for (size_t n; m && (n = fread(buf, 1, sizeof buf, f)) > 0;)
+        fwrite(buf, 1, n, m);
+    if (m)
+        fclose(m);
+    fclose(f);
+    return text;
+}
+
+char *kou_command_line(int argc, char *const *argv)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    for (int i = 0; m && i < argc; i++)
+        fprintf(m, strpbrk(argv[i], " \t'\"$\\") ? "%s'%s'" : "%s%s", i ? " " : "", argv[i]);
+    if (m)
+        fclose(m);
+    return text;
+}
+
+void kou_utc_now(char buf[32])
+{
+    time_t now = time(NULL);
+    strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+}
+
+double kou_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void kou_progress_bar(char *bar, int width, double done)
+{
+    int fill = (int)(done * width);
+    for (int i = 0; i < width; i++)
+        bar[i] = i < fill ? '#' : '.';
+    bar[width] = '\0';
+}
+
+const char *kou_mode_name(int mode)
+{
+    static const char *const modes[] = {"air", "rail", "road"};
+    return mode >= 0 && mode < KOU_MODE_COUNT ? modes[mode] : "all modes";
+}
+
+const char *kou_direction_name(int direction)
+{
+    return direction == KOU_IMPORT ? "import" : "export";
+}
+
+bool kou_plot_name(const char *value, void *dest)
+{
+    size_t n = strlen(value);
+    if (n < 5 || (strcmp(value + n - 4, ".png") != 0 && strcmp(value + n - 4, ".svg") != 0))
+        return false;
+    *(const char **)dest = value;
+    return true;
+}

@@ -1,0 +1,49 @@
+/*
+** common.h — what the kouan commands share when they write: CSV fields,
+** the default names under results/, a file's text, the command line as a
+** shell would read it back, the time of day, the progress bar, and the
+** names of modes and directions in tables. Main thread only.
+*/
+#ifndef KOUAN_CMD_COMMON_H
+#define KOUAN_CMD_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* One CSV field: quoted when it holds a comma, quote or line break. */
+void kou_csv_field(FILE *f, const char *s);
+/* A number as "%.10g"; nothing for NaN (an empty field). */
+void kou_csv_number(FILE *f, double v);
+
+/* Creates the directory results (default outputs go there). 0, or -1
+** with a message in err. */
+int kou_results_dir(char *err, size_t errlen);
+/* results/STEM.h5, or the next free results/STEM-2.h5, -3, ... when it
+** exists and !force (a default name is ours to choose: rather than refuse
+** the second run of the same command, take the next one). Creates the
+** directory results. 0, or -1 with a message in err. */
+int kou_results_path(char *path, size_t len, const char *stem, bool force, char *err, size_t errlen);
+/* A file's whole text (malloc'd; NULL when it cannot be read). */
+char *kou_file_text(const char *path);
+/* argv[0..argc-1] joined by spaces, an argument quoted with '...' when it
+** holds a space, tab, quote, '$' or backslash (malloc'd; NULL when out of
+** memory). */
+char *kou_command_line(int argc, char *const *argv);
+/* Now as "YYYY-MM-DDTHH:MM:SSZ". */
+void kou_utc_now(char buf[32]);
+/* Seconds of the monotonic clock. */
+double kou_seconds(void);
+
+/* The bar of a progress line: width characters, '#' for the done fraction. */
+void kou_progress_bar(char *bar, int width, double done);
+
+/* "air", "rail", "road" ("all modes" for -1); "import", "export". */
+const char *kou_mode_name(int mode);
+const char *kou_direction_name(int direction);
+
+/* The check of a --plot value: a name ending in .png or .svg, stored in
+** *(const char **)dest. */
+bool kou_plot_name(const char *value, void *dest);
+
+#endif

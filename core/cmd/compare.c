@@ -1,0 +1,711 @@
+/*
+** compare.c — `kouan compare`: alternatives (eras of one port scenario,
+** or several scenario files) against the first, the baseline, with common
+** random numbers: replication r of every alternative runs on seed + r.
+** Prints per group the means, the paired differences and % changes with
+** Student-t 95 % half-widths (exp/paired.h) and the verdicts on the
+** clearance-time targets (-1/3, -1/2); optionally adds replications until
+** a paired half-width is small enough; writes a compare file
+** (io/h5compare.h) and a CSV. The alternatives come from the loader
+** (lua/portset.h); replications run inline through the pipeline
+** (exp/replicate.h).
+*/
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "cmd/common.h"
+#include "cmd/opt.h"
+#include "cmd/plot.h"
+#include "exp/paired.h"
+#include "exp/replicate.h"
+#include "io/h5compare.h"
+#include "kouan_version.h"
+#include "lua/portset.h"
+#include "model/kpi.h"
+
+#define MAX_ALTS 16
+#define MAX_SETS 256
+#define MAX_OPTS 24
+#define M KOU_KPI_METRIC_COUNT
+
+/* The metrics of the printed table. */
+static const kou_kpi_metric shown[] = {KOU_KPI_OVERALL_MEAN, KOU_KPI_OVERALL_MEDIAN, KOU_KPI_OVERALL_P90,
+                                       KOU_KPI_CUSTOMS_MEAN, KOU_KPI_PREP_MEAN, KOU_KPI_INSPECTION_RATE,
+                                       KOU_KPI_COST_MEAN};
+#define NSHOWN (sizeof shown / sizeof *shown)
+
+/* The verdicts' targets on the paired % change of the overall mean. */
+static const double targets[2] = {-100.0 / 3, -50.0};
+static const char *const target_names[2] = {"-1/3", "-1/2"};
+
+typedef struct copts {
+    const char *scripts[MAX_ALTS], *eras[MAX_ALTS];
+    size_t nscripts;
+    kou_opt_list era_list;
+    const char *set_key[MAX_SETS], *set_value[MAX_SETS];
+    char set_buf[MAX_SETS][KOU_OPT_MAX_KEY + 1];
+    kou_opt_sets sets;
+    uint64_t seed, reps, max_reps;
+    bool max_given;
+    double until, halfwidth;
+    int kpi;
+    const char *metric_names[M];
+    const char *output, *csv, *plot;
+    bool no_output, force, bom, independent, quiet;
+} copts;
+
+static void defaults(copts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->seed = 1;
+    o->reps = 10;
+    o->max_reps = 200;
+    o->kpi = KOU_KPI_OVERALL_MEAN;
+    o->era_list = (kou_opt_list){.items = o->eras, .max = MAX_ALTS};
+    o->sets = (kou_opt_sets){.key = o->set_key, .value = o->set_value, .buf = o->set_buf, .max = MAX_SETS};
+    for (int m = 0; m < M; m++)
+        o->metric_names[m] = kou_kpi_metric_name((kou_kpi_metric)m);
+}
+
+static size_t options(copts *o, kou_opt *t)
+{
+    const kou_opt opts[] = {
+        {"--era", NULL, KOU_OPT_LIST, &o->era_list, .what = "an era name", .metavar = "E",
+         .help = "an alternative (one scenario file); repeat, 2 or more"},
+        {"--reps", NULL, KOU_OPT_COUNT, &o->reps, 1, 100000, .what = "an integer in 1..100000", .metavar = "R",
+         .help = "replications (default 10; with --until-halfwidth the\nfirst batch and the batch size)"},
+        {"--seed", NULL, KOU_OPT_COUNT, &o->seed, 0, 18446744073709551615.0, .what = "a non-negative integer",
+         .metavar = "N", .help = "seed of replication 1 (default 1)"},
+        {"--set", NULL, KOU_OPT_SET, &o->sets, .metavar = "PATH=VALUE",
+         .help = "as for run, applied to every alternative"},
+        {"--until", NULL, KOU_OPT_NUMBER, &o->until, 0, INFINITY, true, "a positive number of hours",
+         .metavar = "HOURS", .help = "hours of arrivals (replaces horizon_days)"},
+        {"--kpi", NULL, KOU_OPT_CHOICE, &o->kpi, .what = "metric", .choices = o->metric_names, .nchoices = M,
+         .metavar = "METRIC", .help = "the metric of --until-halfwidth (default overall_mean)"},
+        {"--until-halfwidth", NULL, KOU_OPT_NUMBER, &o->halfwidth, 0, INFINITY, true, "a positive number",
+         .metavar = "H", .help = "add batches of replications until the half-width of\nthe paired difference of "
+                                 "the KPI (all ports, import)\nis <= H for every alternative, or --max-reps"},
+        {"--max-reps", NULL, KOU_OPT_COUNT, &o->max_reps, 2, 100000, .what = "an integer in 2..100000",
+         .given = &o->max_given, .metavar = "M", .help = "(default 200)"},
+        {"--independent", NULL, KOU_OPT_FLAG, &o->independent,
+         .help = "alternative a uses seeds seed + r + a*2^32 (no common\nrandom numbers; for demonstration)"},
+        {"--output", "-o", KOU_OPT_TEXT, &o->output, .what = "a file name", .metavar = "FILE",
+         .help = "the compare file (default\nresults/compare-SCENARIO-ERAS-sSEED.h5)"},
+        {"--force", NULL, KOU_OPT_FLAG, &o->force, .help = "overwrite an existing compare file"},
+        {"--no-output", NULL, KOU_OPT_FLAG, &o->no_output, .help = "write no compare file"},
+        {"--csv", NULL, KOU_OPT_TEXT, &o->csv, .what = "a file name", .metavar = "FILE",
+         .help = "one row per group, metric and alternative"},
+        {"--bom", NULL, KOU_OPT_FLAG, &o->bom, .help = "with --csv: a byte-order mark first (for Excel)"},
+        {"--plot", NULL, KOU_OPT_CHECKED, &o->plot, .what = "a file name ending in .png or .svg",
+         .check = kou_plot_name, .metavar = "FILE.png|.svg",
+         .help = "the paired % change of the overall mean per group, with\nits 95 % interval and the -1/3 and "
+                 "-1/2 target lines"},
+        {"--quiet", NULL, KOU_OPT_FLAG, &o->quiet, .help = "no table"},
+        {"--help", "-h", KOU_OPT_HELP, NULL, .help = "this help"},
+    };
+    _Static_assert(sizeof opts / sizeof *opts <= MAX_OPTS, "MAX_OPTS");
+    memcpy(t, opts, sizeof opts);
+    return sizeof opts / sizeof *opts;
+}
+
+void kou_cmd_compare_help(FILE *out)
+{
+    static copts o;
+    kou_opt t[MAX_OPTS];
+    defaults(&o);
+    fputs("usage: kouan compare SCENARIO.lua --era A --era B [...] [options]\n"
+          "       kouan compare A.lua B.lua [...] [options]\n"
+          "\n"
+          "Compares alternatives with the first (the baseline): replication r of every\n"
+          "alternative runs on seed + r (common random numbers). Prints per group (all\n"
+          "ports import/export, then each port) each alternative's mean +- t 95 %\n"
+          "half-width, the paired difference vs the baseline and the paired % change,\n"
+          "and the verdicts on the overall clearance time targets -1/3 and -1/2: met\n"
+          "(whole 95 % interval of the % change below), not met (whole interval above),\n"
+          "undecided.\n"
+          "\n"
+          "options:\n", out);
+    kou_opt_help(out, t, options(&o, t));
+}
+
+/* The combinations the options cannot take; -1 to go on, else 2. */
+static int check_options(const copts *o, size_t neras)
+{
+    if (o->nscripts == 1 && neras < 2)
+        return kou_usage_error("compare", "give at least two alternatives: --era A --era B (the first is the "
+                                          "baseline), or two scenario files");
+    if (o->nscripts > 1 && neras > 1)
+        return kou_usage_error("compare", "several scenario files take at most one --era (applied to each)");
+    if (o->bom && o->csv == NULL)
+        return kou_usage_error("compare", "--bom: only with --csv");
+    if (o->plot && o->no_output)
+        return kou_usage_error("compare", "--plot draws from the compare file: it cannot go with --no-output");
+    if (o->halfwidth > 0 && o->reps < 2)
+        return kou_usage_error("compare", "--until-halfwidth needs --reps of at least 2 (the batch size)");
+    if (o->halfwidth > 0 && o->max_reps < o->reps)
+        return kou_usage_error("compare", "--max-reps is below --reps");
+    if (o->halfwidth <= 0 && o->max_given)
+        return kou_usage_error("compare", "--max-reps: only with --until-halfwidth");
+    for (size_t i = 0; i < o->nscripts; i++) {
+        FILE *f = fopen(o->scripts[i], "r");
+        if (f == NULL)
+            return kou_usage_error("compare", "cannot open scenario '%s': %s", o->scripts[i], strerror(errno));
+        fclose(f);
+    }
+    return -1;
+}
+
+static int parse(copts *o, int argc, char **argv)
+{
+    kou_opt t[MAX_OPTS];
+    kou_opt_spec spec = {.command = "compare", .opts = t, .nopts = options(o, t), .positional = "scenario file",
+                         .min_pos = 1, .max_pos = MAX_ALTS, .pos = o->scripts, .npos = &o->nscripts,
+                         .help = kou_cmd_compare_help};
+    int code = kou_opt_parse(&spec, argc, argv);
+    return code >= 0 ? code : check_options(o, o->era_list.n);
+}
+
+/* ---- the run ---- */
+
+typedef struct cmp {
+    const copts *o;
+    kou_portset *ps;
+    size_t nalt, ngroup;
+    kou_kpi *proto;        /* the baseline's groups (names live here) */
+    size_t *order;         /* display order: all-ports groups, then ports */
+    int *map;              /* [a][g]: the alternative's own group index, or -1 */
+    double *vals;          /* [r][a][g][m] */
+    size_t nrep, cap;
+    uint64_t *seeds;       /* [r][a] */
+    kou_replicator *rp;    /* inline */
+    bool failed;
+} cmp;
+
+static double val(const cmp *c, size_t r, size_t a, size_t g, size_t m)
+{
+    return c->vals[((r * c->nalt + a) * c->ngroup + g) * M + m];
+}
+
+static uint64_t seed_of(const cmp *c, size_t a, size_t r)
+{
+    return c->o->seed + r + (c->o->independent ? (uint64_t)a << 32 : 0);
+}
+
+/* The sink: a finished replication's KPIs into vals, by the baseline's groups. */
+static void keep_values(void *ctx, kou_rep_run *run, kou_rep_result *res)
+{
+    cmp *c = ctx;
+    if (res->status != KOU_OK)
+        return;
+    size_t r = run->index / c->nalt, a = run->index % c->nalt;
+    for (size_t g = 0; g < c->ngroup; g++) {
+        int own = c->map[a * c->ngroup + g];
+        for (size_t m = 0; m < M; m++)
+            c->vals[((r * c->nalt + a) * c->ngroup + g) * M + m] =
+                own < 0 ? NAN : kou_kpi_get(run->kpi, (size_t)own, (kou_kpi_metric)m);
+    }
+}
+
+/* Runs replication r of every alternative. 0 or 1 (message printed). */
+static int run_rep(cmp *c, size_t r)
+{
+    if (r >= c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 16;
+        c->vals = koui_realloc(c->vals, c->cap * c->nalt * c->ngroup * M * sizeof *c->vals);
+        c->seeds = koui_realloc(c->seeds, c->cap * c->nalt * sizeof *c->seeds);
+    }
+    for (size_t a = 0; a < c->nalt; a++) {
+        const kou_portset_alt *alt = kou_portset_get(c->ps, a);
+        c->seeds[r * c->nalt + a] = seed_of(c, a, r);
+        kou_rep_job job = {.cfg = alt->cfg, .start_date = alt->start_date, .seed = seed_of(c, a, r)};
+        kou_replicator_submit(c->rp, &job);
+        const kou_rep_result *res = kou_replicator_next(c->rp);
+        if (res == NULL) /* a stop request: none is trapped here, but the pipeline would honour one */
+            return 1;
+        if (res->status != KOU_OK) {
+            fprintf(stderr, "kouan: %s (%s): replication %zu (seed %llu): %s\n", alt->script, alt->label, r + 1,
+                    (unsigned long long)res->job.seed, res->error);
+            return 1;
+        }
+    }
+    c->nrep = r + 1;
+    return 0;
+}
+
+typedef struct stat3 {
+    kou_paired_ci mean, diff, pct;
+} stat3;
+
+static stat3 stats(const cmp *c, size_t a, size_t g, size_t m)
+{
+    double *x = koui_malloc(2 * c->nrep * sizeof *x), *b = x + c->nrep;
+    for (size_t r = 0; r < c->nrep; r++) {
+        x[r] = val(c, r, a, g, m);
+        b[r] = val(c, r, 0, g, m);
+    }
+    stat3 s = {kou_paired_mean(x, c->nrep), kou_paired_diff(x, b, c->nrep), kou_paired_pct(x, b, c->nrep)};
+    free(x);
+    return s;
+}
+
+/* The group the stopping rule watches: all ports import, else the first
+** all-ports group. */
+static size_t watched_group(const cmp *c)
+{
+    for (size_t g = 0; g < c->ngroup; g++) {
+        kou_kpi_group gi = kou_kpi_group_info(c->proto, g);
+        if (gi.port_index < 0 && gi.direction == KOU_IMPORT)
+            return g;
+    }
+    return c->order[0];
+}
+
+/* The largest paired half-width of the KPI over the alternatives
+** (infinity while undefined). */
+static double watched_half(const cmp *c, size_t g)
+{
+    double worst = 0;
+    for (size_t a = 1; a < c->nalt; a++) {
+        double h = stats(c, a, g, (size_t)c->o->kpi).diff.half;
+        worst = isnan(h) ? INFINITY : h > worst ? h : worst;
+    }
+    return worst;
+}
+
+/* Runs the replications: --reps, then with --until-halfwidth more
+** batches until the watched half-width is small enough or --max-reps;
+** the stopping line in stop ("" without the rule). 0 or 1. */
+static int run_all(cmp *c, char *stop, size_t len)
+{
+    const copts *o = c->o;
+    uint64_t target = o->reps;
+    size_t wg = watched_group(c);
+    kou_kpi_group gi = kou_kpi_group_info(c->proto, wg);
+    const char *kpi = kou_kpi_metric_name((kou_kpi_metric)o->kpi);
+    for (size_t r = 0; r < target; r++) {
+        if (run_rep(c, r) != 0)
+            return 1;
+        if (r + 1 < target || o->halfwidth <= 0)
+            continue;
+        double h = watched_half(c, wg);
+        if (h <= o->halfwidth)
+            snprintf(stop, len, "stopped: half-width of the paired difference of %s (%s, %s) %.4g <= %g "
+                     "after %zu replications", kpi, gi.port, kou_direction_name(gi.direction), h, o->halfwidth,
+                     c->nrep);
+        else if (target >= o->max_reps)
+            snprintf(stop, len, "stopped at --max-reps %llu: half-width of the paired difference of %s "
+                     "(%s, %s) %.4g > %g", (unsigned long long)o->max_reps, kpi, gi.port,
+                     kou_direction_name(gi.direction), h, o->halfwidth);
+        else
+            target = target + o->reps < o->max_reps ? target + o->reps : o->max_reps;
+    }
+    return 0;
+}
+
+/* ---- the table ---- */
+
+/* "mean ± half" (signed: "+" or "-" always, and no "-0.00"). */
+static void cell(char *buf, size_t n, double mean, double half, double scale, const char *suffix, bool sign)
+{
+    double v = mean * scale;
+    if (sign && fabs(v) < 0.005)
+        v = 0.0;
+    if (isnan(mean))
+        snprintf(buf, n, "-");
+    else if (isnan(half))
+        snprintf(buf, n, sign ? "%+.2f%s" : "%.2f%s", v, suffix);
+    else
+        snprintf(buf, n, sign ? "%+.2f ± %.2f%s" : "%.2f ± %.2f%s", v, half * scale, suffix);
+}
+
+/* Pads a UTF-8 cell to w columns (± is one column, two bytes). */
+static void put_cell(FILE *out, const char *s, int w)
+{
+    int cols = 0;
+    for (const char *p = s; *p; p++)
+        cols += ((unsigned char)*p & 0xC0) != 0x80;
+    fprintf(out, "%*s%s", w - cols > 0 ? w - cols : 0, "", s);
+}
+
+#define W 22 /* a value column */
+
+/* One metric: the means, then the paired differences and % changes. */
+static void print_metric(const cmp *c, FILE *out, size_t g, kou_kpi_metric metric)
+{
+    size_t m = (size_t)metric;
+    double scale;
+    const char *unit = kou_kpi_metric_unit(metric, &scale);
+    char name[64], buf[96];
+    snprintf(name, sizeof name, "%s (%s)", kou_kpi_metric_name(metric), unit);
+    fprintf(out, "%-26s", name);
+    stat3 s[MAX_ALTS];
+    for (size_t a = 0; a < c->nalt; a++) {
+        s[a] = stats(c, a, g, m);
+        cell(buf, sizeof buf, s[a].mean.mean, s[a].mean.half, scale, "", false);
+        put_cell(out, buf, W);
+    }
+    fprintf(out, "\n%-26s%*s", "  vs baseline", W, "");
+    for (size_t a = 1; a < c->nalt; a++) {
+        cell(buf, sizeof buf, s[a].diff.mean, s[a].diff.half, scale, "", true);
+        put_cell(out, buf, W);
+    }
+    fprintf(out, "\n%-26s%*s", "  % change", W, "");
+    for (size_t a = 1; a < c->nalt; a++) {
+        cell(buf, sizeof buf, s[a].pct.mean, s[a].pct.half, 1.0, " %", true);
+        put_cell(out, buf, W);
+    }
+    fputc('\n', out);
+}
+
+static void print_group(const cmp *c, FILE *out, size_t g)
+{
+    kou_kpi_group grp = kou_kpi_group_info(c->proto, g);
+    fprintf(out, "\n== %s, %s%s%s ==\n", grp.port, kou_direction_name(grp.direction), grp.mode >= 0 ? ", " : "",
+            grp.mode >= 0 ? kou_mode_name(grp.mode) : "");
+    fprintf(out, "%-26s", "metric");
+    for (size_t a = 0; a < c->nalt; a++)
+        put_cell(out, kou_portset_get(c->ps, a)->label, W);
+    fputc('\n', out);
+    for (size_t k = 0; k < NSHOWN; k++)
+        print_metric(c, out, g, shown[k]);
+    for (int t = 0; t < 2; t++) {
+        fprintf(out, "target overall_mean %s vs %s:", target_names[t], kou_portset_get(c->ps, 0)->label);
+        for (size_t a = 1; a < c->nalt; a++) {
+            kou_paired_ci p = stats(c, a, g, KOU_KPI_OVERALL_MEAN).pct;
+            kou_verdict v = kou_paired_verdict(p, targets[t]);
+            fprintf(out, "  %s %s%s", kou_portset_get(c->ps, a)->label, kou_verdict_name(v),
+                    v == KOU_VERDICT_MET ? " (95 % confidence)" : "");
+        }
+        fputc('\n', out);
+    }
+}
+
+static void print_table(const cmp *c, FILE *out, const char *stop_line)
+{
+    const copts *o = c->o;
+    fprintf(out, "kouan compare: %zu alternatives, baseline %s; %zu replications, seeds %llu-%llu%s\n", c->nalt,
+            kou_portset_get(c->ps, 0)->label, c->nrep, (unsigned long long)o->seed,
+            (unsigned long long)(o->seed + c->nrep - 1),
+            o->independent ? ", INDEPENDENT seeds per alternative (seed + r + a*2^32)"
+                           : ", common random numbers (replication r of every alternative on seed + r)");
+    if (stop_line)
+        fprintf(out, "%s\n", stop_line);
+    fputs("mean ± t 95 % half-width over replications; vs baseline: paired difference (mean of per-replication\n"
+          "differences) and paired % change (mean of per-replication % changes), each ± t 95 % half-width\n",
+          out);
+    for (size_t gi = 0; gi < c->ngroup; gi++)
+        print_group(c, out, c->order[gi]);
+}
+
+/* ---- the CSV ---- */
+
+static void csv_num(FILE *f, double v)
+{
+    fputc(',', f);
+    kou_csv_number(f, v);
+}
+
+/* The rows of one group: one per metric and alternative. */
+static void csv_group(const cmp *c, FILE *f, size_t g)
+{
+    kou_kpi_group grp = kou_kpi_group_info(c->proto, g);
+    for (size_t m = 0; m < M; m++)
+        for (size_t a = 0; a < c->nalt; a++) {
+            double scale;
+            const char *unit = kou_kpi_metric_unit((kou_kpi_metric)m, &scale);
+            stat3 s = stats(c, a, g, m);
+            kou_csv_field(f, grp.port);
+            fprintf(f, ",%s,%s,%s,%s,", kou_mode_name(grp.mode), kou_direction_name(grp.direction),
+                    kou_kpi_metric_name((kou_kpi_metric)m), unit);
+            kou_csv_field(f, kou_portset_get(c->ps, a)->label);
+            csv_num(f, s.mean.mean * scale);
+            csv_num(f, s.mean.half * scale);
+            csv_num(f, a ? s.diff.mean * scale : NAN);
+            csv_num(f, a ? s.diff.half * scale : NAN);
+            csv_num(f, a ? s.pct.mean : NAN);
+            csv_num(f, a ? s.pct.half : NAN);
+            fprintf(f, ",%zu", s.mean.n);
+            for (size_t r = 0; r < c->nrep; r++)
+                csv_num(f, val(c, r, a, g, m) * scale);
+            fputs("\r\n", f);
+        }
+}
+
+/* One row per (group, metric, alternative); shares in % as in the table. */
+static int write_csv(const cmp *c)
+{
+    FILE *f = fopen(c->o->csv, "wb");
+    if (f == NULL) {
+        fprintf(stderr, "kouan: %s: cannot write: %s\n", c->o->csv, strerror(errno));
+        return 1;
+    }
+    if (c->o->bom)
+        fputs("\xEF\xBB\xBF", f);
+    fputs("port,mode,direction,metric,unit,alternative,mean,half_width,diff_mean,diff_half_width,"
+          "pct_change,pct_change_half_width,replications", f);
+    for (size_t r = 0; r < c->nrep; r++)
+        fprintf(f, ",rep_%zu", r + 1);
+    fputs("\r\n", f);
+    for (size_t gi = 0; gi < c->ngroup; gi++)
+        csv_group(c, f, c->order[gi]);
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad) {
+        fprintf(stderr, "kouan: %s: cannot write: %s\n", c->o->csv, strerror(errno));
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- the compare file ---- */
+
+/* The compare file's name: -o, or results/compare-SCENARIO-ERAS-sSEED.h5
+** (the next free -2, -3, ... when taken, as run files). 0, or 2 when -o
+** names an existing file (without --force), 1 when results/ cannot be made. */
+static int output_path(const cmp *c, char *path, size_t len)
+{
+    const copts *o = c->o;
+    if (o->output) {
+        if (!o->force && access(o->output, F_OK) == 0)
+            return kou_usage_error("compare", "%s exists: refusing to overwrite it; --force overwrites it, "
+                                              "-o FILE writes another file, --no-output none", o->output);
+        snprintf(path, len, "%s", o->output);
+        return 0;
+    }
+    char stem[256] = "compare", name[300], err[300];
+    size_t used = strlen(stem);
+    for (size_t i = 0; i < o->nscripts; i++) {
+        const char *base = strrchr(o->scripts[i], '/');
+        base = base ? base + 1 : o->scripts[i];
+        used += (size_t)snprintf(stem + used, used < sizeof stem ? sizeof stem - used : 0, "-%.*s",
+                                 (int)strcspn(base, "."), base);
+        if (used >= sizeof stem)
+            break;
+    }
+    for (size_t i = 0; i < o->era_list.n && used < sizeof stem; i++)
+        used += (size_t)snprintf(stem + used, sizeof stem - used, "-%s", o->eras[i]);
+    for (char *p = stem; *p; p++)
+        if (*p == '/' || *p == ' ')
+            *p = '_';
+    snprintf(name, sizeof name, "%.200s-s%llu%s", stem, (unsigned long long)o->seed, o->independent ? "-indep" : "");
+    if (kou_results_path(path, len, name, o->force, err, sizeof err) != 0) {
+        fprintf(stderr, "kouan: %s\n", err);
+        return 1;
+    }
+    return 0;
+}
+
+/* The arrays of the compare file (io/h5compare.h), in display order. */
+typedef struct h5_arrays {
+    const char *alts[MAX_ALTS], *metrics[M];
+    const char **gport;
+    int32_t *gmode, *gdir;
+    double *values, *mean, *half, *dm, *dh, *pm, *ph;
+    int8_t *verdicts;      /* [2][a][g]: -1/3, then -1/2 */
+    uint64_t *seeds;       /* [a][r] */
+} h5_arrays;
+
+static void fill_group(const cmp *c, h5_arrays *h, size_t gi)
+{
+    size_t A = c->nalt, R = c->nrep, G = c->ngroup, g = c->order[gi];
+    kou_kpi_group grp = kou_kpi_group_info(c->proto, g);
+    h->gport[gi] = grp.port;
+    h->gmode[gi] = grp.mode;
+    h->gdir[gi] = grp.direction;
+    for (size_t a = 0; a < A; a++) {
+        for (size_t m = 0; m < M; m++) {
+            stat3 s = stats(c, a, g, m);
+            size_t i = (a * G + gi) * M + m;
+            h->mean[i] = s.mean.mean;
+            h->half[i] = s.mean.half;
+            h->dm[i] = a ? s.diff.mean : NAN;
+            h->dh[i] = a ? s.diff.half : NAN;
+            h->pm[i] = a ? s.pct.mean : NAN;
+            h->ph[i] = a ? s.pct.half : NAN;
+            for (size_t r = 0; r < R; r++)
+                h->values[((a * R + r) * G + gi) * M + m] = val(c, r, a, g, m);
+        }
+        kou_paired_ci p = stats(c, a, g, KOU_KPI_OVERALL_MEAN).pct;
+        for (int t = 0; t < 2; t++)
+            h->verdicts[(size_t)t * A * G + a * G + gi] =
+                (int8_t)(a ? kou_paired_verdict(p, targets[t]) : KOU_VERDICT_UNDECIDED);
+    }
+}
+
+static void fill_arrays(const cmp *c, h5_arrays *h)
+{
+    size_t A = c->nalt, R = c->nrep, G = c->ngroup, GM = G * M;
+    for (size_t a = 0; a < A; a++)
+        h->alts[a] = kou_portset_get(c->ps, a)->label;
+    for (size_t m = 0; m < M; m++)
+        h->metrics[m] = kou_kpi_metric_name((kou_kpi_metric)m);
+    h->gport = koui_malloc(G * sizeof *h->gport);
+    h->gmode = koui_malloc(2 * G * sizeof *h->gmode);
+    h->gdir = h->gmode + G;
+    h->values = koui_malloc((A * R * GM + 6 * A * GM) * sizeof *h->values);
+    h->mean = h->values + A * R * GM;
+    h->half = h->mean + A * GM;
+    h->dm = h->half + A * GM;
+    h->dh = h->dm + A * GM;
+    h->pm = h->dh + A * GM;
+    h->ph = h->pm + A * GM;
+    h->verdicts = koui_malloc(2 * A * G);
+    h->seeds = koui_malloc(A * R * sizeof *h->seeds);
+    for (size_t gi = 0; gi < G; gi++)
+        fill_group(c, h, gi);
+    for (size_t a = 0; a < A; a++)
+        for (size_t r = 0; r < R; r++)
+            h->seeds[a * R + r] = c->seeds[r * A + a];
+}
+
+static int write_h5(const cmp *c, const char *path, const char *stop_line, int argc, char **argv)
+{
+    h5_arrays h;
+    fill_arrays(c, &h);
+    size_t A = c->nalt, G = c->ngroup;
+    char *cmd = kou_command_line(argc, argv), *scen = NULL, when[32];
+    size_t len;
+    FILE *m = open_memstream(&scen, &len);
+    for (size_t a = 0; m && a < A; a++)
+        fprintf(m, "%s%s", a ? "\n" : "", kou_portset_get(c->ps, a)->script);
+    if (m)
+        fclose(m);
+    kou_utc_now(when);
+    const char *sn[] = {"command_line", "scenarios", "kpi", "stopping", "crn", "kouan_version", "commit",
+                        "end_time_utc"};
+    const char *sv[] = {cmd ? cmd : "", scen ? scen : "", kou_kpi_metric_name((kou_kpi_metric)c->o->kpi),
+                        stop_line ? stop_line : "",
+                        c->o->independent ? "independent: seed + r + a*2^32" : "common: seed + r",
+                        KOUAN_VERSION, KOUAN_GIT_COMMIT, when};
+    const char *nn[] = {"seed", "replications", "until_halfwidth"};
+    double nv[] = {(double)c->o->seed, (double)c->nrep, c->o->halfwidth > 0 ? c->o->halfwidth : NAN};
+    kou_h5c_data d = {.nalt = A, .nrep = c->nrep, .ngroup = G, .nmetric = M, .alternatives = h.alts,
+                      .group_port = h.gport, .group_mode = h.gmode, .group_direction = h.gdir,
+                      .metrics = h.metrics, .seeds = h.seeds, .values = h.values, .mean = h.mean, .half = h.half,
+                      .diff_mean = h.dm, .diff_half = h.dh, .pct_mean = h.pm, .pct_half = h.ph,
+                      .verdict_third = h.verdicts, .verdict_half = h.verdicts + A * G,
+                      .nattr_str = sizeof sn / sizeof *sn, .attr_str_name = sn, .attr_str_value = sv,
+                      .nattr_num = 3, .attr_num_name = nn, .attr_num_value = nv};
+    char err[700];
+    bool exists;
+    int rc = kou_h5c_write(path, c->o->force, &d, &exists, err, sizeof err);
+    if (rc != 0)
+        fprintf(stderr, "kouan: %s\n", err);
+    else if (!c->o->quiet)
+        fprintf(stderr, "kouan: compare file %s\n", path);
+    free(cmd);
+    free(scen);
+    free(h.gport);
+    free(h.gmode);
+    free(h.values);
+    free(h.verdicts);
+    free(h.seeds);
+    return rc ? 1 : 0;
+}
+
+/* ---- the command ---- */
+
+static kou_portset *load(const copts *o, int *code)
+{
+    kou_portset_request rq;
+    kou_portset_request_default(&rq);
+    rq.scripts = o->scripts;
+    rq.nscripts = o->nscripts;
+    rq.eras = o->eras;
+    rq.neras = o->era_list.n;
+    rq.set_key = o->set_key;
+    rq.set_value = o->set_value;
+    rq.nset = o->sets.n;
+    rq.until = o->until;
+    rq.seed = o->seed;
+    return kou_portset_new(&rq, code);
+}
+
+/* The baseline's groups, their display order, and each alternative's own
+** group for each of them. */
+static void map_groups(cmp *c)
+{
+    c->proto = kou_kpi_new(kou_portset_get(c->ps, 0)->cfg);
+    c->ngroup = kou_kpi_groups(c->proto);
+    c->order = koui_malloc((c->ngroup ? c->ngroup : 1) * sizeof *c->order);
+    c->map = koui_malloc((c->nalt * c->ngroup > 0 ? c->nalt * c->ngroup : 1) * sizeof *c->map);
+    size_t k = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t g = 0; g < c->ngroup; g++)
+            if ((kou_kpi_group_info(c->proto, g).port_index < 0) == (pass == 0))
+                c->order[k++] = g;
+    for (size_t a = 0; a < c->nalt; a++) {
+        kou_kpi *ka = kou_kpi_new(kou_portset_get(c->ps, a)->cfg);
+        for (size_t g = 0; g < c->ngroup; g++) {
+            kou_kpi_group gb = kou_kpi_group_info(c->proto, g);
+            c->map[a * c->ngroup + g] = -1;
+            for (size_t j = 0; j < kou_kpi_groups(ka); j++) {
+                kou_kpi_group gj = kou_kpi_group_info(ka, j);
+                if (gj.mode == gb.mode && gj.direction == gb.direction && strcmp(gj.port, gb.port) == 0)
+                    c->map[a * c->ngroup + g] = (int)j;
+            }
+        }
+        kou_kpi_free(ka);
+    }
+}
+
+/* The table, the CSV, the compare file, the chart. */
+static int outputs(const cmp *c, const char *path, const char *stop, int argc, char **argv)
+{
+    const copts *o = c->o;
+    int code = 0;
+    if (!o->quiet)
+        print_table(c, stdout, stop[0] ? stop : NULL);
+    else if (stop[0])
+        fprintf(stderr, "kouan: %s\n", stop);
+    if (o->csv)
+        code = write_csv(c);
+    if (code == 0 && !o->no_output)
+        code = write_h5(c, path, stop[0] ? stop : NULL, argc, argv);
+    if (code == 0 && o->plot)
+        code = kou_plot_file(kou_portset_root(), path, o->plot);
+    return code;
+}
+
+int kou_cmd_compare(int argc, char **argv)
+{
+    copts *o = koui_malloc(sizeof *o);
+    defaults(o);
+    int code = parse(o, argc - 2, argv + 2);
+    kou_portset *ps = code < 0 ? load(o, &code) : NULL;
+    if (ps == NULL) {
+        free(o);
+        return code;
+    }
+    cmp c = {.o = o, .ps = ps, .nalt = kou_portset_count(ps)};
+    map_groups(&c);
+    kou_rep_sink sink = {.ctx = &c, .end = keep_values};
+    kou_rep_config rc = {.threads = 1, .sinks = &sink, .nsinks = 1};
+    char path[1024] = "", stop[400] = "", err[KOU_EXP_ERROR_LEN];
+    c.rp = kou_replicator_new(&rc, err, sizeof err);
+    KOU_CHECK(c.rp != NULL); /* inline: no thread to start */
+    if (!o->no_output)
+        code = output_path(&c, path, sizeof path);
+    if (code == 0)
+        code = run_all(&c, stop, sizeof stop);
+    if (code == 0)
+        code = outputs(&c, path, stop, argc - 2, argv + 2);
+    if (fflush(stdout) != 0 && code == 0) {
+        fprintf(stderr, "kouan: cannot write the output: %s\n", strerror(errno));
+        code = 1;
+    }
+    kou_replicator_free(c.rp);
+    kou_kpi_free(c.proto);
+    free(c.order);
+    free(c.map);
+    free(c.vals);
+    free(c.seeds);
+    kou_portset_free(ps);
+    free(o);
+    return code;
+}
