@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "model/model.h"
+#include "model/params.h"
 
 void kou_csv_field(FILE *f, const char *s)
 {
@@ -102,15 +102,9 @@ void kou_progress_bar(char *bar, int width, double done)
     bar[width] = '\0';
 }
 
-const char *kou_mode_name(int mode)
+const char *kou_group_mode_name(int mode)
 {
-    static const char *const modes[] = {"air", "rail", "road"};
-    return mode >= 0 && mode < KOU_MODE_COUNT ? modes[mode] : "all modes";
-}
-
-const char *kou_direction_name(int direction)
-{
-    return direction == KOU_IMPORT ? "import" : "export";
+    return mode >= 0 && mode < KOU_MODE_COUNT ? kou_mode_name(mode) : "all modes";
 }
 
 bool kou_plot_name(const char *value, void *dest)

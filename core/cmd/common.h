@@ -38,9 +38,9 @@ double kou_seconds(void);
 /* The bar of a progress line: width characters, '#' for the done fraction. */
 void kou_progress_bar(char *bar, int width, double done);
 
-/* "air", "rail", "road" ("all modes" for -1); "import", "export". */
-const char *kou_mode_name(int mode);
-const char *kou_direction_name(int direction);
+/* A KPI group's mode: kou_mode_name, or "all modes" for an all-ports
+** group (mode -1). */
+const char *kou_group_mode_name(int mode);
 
 /* The check of a --plot value: a name ending in .png or .svg, stored in
 ** *(const char **)dest. */

@@ -20,6 +20,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/common.h"
+#include "model/params.h"
 #include "cmd/opt.h"
 #include "cmd/plot.h"
 #include "exp/paired.h"
@@ -367,7 +368,7 @@ static void print_group(const cmp *c, FILE *out, size_t g)
 {
     kou_kpi_group grp = kou_kpi_group_info(c->proto, g);
     fprintf(out, "\n== %s, %s%s%s ==\n", grp.port, kou_direction_name(grp.direction), grp.mode >= 0 ? ", " : "",
-            grp.mode >= 0 ? kou_mode_name(grp.mode) : "");
+            grp.mode >= 0 ? kou_group_mode_name(grp.mode) : "");
     fprintf(out, "%-26s", "metric");
     for (size_t a = 0; a < c->nalt; a++)
         put_cell(out, kou_portset_get(c->ps, a)->label, W);
@@ -421,7 +422,7 @@ static void csv_group(const cmp *c, FILE *f, size_t g)
             const char *unit = kou_kpi_metric_unit((kou_kpi_metric)m, &scale);
             stat3 s = stats(c, a, g, m);
             kou_csv_field(f, grp.port);
-            fprintf(f, ",%s,%s,%s,%s,", kou_mode_name(grp.mode), kou_direction_name(grp.direction),
+            fprintf(f, ",%s,%s,%s,%s,", kou_group_mode_name(grp.mode), kou_direction_name(grp.direction),
                     kou_kpi_metric_name((kou_kpi_metric)m), unit);
             kou_csv_field(f, kou_portset_get(c->ps, a)->label);
             csv_num(f, s.mean.mean * scale);

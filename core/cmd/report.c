@@ -13,6 +13,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/common.h"
+#include "model/params.h"
 #include "cmd/opt.h"
 #include "cmd/plot.h"
 #include "io/h5read.h"
@@ -83,7 +84,7 @@ static void csv_group(FILE *f, const kou_h5_summary *h, const kou_kpi_summary *s
         const char *unit = kou_kpi_metric_unit((kou_kpi_metric)m, &scale);
         kou_kpi_value v = kou_kpi_summary_get(sum, g, (kou_kpi_metric)m);
         kou_csv_field(f, gi.port);
-        fprintf(f, ",%s,%s,%s,%s,", kou_mode_name(gi.mode), kou_direction_name(gi.direction),
+        fprintf(f, ",%s,%s,%s,%s,", kou_group_mode_name(gi.mode), kou_direction_name(gi.direction),
                 kou_kpi_metric_name((kou_kpi_metric)m), unit);
         kou_csv_number(f, v.mean * scale);
         fputc(',', f);

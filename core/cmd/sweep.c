@@ -30,6 +30,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/common.h"
+#include "model/params.h"
 #include "cmd/opt.h"
 #include "cmd/plot.h"
 #include "exp/design.h"
@@ -243,7 +244,7 @@ static void columns(sweep *s)
         if (gi.port_index < 0)
             snprintf(name, GROUP_NAME_LEN, "all ports %s", kou_direction_name(gi.direction));
         else
-            snprintf(name, GROUP_NAME_LEN, "%s %s %s", gi.port, kou_mode_name(gi.mode),
+            snprintf(name, GROUP_NAME_LEN, "%s %s %s", gi.port, kou_group_mode_name(gi.mode),
                      kou_direction_name(gi.direction));
         s->gnp[g] = name;
     }

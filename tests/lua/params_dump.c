@@ -92,10 +92,17 @@ int main(int argc, char **argv)
     if (code != 0)
         return code;
     const char *eras[1] = {a.era};
-    kou_portset_request rq = {.scripts = &a.script, .nscripts = 1, .eras = eras, .neras = 1,
-                              .set_key = a.set_key, .set_value = a.set_value, .nset = a.nset,
-                              .seed = 1, .max_memory = (size_t)512 << 20, .max_instructions = 1000000000};
-    kou_portset *ps = kou_portset_load(&rq, &code);
+    kou_portset_request rq;
+    kou_portset_request_default(&rq);
+    rq.scripts = &a.script;
+    rq.nscripts = 1;
+    rq.eras = eras;
+    rq.neras = 1;
+    rq.set_key = a.set_key;
+    rq.set_value = a.set_value;
+    rq.nset = (size_t)a.nset;
+    rq.run = true;
+    kou_portset *ps = kou_portset_new(&rq, &code);
     if (ps == NULL)
         return code;
     kou_model_config *copy = apply_all(kou_portset_get(ps, 0)->cfg, &a);
