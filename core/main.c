@@ -69,7 +69,7 @@ static int unknown_command(const char *name)
         names[i] = commands[i].name;
     const char *near = koui_nearest_name(name, names, NCOMMANDS);
     if (near)
-        return kou_usage_error(NULL, "unknown command '%s', did you mean '%s'?", name, near);
+        return kou_usage_error(NULL, "unknown command '%s' (did you mean '%s'?)", name, near);
     return kou_usage_error(NULL, "unknown command '%s'", name);
 }
 

@@ -82,7 +82,7 @@ static int unknown_option(const kou_opt_spec *spec, const char *arg)
     snprintf(option, sizeof option, "%.*s", (int)strcspn(arg, "="), arg);
     const char *near = koui_nearest_name(option, names, n);
     if (near)
-        return kou_usage_error(spec->command, "unknown option '%s', did you mean '%s'?", arg, near);
+        return kou_usage_error(spec->command, "unknown option '%s' (did you mean '%s'?)", arg, near);
     return kou_usage_error(spec->command, "unknown option '%s'", arg);
 }
 
@@ -90,7 +90,7 @@ static int unknown_choice(const kou_opt_spec *spec, const kou_opt *o, const char
 {
     const char *near = koui_nearest_name(val, o->choices, o->nchoices);
     if (near)
-        return kou_usage_error(spec->command, "%s: unknown %s '%s', did you mean '%s'?", typed, o->what, val, near);
+        return kou_usage_error(spec->command, "%s: unknown %s '%s' (did you mean '%s'?)", typed, o->what, val, near);
     char known[512] = "";
     for (size_t i = 0; i < o->nchoices; i++) {
         strncat(known, i ? ", " : "", sizeof known - strlen(known) - 1);

@@ -17,7 +17,7 @@
 **     kouan: COMMAND: MESSAGE (see 'kouan COMMAND --help')
 ** An unknown option (or command, core/main.c) is answered with the nearest
 ** valid one when it looks like a typo of it (koui_nearest_name):
-**     kouan: run: unknown option '--sed', did you mean '--seed'? (see 'kouan run --help')
+**     kouan: run: unknown option '--sed' (did you mean '--seed'?) (see 'kouan run --help')
 **
 ** The table and every destination are the caller's; values stored are
 ** pointers into argv. Main thread.

@@ -26,12 +26,12 @@
 
 #include "cmd/cmd.h"
 #include "cmd/common.h"
-#include "cmd/dump.h"
 #include "cmd/opt.h"
 #include "cmd/runfile.h"
 #include "exp/replicate.h"
 #include "lua/portset.h"
 #include "model/kpi.h"
+#include "model/param_print.h"
 
 #define MAX_SETS 256
 #define MAX_OPTS 24
@@ -390,7 +390,7 @@ int kou_cmd_run(int argc, char **argv)
     if (ps && kou_portset_process_style(ps))
         code = kou_portset_run_process_style(ps, o->until, o->quiet ? NULL : stdout);
     else if (ps && o->dump)
-        kou_dump_config(stdout, kou_portset_get(ps, 0)->cfg, kou_portset_get(ps, 0)->start_date);
+        kou_params_dump(stdout, kou_portset_get(ps, 0)->cfg);
     else if (ps)
         code = run_port(o, ps, argc, argv);
     if (ps && fflush(stdout) != 0 && code == 0) {

@@ -9,10 +9,10 @@
 #include <unistd.h>
 
 #include "cmd/common.h"
-#include "cmd/dump.h"
 #include "io/h5write.h"
 #include "kernel/sim.h"
 #include "kouan_version.h"
+#include "model/param_print.h"
 
 struct kou_runfile {
     kou_h5w *w;            /* NULL once closed */
@@ -52,10 +52,52 @@ static char *config_text(const kou_runfile_info *in)
     size_t len = 0;
     FILE *m = open_memstream(&text, &len); /* every resolved parameter: the text of --dump */
     if (m) {
-        kou_dump_config(m, in->cfg, in->start_date);
+        kou_params_dump(m, in->cfg);
         fclose(m);
     }
     return text;
+}
+
+/* The rows of /parameters, collected from the parameter table's visitor
+** (the strings copied: a row lives only during its call). */
+typedef struct param_rows {
+    size_t n, cap;
+    char **path, **text;
+    const char **unit;
+    double *value;
+} param_rows;
+
+static void take_row(void *ctx, const kou_param_row *row)
+{
+    param_rows *r = ctx;
+    if (r->n == r->cap) {
+        r->cap = r->cap ? 2 * r->cap : 256;
+        r->path = koui_realloc(r->path, r->cap * sizeof *r->path);
+        r->text = koui_realloc(r->text, r->cap * sizeof *r->text);
+        r->unit = koui_realloc(r->unit, r->cap * sizeof *r->unit);
+        r->value = koui_realloc(r->value, r->cap * sizeof *r->value);
+    }
+    r->path[r->n] = koui_strdup(row->path);
+    r->text[r->n] = koui_strdup(row->text);
+    r->unit[r->n] = row->unit; /* the table's own string */
+    r->value[r->n] = row->value;
+    r->n++;
+}
+
+/* /parameters: every resolved parameter of the configuration run. */
+static void write_parameters(kou_h5w *w, const kou_model_config *cfg)
+{
+    param_rows r = {0};
+    kou_params_visit(cfg, take_row, &r);
+    kou_h5w_parameters(w, r.n, (const char *const *)r.path, r.value, (const char *const *)r.text, r.unit);
+    for (size_t i = 0; i < r.n; i++) {
+        free(r.path[i]);
+        free(r.text[i]);
+    }
+    free(r.path);
+    free(r.text);
+    free(r.unit);
+    free(r.value);
 }
 
 static char *sets_text(const kou_runfile_info *in)
@@ -116,6 +158,7 @@ kou_runfile *kou_runfile_new(const kou_runfile_info *in, bool *exists, char *err
         return NULL;
     }
     write_attributes(w, in);
+    write_parameters(w, in->cfg);
     kou_runfile *rf = koui_calloc(1, sizeof *rf);
     rf->w = w;
     rf->sample_hours = in->sample_hours;

@@ -4,7 +4,7 @@ read back with h5py and h5dump; prints TAP. Runs /usr/bin/python3 (Debian's
 h5py and numpy live only there).
 
 usage: check_io.py GROUP --kouan KOUAN [--root SRCROOT] [--tool h5dump=PATH]   (tests/tap.py)
-groups: file checksum kpi attrs overwrite kill interrupt chinese trace parameters
+groups: file checksum kpi attrs overwrite kill interrupt chinese trace parameters run_parameters
 Without h5dump (not given, not on PATH) its checks are left out.
 """
 import os
@@ -25,7 +25,7 @@ from tap import ok  # noqa: E402
 tap.diag_lines = 40
 
 ARGS = tap.parse_args(__doc__, ["file", "checksum", "kpi", "attrs", "overwrite", "kill", "interrupt", "chinese",
-                                "trace", "parameters"])
+                                "trace", "parameters", "run_parameters"])
 KOUAN, ROOT = ARGS.kouan, ARGS.root
 H5DUMP = tap.tool("h5dump")
 SMALL = os.path.join(ROOT, "tests", "lua", "port_small.lua")
@@ -234,7 +234,7 @@ def g_attrs():
         ok(int(a["schema_version"]) == 1 and int(a["complete"]) == 1, "schema_version 1, complete 1")
         ok(s(a["rng"]) == "GSL taus2, named streams keyed by (seed, name, entity)" and int(a["seed"]) == 1
            and int(a["replications"]) == 2 and s(a["era"]) == "2017", "seed, replications, era, rng")
-        ok("advance_share 0.25" in s(a["parameters"]) and "ports.TST.advance_share=0.25" in s(a["sets"]),
+        ok("ports.TST.advance_share = 0.25 [share]\n" in s(a["parameters"]) and "ports.TST.advance_share=0.25" in s(a["sets"]),
            "parameters hold the resolved configuration (--dump text) and the --set values")
         ok(s(a["commit"]) != "" and s(a["start_time_utc"]).endswith("Z") and "--reps 2" in s(a["command_line"]),
            "commit, times, command line", (s(a["commit"]), s(a["command_line"])))
@@ -416,8 +416,36 @@ def g_parameters():
            "written after a row too: both there", err)
 
 
+def g_run_parameters():
+    """/parameters of a real run file: one row per line of `kouan run --dump`
+    (the same parameter table's rows), with the numbers as numbers."""
+    rc, dump, err = run(HENAN, "--era", "2021", "--dump")
+    path = os.path.join(TMP, "params.h5")
+    rc2, _, err2 = run(HENAN, "--era", "2021", "--until", "400", "-o", path, "--quiet")
+    if not ok(rc == 0 and rc2 == 0, "kouan run --dump, then a run with its file", err + err2):
+        return
+    lines = dump.splitlines()
+    with h5py.File(path, "r") as f:
+        rows = f["parameters"][...]
+        as_lines = [f"{s(r['path'])} = {s(r['text'])}" + (f" [{s(r['unit'])}]" if s(r["unit"]) else "")
+                    for r in rows]
+        horizon = [r for r in rows if s(r["path"]) == "horizon_days"]
+        ok(len(rows) > 500 and as_lines[0] == lines[0] and as_lines[2:] == lines[2:] and
+           as_lines[1] == "horizon_days = 16.666666666666668 [d]" and lines[1] == "horizon_days = 364 [d]" and
+           s(f.attrs["parameters"]) == "\n".join(as_lines) + "\n",
+           "every --dump line is a row of /parameters, in order (the horizon as run: --until 400)",
+           "\n".join(f"{a} | {b}" for a, b in zip(as_lines, lines) if a != b)[:3000])
+        numeric = [r for r in rows if not np.isnan(r["value"])]
+        ok(len(numeric) > 300 and all(s(r["text"]) in ("true", "false") or float(s(r["text"])) == r["value"]
+                                      for r in numeric),
+           "a numeric row's value is its text read as a number", str(numeric[:3]))
+        ok(len(horizon) == 1 and abs(horizon[0]["value"] * 24 - 400) < 1e-9 and
+           float(f.attrs["horizon_hours"]) == 400, "the horizon as run", str(horizon))
+
+
 GROUPS = {"file": g_file, "checksum": g_checksum, "kpi": g_kpi, "attrs": g_attrs, "overwrite": g_overwrite, "kill": g_kill,
-          "interrupt": g_interrupt, "chinese": g_chinese, "trace": g_trace, "parameters": g_parameters}
+          "interrupt": g_interrupt, "chinese": g_chinese, "trace": g_trace, "parameters": g_parameters,
+          "run_parameters": g_run_parameters}
 try:
     GROUPS[ARGS.group]()
 finally:

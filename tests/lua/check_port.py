@@ -197,39 +197,86 @@ def group_errors():
 
 
 def group_dump():
-    rc, out, err = run("run", SMALL, "--dump")
-    lines = [l.strip() for l in out.splitlines()]
-    ok(rc == 0 and err == "", "--dump runs cleanly", err)
+    """--dump: the configuration a scenario converts to, one parameter a
+    line, "PATH = TEXT [UNIT]" (model/param_print.h), resources in name
+    order: every value of port_small.lua and port_features.lua."""
+    def dump(*args):
+        rc, out, err = run("run", *args, "--dump")
+        return rc, out, err, out.splitlines()
+
+    def resource_rows(lines, port):
+        """Resource rows in order: (name, text after ' = ')."""
+        pre = f"ports.{port}.resources."
+        rows = []
+        for l in lines:
+            if l.startswith(pre):
+                path, text = l.split(" = ", 1)
+                rows.append((path[len(pre):].removesuffix(".capacity"), text))
+        return rows
+
+    rc, out, err, lines = dump(SMALL)
+    ok(rc == 0 and err == "", "port_small.lua dumps cleanly", err)
+    p, f = "ports.TST.", "ports.TST.flows."
     want = [
-        "start_date 20170102", "horizon_hours 216", "warmup_hours 48",
-        "resource 0 documents hours Mon,Tue,Wed,Thu,Fri 8.5-17.5 x5; Sat 9-12 x2 holidays 20170127 workdays 20170122 as 0",
-        "resource 4 scanner capacity 1",
-        "stages handling 2 documents 0 scanner 4 inspection 3 border_inspection -1 apron -1 gate 1",
-        "prep_time = lognormal 6 0.8", "notice_delay = erlang 2 2", "warehouse_move = normal 1 0.3 0 inf",
-        "pickup_delay = discrete 2:0.5 6:0.3 24:0.2", "gate_time = fixed 0.05", "cert_time = fixed 0.1",
-        "units_per_carrier = piecewise 2:0 10:1",
-        "inspect_prob aeo_advanced 0.01 aeo_general 0.02 ordinary 0.05 discredited 0.8",
-        "timetable 2.5 23.1667 47.1667 50.5 71.1667 95.1667 98.5 119.167 143.167 167.167",
-        "rate_per_hour sum 68.4 mon0 0.5 sun23 0.1",
-        "trader_share aeo_advanced 0 aeo_general 0 ordinary 1 discredited 0",
-        "goods general share 1 apron_eligible 0 green_channel 0 lab_prob 0 duty_prob 0 extra_inspect_prob 0",
+        "start_date = 2017-01-02 [date]", "horizon_days = 9 [d]", "warmup_days = 2 [d]",
+        p + 'resources.documents = {hours = {{days = "Mon,Tue,Wed,Thu,Fri", from = "08:30", to = "17:30", '
+        'capacity = 5}, {days = "Sat", from = "09:00", to = "12:00", capacity = 2}}, holidays = {"2017-01-27"}, '
+        'workdays = {{"2017-01-22", as = "Mon"}}}',
+        p + "resources.scanner.capacity = 1 [count]",
+        p + "handling = handling", p + "documents = documents", p + "scanner = scanner",
+        p + "inspection = inspection", p + "border_inspection = false", p + "apron = false", p + "gate = gate",
+        p + 'prep_time = {"lognormal", mean = 6, cv = 0.8} [h]', p + 'notice_delay = {"erlang", k = 2, mean = 2} [h]',
+        p + 'warehouse_move = {"normal", mean = 1, sd = 0.3, lo = 0, hi = math.huge} [h]',
+        p + 'pickup_delay = {"discrete", values = {2, 6, 24}, weights = {0.5, 0.3, 0.2}} [h]',
+        p + 'gate_time = {"fixed", value = 0.05} [h]', p + 'cert_time = {"fixed", value = 0.1} [h]',
+        f + 'freighter.units_per_carrier = {"piecewise", x = {2, 10}, p = {0, 1}} [count]',
+        p + "inspect_prob.aeo_advanced = 0.01 [share]", p + "inspect_prob.aeo_general = 0.02 [share]",
+        p + "inspect_prob.ordinary = 0.05 [share]", p + "inspect_prob.discredited = 0.8 [share]",
+        f + "freighter.timetable = Mon 02:30, Mon 23:10, Tue 23:10, Wed 02:30, Wed 23:10, Thu 23:10, "
+        "Fri 02:30, Fri 23:10, Sat 23:10, Sun 23:10",
+        f + "trucks out.rate_per_hour = 68.4 a week: 0.5 x120, 0.25 x24, 0.1 x24 [per h]",
+        f + "trucks out.trader_share.aeo_advanced = 0 [weight]", f + "trucks out.trader_share.aeo_general = 0 [weight]",
+        f + "trucks out.trader_share.ordinary = 1 [weight]", f + "trucks out.trader_share.discredited = 0 [weight]",
+        f + "trucks out.goods.general.share = 1 [weight]", f + "trucks out.goods.general.apron_eligible = false",
+        f + "trucks out.goods.general.green_channel = false", f + "trucks out.goods.general.lab_prob = 0 [share]",
+        f + "trucks out.goods.general.duty_prob = 0 [share]",
+        f + "trucks out.goods.general.extra_inspect_prob = 0 [share]",
     ]
     for w in want:
-        ok(w in lines, f"port_small converts to '{w}'", out)
-    rc, out, err = run("run", "port_features.lua", "--dump")
-    lines = [l.strip() for l in out.splitlines()]
-    ok(rc == 0, "port_features.lua converts", err)
-    for w, what in [
-        ("resource 4 night hours Fri 22-24 x3; Sat 0-6 x3; Sat,Sun 10-12 x1; Mon,Sun 13-15 x2 workdays 20170122 as 0",
+        ok(w in lines, f"port_small: '{w}'", out)
+    names = [n for n, _ in resource_rows(lines, "TST")]
+    ok(names == ["documents", "gate", "handling", "inspection", "scanner"],
+       "resources in name order: documents is resource 0, gate 1, handling 2, inspection 3, scanner 4", names)
+    ok(all(" = " in l for l in lines) and len(lines) == len(set(l.split(" = ")[0] for l in lines)),
+       "one fact a line, each path once", out)
+
+    rc, out, err, lines = dump("port_features.lua")
+    ok(rc == 0, "port_features.lua dumps", err)
+    rows = dict(resource_rows(lines, "TST"))
+    names = [n for n, _ in resource_rows(lines, "TST")]
+    for name, text, what in [
+        ("night", '{hours = {{days = "Fri", from = "22:00", to = "24:00", capacity = 3}, {days = "Sat", from = "00:00", '
+         'to = "06:00", capacity = 3}, {days = "Sat,Sun", from = "10:00", to = "12:00", capacity = 1}, '
+         '{days = "Mon,Sun", from = "13:00", to = "15:00", capacity = 2}}, workdays = {{"2017-01-22", as = "Mon"}}}',
          "overnight hours split at midnight, 'weekends', a wrapping range, a bare workday date"),
-        ("resource 3 inspection hours Mon,Tue,Wed,Thu,Fri 8-17 x4", "capacity = false switches to opening hours"),
-        ("resource 6 yard capacity 3", "a bare number is a capacity"),
-        ("stages handling 2 documents 0 scanner 5 inspection 4 border_inspection -1 apron 6 gate -1",
-         "stages by other names, and false for none"),
-        ("timetable 30 42.5 78 90.5", "several times per timetable entry"),
-        ("rate_per_hour sum 24 mon0 1 sun23 0", "168 rates written out (rate = false drops the other form)"),
+        ("inspection", '{hours = {{days = "Mon,Tue,Wed,Thu,Fri", from = "08:00", to = "17:00", capacity = 4}}}',
+         "capacity = false switches to opening hours"),
+        ("yard", "3 [count]", "a bare number is a capacity"),
     ]:
-        ok(w in lines, what, out)
+        ok(rows.get(name) == text, what, f"{name}: {rows.get(name)}")
+    ok(names.index("night") == 4 and names.index("inspection") == 3 and names.index("yard") == 6,
+       "resource numbers as before: inspection 3, night 4, yard 6", names)
+    stages = {l.split(" = ")[0][len("ports.TST."):]: l.split(" = ")[1] for l in lines
+              if l.split(" = ")[0].count(".") == 2 and l.startswith("ports.TST.")}
+    got = [stages.get(k) for k in ("handling", "documents", "scanner", "inspection", "border_inspection", "apron", "gate")]
+    ok(got == [names[2], names[0], names[5], names[4], "false", names[6], "false"],
+       "stages by other names, and false for none (handling 2 documents 0 scanner 5 inspection 4 apron 6)",
+       f"{got} {names}")
+    ok("ports.TST.flows.freighter.timetable = Tue 06:00, Tue 18:30, Thu 06:00, Thu 18:30" in lines,
+       "several times per timetable entry", out)
+    ok("ports.TST.flows.trucks out.rate_per_hour = 24 a week: 1 x24, 0 x144 [per h]" in lines,
+       "168 rates written out (rate = false drops the other form)", out)
+
     rc, out, err = run("run", "port_features.lua")
     ok(rc == 0 and "TST, air, import" in out, "port_features.lua runs", err)
 
@@ -306,90 +353,18 @@ def group_process():
 
 
 def group_params():
-    """The rows of model/param_print.h (the --dump printer the commands will
-    use), through tests/lua/params_dump.c: every value the dump group checks
-    in main.c's format, in the new one ("PATH = TEXT [UNIT]", resources in
-    name order); and --set (text, Lua, a new conversion) against --apply (a
-    double set in a copy of the configuration, as a sweep point does)."""
+    """--set (text, Lua, a new conversion) against --apply (a double set in
+    a copy of the configuration, model/param_path.h, as a sweep point
+    does), through tests/lua/params_dump.c: the same configuration."""
     helper = tap.tool("kouan-params-dump", required=True)
 
     def dump(*args):
         rc, out, err = tap.run([helper, *args], f"kouan-params-dump {' '.join(args)}", cwd=TESTDIR)
         return rc, out, err, out.splitlines()
 
-    def resource_rows(lines, port):
-        """Resource rows in order: (name, text after ' = ')."""
-        pre = f"ports.{port}.resources."
-        rows = []
-        for l in lines:
-            if l.startswith(pre):
-                path, text = l.split(" = ", 1)
-                rows.append((path[len(pre):].removesuffix(".capacity"), text))
-        return rows
-
-    rc, out, err, lines = dump(SMALL)
-    ok(rc == 0 and err == "", "port_small.lua dumps cleanly", err)
-    p, f = "ports.TST.", "ports.TST.flows."
-    want = [
-        "start_date = 2017-01-02 [date]", "horizon_days = 9 [d]", "warmup_days = 2 [d]",
-        p + 'resources.documents = {hours = {{days = "Mon,Tue,Wed,Thu,Fri", from = "08:30", to = "17:30", '
-        'capacity = 5}, {days = "Sat", from = "09:00", to = "12:00", capacity = 2}}, holidays = {"2017-01-27"}, '
-        'workdays = {{"2017-01-22", as = "Mon"}}}',
-        p + "resources.scanner.capacity = 1 [count]",
-        p + "handling = handling", p + "documents = documents", p + "scanner = scanner",
-        p + "inspection = inspection", p + "border_inspection = false", p + "apron = false", p + "gate = gate",
-        p + 'prep_time = {"lognormal", mean = 6, cv = 0.8} [h]', p + 'notice_delay = {"erlang", k = 2, mean = 2} [h]',
-        p + 'warehouse_move = {"normal", mean = 1, sd = 0.3, lo = 0, hi = math.huge} [h]',
-        p + 'pickup_delay = {"discrete", values = {2, 6, 24}, weights = {0.5, 0.3, 0.2}} [h]',
-        p + 'gate_time = {"fixed", value = 0.05} [h]', p + 'cert_time = {"fixed", value = 0.1} [h]',
-        f + 'freighter.units_per_carrier = {"piecewise", x = {2, 10}, p = {0, 1}} [count]',
-        p + "inspect_prob.aeo_advanced = 0.01 [share]", p + "inspect_prob.aeo_general = 0.02 [share]",
-        p + "inspect_prob.ordinary = 0.05 [share]", p + "inspect_prob.discredited = 0.8 [share]",
-        f + "freighter.timetable = Mon 02:30, Mon 23:10, Tue 23:10, Wed 02:30, Wed 23:10, Thu 23:10, "
-        "Fri 02:30, Fri 23:10, Sat 23:10, Sun 23:10",
-        f + "trucks out.rate_per_hour = 68.4 a week: 0.5 x120, 0.25 x24, 0.1 x24 [per h]",
-        f + "trucks out.trader_share.aeo_advanced = 0 [weight]", f + "trucks out.trader_share.aeo_general = 0 [weight]",
-        f + "trucks out.trader_share.ordinary = 1 [weight]", f + "trucks out.trader_share.discredited = 0 [weight]",
-        f + "trucks out.goods.general.share = 1 [weight]", f + "trucks out.goods.general.apron_eligible = false",
-        f + "trucks out.goods.general.green_channel = false", f + "trucks out.goods.general.lab_prob = 0 [share]",
-        f + "trucks out.goods.general.duty_prob = 0 [share]",
-        f + "trucks out.goods.general.extra_inspect_prob = 0 [share]",
-    ]
-    for w in want:
-        ok(w in lines, f"port_small: '{w}'", out)
-    names = [n for n, _ in resource_rows(lines, "TST")]
-    ok(names == ["documents", "gate", "handling", "inspection", "scanner"],
-       "resources in name order: documents is resource 0, gate 1, handling 2, inspection 3, scanner 4", names)
-    ok(all(" = " in l for l in lines) and len(lines) == len(set(l.split(" = ")[0] for l in lines)),
-       "one fact a line, each path once", out)
-
-    rc, out, err, lines = dump("port_features.lua")
-    ok(rc == 0, "port_features.lua dumps", err)
-    rows = dict(resource_rows(lines, "TST"))
-    names = [n for n, _ in resource_rows(lines, "TST")]
-    for name, text, what in [
-        ("night", '{hours = {{days = "Fri", from = "22:00", to = "24:00", capacity = 3}, {days = "Sat", from = "00:00", '
-         'to = "06:00", capacity = 3}, {days = "Sat,Sun", from = "10:00", to = "12:00", capacity = 1}, '
-         '{days = "Mon,Sun", from = "13:00", to = "15:00", capacity = 2}}, workdays = {{"2017-01-22", as = "Mon"}}}',
-         "overnight hours split at midnight, 'weekends', a wrapping range, a bare workday date"),
-        ("inspection", '{hours = {{days = "Mon,Tue,Wed,Thu,Fri", from = "08:00", to = "17:00", capacity = 4}}}',
-         "capacity = false switches to opening hours"),
-        ("yard", "3 [count]", "a bare number is a capacity"),
-    ]:
-        ok(rows.get(name) == text, what, f"{name}: {rows.get(name)}")
-    ok(names.index("night") == 4 and names.index("inspection") == 3 and names.index("yard") == 6,
-       "resource numbers as before: inspection 3, night 4, yard 6", names)
-    stages = {l.split(" = ")[0][len("ports.TST."):]: l.split(" = ")[1] for l in lines
-              if l.split(" = ")[0].count(".") == 2 and l.startswith("ports.TST.")}
-    got = [stages.get(k) for k in ("handling", "documents", "scanner", "inspection", "border_inspection", "apron", "gate")]
-    ok(got == [names[2], names[0], names[5], names[4], "false", names[6], "false"],
-       "stages by other names, and false for none (handling 2 documents 0 scanner 5 inspection 4 apron 6)",
-       f"{got} {names}")
-    ok("ports.TST.flows.freighter.timetable = Tue 06:00, Tue 18:30, Thu 06:00, Thu 18:30" in lines,
-       "several times per timetable entry", out)
-    ok("ports.TST.flows.trucks out.rate_per_hour = 24 a week: 1 x24, 0 x144 [per h]" in lines,
-       "168 rates written out (rate = false drops the other form)", out)
-
+    rc, out, err, _ = dump(SMALL)
+    ok(rc == 0 and err == "" and out == run("run", SMALL, "--dump")[1],
+       "the helper prints what kouan run --dump prints", err)
     # --set through Lua, --apply on a copy: the same configuration
     for path, value in [("ports.TST.advance_share", "0.3"), ("horizon_days", "5.5"), ("warmup_days", "1"),
                         ("max_in_system", "5000"), ("ports.TST.green_priority", "-3"),
