@@ -5,11 +5,16 @@
 ** (io/sweep_h5.h). docs/sweep.md gives the design file, docs/hdf5-schema.md
 ** the file.
 **
-** Threads. Lua is single-threaded: the main thread loads the design and
-** the base scenario (lua/portset.h), builds the matrix, and converts the
-** points a few ahead of the one being written (the window), each point's
-** configuration staying in the loader until every replication of the
-** point is written. Worker threads run the replications; a sink copies
+** Points. The main thread loads the design and the base scenario with
+** the design's era (lua/portset.h: the only Lua of a sweep), binds every
+** factor's path to a parameter of it (exp/design.h, model/param_path.h: a
+** bad path fails here, before any run) and builds the matrix. A point's
+** configuration is a copy of the base with the factors' values set in it,
+** made a few points ahead of the one being written (the window) and freed
+** once every replication of the point is written; a value the parameter
+** does not allow fails the point's runs, which are recorded as failed.
+**
+** Threads. Worker threads run the replications; a sink copies
 ** each one's KPIs to its own place. The main thread takes the results in
 ** (point, replication) order, so the file does not depend on -j; it is the
 ** only thread that calls HDF5 (toolchain.md §4).
@@ -76,6 +81,10 @@ typedef struct sweep {
     kou_sweep_spec *spec;
     kou_portset *ps;
     kou_design *design;
+    kou_param_ref refs[KOU_DESIGN_MAX_FACTORS]; /* the factors' parameters */
+    kou_model_config *base;  /* the base scenario with every factor at its base value */
+    kou_model_config **point_cfg; /* per point, while its runs are queued or running */
+    int32_t start_date;
     size_t npoints, reps, nruns;
     /* the KPI table's columns: groups of the base configuration, metrics */
     size_t ngroups, nmetrics;
@@ -201,9 +210,9 @@ static int start_mpi(sweep *s, sweep_opts *o)
 
 /* ---- the design, the scenario, the KPI table's columns ---- */
 
-/* The design file, its matrix, and the base scenario with every factor at
-** its base value (a bad path fails here, before any run). 0, or the exit
-** status after the message. */
+/* The design file, the base scenario, the factors bound to its parameters,
+** the matrix, and the base point (every factor at its base value). A bad
+** path fails here, before any run. 0, or the exit status after the message. */
 static int load(sweep *s)
 {
     int code;
@@ -211,25 +220,33 @@ static int load(sweep *s)
     s->ps = kou_portset_new_sweep(s->o->design, s->spec, &code);
     if (s->ps == NULL)
         return code;
-    char err[256];
+    if ((code = kou_portset_sweep_base(s->ps)) != 0)
+        return code;
+    const kou_portset_alt *plain = kou_portset_get(s->ps, 0);
+    s->start_date = plain->start_date;
+    char err[512];
+    if (kou_design_bind(&s->spec->design, plain->cfg, s->refs, err, sizeof err) != KOU_OK)
+        return kou_usage_error("sweep", "%s", err);
     s->design = kou_design_new(&s->spec->design, err, sizeof err);
-    if (s->design == NULL) {
-        fprintf(stderr, "kouan: sweep: %s\n", err);
-        return 2;
-    }
+    if (s->design == NULL)
+        return kou_usage_error("sweep", "%s", err);
     s->npoints = kou_design_points(s->design);
     s->reps = (size_t)s->spec->reps;
     s->nruns = s->npoints * s->reps;
+    s->point_cfg = koui_calloc(s->npoints ? s->npoints : 1, sizeof *s->point_cfg);
     double base[KOU_DESIGN_MAX_FACTORS];
     for (size_t i = 0; i < s->spec->design.nfactors; i++)
         base[i] = s->spec->design.factors[i].base;
-    return kou_portset_sweep_base(s->ps, base);
+    s->base = kou_design_point_config(&s->spec->design, s->refs, plain->cfg, base, err, sizeof err);
+    if (s->base == NULL)
+        return kou_usage_error("sweep", "the base point (every factor at its base value): %s", err);
+    return 0;
 }
 
 /* The groups of the base configuration and the metrics kept. */
 static void columns(sweep *s)
 {
-    kou_kpi *k = kou_kpi_new(kou_portset_get(s->ps, 0)->cfg);
+    kou_kpi *k = kou_kpi_new(s->base);
     size_t ng = kou_kpi_groups(k);
     s->ngroups = ng;
     s->gint = koui_malloc((3 * ng + 1) * sizeof *s->gint);
@@ -400,9 +417,10 @@ static void build_ahead(sweep *s, size_t window)
             need = need || !s->runs[pt * s->reps + r].skip;
         if (!need)
             continue;
-        kou_portset_alt alt;
         char why[KOU_SWEEP_ERROR_LEN];
-        bool ok = kou_portset_sweep_point(s->ps, pt, kou_design_row(s->design, pt), &alt, why, sizeof why);
+        s->point_cfg[pt] = kou_design_point_config(&s->spec->design, s->refs, kou_portset_get(s->ps, 0)->cfg,
+                                                   kou_design_row(s->design, pt), why, sizeof why);
+        bool ok = s->point_cfg[pt] != NULL;
         for (size_t r = 0; r < s->reps; r++) {
             sweep_run *j = &s->runs[pt * s->reps + r];
             if (j->skip)
@@ -412,7 +430,7 @@ static void build_ahead(sweep *s, size_t window)
                 snprintf(j->error, sizeof j->error, "%s", why);
                 continue;
             }
-            kou_rep_job job = {.cfg = alt.cfg, .start_date = alt.start_date, .seed = j->seed, .user = j};
+            kou_rep_job job = {.cfg = s->point_cfg[pt], .start_date = s->start_date, .seed = j->seed, .user = j};
             kou_replicator_submit(s->rp, &job);
             j->queued = true;
         }
@@ -503,8 +521,10 @@ static void run_loop(sweep *s)
             break;
         record(s, s->next_write);
         s->next_write++;
-        if (s->next_write % s->reps == 0) /* the point is written: its configuration goes */
-            kou_portset_sweep_drop(s->ps, s->next_write / s->reps - 1);
+        if (s->next_write % s->reps == 0) { /* the point is written: its configuration goes */
+            kou_model_config_free(s->point_cfg[s->next_write / s->reps - 1]);
+            s->point_cfg[s->next_write / s->reps - 1] = NULL;
+        }
         draw_progress(s);
         if (s->w && kou_sweep_h5_error(s->w))
             break;
@@ -649,6 +669,10 @@ static int run_sweep(sweep *s)
 static void release(sweep *s)
 {
     kou_sweep_h5_close(s->w, false, NULL, 0);
+    for (size_t p = 0; s->point_cfg && p < s->npoints; p++)
+        kou_model_config_free(s->point_cfg[p]);
+    free(s->point_cfg);
+    kou_model_config_free(s->base);
     kou_portset_free(s->ps);
     kou_design_free(s->design);
     free(s->spec);

@@ -37,7 +37,7 @@ int kou_design_method_find(const char *name)
 
 /* ---- factors ---- */
 
-void kou_factor_complete(kou_factor *f, bool base_given, double base)
+void kou_factor_complete(kou_factor *f)
 {
     double first_or_middle;
     if (f->continuous) {
@@ -52,7 +52,8 @@ void kou_factor_complete(kou_factor *f, bool base_given, double base)
         }
         first_or_middle = f->levels[0];
     }
-    f->base = base_given ? base : first_or_middle;
+    if (!f->base_given)
+        f->base = first_or_middle;
     if (f->integer) {
         f->base = round(f->base);
         for (size_t k = 0; k < f->nlevels; k++)
@@ -234,4 +235,41 @@ const double *kou_design_row(const kou_design *d, size_t point)
 {
     KOU_CHECK(point < d->npoints);
     return d->matrix + point * d->spec.nfactors;
+}
+
+/* ---- the factors against a base configuration ---- */
+
+kou_status kou_design_bind(kou_design_spec *spec, const kou_model_config *base, kou_param_ref *refs, char *err,
+                           size_t errlen)
+{
+    for (size_t i = 0; i < spec->nfactors; i++) {
+        kou_factor *f = &spec->factors[i];
+        char why[512];
+        kou_status st = kou_param_resolve(base, f->path, &refs[i], why, sizeof why);
+        if (st != KOU_OK) {
+            snprintf(err, errlen, "sweep.factors[%zu]: %s", i + 1, why);
+            return st;
+        }
+        if (!f->integer_given)
+            f->integer = kou_param_is_integer(&refs[i]);
+        kou_factor_complete(f);
+    }
+    return KOU_OK;
+}
+
+kou_model_config *kou_design_point_config(const kou_design_spec *spec, const kou_param_ref *refs,
+                                          const kou_model_config *base, const double *values, char *err,
+                                          size_t errlen)
+{
+    kou_model_config *cfg = kou_model_config_copy(base);
+    kou_status st = KOU_OK;
+    for (size_t i = 0; i < spec->nfactors && st == KOU_OK; i++)
+        st = kou_param_apply(cfg, &refs[i], values[i], err, errlen);
+    if (st == KOU_OK)
+        st = kou_model_validate(cfg, err, errlen);
+    if (st != KOU_OK) {
+        kou_model_config_free(cfg);
+        return NULL;
+    }
+    return cfg;
 }

@@ -71,20 +71,6 @@ static bool whole_in(double v, double lo, double hi)
     return v >= lo && v <= hi && v == floor(v);
 }
 
-/* Whether the scenario schema takes only whole numbers at path: a
-** capacity (resources.NAME.capacity or resources.NAME = N), a
-** green_priority, max_in_system. Values of such a factor are rounded. */
-static bool path_is_integer(const char *path)
-{
-    const char *last = strrchr(path, '.');
-    last = last ? last + 1 : path;
-    if (strcmp(last, "capacity") == 0 || strcmp(last, "green_priority") == 0 ||
-        strcmp(last, "max_in_system") == 0)
-        return true;
-    const char *r = strstr(path, ".resources.");
-    return r != NULL && strchr(r + strlen(".resources."), '.') == NULL;
-}
-
 /* scenario, era, reps, seed, method and points. */
 static void read_settings(lua_State *L, int t, kou_sweep_spec *s)
 {
@@ -165,7 +151,6 @@ static void read_factor(lua_State *L, int fi, kou_factor *f, const char *where)
         kou_host_usage_error(L, "%s.path must be a string (a --set path)", where);
     f->path = lua_tostring(L, -1);
     lua_pop(L, 1);
-    f->integer = path_is_integer(f->path);
     if (lua_getfield(L, fi, "values") == LUA_TTABLE)
         read_levels(L, f, where);
     else if (!lua_isnil(L, -1))
@@ -173,12 +158,12 @@ static void read_factor(lua_State *L, int fi, kou_factor *f, const char *where)
     else
         read_range(L, fi, f, where);
     lua_pop(L, 1);
-    if (lua_getfield(L, fi, "integer") == LUA_TBOOLEAN)
+    if (lua_getfield(L, fi, "integer") == LUA_TBOOLEAN) {
         f->integer = lua_toboolean(L, -1);
+        f->integer_given = true;
+    }
     lua_pop(L, 1);
-    bool base_given;
-    double base = get_number(L, fi, "base", 0, &base_given, where);
-    kou_factor_complete(f, base_given, base);
+    f->base = get_number(L, fi, "base", 0, &f->base_given, where);
 }
 
 static void read_factors(lua_State *L, int t, kou_design_spec *d)

@@ -4,7 +4,7 @@
 ** Everything Lua runs under lua_pcall with the host's message handler
 ** (protect): the scenario's top level, the conversions, the process-style
 ** run. Arenas and converted configurations stay anchored in the registry
-** (the holder table, a sweep's points table). The processes of kouan run
+** (the holder table, a sweep's base). The processes of kouan run
 ** start from the pipeline's sink outside any pcall: kou_lsim_begin_run and
 ** kou_lsim_end_run never raise.
 */
@@ -35,7 +35,6 @@ struct kou_portset {
     bool process_failed;
     kou_sweep_spec *spec;          /* kouan sweep */
     const char *design;
-    int points_ref;                /* arenas of the points converted, by point + 1 */
     char spath[4096];              /* the base scenario as found */
 };
 
@@ -73,7 +72,7 @@ static kou_portset *make(const kou_host_config *hc, size_t nalts, int *status)
     kou_portset *ps = koui_calloc(1, sizeof *ps);
     ps->alts = koui_calloc(nalts ? nalts : 1, sizeof *ps->alts);
     ps->n = nalts;
-    ps->holder = ps->procs_ref = ps->points_ref = LUA_NOREF;
+    ps->holder = ps->procs_ref = LUA_NOREF;
     char err[256];
     ps->host = kou_host_new(hc, err, sizeof err);
     if (ps->host == NULL) {
@@ -416,8 +415,6 @@ static int psweep(lua_State *L)
         kou_host_usage_error(L, "sweep.scenario '%s' is not a port scenario (it must return scenario{...})",
                              ps->spath);
     lua_setfield(L, LUA_REGISTRYINDEX, "kouan.sweep.scenario");
-    lua_newtable(L);
-    ps->points_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     return 0;
 }
 
@@ -440,99 +437,35 @@ kou_portset *kou_portset_new_sweep(const char *design, kou_sweep_spec *spec, int
     return ps;
 }
 
-typedef struct point_args {
-    kou_portset *ps;
-    const double *values;
-    size_t point;
-    bool base;            /* the base check: processes refused, kept as alternative 0 */
-    kou_portset_alt *out;
-} point_args;
-
-/* The base scenario with the design's era and the factors at values. */
-static int pbuild_point(lua_State *L)
+/* The base scenario with the design's era, as written: alternative 0.
+** Its processes are refused: they would need Lua on worker threads. */
+static int pbuild_base(lua_State *L)
 {
-    point_args *a = lua_touserdata(L, 1);
-    const kou_sweep_spec *spec = a->ps->spec;
+    kou_portset *ps = lua_touserdata(L, 1);
+    const kou_sweep_spec *spec = ps->spec;
     lua_settop(L, 0);
     lua_getfield(L, LUA_REGISTRYINDEX, "kouan.sweep.scenario"); /* s */
     kou_scenario_select_era(L, spec->era);                       /* s s-era */
-    for (size_t i = 0; i < spec->design.nfactors; i++) {
-        char v[64];
-        kou_factor_format(&spec->design.factors[i], a->values[i], v, sizeof v);
-        kou_scenario_set(L, spec->design.factors[i].path, v);
-    }
     kou_scenario_info info;
     const kou_model_config *cfg = kou_scenario_build(L, -1, &info); /* s s-era arena */
-    *a->out = (kou_portset_alt){.cfg = cfg, .start_date = info.start_date, .script = a->ps->spath,
-                                .era = info.era, .name = info.name};
-    if (a->base) {
-        lua_getfield(L, -2, "processes");
-        if (lua_istable(L, -1) && lua_rawlen(L, -1) > 0)
-            kou_host_usage_error(L, "sweep: scenario '%s' has processes = {...}: Lua processes cannot "
-                                 "run on worker threads, so kouan sweep does not take them yet",
-                                 spec->scenario);
-        lua_pop(L, 1);
-        lua_setfield(L, LUA_REGISTRYINDEX, "kouan.sweep.base");
-    } else {
-        lua_rawgeti(L, LUA_REGISTRYINDEX, a->ps->points_ref); /* ... arena points */
-        lua_insert(L, -2);
-        lua_rawseti(L, -2, (lua_Integer)a->point + 1);
-    }
+    ps->alts[0] = (kou_portset_alt){.cfg = cfg, .start_date = info.start_date, .script = ps->spath,
+                                    .era = info.era, .name = info.name};
+    lua_getfield(L, -2, "processes");
+    if (lua_istable(L, -1) && lua_rawlen(L, -1) > 0)
+        kou_host_usage_error(L, "sweep: scenario '%s' has processes = {...}: Lua processes cannot "
+                             "run on worker threads, so kouan sweep does not take them yet",
+                             spec->scenario);
+    lua_pop(L, 1);
+    lua_setfield(L, LUA_REGISTRYINDEX, "kouan.sweep.base"); /* the arena, kept */
     return 0;
 }
 
-int kou_portset_sweep_base(kou_portset *ps, const double *values)
+int kou_portset_sweep_base(kou_portset *ps)
 {
-    point_args a = {.ps = ps, .values = values, .base = true, .out = &ps->alts[0]};
-    int code = protect(ps, pbuild_point, &a);
+    int code = protect(ps, pbuild_base, ps);
     if (code == 0)
         ps->n = 1;
     return code;
-}
-
-/* The text of the error object on top (a host report or a string),
-** without its traceback; pops it. */
-static void error_text(lua_State *L, char *buf, size_t len)
-{
-    const char *s;
-    if (lua_istable(L, -1)) {
-        lua_getfield(L, -1, "text");
-        s = lua_tostring(L, -1);
-        snprintf(buf, len, "%s", s ? s : "error");
-        lua_pop(L, 1);
-    } else {
-        s = lua_tostring(L, -1);
-        snprintf(buf, len, "%s", s ? s : "error");
-    }
-    lua_pop(L, 1);
-    char *nl = strstr(buf, "\nstack traceback");
-    if (nl)
-        *nl = '\0';
-}
-
-bool kou_portset_sweep_point(kou_portset *ps, size_t point, const double *values, kou_portset_alt *out,
-                             char *err, size_t errlen)
-{
-    lua_State *L = kou_host_state(ps->host);
-    point_args a = {.ps = ps, .values = values, .point = point, .out = out};
-    lua_pushcfunction(L, kou_host_msghandler);
-    lua_pushcfunction(L, pbuild_point);
-    lua_pushlightuserdata(L, &a);
-    bool ok = lua_pcall(L, 1, 0, -3) == LUA_OK;
-    if (!ok)
-        error_text(L, err, errlen);
-    lua_pop(L, 1); /* msgh */
-    lua_gc(L, LUA_GCSTEP, 0);
-    return ok;
-}
-
-void kou_portset_sweep_drop(kou_portset *ps, size_t point)
-{
-    lua_State *L = kou_host_state(ps->host);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, ps->points_ref);
-    lua_pushnil(L); /* clearing a field never allocates */
-    lua_rawseti(L, -2, (lua_Integer)point + 1);
-    lua_pop(L, 1);
 }
 
 const char *kou_portset_root(void)

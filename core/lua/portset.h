@@ -9,17 +9,16 @@
 **  - kouan compare: the alternatives: one file with several eras, or
 **    several files (each with its own era field, or the one --era given).
 **    A scenario with processes is refused: comparisons run the model alone.
-**  - kouan sweep: a design file (lua/design_file.h) and its base scenario;
-**    each point of the design is converted on demand
-**    (kou_portset_sweep_point), its factor values applied as --set paths.
+**  - kouan sweep: a design file (lua/design_file.h) and its base scenario
+**    with the design's era; the points are copies of it with the factors'
+**    values set in C (exp/design.h), with no further trip through Lua.
 **
 ** --set: as `kouan run` does: a key the scenario's top level read with
 ** param() is a parameter, anything else a path into every alternative's
 ** table, applied after its era.
 **
 ** Configurations (and every string of an alternative) live in arenas of
-** the loader's Lua state, valid until kou_portset_free (a sweep point's
-** until kou_portset_sweep_drop). Errors are the host's reports (a
+** the loader's Lua state, valid until kou_portset_free. Errors are the host's reports (a
 ** scenario's FILE:LINE and traceback): printed on stderr ("kouan: ...")
 ** by the loader itself, which returns the exit status (1 the scenario
 ** failed, 2 usage). One thread: the caller's (the configurations may be
@@ -97,16 +96,10 @@ int kou_portset_report_process_error(kou_portset *ps);
 ** written, next to the design file, or under the tree root). spec is
 ** kept: it must outlive the loader. NULL after the report. */
 kou_portset *kou_portset_new_sweep(const char *design, kou_sweep_spec *spec, int *status);
-/* Converts the base scenario with the factors at values (one per factor),
-** refusing a scenario with processes; it becomes alternative 0. 0, or the
-** exit status after the report. */
-int kou_portset_sweep_base(kou_portset *ps, const double *values);
-/* Converts point (a number of the caller's) at values into *out, valid
-** until kou_portset_sweep_drop(ps, point). False with the error's text
-** (traceback cut) in err. */
-bool kou_portset_sweep_point(kou_portset *ps, size_t point, const double *values, kou_portset_alt *out,
-                             char *err, size_t errlen);
-void kou_portset_sweep_drop(kou_portset *ps, size_t point);
+/* Converts the base scenario with the design's era, as written, refusing a
+** scenario with processes; it becomes alternative 0. 0, or the exit
+** status after the report. */
+int kou_portset_sweep_base(kou_portset *ps);
 
 /* ---- for callers without Lua ---- */
 /* The kouan tree holding scripts/ (lua/scenario.h, kou_scenario_root). */

@@ -156,6 +156,13 @@ def group_badpath():
     d = design("bad4", "latin", [f"{{{ADV}, values = {{0.1}}}}"])
     rc, so, se = sweep(d, "-o", out("bad4"))
     ok(rc == 2 and "latin" in se, "an unknown method is refused", se)
+    for path, why, what in [("ports.TST.mode", "a choice", "a choice (the port's mode)"),
+                             ("ports.TST.resources.documents", "opening hours", "a resource with opening hours"),
+                             ("ports.TST.prep_time.sd", "(known: mean, cv)", "a key its distribution's family lacks")]:
+        d = design("bad5", "factorial", [f'{{path = "{path}", values = {{1}}}}'])
+        rc, so, se = sweep(d, "-o", out("bad5"))
+        ok(rc == 2 and se.startswith("kouan: sweep: sweep.factors[1]: " + path) and why in se
+           and not os.path.exists(out("bad5")), f"a path to {what} is refused before any run, saying why", se)
     rc, so, se = sweep(os.path.join(TMP, "missing.lua"))
     ok(rc == 2, "a missing design file exits 2", se)
     rc, so, se = sweep(d, "-j", "0")
