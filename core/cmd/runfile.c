@@ -84,20 +84,16 @@ static void take_row(void *ctx, const kou_param_row *row)
     r->n++;
 }
 
-/* /parameters: every resolved parameter of the configuration run. */
-static void write_parameters(kou_h5w *w, const kou_model_config *cfg)
+static void free_rows(param_rows *r)
 {
-    param_rows r = {0};
-    kou_params_visit(cfg, take_row, &r);
-    kou_h5w_parameters(w, r.n, (const char *const *)r.path, r.value, (const char *const *)r.text, r.unit);
-    for (size_t i = 0; i < r.n; i++) {
-        free(r.path[i]);
-        free(r.text[i]);
+    for (size_t i = 0; i < r->n; i++) {
+        free(r->path[i]);
+        free(r->text[i]);
     }
-    free(r.path);
-    free(r.text);
-    free(r.unit);
-    free(r.value);
+    free(r->path);
+    free(r->text);
+    free(r->unit);
+    free(r->value);
 }
 
 static char *sets_text(const kou_runfile_info *in)
@@ -147,9 +143,15 @@ kou_runfile *kou_runfile_new(const kou_runfile_info *in, bool *exists, char *err
         snprintf(path, sizeof path, "%s", in->output);
     else if (default_path(in, path, sizeof path, err, errlen) != 0)
         return NULL;
+    /* /parameters: every resolved parameter of the configuration run,
+    ** collected before the file exists (running out of memory is fatal,
+    ** and must not leave a half-made file) */
+    param_rows rows = {0};
+    kou_params_visit(in->cfg, take_row, &rows);
     char why[700];
     kou_h5w *w = kou_h5w_create(path, in->force, in->trace, in->cfg, exists, why, sizeof why);
     if (w == NULL) {
+        free_rows(&rows);
         if (*exists)
             snprintf(err, errlen, "%s exists: refusing to overwrite it; --force overwrites it, -o FILE writes "
                      "another file, --no-output none", path);
@@ -158,7 +160,9 @@ kou_runfile *kou_runfile_new(const kou_runfile_info *in, bool *exists, char *err
         return NULL;
     }
     write_attributes(w, in);
-    write_parameters(w, in->cfg);
+    kou_h5w_parameters(w, rows.n, (const char *const *)rows.path, rows.value, (const char *const *)rows.text,
+                       rows.unit);
+    free_rows(&rows);
     kou_runfile *rf = koui_calloc(1, sizeof *rf);
     rf->w = w;
     rf->sample_hours = in->sample_hours;

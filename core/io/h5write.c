@@ -725,6 +725,9 @@ void kou_h5w_parameters(kou_h5w *w, size_t n, const char *const *path, const dou
         H5Tclose(st);
         w->pending_meta += bytes;
         burst(w);
+        /* flushed before returning: the table is written before the first
+        ** run, and a run that dies early must not meet a flush midway */
+        writer_sync(w);
     }
     free(rows);
 }
