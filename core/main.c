@@ -8,16 +8,13 @@
 ** Exit codes: 0 success; 1 the scenario, a run or an output failed; 2 the
 ** command was used wrongly (cmd/opt.h); 130 interrupted.
 */
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
 #include "cmd/cmd.h"
+#include "cmd/common.h"
 #include "cmd/opt.h"
-#include "kernel/base.h"
-#include "lua/portset.h"
 
 typedef struct kou_command {
     const char *name;
@@ -67,43 +64,15 @@ static int unknown_command(const char *name)
     const char *names[NCOMMANDS];
     for (size_t i = 0; i < NCOMMANDS; i++)
         names[i] = commands[i].name;
-    const char *near = koui_nearest_name(name, names, NCOMMANDS);
+    const char *near = kou_nearest_name(name, names, NCOMMANDS);
     if (near)
         return kou_usage_error(NULL, "unknown command '%s' (did you mean '%s'?)", name, near);
     return kou_usage_error(NULL, "unknown command '%s'", name);
 }
 
-/* KOUAN_FAULT_ALLOC=N makes the N-th allocation fail, N+ that one and
-** every later one; =count prints how many allocations the command made
-** (kernel/base.h; tests only). */
-
-static void print_alloc_count(void)
-{
-    fprintf(stderr, "kouan: allocations: %llu\n", (unsigned long long)koui_fault_alloc_count());
-}
-
-static void fault_injection_from_env(void)
-{
-    const char *v = getenv("KOUAN_FAULT_ALLOC");
-    uint64_t n;
-    if (v == NULL || *v == '\0')
-        return;
-    if (strcmp(v, "count") == 0) {
-        koui_fault_alloc(UINT64_MAX, 0);
-        atexit(print_alloc_count);
-        return;
-    }
-    char num[32];
-    size_t len = strlen(v);
-    bool persistent = len > 1 && v[len - 1] == '+';
-    snprintf(num, sizeof num, "%.*s", (int)(persistent ? len - 1 : len), v);
-    if (kou_cli_u64(num, &n))
-        koui_fault_alloc(n, persistent);
-}
-
 int main(int argc, char **argv)
 {
-    fault_injection_from_env();
+    kou_fault_injection_from_env();
     if (argc < 2) {
         print_help(stderr);
         return 2;
@@ -114,7 +83,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(name, "--version") == 0) {
-        printf("kouan 0.1.0 (%s)\n", kou_portset_lua_release());
+        kou_print_version(stdout);
         return 0;
     }
     for (size_t i = 0; i < NCOMMANDS; i++)

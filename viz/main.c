@@ -20,7 +20,7 @@
 #include <SDL.h>
 #include <SDL_ttf.h>
 
-#include "cli.h"
+#include "cmd/cli.h"
 #include "draw.h"
 #include "export.h"
 #include "io/replay.h"

@@ -11,6 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmd/cli.h"
+#include "kernel/base.h"
+#include "lua/portset.h"
 #include "model/params.h"
 
 void kou_csv_field(FILE *f, const char *s)
@@ -114,4 +117,38 @@ bool kou_plot_name(const char *value, void *dest)
         return false;
     *(const char **)dest = value;
     return true;
+}
+
+void kou_print_version(FILE *out)
+{
+    fprintf(out, "kouan 0.1.0 (%s)\n", kou_portset_lua_release());
+}
+
+const char *kou_nearest_name(const char *name, const char *const *candidates, size_t n)
+{
+    return koui_nearest_name(name, candidates, n);
+}
+
+static void print_alloc_count(void)
+{
+    fprintf(stderr, "kouan: allocations: %llu\n", (unsigned long long)koui_fault_alloc_count());
+}
+
+void kou_fault_injection_from_env(void)
+{
+    const char *v = getenv("KOUAN_FAULT_ALLOC");
+    uint64_t n;
+    if (v == NULL || *v == '\0')
+        return;
+    if (strcmp(v, "count") == 0) {
+        koui_fault_alloc(UINT64_MAX, 0);
+        atexit(print_alloc_count);
+        return;
+    }
+    char num[32];
+    size_t len = strlen(v);
+    bool persistent = len > 1 && v[len - 1] == '+';
+    snprintf(num, sizeof num, "%.*s", (int)(persistent ? len - 1 : len), v);
+    if (kou_cli_u64(num, &n))
+        koui_fault_alloc(n, persistent);
 }

@@ -46,4 +46,16 @@ const char *kou_group_mode_name(int mode);
 ** *(const char **)dest. */
 bool kou_plot_name(const char *value, void *dest);
 
+/* "kouan 0.1.0 (Lua 5.4.4)". */
+void kou_print_version(FILE *out);
+
+/* The nearest of candidates to name (kernel/base.h, koui_nearest_name), for
+** main.c's command table. */
+const char *kou_nearest_name(const char *name, const char *const *candidates, size_t n);
+
+/* KOUAN_FAULT_ALLOC=N makes the N-th allocation fail, N+ that one and
+** every later one; =count prints how many allocations the command made, at
+** exit (kernel/base.h; tests only). Call first thing in main. */
+void kou_fault_injection_from_env(void);
+
 #endif

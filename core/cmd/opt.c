@@ -3,7 +3,7 @@
 */
 #include "cmd/opt.h"
 
-#include "cli.h"
+#include "cmd/cli.h"
 
 #include <math.h>
 #include <stdarg.h>

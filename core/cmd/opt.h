@@ -30,7 +30,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "cli.h"
+#include "cmd/cli.h"
 #include "kernel/base.h"
 
 typedef enum kou_opt_kind {

@@ -29,7 +29,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 
-#include "cli.h"
+#include "cmd/cli.h"
 #include "cmd/opt.h"
 #include "fuzz.h"
 #include "lua/host.h"

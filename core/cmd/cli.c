@@ -1,7 +1,7 @@
 /*
 ** cli.c — see cli.h.
 */
-#include "cli.h"
+#include "cmd/cli.h"
 
 #include <errno.h>
 #include <math.h>

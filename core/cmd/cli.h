@@ -4,8 +4,8 @@
 ** must be the number, so "5x", "" and "inf" are refused rather than
 ** half-read.
 */
-#ifndef KOUAN_CLI_H
-#define KOUAN_CLI_H
+#ifndef KOUAN_CMD_CLI_H
+#define KOUAN_CMD_CLI_H
 
 #include <stdbool.h>
 #include <stdint.h>
