@@ -10,6 +10,7 @@
 #include <lauxlib.h>
 
 #include "kernel/base.h"
+#include "lua/fields.h"
 #include "lua/host.h"
 
 static const char *const design_keys[] = {"scenario", "era", "reps", "seed", "method", "points",
@@ -17,53 +18,40 @@ static const char *const design_keys[] = {"scenario", "era", "reps", "seed", "me
 static const char *const factor_keys[] = {"path", "values", "min", "max", "base", "levels", "integer"};
 #define NKEYS(a) (sizeof a / sizeof *a)
 
-/* Raises a usage error for a key of the table at idx that is not in keys
-** (list indices are skipped when list_ok). */
-static void check_keys(lua_State *L, int idx, const char *const *keys, size_t n, bool list_ok,
-                       const char *where)
+/* A design file's mistakes are the command line's: usage errors (exit 2). */
+static void usage_fail(koui_fields *f, const char *key, const char *valtext, const char *msg)
 {
-    idx = lua_absindex(L, idx);
-    lua_pushnil(L);
-    while (lua_next(L, idx)) {
-        lua_pop(L, 1);
-        if (lua_type(L, -1) != LUA_TSTRING) {
-            if (list_ok && lua_isinteger(L, -1))
-                continue;
-            kou_host_usage_error(L, "%s: keys must be names", where);
-        }
-        const char *k = lua_tostring(L, -1);
-        size_t i = 0;
-        while (i < n && strcmp(keys[i], k) != 0)
-            i++;
-        if (i < n)
-            continue;
-        const char *near = koui_nearest_name(k, keys, n);
-        if (near)
-            kou_host_usage_error(L, "%s: unknown key '%s' (did you mean '%s'?)", where, k, near);
-        luaL_Buffer b;
-        luaL_buffinit(L, &b);
-        for (size_t j = 0; j < n; j++) {
-            luaL_addstring(&b, j ? ", " : "");
-            luaL_addstring(&b, keys[j]);
-        }
-        luaL_pushresult(&b);
-        kou_host_usage_error(L, "%s: unknown key '%s' (known: %s)", where, k, lua_tostring(L, -1));
-    }
+    (void)key;
+    (void)valtext;
+    kou_host_usage_error(f->L, "%s", msg);
 }
 
-/* t.key as a number (dflt when absent; *given says which). */
+/* A reader (lua/fields.h) of the table named where: "sweep", "sweep.factors[2]". */
+static koui_fields reader(lua_State *L, const char *where)
+{
+    koui_fields f;
+    koui_fields_init(&f, L, usage_fail, NULL);
+    koui_fields_push(&f, where);
+    return f;
+}
+
+/* The keys of the table at idx: each one of the n in keys. */
+static void check_keys(lua_State *L, int idx, const char *const *keys, size_t n, const char *where)
+{
+    koui_fields f = reader(L, where);
+    koui_fields_check_keys(&f, idx, keys, n, 0);
+}
+
+/* t.key as a finite number (dflt when absent; *given says which). */
 static double get_number(lua_State *L, int t, const char *key, double dflt, bool *given, const char *where)
 {
+    static const kou_param_range any = {-INFINITY, INFINITY, false, false};
+    koui_fields f = reader(L, where);
     int ty = lua_getfield(L, t, key);
-    double v = dflt;
+    lua_pop(L, 1);
     if (given)
         *given = ty != LUA_TNIL;
-    if (ty == LUA_TNUMBER)
-        v = lua_tonumber(L, -1);
-    else if (ty != LUA_TNIL)
-        kou_host_usage_error(L, "%s.%s must be a number (got %s)", where, key, luaL_typename(L, -1));
-    lua_pop(L, 1);
-    return v;
+    return koui_fields_number(&f, t, key, &any, dflt);
 }
 
 static bool whole_in(double v, double lo, double hi)
@@ -146,7 +134,7 @@ static void read_range(lua_State *L, int fi, kou_factor *f, const char *where)
 /* The factor table at fi. */
 static void read_factor(lua_State *L, int fi, kou_factor *f, const char *where)
 {
-    check_keys(L, fi, factor_keys, NKEYS(factor_keys), true, where);
+    check_keys(L, fi, factor_keys, NKEYS(factor_keys), where);
     if (lua_getfield(L, fi, "path") != LUA_TSTRING)
         kou_host_usage_error(L, "%s.path must be a string (a --set path)", where);
     f->path = lua_tostring(L, -1);
@@ -225,7 +213,7 @@ static void read_kpi(lua_State *L, int t, kou_sweep_spec *s)
 void kou_design_file_read(lua_State *L, int idx, kou_sweep_spec *spec)
 {
     int t = lua_absindex(L, idx);
-    check_keys(L, t, design_keys, NKEYS(design_keys), false, "sweep");
+    check_keys(L, t, design_keys, NKEYS(design_keys), "sweep");
     read_settings(L, t, spec);
     read_factors(L, t, &spec->design);
     read_kpi(L, t, spec);
