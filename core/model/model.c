@@ -110,6 +110,7 @@ typedef struct cons {
     unsigned need, goods_missing;
     uint8_t waiting, visit, nvisits;
     bool selected, scan_route, scan_clear, lab_sample, released;
+    bool auto_review; /* accepted on automatic review: no document check by a reviewer */
     int open; /* branches still running */
     int priority;
     struct cons *next_free;
@@ -1143,18 +1144,15 @@ static void start_scan(run *r, cons *c)
     kou_resource_request(c->flow->port->scanner, c->priority, grant_scan, r, c);
 }
 
-/* Document check and certificates are one hold of a reviewer: the document
-** check ends first, then the certificates are verified one after another. */
-static void ev_certs_done(kou_sim *sim, void *subject, void *object)
+/* The documents and certificates are checked: duty, then the inspection
+** or the release. */
+static void checks_done(run *r, cons *c)
 {
-    run *r = subject;
-    cons *c = object;
-    kou_resource_release(c->flow->port->documents);
     stamp(r, c, KOU_MS_CERTS_DONE);
     if (c->rec.flags & KOU_FLAG_DUTY) {
         if (c->flow->port->cfg->release_before_duty)
             c->open++;
-        at(r, kou_sim_now(sim) + c->duty, ev_duty_paid, c);
+        at(r, kou_sim_now(r->sim) + c->duty, ev_duty_paid, c);
     }
     if (!c->selected)
         satisfy(r, c, NEED_CHECKS);
@@ -1165,6 +1163,17 @@ static void ev_certs_done(kou_sim *sim, void *subject, void *object)
             start_scan(r, c);
     } else
         start_manual(r, c);
+}
+
+/* Document check and certificates are one hold of a reviewer: the document
+** check ends first, then the certificates are verified one after another. */
+static void ev_certs_done(kou_sim *sim, void *subject, void *object)
+{
+    run *r = subject;
+    cons *c = object;
+    (void)sim;
+    kou_resource_release(c->flow->port->documents);
+    checks_done(r, c);
 }
 
 static void grant_doc(kou_sim *sim, kou_resource *res, void *subject, void *object)
@@ -1182,6 +1191,11 @@ static void ev_declared(kou_sim *sim, void *subject, void *object)
     cons *c = object;
     (void)sim;
     stamp(r, c, KOU_MS_DECLARED);
+    if (c->auto_review && c->certs == 0.0) { /* nothing for a reviewer to do */
+        stamp(r, c, KOU_MS_DOC_CHECKED);
+        checks_done(r, c);
+        return;
+    }
     kou_resource_request(c->flow->port->documents, c->priority, grant_doc, r, c);
 }
 
@@ -1316,6 +1330,9 @@ static void cons_draw(run *r, cons *c, const flow_rt *fr, const unit *u, uint64_
     c->prep = draw(pr->prep, r->s_prep);
     kou_rng_stream_rekey(r->s_doc, key);
     c->doc = draw(pr->doc, r->s_doc);
+    c->auto_review = pr->cfg->auto_review_share > 0 && kou_rng_uniform(r->s_doc) < pr->cfg->auto_review_share;
+    if (c->auto_review)
+        c->doc = 0.0;
     kou_rng_stream_rekey(r->s_certs, key);
     unsigned ncerts = poisson(pr->cfg->certs_per_consignment, kou_rng_uniform(r->s_certs));
     for (unsigned i = 0; i < ncerts; i++)

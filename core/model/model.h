@@ -254,6 +254,7 @@ typedef struct kou_port_config {
     double inspect_prob[KOU_TRADER_COUNT]; /* selection, plus goods extra_inspect_prob */
     double scan_first_share;           /* share of selected routed to the scanner */
     double scan_clear_prob;            /* scanned ones released on the image alone */
+    double auto_review_share;          /* declarations accepted on automatic review */
     bool joint_inspection;             /* one visit instead of customs then border */
     bool release_before_duty;          /* duty payment off the critical path */
     bool release_before_lab;           /* lab result off the critical path */

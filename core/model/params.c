@@ -254,6 +254,9 @@ static const kou_param port_params[] = {
             "probability of selection for inspection by trader class (plus the goods' extra_inspect_prob)"),
     P_NUM(scan_first_share, UNIT, 0, "share", "share of the selected routed to the scanner first"),
     P_NUM(scan_clear_prob, UNIT, 0, "share", "probability a scanned consignment is released on the image"),
+    P_NUM(auto_review_share, UNIT, 0, "share",
+          "share of declarations accepted on the risk system's automatic review: no reviewer checks their "
+          "documents (certificates, if any, still go to a reviewer)"),
     P_BOOL(joint_inspection, "customs and border inspection in one visit instead of two"),
     P_BOOL(release_before_duty, "release does not wait for the duty payment"),
     P_BOOL(release_before_lab, "release does not wait for the lab result"),

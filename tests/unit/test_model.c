@@ -349,6 +349,47 @@ static void test_scan_first(void)
     free_recs(&a);
 }
 
+static void test_auto_review(void)
+{
+    world w0, w1, wh, wc0, wc1; /* without certificates, then with (world_init's 1.5 a consignment) */
+    world *no_certs[] = {&w0, &w1, &wh};
+    for (size_t i = 0; i < 3; i++) {
+        world_init(no_certs[i], false);
+        no_certs[i]->port.certs_per_consignment = 0;
+    }
+    world_init(&wc0, false);
+    world_init(&wc1, false);
+    w1.port.auto_review_share = 1.0;
+    wh.port.auto_review_share = 0.5;
+    wc1.port.auto_review_share = 1.0;
+    recs a, b, h, c0, c1;
+    if (!run_ok(&w0, 17, &a, "reviewed") || !run_ok(&w1, 17, &b, "auto review 1") ||
+        !run_ok(&wh, 17, &h, "auto review 0.5") || !run_ok(&wc0, 17, &c0, "certs") ||
+        !run_ok(&wc1, 17, &c1, "certs, auto review 1"))
+        return;
+    ok(same_arrivals(&a, &b) && same_arrivals(&a, &h), "automatic review leaves arrivals and consignments alone");
+    size_t at_once_a = 0, at_once_b = 0, at_once_h = 0;
+    for (size_t i = 0; i < a.n; i++)
+        at_once_a += T(&a.r[i], DOC_CHECKED) == T(&a.r[i], DECLARED);
+    for (size_t i = 0; i < b.n; i++)
+        at_once_b += T(&b.r[i], DOC_CHECKED) == T(&b.r[i], DECLARED) && T(&b.r[i], CERTS_DONE) == T(&b.r[i], DECLARED);
+    for (size_t i = 0; i < h.n; i++)
+        at_once_h += T(&h.r[i], DOC_CHECKED) == T(&h.r[i], DECLARED);
+    ok(a.n > 500 && at_once_a == 0, "auto_review_share = 0: every document check takes a reviewer's time");
+    is_int((int64_t)at_once_b, (int64_t)b.n, "auto_review_share = 1, no certificates: checked when declared");
+    double sd = sqrt(0.25 * (double)h.n);
+    ok(fabs((double)at_once_h - 0.5 * (double)h.n) < 4 * sd, "auto_review_share = 0.5: %zu of %zu at once (4 sd: %.0f)",
+       at_once_h, h.n, 4 * sd);
+    ok(mean_interval(&c1, KOU_MS_DECLARED, KOU_MS_CERTS_DONE, 0) <
+           mean_interval(&c0, KOU_MS_DECLARED, KOU_MS_CERTS_DONE, 0),
+       "with certificates: only their verification waits for a reviewer, a shorter DECLARED -> CERTS_DONE");
+    free_recs(&a);
+    free_recs(&b);
+    free_recs(&h);
+    free_recs(&c0);
+    free_recs(&c1);
+}
+
 static void test_joint(void)
 {
     world ws, wj;
@@ -1099,6 +1140,7 @@ int main(int argc, char **argv)
     test_advance();
     test_inspection_prob();
     test_scan_first();
+    test_auto_review();
     test_joint();
     test_duty_lab();
     test_apron();
