@@ -293,13 +293,7 @@ static void drop_handed(kou_replicator *rp)
 static void wait_done(kou_replicator *rp, const slot *s)
 {
     while (!s->done && !kou_rep_stop_signal()) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += 200000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
+        struct timespec ts = koui_deadline_in(CLOCK_REALTIME, 200000000L);
         pthread_cond_timedwait(&rp->done, &rp->mu, &ts);
     }
 }

@@ -176,3 +176,15 @@ int kou_date_is_valid(int32_t yyyymmdd)
         return 0;
     return kou_days_to_date(kou_date_to_days(yyyymmdd)) == yyyymmdd;
 }
+
+struct timespec koui_deadline_in(int clock, long nanoseconds)
+{
+    struct timespec ts;
+    clock_gettime((clockid_t)clock, &ts);
+    ts.tv_nsec += nanoseconds;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    return ts;
+}

@@ -21,6 +21,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 typedef double kou_time;
 
@@ -93,6 +94,10 @@ char *koui_strdup(const char *s);
 ** transpositions), or NULL when none is close enough to be a typo of it:
 ** used to say "did you mean 'capacity'?" for a misspelt name. */
 const char *koui_nearest_name(const char *name, const char *const *candidates, size_t n);
+
+/* The time on clock (CLOCK_REALTIME, CLOCK_MONOTONIC) nanoseconds from
+** now (below one second), as pthread_cond_timedwait takes a deadline. */
+struct timespec koui_deadline_in(int clock, long nanoseconds);
 
 /* ---- calendar dates (proleptic Gregorian), shared by rng and calendar ---- */
 /* Days from 1970-01-01 to the date YYYYMMDD; the date must be valid

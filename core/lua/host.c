@@ -560,13 +560,7 @@ static void *watchdog(void *arg)
     uint64_t last = UINT64_MAX;
     pthread_mutex_lock(&h->wd_mutex);
     while (!h->wd_stop) {
-        struct timespec until;
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        until.tv_nsec += 100000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
+        struct timespec until = koui_deadline_in(CLOCK_MONOTONIC, 100000000L);
         pthread_cond_timedwait(&h->wd_cond, &h->wd_mutex, &until);
         if (h->wd_stop)
             break;
