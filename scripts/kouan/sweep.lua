@@ -1,6 +1,6 @@
 -- sweep.lua — the sweep{} constructor of design files (`kouan sweep`,
 -- docs/sweep.md): marks the table as a sweep design. Every field is
--- checked by the command (core/sweep_cmd.c), which names the nearest
+-- checked by the design reader (core/lua/design_file.c), which names the nearest
 -- valid key of a misspelt one.
 local M = {}
 local marker = {}
