@@ -48,7 +48,7 @@ LAYERS = {
     "core/lua/": {"kernel", "model", "exp", "lua"},
     "core/cmd/": {"kernel", "model", "exp", "io", "lua", "cmd"},
     "core/main.c": {"cmd"},
-    "viz/": {"viz", "io/replay.h", "kernel/base.h", "cmd/cli.h"},
+    "viz/": {"viz", "io/replay.h", "cmd/cli.h"},
 }
 GENERATED = {"kouan_version.h", "kouan_paths.h"}  # configured by meson, any layer
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
