@@ -46,25 +46,18 @@ static void attr_text(kou_h5w *w, const char *name, char *text)
     free(text);
 }
 
-static char *config_text(const kou_runfile_info *in)
-{
-    char *text = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&text, &len); /* every resolved parameter: the text of --dump */
-    if (m) {
-        kou_params_dump(m, in->cfg);
-        fclose(m);
-    }
-    return text;
-}
 
 /* The rows of /parameters, collected from the parameter table's visitor
-** (the strings copied: a row lives only during its call). */
+** (the strings copied: a row lives only during its call), and their text,
+** the root attribute parameters (the lines of --dump). */
 typedef struct param_rows {
     size_t n, cap;
     char **path, **text;
     const char **unit;
     double *value;
+    FILE *lines;
+    char *lines_text;
+    size_t lines_len;
 } param_rows;
 
 static void take_row(void *ctx, const kou_param_row *row)
@@ -82,10 +75,22 @@ static void take_row(void *ctx, const kou_param_row *row)
     r->unit[r->n] = row->unit; /* the table's own string */
     r->value[r->n] = row->value;
     r->n++;
+    if (r->lines)
+        kou_param_row_print(r->lines, row);
+}
+
+static void collect_rows(param_rows *r, const kou_model_config *cfg)
+{
+    r->lines = open_memstream(&r->lines_text, &r->lines_len);
+    kou_params_visit(cfg, take_row, r);
+    if (r->lines)
+        fclose(r->lines);
+    r->lines = NULL;
 }
 
 static void free_rows(param_rows *r)
 {
+    free(r->lines_text);
     for (size_t i = 0; i < r->n; i++) {
         free(r->path[i]);
         free(r->text[i]);
@@ -108,10 +113,10 @@ static char *sets_text(const kou_runfile_info *in)
     return text;
 }
 
-static void write_attributes(kou_h5w *w, const kou_runfile_info *in)
+static void write_attributes(kou_h5w *w, const kou_runfile_info *in, const param_rows *rows)
 {
     attr_text(w, "scenario_source", kou_file_text(in->script)); /* the source as it is */
-    attr_text(w, "parameters", config_text(in));
+    kou_h5w_attr_str(w, "parameters", rows->lines_text ? rows->lines_text : "");
     attr_text(w, "command_line", kou_command_line(in->argc, in->argv));
     attr_text(w, "sets", sets_text(in));
     kou_h5w_attr_str(w, "kouan_version", KOUAN_VERSION);
@@ -147,7 +152,7 @@ kou_runfile *kou_runfile_new(const kou_runfile_info *in, bool *exists, char *err
     ** collected before the file exists (running out of memory is fatal,
     ** and must not leave a half-made file) */
     param_rows rows = {0};
-    kou_params_visit(in->cfg, take_row, &rows);
+    collect_rows(&rows, in->cfg);
     char why[700];
     kou_h5w *w = kou_h5w_create(path, in->force, in->trace, in->cfg, exists, why, sizeof why);
     if (w == NULL) {
@@ -159,7 +164,7 @@ kou_runfile *kou_runfile_new(const kou_runfile_info *in, bool *exists, char *err
             snprintf(err, errlen, "%s: cannot write the run file: %s", path, why);
         return NULL;
     }
-    write_attributes(w, in);
+    write_attributes(w, in, &rows);
     kou_h5w_parameters(w, rows.n, (const char *const *)rows.path, rows.value, (const char *const *)rows.text,
                        rows.unit);
     free_rows(&rows);

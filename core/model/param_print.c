@@ -355,13 +355,17 @@ void kou_params_visit(const kou_model_config *cfg, kou_param_visit_fn *fn, void 
 
 /* ---- --dump ---- */
 
-static void dump_row(void *ctx, const kou_param_row *r)
+void kou_param_row_print(FILE *out, const kou_param_row *r)
 {
-    FILE *out = ctx;
     if (*r->unit)
         fprintf(out, "%s = %s [%s]\n", r->path, r->text, r->unit);
     else
         fprintf(out, "%s = %s\n", r->path, r->text);
+}
+
+static void dump_row(void *ctx, const kou_param_row *r)
+{
+    kou_param_row_print(ctx, r);
 }
 
 void kou_params_dump(FILE *out, const kou_model_config *cfg)

@@ -40,6 +40,8 @@ void kou_params_visit(const kou_model_config *cfg, kou_param_visit_fn *fn, void 
 /* --dump: one row a line, "PATH = TEXT [UNIT]" (no brackets without a
 ** unit), e.g. "ports.TST.advance_share = 0.3 [share]". */
 void kou_params_dump(FILE *out, const kou_model_config *cfg);
+/* The line of one row. */
+void kou_param_row_print(FILE *out, const kou_param_row *row);
 
 /* docs/parameters.md: every scope's keys with kind, allowed values, unit,
 ** default and meaning; the distribution families; the enumerations. */
