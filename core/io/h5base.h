@@ -57,7 +57,8 @@ kou_status koui_h5_fail(koui_h5_error *e, kou_status code, const char *fmt, ...)
 /* The same with a va_list; with_hdf5 false leaves the library alone (a
 ** failure of ours, e.g. out of memory, told while another thread may be
 ** inside HDF5). */
-kou_status koui_h5_failv(koui_h5_error *e, kou_status code, bool with_hdf5, const char *fmt, va_list ap);
+kou_status koui_h5_failv(koui_h5_error *e, kou_status code, bool with_hdf5, const char *fmt, va_list ap)
+    KOU_PRINTF(4, 0);
 
 /* HDF5's automatic error printing off for the process (the writers: their
 ** messages say what failed). */

@@ -160,6 +160,7 @@ static double wall(void)
 /* Records the first failure under the lock (either thread may fail). With
 ** with_hdf5 false the library is left alone: a failure of ours (out of
 ** memory, no room) may be told while the other thread is inside HDF5. */
+static void failv(kou_h5w *w, bool with_hdf5, const char *fmt, va_list ap) KOU_PRINTF(3, 0);
 static void failv(kou_h5w *w, bool with_hdf5, const char *fmt, va_list ap)
 {
     if (!ok(w))

@@ -509,7 +509,7 @@ double kou_param_read(const kou_param *p, const void *base)
         if (p->flags & KOU_PARAM_U64)
             return (double)*(const uint64_t *)(const void *)f;
         return (double)*(const int *)(const void *)f;
-    default: KOU_CHECK(!"kou_param_read: not a number"); return NAN;
+    default: koui_assert_failed(__FILE__, __LINE__, __func__, "kou_param_read: not a number");
     }
 }
 
@@ -525,7 +525,7 @@ void kou_param_write(const kou_param *p, void *base, double v)
         else
             *(int *)(void *)f = (int)v;
         break;
-    default: KOU_CHECK(!"kou_param_write: not a number");
+    default: koui_assert_failed(__FILE__, __LINE__, __func__, "kou_param_write: not a number");
     }
 }
 
