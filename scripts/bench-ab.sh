@@ -93,6 +93,8 @@ for name, prog, args, n, short in cases:
     print(f"| {name} | {ins['before']:,} | {ins['after']:,} | {ins['after'] / ins['before']:.4f} | "
           f"{cell['before']} | {cell['after']} | {ratio:.3f} |", flush=True)
 print("\nInstructions: callgrind on a shorter run of the same case (the kernel at 10^5 customers, henan.lua at "
-      "42 days, cbec_orders.lua at 14 days).")
+      "42 days, cbec_orders.lua at 14 days); the count of a run with its file varies a little from run to run, "
+      "since the writer thread flushes by wall time. Wall time on a shared machine varies by tens of per cent "
+      "from round to round: where the kernel's instructions are equal, its wall ratio is this machine's noise.")
 EOF
 cat results/bench-ab.md

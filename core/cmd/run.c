@@ -387,7 +387,10 @@ int kou_cmd_run(int argc, char **argv)
     defaults(o);
     int code = parse(o, argc - 2, argv + 2);
     kou_portset *ps = code < 0 ? load(o, &code) : NULL;
-    if (ps && kou_portset_process_style(ps))
+    if (ps && kou_portset_process_style(ps) && o->dump)
+        code = kou_usage_error("run", "--dump: scenario '%s' is process-style: --dump shows the configuration "
+                               "a port scenario converts to", o->script);
+    else if (ps && kou_portset_process_style(ps))
         code = kou_portset_run_process_style(ps, o->until, o->quiet ? NULL : stdout);
     else if (ps && o->dump)
         kou_params_dump(stdout, kou_portset_get(ps, 0)->cfg);

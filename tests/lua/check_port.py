@@ -279,6 +279,10 @@ def group_dump():
 
     rc, out, err = run("run", "port_features.lua")
     ok(rc == 0 and "TST, air, import" in out, "port_features.lua runs", err)
+    mmc = os.path.join(ARGS.root, "scenarios", "mmc.lua")
+    rc, out, err = run("run", mmc, "--dump")
+    ok(rc == 2 and out == "" and "--dump: scenario" in err and "is process-style" in err and err.count("\n") == 1,
+       "--dump of a process-style scenario: a usage error, nothing run", err)
 
 
 def group_process():
