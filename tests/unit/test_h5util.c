@@ -199,7 +199,7 @@ static void test_datasets(const char *path)
 
 int main(void)
 {
-    char path[] = "/tmp/kouan-h5base-XXXXXX";
+    char path[] = "kouan-h5base-XXXXXX"; /* in the working directory: meson's build folder */
     int fd = mkstemp(path);
     if (fd >= 0)
         close(fd);
