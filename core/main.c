@@ -15,6 +15,7 @@
 #include "cmd/cmd.h"
 #include "cmd/common.h"
 #include "cmd/opt.h"
+#include "kernel/base.h"
 
 typedef struct kou_command {
     const char *name;
@@ -64,7 +65,7 @@ static int unknown_command(const char *name)
     const char *names[NCOMMANDS];
     for (size_t i = 0; i < NCOMMANDS; i++)
         names[i] = commands[i].name;
-    const char *near = kou_nearest_name(name, names, NCOMMANDS);
+    const char *near = koui_nearest_name(name, names, NCOMMANDS);
     if (near)
         return kou_usage_error(NULL, "unknown command '%s' (did you mean '%s'?)", name, near);
     return kou_usage_error(NULL, "unknown command '%s'", name);

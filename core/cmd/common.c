@@ -124,11 +124,6 @@ void kou_print_version(FILE *out)
     fprintf(out, "kouan 0.1.0 (%s)\n", kou_portset_lua_release());
 }
 
-const char *kou_nearest_name(const char *name, const char *const *candidates, size_t n)
-{
-    return koui_nearest_name(name, candidates, n);
-}
-
 static void print_alloc_count(void)
 {
     fprintf(stderr, "kouan: allocations: %llu\n", (unsigned long long)koui_fault_alloc_count());

@@ -49,10 +49,6 @@ bool kou_plot_name(const char *value, void *dest);
 /* "kouan 0.1.0 (Lua 5.4.4)". */
 void kou_print_version(FILE *out);
 
-/* The nearest of candidates to name (kernel/base.h, koui_nearest_name), for
-** main.c's command table. */
-const char *kou_nearest_name(const char *name, const char *const *candidates, size_t n);
-
 /* KOUAN_FAULT_ALLOC=N makes the N-th allocation fail, N+ that one and
 ** every later one; =count prints how many allocations the command made, at
 ** exit (kernel/base.h; tests only). Call first thing in main. */

@@ -71,19 +71,6 @@ double kou_factor_value(const kou_factor *f, double u)
     return f->levels[k < f->nlevels ? k : f->nlevels - 1];
 }
 
-void kou_factor_format(const kou_factor *f, double v, char *buf, size_t len)
-{
-    if (f->integer) {
-        snprintf(buf, len, "%.0f", v);
-        return;
-    }
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(buf, len, "%.*g", prec, v);
-        if (strtod(buf, NULL) == v)
-            break;
-    }
-}
-
 /* ---- the four matrices ---- */
 
 /* Every combination of the levels, the last factor varying fastest. */
@@ -214,11 +201,6 @@ void kou_design_free(kou_design *d)
         return;
     free(d->matrix);
     free(d);
-}
-
-const kou_design_spec *kou_design_spec_of(const kou_design *d)
-{
-    return &d->spec;
 }
 
 size_t kou_design_points(const kou_design *d)

@@ -60,9 +60,6 @@ void kou_factor_complete(kou_factor *f);
 /* Maps u in [0, 1) to a value: continuous over [min, max] (then rounded
 ** for an integer factor), else the level floor(u * nlevels). */
 double kou_factor_value(const kou_factor *f, double u);
-/* The text of a value as --set takes it: an integer factor's "%.0f", else
-** the shortest text that reads back as v. */
-void kou_factor_format(const kou_factor *f, double v, char *buf, size_t len);
 
 typedef struct kou_design_spec {
     kou_design_method method;
@@ -89,7 +86,6 @@ typedef struct kou_design kou_design;
 ** factorial has more than KOU_DESIGN_MAX_POINTS points. */
 kou_design *kou_design_new(const kou_design_spec *spec, char *err, size_t errlen);
 void kou_design_free(kou_design *d);
-const kou_design_spec *kou_design_spec_of(const kou_design *d);
 size_t kou_design_points(const kou_design *d);
 /* npoints x nfactors values, row-major; row p is point p. */
 const double *kou_design_matrix(const kou_design *d);

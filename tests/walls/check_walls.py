@@ -47,7 +47,7 @@ LAYERS = {
     "core/io/": {"kernel", "model", "io"},
     "core/lua/": {"kernel", "model", "exp", "lua"},
     "core/cmd/": {"kernel", "model", "exp", "io", "lua", "cmd"},
-    "core/main.c": {"cmd"},
+    "core/main.c": {"cmd", "kernel/base.h"},
     "viz/": {"viz", "io/replay.h", "cmd/cli.h"},
 }
 GENERATED = {"kouan_version.h", "kouan_paths.h"}  # configured by meson, any layer
