@@ -175,9 +175,28 @@ def _describe(argv):
     return " ".join([os.path.basename(str(argv[0]))] + [str(a) for a in argv[1:]])
 
 
-def _sanitizer_check(err, name, argv, library_reports):
+def own_reports(err, pid):
+    """The lines of err without the sanitizer reports of processes other
+    than pid: a report starts with "==PID==" and runs to its SUMMARY line."""
+    kept, other = [], False
+    for line in err.splitlines():
+        if line.startswith("==") and "==" in line[2:]:
+            head = line[2:line.index("==", 2)]
+            if head.isdigit():
+                other = int(head) != pid
+        if not other:
+            kept.append(line)
+        if line.startswith("SUMMARY:"):
+            other = False
+    return "\n".join(kept)
+
+
+def _sanitizer_check(err, name, argv, library_reports, pid=None):
     """Fails "sanitizer clean: name" on a report in err; library_reports:
-    only on a report in kouan's own code (sanitizer_in_kouan)."""
+    only on a report in kouan's own code (sanitizer_in_kouan); pid: only
+    on a report of that process (own_reports)."""
+    if pid is not None:
+        err = own_reports(err, pid)
     bad = sanitizer_in_kouan(err) if library_reports else sanitizer_report(err)
     if bad:
         ok(False, f"sanitizer clean: {name or _describe(argv)}", err)
@@ -187,17 +206,28 @@ def _text(b):
     return b.decode("utf-8", "replace")
 
 
-def run(argv, name=None, timeout=60, cwd=None, env=None, preexec_fn=None, binary=False, library_reports=False):
+def run(argv, name=None, timeout=60, cwd=None, env=None, preexec_fn=None, binary=False, library_reports=False,
+        children_contained=False):
     """Runs argv to its end and returns (exit status, stdout, stderr), both
     decoded as UTF-8 with replacement (stdout as bytes when binary). env
     is the whole environment (None: this one's). A sanitizer report in
     stderr fails the check "sanitizer clean: <name>" (name: the command
     line); with library_reports, only a report in kouan's own code does
-    (for damaged files, on which the HDF5 library reports itself).
+    (for damaged files, on which the HDF5 library reports itself); with
+    children_contained, only a report of the program's own process does
+    (the HDF5 readers check a file in a forked child first, whose crash,
+    wherever it happens, is what the child is there to contain).
     subprocess.TimeoutExpired passes through."""
-    p = subprocess.run(argv, capture_output=True, timeout=timeout, cwd=cwd, env=env, preexec_fn=preexec_fn)
-    out, err = (p.stdout if binary else _text(p.stdout)), _text(p.stderr)
-    _sanitizer_check(err, name, argv, library_reports)
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd, env=env,
+                          preexec_fn=preexec_fn) as p:
+        try:
+            bout, berr = p.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.communicate()
+            raise
+    out, err = (bout if binary else _text(bout)), _text(berr)
+    _sanitizer_check(err, name, argv, library_reports, p.pid if children_contained else None)
     return p.returncode, out, err
 
 

@@ -147,3 +147,14 @@ void kou_fault_injection_from_env(void)
     if (kou_cli_u64(num, &n))
         koui_fault_alloc(n, persistent);
 }
+
+void kou_prior_rows(const kou_prior *priors, size_t n, kou_param_visit_fn *fn, void *ctx)
+{
+    for (size_t i = 0; i < n; i++) {
+        char path[KOU_PRIOR_NAME_LEN + 16], text[KOU_PRIOR_SOURCE_LEN + 256];
+        snprintf(path, sizeof path, "uncertain.%s", priors[i].name);
+        kou_prior_row_text(&priors[i], text, sizeof text);
+        kou_param_row row = {.path = path, .value = priors[i].used, .text = text, .unit = ""};
+        fn(ctx, &row);
+    }
+}

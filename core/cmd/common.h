@@ -11,6 +11,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "exp/prior.h"
+#include "model/param_print.h"
+
 /* One CSV field: quoted when it holds a comma, quote or line break. */
 void kou_csv_field(FILE *f, const char *s);
 /* A number as "%.10g"; nothing for NaN (an empty field). */
@@ -53,5 +56,9 @@ void kou_print_version(FILE *out);
 ** every later one; =count prints how many allocations the command made, at
 ** exit (kernel/base.h; tests only). Call first thing in main. */
 void kou_fault_injection_from_env(void);
+
+/* The priors as rows of --dump and /parameters: path uncertain.NAME, the
+** value used, kou_prior_row_text, no unit. */
+void kou_prior_rows(const kou_prior *priors, size_t n, kou_param_visit_fn *fn, void *ctx);
 
 #endif

@@ -150,6 +150,11 @@ static int parse(run_opts *o, int argc, char **argv)
 
 /* ---- a port scenario ---- */
 
+static void dump_row(void *ctx, const kou_param_row *row)
+{
+    kou_param_row_print(ctx, row);
+}
+
 typedef struct port_run {
     const run_opts *o;
     const kou_portset_alt *alt;
@@ -159,6 +164,8 @@ typedef struct port_run {
     kou_kpi_summary *sum;
     kou_runfile *rf;
     char path[1024];        /* the run file's */
+    const kou_prior *priors; /* the scenario's uncertain{} values */
+    size_t npriors;
     /* progress bar: on a terminal only, once the run has taken a second */
     bool tty, drawn;
     double t0, last_draw;
@@ -195,7 +202,8 @@ static int open_run_file(port_run *pr)
                            .sample_hours = o->sample_hours, .script = o->script, .scenario_name = pr->alt->name,
                            .era = pr->alt->era, .cfg = pr->alt->cfg, .start_date = pr->alt->start_date,
                            .title = pr->title, .seed = o->seed, .reps = o->reps, .set_key = o->set_key,
-                           .set_value = o->set_value, .nset = o->sets.n, .argc = pr->argc, .argv = pr->argv};
+                           .set_value = o->set_value, .nset = o->sets.n, .argc = pr->argc, .argv = pr->argv,
+                           .priors = pr->priors, .npriors = pr->npriors};
     char err[1200];
     bool exists;
     pr->rf = kou_runfile_new(&in, &exists, err, sizeof err);
@@ -301,12 +309,27 @@ static int close_run_file(port_run *pr, char *h5err, size_t len)
     return -1;
 }
 
+/* A plain run of a scenario with uncertain{} values says which values it
+** took for them. */
+static void say_priors(const port_run *pr)
+{
+    if (pr->npriors == 0 || pr->o->quiet)
+        return;
+    fprintf(stderr, "kouan: %zu uncertain value%s, each at its central value (the median of its prior) unless "
+            "--set: ", pr->npriors, pr->npriors == 1 ? "" : "s");
+    for (size_t i = 0; i < pr->npriors; i++)
+        fprintf(stderr, "%s%s = %g", i ? ", " : "", pr->priors[i].name, pr->priors[i].used);
+    fputs("; --uncertainty N propagates them\n", stderr);
+}
+
 /* After the run: the table, then what went wrong. */
 static int finish(port_run *pr, kou_portset *ps, const char *h5err)
 {
     int wr = 0;
     if (pr->failed.status == KOU_OK && !pr->o->quiet)
         wr = kou_kpi_summary_print(pr->sum, stdout, pr->title);
+    if (pr->failed.status == KOU_OK)
+        say_priors(pr);
     if (kou_portset_process_failed(ps)) /* the process's own report, whatever the model made of the stop */
         return kou_portset_report_process_error(ps);
     if (pr->failed.status != KOU_OK) {
@@ -332,6 +355,7 @@ static int run_port(const run_opts *o, kou_portset *ps, int argc, char **argv)
     pr->alt = kou_portset_get(ps, 0);
     pr->argc = argc;
     pr->argv = argv;
+    pr->priors = kou_portset_priors(ps, &pr->npriors);
     make_title(pr);
     int code = open_run_file(pr);
     if (code != 0) {
@@ -358,6 +382,15 @@ static int run_port(const run_opts *o, kou_portset *ps, int argc, char **argv)
 }
 
 /* ---- the command ---- */
+
+/* --dump: the parameters, then the priors. */
+static void dump(const kou_portset *ps)
+{
+    size_t n;
+    const kou_prior *priors = kou_portset_priors(ps, &n);
+    kou_params_dump(stdout, kou_portset_get(ps, 0)->cfg);
+    kou_prior_rows(priors, n, dump_row, stdout);
+}
 
 static kou_portset *load(const run_opts *o, int *code)
 {
@@ -393,7 +426,7 @@ int kou_cmd_run(int argc, char **argv)
     else if (ps && kou_portset_process_style(ps))
         code = kou_portset_run_process_style(ps, o->until, o->quiet ? NULL : stdout);
     else if (ps && o->dump)
-        kou_params_dump(stdout, kou_portset_get(ps, 0)->cfg);
+        dump(ps);
     else if (ps)
         code = run_port(o, ps, argc, argv);
     if (ps && fflush(stdout) != 0 && code == 0) {

@@ -79,10 +79,11 @@ static void take_row(void *ctx, const kou_param_row *row)
         kou_param_row_print(r->lines, row);
 }
 
-static void collect_rows(param_rows *r, const kou_model_config *cfg)
+static void collect_rows(param_rows *r, const kou_runfile_info *in)
 {
     r->lines = open_memstream(&r->lines_text, &r->lines_len);
-    kou_params_visit(cfg, take_row, r);
+    kou_params_visit(in->cfg, take_row, r);
+    kou_prior_rows(in->priors, in->npriors, take_row, r);
     if (r->lines)
         fclose(r->lines);
     r->lines = NULL;
@@ -152,7 +153,7 @@ kou_runfile *kou_runfile_new(const kou_runfile_info *in, bool *exists, char *err
     ** collected before the file exists (running out of memory is fatal,
     ** and must not leave a half-made file) */
     param_rows rows = {0};
-    collect_rows(&rows, in->cfg);
+    collect_rows(&rows, in);
     char why[700];
     kou_h5w *w = kou_h5w_create(path, in->force, in->trace, in->cfg, exists, why, sizeof why);
     if (w == NULL) {

@@ -17,6 +17,7 @@
 
 #include "exp/replicate.h"
 #include "model/kpi.h"
+#include "exp/prior.h"
 #include "model/model.h"
 
 /* What the file records of the run. */
@@ -28,6 +29,8 @@ typedef struct kou_runfile_info {
     const char *scenario_name;   /* "" if none */
     const char *era;             /* or NULL */
     const kou_model_config *cfg; /* as run (after --until) */
+    const kou_prior *priors;     /* the scenario's uncertain{} values, rows of /parameters */
+    size_t npriors;
     int32_t start_date;
     const char *title;
     uint64_t seed, reps;

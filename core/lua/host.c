@@ -4,6 +4,7 @@
 ** parameters, and error reports. See host.h for the rules.
 */
 #include "lua/host.h"
+#include "lua/uncertain.h"
 
 #include <errno.h>
 #include <math.h>
@@ -362,6 +363,19 @@ static void note_asked(kou_host *h, const char *name)
     h->asked[h->nasked++] = koui_strdup(name);
 }
 
+const char *kou_host_take_param(kou_host *h, const char *name)
+{
+    note_asked(h, name);
+    const char *given = NULL;
+    for (size_t i = 0; i < h->nparams; i++) {
+        if (strcmp(h->params[i].key, name) == 0) {
+            h->params[i].used = true;
+            given = h->params[i].value;
+        }
+    }
+    return given;
+}
+
 /* param(name [, default]): the --set value converted to the type of the
 ** default (number, boolean or string); the default when not set. */
 static int l_param(lua_State *L)
@@ -371,15 +385,8 @@ static int l_param(lua_State *L)
     int dtype = lua_type(L, 2);
     luaL_argexpected(L, dtype == LUA_TNONE || dtype == LUA_TNIL || dtype == LUA_TNUMBER ||
                      dtype == LUA_TBOOLEAN || dtype == LUA_TSTRING, 2, "number, boolean or string");
-    note_asked(h, name);
-    const param *p = NULL;
-    for (size_t i = 0; i < h->nparams; i++) {
-        if (strcmp(h->params[i].key, name) == 0) {
-            h->params[i].used = true;
-            p = &h->params[i];
-        }
-    }
-    if (p == NULL) {
+    const char *given = kou_host_take_param(h, name);
+    if (given == NULL) {
         if (dtype == LUA_TNONE || dtype == LUA_TNIL)
             return kou_host_usage_error(L, "scenario '%s' needs parameter '%s' (give --set %s=VALUE)",
                                         h->script, name, name);
@@ -388,35 +395,35 @@ static int l_param(lua_State *L)
     }
     switch (dtype) {
     case LUA_TNUMBER:
-        if (lua_stringtonumber(L, p->value) == 0 ||
+        if (lua_stringtonumber(L, given) == 0 ||
             (lua_isinteger(L, 2) && !lua_isinteger(L, -1) &&
              lua_tonumber(L, -1) != floor(lua_tonumber(L, -1))))
-            return kou_host_usage_error(L, "--set %s=%s: parameter '%s' must be %s", name, p->value,
+            return kou_host_usage_error(L, "--set %s=%s: parameter '%s' must be %s", name, given,
                                         name, lua_isinteger(L, 2) ? "an integer" : "a number");
         if (lua_isinteger(L, 2) && !lua_isinteger(L, -1)) {
             lua_Integer k;
             if (!lua_numbertointeger(lua_tonumber(L, -1), &k))
                 return kou_host_usage_error(L, "--set %s=%s: parameter '%s' is out of range",
-                                            name, p->value, name);
+                                            name, given, name);
             lua_pushinteger(L, k);
         }
         return 1;
     case LUA_TBOOLEAN:
-        if (strcmp(p->value, "true") == 0 || strcmp(p->value, "1") == 0 || strcmp(p->value, "yes") == 0)
+        if (strcmp(given, "true") == 0 || strcmp(given, "1") == 0 || strcmp(given, "yes") == 0)
             lua_pushboolean(L, 1);
-        else if (strcmp(p->value, "false") == 0 || strcmp(p->value, "0") == 0 ||
-                 strcmp(p->value, "no") == 0)
+        else if (strcmp(given, "false") == 0 || strcmp(given, "0") == 0 ||
+                 strcmp(given, "no") == 0)
             lua_pushboolean(L, 0);
         else
             return kou_host_usage_error(L, "--set %s=%s: parameter '%s' must be true or false",
-                                        name, p->value, name);
+                                        name, given, name);
         return 1;
     case LUA_TSTRING:
-        lua_pushstring(L, p->value);
+        lua_pushstring(L, given);
         return 1;
     default: /* no default: a number if it reads as one */
-        if (lua_stringtonumber(L, p->value) == 0)
-            lua_pushstring(L, p->value);
+        if (lua_stringtonumber(L, given) == 0)
+            lua_pushstring(L, given);
         return 1;
     }
 }
@@ -714,6 +721,7 @@ static int host_setup(lua_State *L)
     lua_setfield(L, -3, "param");
     lua_setfield(L, g, "param");
     lua_setfield(L, g, "kouan");                 /* G */
+    kou_uncertain_open(L);                       /* G; the global uncertain() */
 
     luaL_newmetatable(L, REPORT_META);           /* G meta */
     lua_pushcfunction(L, report_tostring);

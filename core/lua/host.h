@@ -115,6 +115,10 @@ int kou_host_unused_param(const kou_host *h, const char **key, const char **valu
 bool kou_host_param_was_read(const kou_host *h, const char *key);
 /* Writes the names the scenario asked for, comma-separated, into buf. */
 void kou_host_params_asked(const kou_host *h, char *buf, size_t len);
+/* What param() does for a name, for another reader of named values
+** (uncertain{}, lua/uncertain.h): notes the name as asked and, when it
+** was given, marks it read and returns its text; NULL when not given. */
+const char *kou_host_take_param(kou_host *h, const char *name);
 
 /* ---- running Lua ---- */
 /* Loads the file as a text chunk (bytecode is refused) and pushes it. On

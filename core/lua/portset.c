@@ -23,6 +23,7 @@
 #include "lua/host.h"
 #include "lua/lsim.h"
 #include "lua/scenario.h"
+#include "lua/uncertain.h"
 
 struct kou_portset {
     kou_host *host;
@@ -290,6 +291,11 @@ const kou_portset_alt *kou_portset_get(const kou_portset *ps, size_t i)
 }
 
 /* ---- kouan run: process-style scenarios, processes in replications ---- */
+
+const kou_prior *kou_portset_priors(const kou_portset *ps, size_t *n)
+{
+    return kou_uncertain_priors(kou_host_state(ps->host), n);
+}
 
 bool kou_portset_process_style(const kou_portset *ps)
 {

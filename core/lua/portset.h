@@ -33,6 +33,7 @@
 #include <stdio.h>
 
 #include "exp/design.h"
+#include "exp/prior.h"
 #include "exp/replicate.h"
 #include "model/model.h"
 
@@ -73,6 +74,11 @@ kou_portset *kou_portset_new(const kou_portset_request *rq, int *status);
 void kou_portset_free(kou_portset *ps); /* NULL is a no-op */
 size_t kou_portset_count(const kou_portset *ps);
 const kou_portset_alt *kou_portset_get(const kou_portset *ps, size_t i);
+
+/* The priors the scenarios wrote (uncertain{}, lua/uncertain.h), one per
+** name in the order first met; NULL when none. Valid until
+** kou_portset_free. */
+const kou_prior *kou_portset_priors(const kou_portset *ps, size_t *n);
 
 /* ---- kouan run ---- */
 /* Whether the file is process-style (then there is no alternative). */
