@@ -23,6 +23,7 @@
 #include "model/params.h"
 #include "cmd/opt.h"
 #include "cmd/plot.h"
+#include "cmd/uncertainty.h"
 #include "exp/paired.h"
 #include "exp/replicate.h"
 #include "io/h5compare.h"
@@ -52,8 +53,8 @@ typedef struct copts {
     const char *set_key[MAX_SETS], *set_value[MAX_SETS];
     char set_buf[MAX_SETS][KOU_OPT_MAX_KEY + 1];
     kou_opt_sets sets;
-    uint64_t seed, reps, max_reps;
-    bool max_given;
+    uint64_t seed, reps, max_reps, uncertainty, jobs;
+    bool max_given, reps_given;
     double until, halfwidth;
     int kpi;
     const char *metric_names[M];
@@ -80,7 +81,15 @@ static size_t options(copts *o, kou_opt *t)
         {"--era", NULL, KOU_OPT_LIST, &o->era_list, .what = "an era name", .metavar = "E",
          .help = "an alternative (one scenario file); repeat, 2 or more"},
         {"--reps", NULL, KOU_OPT_COUNT, &o->reps, 1, 100000, .what = "an integer in 1..100000", .metavar = "R",
-         .help = "replications (default 10; with --until-halfwidth the\nfirst batch and the batch size)"},
+         .given = &o->reps_given,
+         .help = "replications (default 10; with --until-halfwidth the\nfirst batch and the batch size; with "
+                 "--uncertainty\nper draw, default 2)"},
+        {"--uncertainty", NULL, KOU_OPT_COUNT, &o->uncertainty, 2, 100000, .what = "a number of draws in 2..100000",
+         .metavar = "N", .help = "propagate the scenarios' uncertain{} values: N draws\n(Latin hypercube), the "
+                                 "same draw in every alternative;\nbands and target probabilities "
+                                 "(docs/uncertainty.md)"},
+        {"-j", NULL, KOU_OPT_COUNT, &o->jobs, 1, 1024, .what = "a number of threads in 1..1024", .metavar = "N",
+         .help = "with --uncertainty: worker threads (default: the online\nCPUs)"},
         {"--seed", NULL, KOU_OPT_COUNT, &o->seed, 0, 18446744073709551615.0, .what = "a non-negative integer",
          .metavar = "N", .help = "seed of replication 1 (default 1)"},
         {"--set", NULL, KOU_OPT_SET, &o->sets, .metavar = "PATH=VALUE",
@@ -153,6 +162,10 @@ static int check_options(const copts *o, size_t neras)
         return kou_usage_error("compare", "--max-reps is below --reps");
     if (o->halfwidth <= 0 && o->max_given)
         return kou_usage_error("compare", "--max-reps: only with --until-halfwidth");
+    if (o->uncertainty && (o->halfwidth > 0 || o->independent || o->bom))
+        return kou_usage_error("compare", "--uncertainty: not with --until-halfwidth, --independent or --bom");
+    if (o->jobs && !o->uncertainty)
+        return kou_usage_error("compare", "-j: only with --uncertainty (a comparison runs inline)");
     for (size_t i = 0; i < o->nscripts; i++) {
         FILE *f = fopen(o->scripts[i], "r");
         if (f == NULL)
@@ -611,19 +624,35 @@ static int write_h5(const cmp *c, const char *path, const char *stop_line, int a
 
 /* ---- the command ---- */
 
+static void make_request(const copts *o, kou_portset_request *rq)
+{
+    kou_portset_request_default(rq);
+    rq->scripts = o->scripts;
+    rq->nscripts = o->nscripts;
+    rq->eras = o->eras;
+    rq->neras = o->era_list.n;
+    rq->set_key = o->set_key;
+    rq->set_value = o->set_value;
+    rq->nset = o->sets.n;
+    rq->until = o->until;
+    rq->seed = o->seed;
+}
+
+/* --uncertainty: the experiment of cmd/uncertainty.h. */
+static int uncertainty(const copts *o, int argc, char **argv)
+{
+    kou_portset_request rq;
+    make_request(o, &rq);
+    kou_unc_request q = {.command = "compare", .rq = &rq, .draws = o->uncertainty, .reps = o->reps_given ? o->reps : 2,
+                         .threads = o->jobs, .output = o->output, .no_output = o->no_output, .force = o->force,
+                         .quiet = o->quiet, .csv = o->csv, .plot = o->plot, .argc = argc, .argv = argv};
+    return kou_unc_command(&q);
+}
+
 static kou_portset *load(const copts *o, int *code)
 {
     kou_portset_request rq;
-    kou_portset_request_default(&rq);
-    rq.scripts = o->scripts;
-    rq.nscripts = o->nscripts;
-    rq.eras = o->eras;
-    rq.neras = o->era_list.n;
-    rq.set_key = o->set_key;
-    rq.set_value = o->set_value;
-    rq.nset = o->sets.n;
-    rq.until = o->until;
-    rq.seed = o->seed;
+    make_request(o, &rq);
     return kou_portset_new(&rq, code);
 }
 
@@ -678,6 +707,11 @@ int kou_cmd_compare(int argc, char **argv)
     copts *o = koui_malloc(sizeof *o);
     defaults(o);
     int code = parse(o, argc - 2, argv + 2);
+    if (code < 0 && o->uncertainty) {
+        code = uncertainty(o, argc, argv);
+        free(o);
+        return code;
+    }
     kou_portset *ps = code < 0 ? load(o, &code) : NULL;
     if (ps == NULL) {
         free(o);

@@ -16,7 +16,9 @@
 #include "model/params.h"
 #include "cmd/opt.h"
 #include "cmd/plot.h"
+#include "cmd/uncertainty.h"
 #include "io/h5read.h"
+#include "io/h5uncertainty.h"
 #include "lua/portset.h"
 #include "model/kpi.h"
 
@@ -153,12 +155,41 @@ static kou_h5_summary *read_file(const char *file)
     return h;
 }
 
+/* An uncertainty file (io/h5uncertainty.h): the table of the command that
+** wrote it, and the chart. */
+static int report_uncertainty(const report_opts *o)
+{
+    if (o->csv)
+        return kou_usage_error("report", "--csv: not for an uncertainty file (its command's --csv writes the "
+                               "draws)");
+    kou_unc_data u;
+    char *title, err[800];
+    if (kou_h5u_read(o->file, &u, &title, err, sizeof err) != 0) {
+        fprintf(stderr, "kouan: %s: %s\n", o->file, err);
+        return 1;
+    }
+    if (!o->quiet)
+        kou_unc_print(&u, stdout, title);
+    kou_unc_data_free(&u);
+    free(title);
+    int code = 0;
+    if (fflush(stdout) != 0) {
+        fprintf(stderr, "kouan: cannot write the output: %s\n", strerror(errno));
+        code = 1;
+    }
+    if (code == 0 && o->plot)
+        code = kou_plot_file(kou_portset_root(), o->file, o->plot);
+    return code;
+}
+
 int kou_cmd_report(int argc, char **argv)
 {
     report_opts o = {0};
     int code = parse(&o, argc - 2, argv + 2);
     if (code >= 0)
         return code;
+    if (kou_h5u_is(o.file))
+        return report_uncertainty(&o);
     kou_h5_summary *h = read_file(o.file);
     if (h == NULL)
         return 1;

@@ -28,6 +28,7 @@
 #include "cmd/common.h"
 #include "cmd/opt.h"
 #include "cmd/runfile.h"
+#include "cmd/uncertainty.h"
 #include "exp/replicate.h"
 #include "lua/portset.h"
 #include "model/kpi.h"
@@ -39,7 +40,8 @@
 typedef struct run_opts {
     const char *script;
     size_t nscript;
-    uint64_t seed, reps, max_memory_mib, max_instructions;
+    uint64_t seed, reps, max_memory_mib, max_instructions, uncertainty, jobs;
+    bool reps_given;
     double until, sample_hours, max_seconds, max_call_seconds;
     bool until_given, quiet, dump, force, no_output, trace;
     const char *era, *output;
@@ -69,7 +71,13 @@ static size_t options(run_opts *o, kou_opt *t)
          .metavar = "N", .help = "master seed of every random stream (default 1); a port\n"
                                  "scenario's replications use N, N+1, ..."},
         {"--reps", NULL, KOU_OPT_COUNT, &o->reps, 1, 100000, .what = "an integer in 1..100000",
-         .metavar = "R", .help = "replications of a port scenario (default 1)"},
+         .metavar = "R", .given = &o->reps_given,
+         .help = "replications of a port scenario (default 1; with\n--uncertainty per draw, default 2)"},
+        {"--uncertainty", NULL, KOU_OPT_COUNT, &o->uncertainty, 2, 100000, .what = "a number of draws in 2..100000",
+         .metavar = "N", .help = "port scenario: propagate its uncertain{} values: N\ndraws (Latin hypercube); "
+                                 "bands, variance shares and\nthe ranking (docs/uncertainty.md)"},
+        {"-j", NULL, KOU_OPT_COUNT, &o->jobs, 1, 1024, .what = "a number of threads in 1..1024", .metavar = "N",
+         .help = "with --uncertainty: worker threads (default: the online\nCPUs)"},
         {"--era", NULL, KOU_OPT_TEXT, &o->era, .what = "an era name", .metavar = "E",
          .help = "era of a port scenario (default: its era field)"},
         {"--until", NULL, KOU_OPT_NUMBER, &o->until, 0, INFINITY, true, "a positive number of hours",
@@ -145,6 +153,10 @@ static int parse(run_opts *o, int argc, char **argv)
     if (f == NULL)
         return kou_usage_error("run", "cannot open scenario '%s': %s", o->script, strerror(errno));
     fclose(f);
+    if (o->uncertainty && (o->dump || o->trace))
+        return kou_usage_error("run", "--uncertainty: not with --dump or --trace");
+    if (o->jobs && !o->uncertainty)
+        return kou_usage_error("run", "-j: only with --uncertainty (a run's replications run inline)");
     return -1;
 }
 
@@ -392,26 +404,42 @@ static void dump(const kou_portset *ps)
     kou_prior_rows(priors, n, dump_row, stdout);
 }
 
+static void make_request(const run_opts *o, kou_portset_request *rq)
+{
+    kou_portset_request_default(rq);
+    rq->scripts = &o->script;
+    rq->nscripts = 1;
+    rq->eras = &o->era;
+    rq->neras = o->era != NULL;
+    rq->set_key = o->set_key;
+    rq->set_value = o->set_value;
+    rq->nset = o->sets.n;
+    rq->until = o->until_given ? o->until : 0;
+    rq->seed = o->seed;
+    rq->run = true;
+    rq->reps = o->reps;
+    rq->max_memory = (size_t)o->max_memory_mib << 20;
+    rq->max_instructions = o->max_instructions;
+    rq->max_seconds = o->max_seconds;
+    rq->max_call_seconds = o->max_call_seconds;
+}
+
 static kou_portset *load(const run_opts *o, int *code)
 {
     kou_portset_request rq;
-    kou_portset_request_default(&rq);
-    rq.scripts = &o->script;
-    rq.nscripts = 1;
-    rq.eras = &o->era;
-    rq.neras = o->era != NULL;
-    rq.set_key = o->set_key;
-    rq.set_value = o->set_value;
-    rq.nset = o->sets.n;
-    rq.until = o->until_given ? o->until : 0;
-    rq.seed = o->seed;
-    rq.run = true;
-    rq.reps = o->reps;
-    rq.max_memory = (size_t)o->max_memory_mib << 20;
-    rq.max_instructions = o->max_instructions;
-    rq.max_seconds = o->max_seconds;
-    rq.max_call_seconds = o->max_call_seconds;
+    make_request(o, &rq);
     return kou_portset_new(&rq, code);
+}
+
+/* --uncertainty: the experiment of cmd/uncertainty.h, on one alternative. */
+static int uncertainty(const run_opts *o, int argc, char **argv)
+{
+    kou_portset_request rq;
+    make_request(o, &rq);
+    kou_unc_request q = {.command = "run", .rq = &rq, .draws = o->uncertainty, .reps = o->reps_given ? o->reps : 2,
+                         .threads = o->jobs, .output = o->output, .no_output = o->no_output, .force = o->force,
+                         .quiet = o->quiet, .argc = argc, .argv = argv};
+    return kou_unc_command(&q);
 }
 
 int kou_cmd_run(int argc, char **argv)
@@ -419,6 +447,11 @@ int kou_cmd_run(int argc, char **argv)
     run_opts *o = koui_malloc(sizeof *o);
     defaults(o);
     int code = parse(o, argc - 2, argv + 2);
+    if (code < 0 && o->uncertainty) {
+        code = uncertainty(o, argc, argv);
+        free(o);
+        return code;
+    }
     kou_portset *ps = code < 0 ? load(o, &code) : NULL;
     if (ps && kou_portset_process_style(ps) && o->dump)
         code = kou_usage_error("run", "--dump: scenario '%s' is process-style: --dump shows the configuration "

@@ -54,9 +54,13 @@ M.fit = {
   prep_export_mean = 12.45,  -- h, goods at the port -> declaration (fitted: rows 2, 4)
   prep_cv = 1.0,             -- [E] heavy right tail
   duty_mean_2017 = 12.0,     -- h, tax bill -> paid, pay before release (prior in 0-48 h, row 30)
-  ordinary_inspect_2017 = 0.04, -- ordinary traders, 2017 (row 6: 3-5 %, middle)
-  scan_first_2017 = 0.10,    -- row 9: 0-20 %, middle
-  advance_2017 = 0.10,       -- row 10: 5-15 %, middle
+  -- Not fitted: priors over the estimate ranges of the calibration table;
+  -- a plain run uses their medians (the middles), kouan run/compare
+  -- --uncertainty N draws them (docs/uncertainty.md).
+  ordinary_inspect_2017 = uncertain{0.03, 0.05, name = "inspect_ordinary_2017",
+                                    source = "domain.md row 6: 3-5 % (estimate)"},
+  scan_first_2017 = uncertain{0.0, 0.20, name = "scan_first_2017", source = "domain.md row 9: 0-20 % (estimate)"},
+  advance_2017 = uncertain{0.05, 0.15, name = "advance_2017", source = "domain.md row 10: 5-15 % (estimate)"},
   docs_off_capacity = 2,     -- reviewers on call outside office hours (default; queue size)
   -- CGO document reviewers, office hours / on call (queue sizes, fitted:
   -- import to 16.7 h customs import, export to 1.13 h customs export, row 4)
@@ -66,6 +70,18 @@ M.fit = {
   -- evenings to 20:00 and weekend days 09:00-15:30 only (fitted, row 4)
   cgo_import_docs_hours = {nights = false, off_until = "20:00", weekend_from = "09:00", weekend_to = "15:30"},
 }
+
+-- The preparation mean of declarations not lodged in advance. The fit
+-- pins the mean preparation after arrival over all declarations of 2017,
+-- (1 - advance_2017) x mean (advance-declared goods have none): when a
+-- draw of --uncertainty moves the 2017 advance share off its median, the
+-- mean moves with it so that 2017 stays on its fitted overall time.
+local ADVANCE_2017_MEDIAN = 0.10
+function M.prep_mean(import_side)
+  local m = import_side and M.fit.prep_import_mean or M.fit.prep_export_mean
+  if M.fit.advance_2017 == ADVANCE_2017_MEDIAN then return m end
+  return m * (1 - ADVANCE_2017_MEDIAN) / (1 - M.fit.advance_2017)
+end
 
 -- ---- the reform packages ------------------------------------------------
 -- Class rates of 2019 (row 6, R21 column, [C]): AEO advanced 0.57 %,
@@ -105,9 +121,10 @@ M.era = {
     cgo_24h = "appointment",                            -- row 14: office hours + appointment
   },
   ["2018"] = {
-    advance_share = 0.30,                               -- row 10, R18 20-40 %
-    inspect_prob = rates(0.030),                        -- row 6, R18 2.5-3.5 %
-    scan_first_share = 0.35,                            -- row 9, R18 20-50 %
+    advance_share = uncertain{0.20, 0.40, name = "advance_2018", source = "domain.md row 10, R18: 20-40 % (estimate)"},
+    inspect_prob = rates(uncertain{0.025, 0.035, name = "inspect_ordinary_2018",
+                                   source = "domain.md row 6, R18: 2.5-3.5 % (estimate)"}),
+    scan_first_share = uncertain{0.20, 0.50, name = "scan_first_2018", source = "domain.md row 9, R18: 20-50 % (estimate)"},
     certs_per_consignment = CERTS_2017 * 48 / 86,       -- row 32: 48 certificates (Nov 2018)
     cert_time = cert_time(42 / 46),                     -- §2.2: 42 of 46 online (Oct 2018)
     release_before_duty = true,                         -- row 30: guarantee insurance from 1 Nov 2018
@@ -120,9 +137,9 @@ M.era = {
     cgo_24h = "appointment24",                          -- row 14, R18: 7x24 by appointment
   },
   ["2021"] = {
-    advance_share = 0.55,                               -- row 10, R21 40-70 %
+    advance_share = uncertain{0.40, 0.70, name = "advance_2021", source = "domain.md row 10, R21: 40-70 % (estimate)"},
     inspect_prob = rates(0.0244),                       -- row 6, R21: 2019 class rates [C]
-    scan_first_share = 0.70,                            -- row 9, R21 50-90 %
+    scan_first_share = uncertain{0.50, 0.90, name = "scan_first_2021", source = "domain.md row 9, R21: 50-90 % (estimate)"},
     certs_per_consignment = CERTS_2017 * 41 / 86,       -- row 32: 41 certificates (2020)
     cert_time = cert_time(38 / 41),                     -- §2.2: 38 of 41 online (2020)
     release_before_duty = true,                         -- row 30
@@ -169,7 +186,7 @@ local function customs_times(year, direction)
   local e = era_of(year)
   local imp = direction == "import"
   return {
-    prep_time = {"lognormal", mean = imp and M.fit.prep_import_mean or M.fit.prep_export_mean, cv = M.fit.prep_cv},
+    prep_time = {"lognormal", mean = M.prep_mean(imp), cv = M.fit.prep_cv},
     doc_check = {"lognormal", mean = 0.08, cv = 1.5},     -- [E] most declarations auto-reviewed
     cert_time = copy(e.cert_time),
     scan_time = {"triangular", min = 0.05, mode = 0.1, max = 0.3},  -- row 8

@@ -1,0 +1,50 @@
+/*
+** uncertainty.h — `kouan run --uncertainty N` and `kouan compare
+** --uncertainty N`: the scenario's priors (uncertain{}, exp/prior.h)
+** propagated to every KPI and verdict.
+**
+** The outer loop: N draws, a Latin hypercube over the priors (seeded with
+** --seed), each draw's values given to the scenario by name (as --set
+** NAME=V would), so the same draw reaches every alternative and their
+** differences stay paired; inside each draw, R replications on common
+** random numbers (replication r of every draw and alternative on seed +
+** r). Replications run on worker threads (-j); results are kept in
+** submission order, so what is printed and written is the same for any
+** number of threads. A draw's scenarios are loaded on the caller's thread
+** while the workers run the previous draw's replications.
+**
+** Output: the table (kou_unc_print, also `kouan report` of the file), an
+** uncertainty file (io/h5uncertainty.h), a CSV of the draws' results, and
+** the chart (cmd/plot.h). Main thread only.
+*/
+#ifndef KOUAN_CMD_UNCERTAINTY_H
+#define KOUAN_CMD_UNCERTAINTY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "exp/uncertainty.h"
+#include "lua/portset.h"
+
+typedef struct kou_unc_request {
+    const char *command;             /* "run" or "compare", for messages */
+    const kou_portset_request *rq;   /* the scenarios, eras, --set, --until, --seed */
+    uint64_t draws, reps;
+    uint64_t threads;                /* 0: the online CPUs */
+    const char *output;              /* NULL: results/STEM-unc-sSEED-nDRAWS.h5 */
+    bool no_output, force, quiet;
+    const char *csv, *plot;
+    int argc;                        /* the whole command line, for the file */
+    char **argv;
+} kou_unc_request;
+
+/* Runs the experiment and writes its outputs; the exit status. */
+int kou_unc_command(const kou_unc_request *q);
+
+/* The table of an experiment: the priors, per all-ports group the KPIs
+** with their bands, the % changes and target probabilities against the
+** first alternative, and the parameters ranked. */
+void kou_unc_print(const kou_unc_data *u, FILE *out, const char *title);
+
+#endif
