@@ -79,8 +79,11 @@ static double triangular_quantile(double a, double c, double b, double u)
 
 double kou_prior_quantile(const kou_prior *p, double u)
 {
-    u = u < 0 ? 0 : u > 1 ? 1 : u;
     double a = p->lo, b = p->hi, x;
+    if (!(u > 0))
+        return a; /* exactly: exp(log) and the normal's inverse miss the ends by ulps or more */
+    if (u >= 1)
+        return b;
     switch (p->shape) {
     case KOU_PRIOR_TRIANGULAR:
         x = triangular_quantile(a, p->mode, b, u);

@@ -109,9 +109,10 @@ static kou_prior read_prior(lua_State *L)
     if (wants_mode != !isnan(p.mode))
         luaL_error(L, wants_mode ? "uncertain: %s needs mode = M" : "uncertain: %s takes no mode",
                    kou_prior_shape_name(p.shape));
-    if ((p.shape == KOU_PRIOR_NORMAL) != !(isnan(p.mean) && isnan(p.sd)))
-        luaL_error(L, p.shape == KOU_PRIOR_NORMAL ? "uncertain: normal needs mean = M and sd = S"
-                                                  : "uncertain: %s takes no mean or sd",
+    bool is_normal = p.shape == KOU_PRIOR_NORMAL;
+    if (is_normal ? isnan(p.mean) || isnan(p.sd) : !(isnan(p.mean) && isnan(p.sd)))
+        luaL_error(L, is_normal ? "uncertain: normal needs mean = M and sd = S"
+                  : "uncertain: %s takes no mean or sd",
                    kou_prior_shape_name(p.shape));
     char err[KOU_PRIOR_SOURCE_LEN];
     if (!kou_prior_check(&p, err, sizeof err))
