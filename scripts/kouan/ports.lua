@@ -60,7 +60,14 @@ M.fit = {
   ordinary_inspect_2017 = uncertain{0.03, 0.05, name = "inspect_ordinary_2017",
                                     source = "domain.md row 6: 3-5 % (estimate)"},
   scan_first_2017 = uncertain{0.0, 0.20, name = "scan_first_2017", source = "domain.md row 9: 0-20 % (estimate)"},
-  advance_2017 = uncertain{0.05, 0.15, name = "advance_2017", source = "domain.md row 10: 5-15 % (estimate)"},
+  -- Advance declaration by direction (docs/clearance-time.md, F1): imports
+  -- after the carrier departs, exports up to 3 days before the goods reach
+  -- the port (运抵), by approval in 2017 (GACC Ann. 2014 No. 74); no share
+  -- was found for either (gap G5).
+  advance_import_2017 = uncertain{0.02, 0.25, mode = 0.10, name = "advance_import_2017",
+                                  source = "domain.md row 10 (5-15 %) widened; docs/clearance-time.md (f)"},
+  advance_export_2017 = uncertain{0.0, 0.30, name = "advance_export_2017",
+                                  source = "docs/clearance-time.md (f): export default is after 运抵 (A3, A4)"},
   docs_off_capacity = 2,     -- reviewers on call outside office hours (default; queue size)
   -- CGO document reviewers, office hours / on call (queue sizes, fitted:
   -- import to 16.7 h customs import, export to 1.13 h customs export, row 4)
@@ -73,14 +80,15 @@ M.fit = {
 
 -- The preparation mean of declarations not lodged in advance. The fit
 -- pins the mean preparation after arrival over all declarations of 2017,
--- (1 - advance_2017) x mean (advance-declared goods have none): when a
--- draw of --uncertainty moves the 2017 advance share off its median, the
--- mean moves with it so that 2017 stays on its fitted overall time.
-local ADVANCE_2017_MEDIAN = 0.10
+-- (1 - a) x mean with a the 2017 advance share of the side (advance-
+-- declared goods have none); the means above were fitted at a = 0.10.
+-- For another 2017 share (its prior's median, or a draw of
+-- --uncertainty) the mean moves so that 2017 stays on its fitted time.
+local ADVANCE_AT_FIT = 0.10
 function M.prep_mean(import_side)
   local m = import_side and M.fit.prep_import_mean or M.fit.prep_export_mean
-  if M.fit.advance_2017 == ADVANCE_2017_MEDIAN then return m end
-  return m * (1 - ADVANCE_2017_MEDIAN) / (1 - M.fit.advance_2017)
+  local a = import_side and M.fit.advance_import_2017 or M.fit.advance_export_2017
+  return m * (1 - ADVANCE_AT_FIT) / (1 - a)
 end
 
 -- ---- the reform packages ------------------------------------------------
@@ -106,7 +114,9 @@ end
 
 M.era = {
   ["2017"] = {
-    advance_share = M.fit.advance_2017,                 -- row 10: 5-15 %, middle (not fitted)
+    advance_import = M.fit.advance_import_2017,         -- see M.fit (not fitted)
+    advance_export = M.fit.advance_export_2017,
+    prep_factor_import = 1, prep_factor_export = 1,     -- the fitted preparation
     inspect_prob = rates(M.fit.ordinary_inspect_2017),  -- row 6: 3-5 %, middle (not fitted)
     scan_first_share = M.fit.scan_first_2017,           -- row 9: 0-20 %, middle (not fitted)
     certs_per_consignment = CERTS_2017,                 -- row 32: 86 certificates
@@ -121,7 +131,18 @@ M.era = {
     cgo_24h = "appointment",                            -- row 14: office hours + appointment
   },
   ["2018"] = {
-    advance_share = uncertain{0.20, 0.40, name = "advance_2018", source = "domain.md row 10, R18: 20-40 % (estimate)"},
+    advance_import = uncertain{0.10, 0.50, mode = 0.25, name = "advance_import_2018",
+                               source = "domain.md row 10 (R18 20-40 %) widened: promoted from Oct 2018 (国发〔2018〕37号)"},
+    advance_export = uncertain{0.05, 0.60, name = "advance_export_2018",
+                               source = "docs/clearance-time.md (f): promoted from Oct 2018, two months before end-2018"},
+    -- The CIQ clearance form (通关单) before the declaration of goods under
+    -- statutory inspection was abolished on 1 Jun 2018 (GACC Ann. 2018
+    -- No. 50): preparation without it, as a share of the 2017 fit; the
+    -- share of such goods is not known (docs/clearance-time.md, F3).
+    prep_factor_import = uncertain{0.80, 1.0, name = "prep_factor_import",
+                                   source = "docs/clearance-time.md (f), F3: 通关单 abolished 2018-06-01 [E]"},
+    prep_factor_export = uncertain{0.60, 1.0, name = "prep_factor_export",
+                                   source = "docs/clearance-time.md (f), F3: 通关单 abolished 2018-06-01 [E]"},
     inspect_prob = rates(uncertain{0.025, 0.035, name = "inspect_ordinary_2018",
                                    source = "domain.md row 6, R18: 2.5-3.5 % (estimate)"}),
     scan_first_share = uncertain{0.20, 0.50, name = "scan_first_2018", source = "domain.md row 9, R18: 20-50 % (estimate)"},
@@ -137,7 +158,14 @@ M.era = {
     cgo_24h = "appointment24",                          -- row 14, R18: 7x24 by appointment
   },
   ["2021"] = {
-    advance_share = uncertain{0.40, 0.70, name = "advance_2021", source = "domain.md row 10, R21: 40-70 % (estimate)"},
+    advance_import = uncertain{0.30, 0.85, mode = 0.55, name = "advance_import_2021",
+                               source = "domain.md row 10 (R21 40-70 %) widened; docs/clearance-time.md (f)"},
+    advance_export = uncertain{0.40, 0.95, mode = 0.75, name = "advance_export_2021",
+                               source = "docs/clearance-time.md (f): Changsha CR Express 2021 switch (section b)"},
+    prep_factor_import = uncertain{0.80, 1.0, name = "prep_factor_import",
+                                   source = "docs/clearance-time.md (f), F3: 通关单 abolished 2018-06-01 [E]"},
+    prep_factor_export = uncertain{0.60, 1.0, name = "prep_factor_export",
+                                   source = "docs/clearance-time.md (f), F3: 通关单 abolished 2018-06-01 [E]"},
     inspect_prob = rates(0.0244),                       -- row 6, R21: 2019 class rates [C]
     scan_first_share = uncertain{0.50, 0.90, name = "scan_first_2021", source = "domain.md row 9, R21: 50-90 % (estimate)"},
     certs_per_consignment = CERTS_2017 * 41 / 86,       -- row 32: 41 certificates (2020)
@@ -159,15 +187,20 @@ local function era_of(year)
   return e
 end
 
--- Manifest deadlines: how early a declaration can be lodged (row 11).
+-- Manifest deadlines: how early an import declaration can be lodged
+-- (row 11). Exports: within 3 days before the goods reach the port (GACC
+-- Ann. 2014 No. 74; the mode is our estimate; docs/clearance-time.md F2).
 M.advance_lead = {air = 4, rail = 2, road = 1}
+M.export_advance_lead = uncertain{2, 72, mode = 24, name = "export_advance_lead",
+                                  source = "GACC Ann. 2014 No. 74: up to 3 days before 运抵; mode [E]"}
 
--- The levers common to all ports of a year.
-local function levers(year, mode)
+-- The levers common to all ports of a year, for one side.
+local function levers(year, mode, direction)
   local e = era_of(year)
+  local imp = direction == "import"
   return {
-    advance_share = e.advance_share,
-    advance_lead_hours = M.advance_lead[mode],
+    advance_share = imp and e.advance_import or e.advance_export,
+    advance_lead_hours = imp and M.advance_lead[mode] or M.export_advance_lead,
     inspect_prob = copy(e.inspect_prob),
     scan_first_share = e.scan_first_share,
     scan_clear_prob = 0.85,                 -- [E] share of scanned ones cleared on the image
@@ -186,7 +219,8 @@ local function customs_times(year, direction)
   local e = era_of(year)
   local imp = direction == "import"
   return {
-    prep_time = {"lognormal", mean = M.prep_mean(imp), cv = M.fit.prep_cv},
+    prep_time = {"lognormal", mean = M.prep_mean(imp) * (imp and e.prep_factor_import or e.prep_factor_export),
+                 cv = M.fit.prep_cv},
     doc_check = {"lognormal", mean = 0.08, cv = 1.5},     -- [E] most declarations auto-reviewed
     cert_time = copy(e.cert_time),
     scan_time = {"triangular", min = 0.05, mode = 0.1, max = 0.3},  -- row 8
@@ -252,7 +286,7 @@ function M.air(o)
     storage_free_hours = 72,
   }
   merge(p, customs_times(y, o.direction))
-  merge(p, levers(y, "air"))
+  merge(p, levers(y, "air", o.direction))
   return finish(p, o)
 end
 
@@ -290,7 +324,7 @@ function M.rail(o)
     storage_free_hours = 96,
   }
   merge(p, customs_times(y, o.direction))
-  merge(p, levers(y, "rail"))
+  merge(p, levers(y, "rail", o.direction))
   if imp then p.through_clearance = e.through_clearance end
   return finish(p, o)
 end
@@ -328,7 +362,7 @@ function M.road(o)
   }
   merge(p, customs_times(y, o.direction))
   p.scan_time = {"uniform", min = 0.01, max = 0.1}                       -- row 8: 20 s a truck + queue
-  merge(p, levers(y, "road"))
+  merge(p, levers(y, "road", o.direction))
   return finish(p, o)
 end
 
@@ -378,8 +412,9 @@ M.fitted = {
                 M.fit.cgo_import_docs_hours.weekend_from, M.fit.cgo_import_docs_hours.weekend_to),
   string.format("ports.CGO export.resources.documents: %d reviewers in office hours, %d on call at all other hours (2017): fitted to 1.13 h customs export (row 4)",
                 M.fit.cgo_export_docs.day, M.fit.cgo_export_docs.on_call),
-  string.format("not fitted, mid-range priors: inspect_prob.ordinary = %g (row 6), scan_first_share = %g (row 9), advance_share = %g (row 10), duty_time.mean = %g h (row 30)",
-                M.fit.ordinary_inspect_2017, M.fit.scan_first_2017, M.fit.advance_2017, M.fit.duty_mean_2017),
+  string.format("not fitted, mid-range priors: inspect_prob.ordinary = %g (row 6), scan_first_share = %g (row 9), advance_share = %g / %g (import / export, row 10), duty_time.mean = %g h (row 30)",
+                M.fit.ordinary_inspect_2017, M.fit.scan_first_2017, M.fit.advance_import_2017, M.fit.advance_export_2017,
+                M.fit.duty_mean_2017),
 }
 
 -- The scenario every Henan file returns: a year of arrivals after two weeks

@@ -435,10 +435,14 @@ def g_run_parameters():
            s(f.attrs["parameters"]) == "\n".join(as_lines) + "\n",
            "every --dump line is a row of /parameters, in order (the horizon as run: --until 400)",
            "\n".join(f"{a} | {b}" for a, b in zip(as_lines, lines) if a != b)[:3000])
-        numeric = [r for r in rows if not np.isnan(r["value"])]
+        numeric = [r for r in rows if not np.isnan(r["value"]) and not s(r["path"]).startswith("uncertain.")]
         ok(len(numeric) > 300 and all(s(r["text"]) in ("true", "false") or float(s(r["text"])) == r["value"]
                                       for r in numeric),
            "a numeric row's value is its text read as a number", str(numeric[:3]))
+        priors = [r for r in rows if s(r["path"]).startswith("uncertain.")]
+        ok(len(priors) > 0 and all(abs(float(s(r["text"]).split("used ")[1].split(";")[0]) - r["value"])
+                                   <= 1e-5 * abs(r["value"]) for r in priors),
+           "an uncertain.NAME row's value is the value its prior gave (the 'used' of its text)", str(priors[:3]))
         ok(len(horizon) == 1 and abs(horizon[0]["value"] * 24 - 400) < 1e-9 and
            float(f.attrs["horizon_hours"]) == 400, "the horizon as run", str(horizon))
 
