@@ -272,7 +272,7 @@ static void print_ident(const cal *c, const kou_cal_ident *id, FILE *out)
     fprintf(out, "a value is identified when moving it (alone or along a flat direction) across half its\n"
             "range raises S by more than 1. Ranges where S <= S* + 1: held = the others held at the\n"
             "fit (evaluated%s); refit = the others refitted (linearised; the bounds when not identified).\n\n",
-            id->held_done ? "" : ": skipped, --no-profile");
+            id->held_done ? "" : ": skipped, profile = false or --no-profile");
     fprintf(out, "%-24s %10s  %-16s %-25s %-25s\n", "free value", "|column|", "verdict", "held range", "refit range");
     for (size_t k = 0; k < s->nfree; k++) {
         char held[64] = "-", refit[64];

@@ -14,7 +14,7 @@
 #include "lua/host.h"
 #include "model/params.h"
 
-static const char *const cal_keys[] = {"scenario", "era", "reps", "seed", "until", "max_evals", "profile",
+static const char *const cal_keys[] = {"scenario", "era", "reps", "seed", "until_hours", "max_evals", "profile",
                                        "free", "targets"};
 static const char *const free_keys[] = {"name", "min", "max", "start"};
 static const char *const target_keys[] = {"kpi", "group", "direction", "mode", "value", "tolerance", "weight",
@@ -85,7 +85,7 @@ static void read_settings(lua_State *L, int t, kou_cal_spec *s)
     s->era = text(L, t, "era", false, "calibration");
     s->reps = (uint64_t)number(L, t, "reps", &reps, 5, NULL, "calibration");
     s->seed = (uint64_t)number(L, t, "seed", &seed, 1, NULL, "calibration");
-    s->until = number(L, t, "until", &until, 0, NULL, "calibration");
+    s->until = number(L, t, "until_hours", &until, 0, NULL, "calibration");
     s->max_evals = (uint64_t)number(L, t, "max_evals", &evals, 100, NULL, "calibration");
     koui_fields f = reader(L, "calibration");
     s->profile = koui_fields_bool(&f, t, "profile", true);
