@@ -39,6 +39,9 @@ static const kou_command commands[] = {
      kou_cmd_sweep, kou_cmd_sweep_help},
     {"sweep-merge", "-o OUT.h5 SHARD.h5...", "join the shard files of a sweep into one",
      kou_cmd_sweep_merge, kou_cmd_sweep_merge_help},
+    {"calibrate", "CAL.lua [-j N] [-o FILE.csv] [--reps R] [--until HOURS]",
+     "fit named scenario values to published KPIs; identifiability",
+     kou_cmd_calibrate, kou_cmd_calibrate_help},
 };
 #define NCOMMANDS (sizeof commands / sizeof *commands)
 

@@ -1,6 +1,7 @@
 /*
 ** cmd.h — the command layer (core/cmd/): one source per command of the
-** kouan program (run.c, report.c, compare.c, sweep.c, sweep_merge.c),
+** kouan program (run.c, report.c, compare.c, sweep.c, sweep_merge.c,
+** calibrate.c),
 ** each a handler and a help printer that core/main.c lists in its
 ** command table. What the commands share is in opt.h (the option parser
 ** and the one form of usage error), common.h (CSV, file names, the
@@ -28,8 +29,9 @@ typedef int kou_cmd_handler(int argc, char **argv);
 /* A command's --help. */
 typedef void kou_cmd_help(FILE *out);
 
-kou_cmd_handler kou_cmd_run, kou_cmd_report, kou_cmd_compare, kou_cmd_sweep, kou_cmd_sweep_merge;
+kou_cmd_handler kou_cmd_run, kou_cmd_report, kou_cmd_compare, kou_cmd_sweep, kou_cmd_sweep_merge,
+    kou_cmd_calibrate;
 kou_cmd_help kou_cmd_run_help, kou_cmd_report_help, kou_cmd_compare_help, kou_cmd_sweep_help,
-    kou_cmd_sweep_merge_help;
+    kou_cmd_sweep_merge_help, kou_cmd_calibrate_help;
 
 #endif

@@ -19,6 +19,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 
+#include "lua/cal_file.h"
 #include "lua/design_file.h"
 #include "lua/host.h"
 #include "lua/lsim.h"
@@ -37,6 +38,7 @@ struct kou_portset {
     kou_sweep_spec *spec;          /* kouan sweep */
     const char *design;
     char spath[4096];              /* the base scenario as found */
+    kou_cal_spec *cal;             /* kouan calibrate */
 };
 
 void kou_portset_request_default(kou_portset_request *rq)
@@ -472,6 +474,143 @@ int kou_portset_sweep_base(kou_portset *ps)
     if (code == 0)
         ps->n = 1;
     return code;
+}
+
+/* ---- kouan calibrate ---- */
+
+/* The calibration's scenario: as given, next to the calibration file, or
+** under the tree root. */
+static void find_cal_scenario(lua_State *L, kou_portset *ps)
+{
+    const char *sc = ps->cal->scenario, *file = ps->design, *slash = strrchr(file, '/');
+    snprintf(ps->spath, sizeof ps->spath, "%s", sc);
+    if (sc[0] == '/' || readable(ps->spath))
+        return;
+    if (slash)
+        snprintf(ps->spath, sizeof ps->spath, "%.*s/%s", (int)(slash - file), file, sc);
+    if (!readable(ps->spath))
+        snprintf(ps->spath, sizeof ps->spath, "%s/%s", kou_scenario_root(), sc);
+    if (!readable(ps->spath))
+        kou_host_usage_error(L, "calibration.scenario '%s': no such file (looked in the current "
+                             "directory, next to %s and under %s)", sc, file, kou_scenario_root());
+}
+
+static int pcalibrate(lua_State *L)
+{
+    kou_portset *ps = lua_touserdata(L, 1);
+    lua_settop(L, 0);
+    open_libraries(L, ps);
+    lua_getglobal(L, "import"); /* calibration{} from scripts/kouan/calibrate.lua */
+    lua_pushliteral(L, "calibrate");
+    lua_call(L, 1, 1);
+    if (!lua_istable(L, -1) || lua_getfield(L, -1, "calibration") != LUA_TFUNCTION)
+        luaL_error(L, "scripts/kouan/calibrate.lua did not return the calibration library");
+    lua_setglobal(L, "calibration");
+    lua_pop(L, 1);
+    kou_host_loadfile(L, ps->design);
+    kou_host_call(L, 0, 1);
+    if (!lua_istable(L, -1))
+        kou_host_usage_error(L, "%s must return calibration{...} (returned a %s)", ps->design,
+                             luaL_typename(L, -1));
+    lua_pushvalue(L, -1);
+    lua_setfield(L, LUA_REGISTRYINDEX, "kouan.calibration"); /* anchors every string in it */
+    kou_cal_file_read(L, -1, ps->cal);
+    find_cal_scenario(L, ps);
+    return 0;
+}
+
+kou_portset *kou_portset_new_calibrate(const char *cal, kou_cal_spec *spec, int *status)
+{
+    *status = 0;
+    kou_host_config hc;
+    kou_host_config_default(&hc);
+    kou_portset *ps = make(&hc, 0, status);
+    if (ps == NULL)
+        return NULL;
+    ps->cal = spec;
+    ps->design = cal;
+    *status = protect(ps, pcalibrate, ps);
+    if (*status != 0) {
+        kou_portset_free(ps);
+        return NULL;
+    }
+    return ps;
+}
+
+const char *kou_portset_calibrate_scenario(const kou_portset *cal)
+{
+    return cal->spath;
+}
+
+/* Every free name was read by the scenario (param() or a named prior). */
+static void check_free_read(lua_State *L, const kou_portset *ps, const kou_cal_spec *spec)
+{
+    for (size_t k = 0; k < spec->nfree; k++) {
+        if (kou_host_param_was_read(ps->host, spec->free[k].name))
+            continue;
+        char asked[512];
+        kou_host_params_asked(ps->host, asked, sizeof asked);
+        kou_host_usage_error(L, "calibration.free[%d] '%s': scenario '%s' never reads it with param(\"%s\", ...) "
+                             "(it reads: %s)", (int)k + 1, spec->free[k].name, ps->rq->scripts[0],
+                             spec->free[k].name, asked[0] ? asked : "none");
+    }
+}
+
+static int ppoint(lua_State *L)
+{
+    kou_portset *ps = lua_touserdata(L, 1);
+    lua_settop(L, 0);
+    int holder = open_libraries(L, ps);
+    const char *script = ps->rq->scripts[0];
+    kou_host_loadfile(L, script);
+    kou_host_call(L, 0, 1);
+    if (!kou_scenario_is(L, -1))
+        kou_host_usage_error(L, "calibration.scenario '%s' is not a port scenario (it must return scenario{...})",
+                             script);
+    check_free_read(L, ps, ps->cal);
+    load_alternative(L, ps, 0, script, ps->rq->neras ? ps->rq->eras[0] : NULL, holder, true);
+    lua_pop(L, 1);
+    return 0;
+}
+
+kou_portset *kou_portset_calibrate_point(const kou_portset *cal, const double *x, int *status)
+{
+    const kou_cal_spec *spec = cal->cal;
+    char values[KOU_CAL_MAX_PARAMS][32];
+    const char *keys[KOU_CAL_MAX_PARAMS], *vals[KOU_CAL_MAX_PARAMS], *script = cal->spath;
+    for (size_t k = 0; k < spec->nfree; k++) {
+        snprintf(values[k], sizeof values[k], "%.17g", x[k]);
+        keys[k] = spec->free[k].name;
+        vals[k] = values[k];
+    }
+    kou_portset_request rq;
+    kou_portset_request_default(&rq);
+    rq.scripts = &script;
+    rq.nscripts = 1;
+    rq.eras = &spec->era;
+    rq.neras = spec->era ? 1 : 0;
+    rq.set_key = keys;
+    rq.set_value = vals;
+    rq.nset = spec->nfree;
+    rq.until = spec->until;
+    rq.seed = spec->seed;
+    kou_host_config hc;
+    kou_host_config_default(&hc);
+    hc.seed = rq.seed;
+    kou_portset *ps = make(&hc, 1, status);
+    if (ps == NULL)
+        return NULL;
+    for (size_t k = 0; k < rq.nset; k++)
+        kou_host_set_param(ps->host, keys[k], vals[k]);
+    ps->rq = &rq;
+    ps->cal = cal->cal;
+    *status = protect(ps, ppoint, ps);
+    ps->rq = NULL;
+    if (*status != 0) {
+        kou_portset_free(ps);
+        return NULL;
+    }
+    return ps;
 }
 
 const char *kou_portset_root(void)

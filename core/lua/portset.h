@@ -32,6 +32,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "exp/calibrate.h"
 #include "exp/design.h"
 #include "exp/prior.h"
 #include "exp/replicate.h"
@@ -106,6 +107,20 @@ kou_portset *kou_portset_new_sweep(const char *design, kou_sweep_spec *spec, int
 ** scenario with processes; it becomes alternative 0. 0, or the exit
 ** status after the report. */
 int kou_portset_sweep_base(kou_portset *ps);
+
+/* ---- kouan calibrate ---- */
+/* Loads the calibration file cal (lua/cal_file.h) into spec and finds its
+** scenario (as written, next to the calibration file, or under the tree
+** root). spec must outlive the loader. NULL after the report. */
+kou_portset *kou_portset_new_calibrate(const char *cal, kou_cal_spec *spec, int *status);
+/* The scenario file as found. */
+const char *kou_portset_calibrate_scenario(const kou_portset *cal);
+/* One point: the scenario loaded afresh with the spec's era and until and
+** the free values x[k] under their names (as --set NAME=VALUE, "%.17g"),
+** as a loader with one alternative (a scenario with processes is
+** refused). A free name the scenario never reads is a usage error. NULL
+** after the report. */
+kou_portset *kou_portset_calibrate_point(const kou_portset *cal, const double *x, int *status);
 
 /* ---- for callers without Lua ---- */
 /* The kouan tree holding scripts/ (lua/scenario.h, kou_scenario_root). */

@@ -50,8 +50,8 @@ M.copy, M.merge = copy, merge
 -- 8.96 h (row 4, R18 column): the 2017 customs time is then the
 -- post-integration level plus the wait for CGO's reviewers.
 M.fit = {
-  prep_import_mean = 89.6,   -- h, arrival -> declaration, not advance-declared (fitted: rows 1, 3)
-  prep_export_mean = 12.45,  -- h, goods at the port -> declaration (fitted: rows 2, 4)
+  prep_import_mean = param("prep_import_mean", 89.6),   -- h, arrival -> declaration, not advance-declared (fitted: rows 1, 3)
+  prep_export_mean = param("prep_export_mean", 12.45),  -- h, goods at the port -> declaration (fitted: rows 2, 4)
   prep_cv = 1.0,             -- [E] heavy right tail
   duty_mean_2017 = 12.0,     -- h, tax bill -> paid, pay before release (prior in 0-48 h, row 30)
   -- Not fitted: priors over the estimate ranges of the calibration table;
