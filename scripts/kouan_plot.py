@@ -15,6 +15,11 @@ A sweep file (root attribute kind = "kouan sweep") gives the standardized
 regression coefficients of the mean overall clearance time (all ports,
 import and export; means over replications) on the design's factors: which
 levers move clearance time most.
+An uncertainty file (schema = "kouan-uncertainty") gives, per all-ports
+group, each alternative's band (5–95 % of the draw means of the mean
+overall clearance time) and median with the targets (−1/3, −1/2 of the
+first alternative's mean) as lines, and the priors ranked by |Spearman's
+rho| with the last alternative's % change (import).
 
 The distribution comes from /consignments (t_released - t_arrival of every
 consignment of every replication) when the file has it; otherwise the
@@ -158,6 +163,112 @@ def compare_figure(np, plt, f, out):
     return 0
 
 
+def spearman(np, x, y):
+    """Spearman's rank correlation over the pairs where both are finite
+    (ties: mean ranks), as exp/uncertainty.c; NaN with < 3 pairs or no spread."""
+    keep = np.isfinite(x) & np.isfinite(y)
+    x, y = x[keep], y[keep]
+    if len(x) < 3:
+        return float("nan")
+
+    def ranks(v):
+        order = np.argsort(v, kind="mergesort")
+        r = np.empty(len(v))
+        r[order] = np.arange(1, len(v) + 1)
+        for u in np.unique(v):
+            tie = v == u
+            r[tie] = r[tie].mean()
+        return r
+    rx, ry = ranks(x), ranks(y)
+    if np.std(rx) == 0 or np.std(ry) == 0:
+        return float("nan")
+    return float(np.corrcoef(rx, ry)[0, 1])
+
+
+def uncertainty_figure(np, plt, f, out):
+    """An uncertainty file: per all-ports group, each alternative's band
+    (5-95 % of the draw means of overall_mean) and median, with the targets
+    (-1/3, -1/2 of the first alternative's mean); and the priors ranked by
+    |Spearman's rho| with the last alternative's % change (import), or
+    with its overall_mean when there is one alternative."""
+    alts = [text(a) for a in f["alternatives"][...]]
+    ports_index = f["group_port_index"][...]
+    dirs = f["group_direction"][...]
+    priors = [text(p) for p in f["prior_name"][...]]
+    draws = f["draws"][...]
+    m = [text(x) for x in f.attrs["metric_names"]].index("overall_mean")
+    values = f["values"][...]  # [D][A][R][G][M]
+    with np.errstate(invalid="ignore"):
+        means = np.nanmean(values[:, :, :, :, m], axis=2)  # [D][A][G]: the draw means
+    panels = [g for g in range(len(ports_index)) if int(ports_index[g]) < 0]
+    if not panels or not alts:
+        die("the uncertainty file has no all-ports group")
+    fig = plt.figure(figsize=(16, 9), dpi=120)
+    grid = fig.add_gridspec(1, len(panels) + 1, width_ratios=[1] * len(panels) + [1.15])
+    x = np.arange(len(alts))
+    for i, g in enumerate(panels):
+        ax = fig.add_subplot(grid[0, i])
+        ax.set_title(f"全部口岸 all ports · {DIRECTIONS.get(int(dirs[g]), '?')}", fontsize=17)
+        drawn = False
+        for a in range(len(alts)):
+            v = means[:, a, g]
+            v = v[np.isfinite(v)]
+            if not len(v):
+                continue
+            lo, med, hi = np.quantile(v, [0.05, 0.5, 0.95])
+            ax.fill_between([a - 0.3, a + 0.3], lo, hi, color="#4C72B0", alpha=0.35, linewidth=0,
+                            label="band 5–95 % 区间" if not drawn else None)
+            ax.plot([a - 0.3, a + 0.3], [med, med], color="#1B2A49", linewidth=3,
+                    label="median 中位数" if not drawn else None)
+            drawn = True
+        base = means[:, 0, g]
+        base = base[np.isfinite(base)]
+        if len(base):
+            b = float(base.mean())
+            ax.axhline(b * (1 - 1 / 3), linestyle="--", color="#C44E52", linewidth=2.5,
+                       label=f"target −1/3 of {alts[0]} 目标")
+            ax.axhline(b * 0.5, linestyle=":", color="#C44E52", linewidth=3, label=f"target −1/2 of {alts[0]} 目标")
+        if not drawn:
+            ax.text(0.5, 0.5, "no data\n无数据", ha="center", va="center", transform=ax.transAxes, fontsize=18,
+                    color="grey")
+        ax.set_xticks(x, alts, rotation=20 if len(alts) > 3 else 0)
+        ax.set_xlim(-0.6, len(alts) - 0.4)
+        ax.set_ylim(bottom=0)
+        if i == 0:
+            ax.set_ylabel("mean overall clearance time, h 平均整体通关时间", fontsize=15)
+        ax.grid(axis="y", alpha=0.35)
+        ax.legend(loc="lower left", fontsize=12)
+    ax = fig.add_subplot(grid[0, len(panels)])
+    imp = next((g for g in panels if int(dirs[g]) == 0), panels[0])
+    last = len(alts) - 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        y = 100 * (means[:, last, imp] - means[:, 0, imp]) / means[:, 0, imp] if last else means[:, 0, imp]
+    what = f"% change {alts[last]} vs {alts[0]}" if last else "overall_mean"
+    rho = np.array([spearman(np, draws[:, j], y) for j in range(len(priors))])
+    order = sorted(range(len(priors)), key=lambda j: -abs(np.nan_to_num(rho[j])))
+    r = np.nan_to_num(rho[order])
+    pos = np.arange(len(order))
+    ax.barh(pos, r, color=["#C44E52" if v > 0 else "#4C72B0" for v in r])
+    for yi, v, j in zip(pos, r, order):
+        label = f" {v:+.2f} " if np.isfinite(rho[j]) else " – "  # no spread: no rank correlation
+        ax.text(v, yi, label, va="center", ha="left" if v >= 0 else "right", fontsize=14)
+    ax.set_yticks(pos, [priors[j] for j in order], fontsize=14 if len(order) > 8 else 16)
+    ax.invert_yaxis()
+    ax.set_xlim(-1.25, 1.25)
+    ax.axvline(0, color="black", linewidth=1)
+    ax.set_xlabel("Spearman's rho 秩相关")
+    ax.set_title(f"what moves it 影响因素\n{DIRECTIONS.get(int(dirs[imp]), '?')}: {what}", fontsize=16)
+    ax.grid(axis="x", alpha=0.35)
+    title = "\n".join(textwrap.wrap(text(f.attrs.get("title", "")), 100)[:2])
+    fig.suptitle(f"参数不确定性 Parameter uncertainty\n{title}", fontsize=20, fontweight="bold")
+    fig.tight_layout()
+    try:
+        fig.savefig(out)
+    except (OSError, ValueError) as e:
+        die(f"{out}: cannot write the plot: {e}")
+    return 0
+
+
 def standardized_coefficients(np, x, y):
     """Least squares of standardized y on standardized columns of x: the
     coefficients (NaN for a constant column) and R^2, over finite y only."""
@@ -253,6 +364,8 @@ def main():
         with h5py.File(h5path, "r") as f:
             if text(f.attrs.get("schema", "")) == "kouan-compare":
                 return compare_figure(np, plt, f, out)
+            if text(f.attrs.get("schema", "")) == "kouan-uncertainty":
+                return uncertainty_figure(np, plt, f, out)
             if text(f.attrs.get("kind", "")) == "kouan sweep":
                 return sweep_figure(np, plt, f, out)
             title, col, groups = read_summary(f, h5path)

@@ -255,6 +255,21 @@ typedef struct read_ctx {
     char **title;
 } read_ctx;
 
+/* The columns of /values are the metrics in kpi.h's order: a file whose
+** metric_names say otherwise (or that has none) is not read as if they were. */
+static bool check_metric_names(koui_h5_error *e, const koui_h5_attrs *root)
+{
+    char **names = NULL;
+    size_t n = 0;
+    bool ok = koui_h5_attr_strings(e, root, "metric_names", false, &names, &n) > 0 && n == M;
+    for (size_t m = 0; ok && m < M; m++)
+        ok = strcmp(names[m], kou_kpi_metric_name((kou_kpi_metric)m)) == 0;
+    koui_h5_free_strings(names, n);
+    if (!ok && !e->failed)
+        koui_h5_fail(e, KOU_EINVAL, "the metric_names attribute of / is not this kouan's %d metrics", M);
+    return ok;
+}
+
 static bool read_root(koui_h5_error *e, hid_t file, char **title)
 {
     const koui_h5_attrs root = {file, "attribute ", " of /", "cannot read the attributes of /"};
@@ -268,7 +283,7 @@ static bool read_root(koui_h5_error *e, hid_t file, char **title)
                version != KOU_H5U_SCHEMA_VERSION))
         ok = koui_h5_fail(e, KOU_EINVAL, "schema_version %lld is not supported (this kouan reads %d)", version,
                           KOU_H5U_SCHEMA_VERSION) == KOU_OK;
-    return ok && koui_h5_attr_string(e, &root, "title", title) >= 0;
+    return ok && check_metric_names(e, &root) && koui_h5_attr_string(e, &root, "title", title) >= 0;
 }
 
 static kou_status read_file(koui_h5_error *e, const char *path, void *ctx)
