@@ -56,7 +56,8 @@ QINGDAO_IMPORT = [("unloading", 8.3), ("preparation", 81.4), ("customs", 5.9), (
 QINGDAO_EXPORT = [("preparation", 24.9), ("customs", 0.4), ("post-release", 50.5), ("vessel departure", 8.3)]
 
 LEVER_NAMES = {
-    "advance": "advance declaration share (0.10 → 0.55)",
+    "advance": "advance declaration share (medians: import 0.12 → 0.56, export 0.15 → 0.71)",
+    "preparation": "no CIQ clearance form before the declaration (preparation × 0.9 import, × 0.8 export)",
     "inspection": "inspection rates by credit class (ordinary 4 % → 2.44 %)",
     "scan_first": "machine scan first (10 % → 70 %)",
     "certificates": "fewer, online certificates (86 → 41)",
@@ -507,9 +508,12 @@ def md_calibration(cal, lever_res, ctx):
         parts = line.split("\t")
         if parts[0] == "era":
             era.setdefault(parts[2], {})[parts[1]] = parts[3]
-    src = {"advance_share": "row 10 (estimate ranges 5–15 / 20–40 / 40–70 %, middles; gap G5)",
-           "inspect_prob": "row 6: 2019 rates by credit class [C] (gov.cn 2020-06-03); 2017/18 ordinary rate = middle of the estimate range",
-           "scan_first_share": "row 9 (estimate ranges, middles; gap G4)",
+    src = {"advance_import": "prior (median shown): row 10 widened, approval-based in 2017, promoted from Oct 2018; gap G5 (docs/clearance-time.md)",
+           "advance_export": "prior (median shown): declared after 运抵 unless in advance within 3 days; gap G5 (docs/clearance-time.md)",
+           "prep_factor_import": "prior (median shown): CIQ clearance form abolished 1 Jun 2018 (GACC Ann. 2018 No. 50); size [E]",
+           "prep_factor_export": "prior (median shown): as for imports",
+           "inspect_prob": "row 6: 2019 rates by credit class [C] (gov.cn 2020-06-03); 2017/18 ordinary rate = prior over the estimate range (median shown)",
+           "scan_first_share": "row 9: prior over the estimate range (median shown; gap G4)",
            "certs_per_consignment": "row 32: 86 → 48 → 41 certificates [C]",
            "cert_time": "§2.2: share of certificates online [C]; minutes per certificate [E]",
            "release_before_duty": "row 30: guarantee insurance from 1 Nov 2018 [C]",
@@ -520,7 +524,7 @@ def md_calibration(cal, lever_res, ctx):
            "border_mean": "row 25: ≈ 30 h [D], 18.5 h May 2019 [C]",
            "freighter_unload_per_uld": "row 15: turnaround 3–4 h [E] → ≈ 2 h (2019) [C]",
            "cgo_24h": "row 14: office + appointment → 7×24 by appointment → full 7×24 from 1 Apr 2019 [C2]"}
-    out.append("Reform levers per era (set from sources, **not fitted**):")
+    out.append("Reform levers per era (set from sources or priors over sourced ranges, **not fitted**):")
     out.append("")
     out.append("| lever | 2017 | 2018 | 2021 | source (domain.md) |")
     out.append("|---|---|---|---|---|")

@@ -21,26 +21,10 @@ static const char *const target_keys[] = {"kpi", "group", "direction", "mode", "
                                           "source"};
 #define NKEYS(a) (sizeof a / sizeof *a)
 
-/* A calibration file's mistakes are the command line's: usage errors (exit 2). */
-static void usage_fail(koui_fields *f, const char *key, const char *valtext, const char *msg)
-{
-    (void)key;
-    (void)valtext;
-    kou_host_usage_error(f->L, "%s", msg);
-}
-
-/* A reader (lua/fields.h) of the table named where: "calibration.free[2]". */
-static koui_fields reader(lua_State *L, const char *where)
-{
-    koui_fields f;
-    koui_fields_init(&f, L, usage_fail, NULL);
-    koui_fields_push(&f, where);
-    return f;
-}
 
 static void check_keys(lua_State *L, int idx, const char *const *keys, size_t n, const char *where)
 {
-    koui_fields f = reader(L, where);
+    koui_fields f = koui_fields_usage_reader(L, where);
     koui_fields_check_keys(&f, idx, keys, n, 0);
 }
 
@@ -48,7 +32,7 @@ static void check_keys(lua_State *L, int idx, const char *const *keys, size_t n,
 static double number(lua_State *L, int t, const char *key, const kou_param_range *r, double dflt, bool *given,
                      const char *where)
 {
-    koui_fields f = reader(L, where);
+    koui_fields f = koui_fields_usage_reader(L, where);
     int ty = lua_getfield(L, t, key);
     lua_pop(L, 1);
     if (given)
@@ -87,7 +71,7 @@ static void read_settings(lua_State *L, int t, kou_cal_spec *s)
     s->seed = (uint64_t)number(L, t, "seed", &seed, 1, NULL, "calibration");
     s->until = number(L, t, "until_hours", &until, 0, NULL, "calibration");
     s->max_evals = (uint64_t)number(L, t, "max_evals", &evals, 100, NULL, "calibration");
-    koui_fields f = reader(L, "calibration");
+    koui_fields f = koui_fields_usage_reader(L, "calibration");
     s->profile = koui_fields_bool(&f, t, "profile", true);
 }
 
@@ -169,7 +153,7 @@ static void read_target(lua_State *L, int ti, kou_cal_target *g, const char *whe
     g->metric = read_metric(L, ti, where);
     const char *group = text(L, ti, "group", false, where);
     g->group = group == NULL || strcmp(group, "all") == 0 || strcmp(group, "all ports") == 0 ? NULL : group;
-    koui_fields f = reader(L, where);
+    koui_fields f = koui_fields_usage_reader(L, where);
     g->direction = koui_fields_choice(&f, ti, "direction", kou_direction_names, KOU_DIRECTION_COUNT, 0, true);
     g->mode = koui_fields_choice(&f, ti, "mode", kou_mode_names, KOU_MODE_COUNT, -1, false);
     bool given;

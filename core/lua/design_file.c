@@ -18,27 +18,11 @@ static const char *const design_keys[] = {"scenario", "era", "reps", "seed", "me
 static const char *const factor_keys[] = {"path", "values", "min", "max", "base", "levels", "integer"};
 #define NKEYS(a) (sizeof a / sizeof *a)
 
-/* A design file's mistakes are the command line's: usage errors (exit 2). */
-static void usage_fail(koui_fields *f, const char *key, const char *valtext, const char *msg)
-{
-    (void)key;
-    (void)valtext;
-    kou_host_usage_error(f->L, "%s", msg);
-}
-
-/* A reader (lua/fields.h) of the table named where: "sweep", "sweep.factors[2]". */
-static koui_fields reader(lua_State *L, const char *where)
-{
-    koui_fields f;
-    koui_fields_init(&f, L, usage_fail, NULL);
-    koui_fields_push(&f, where);
-    return f;
-}
 
 /* The keys of the table at idx: each one of the n in keys. */
 static void check_keys(lua_State *L, int idx, const char *const *keys, size_t n, const char *where)
 {
-    koui_fields f = reader(L, where);
+    koui_fields f = koui_fields_usage_reader(L, where);
     koui_fields_check_keys(&f, idx, keys, n, 0);
 }
 
@@ -46,7 +30,7 @@ static void check_keys(lua_State *L, int idx, const char *const *keys, size_t n,
 static double get_number(lua_State *L, int t, const char *key, double dflt, bool *given, const char *where)
 {
     static const kou_param_range any = {-INFINITY, INFINITY, false, false};
-    koui_fields f = reader(L, where);
+    koui_fields f = koui_fields_usage_reader(L, where);
     int ty = lua_getfield(L, t, key);
     lua_pop(L, 1);
     if (given)

@@ -11,6 +11,8 @@
 
 #include <lauxlib.h>
 
+#include "lua/host.h"
+
 /* ---- the key check ---- */
 
 static bool allowed_name(const char *k, const char *const allowed[], size_t n)
@@ -320,4 +322,19 @@ double koui_option_number(lua_State *L, int t, const char *what, const char *key
     }
     lua_pop(L, 1);
     return v;
+}
+
+static void usage_fail(koui_fields *f, const char *key, const char *valtext, const char *msg)
+{
+    (void)key;
+    (void)valtext;
+    kou_host_usage_error(f->L, "%s", msg);
+}
+
+koui_fields koui_fields_usage_reader(lua_State *L, const char *where)
+{
+    koui_fields f;
+    koui_fields_init(&f, L, usage_fail, NULL);
+    koui_fields_push(&f, where);
+    return f;
 }

@@ -75,6 +75,10 @@ struct koui_fields {
 
 /* Starts a reader at the top (empty path). */
 void koui_fields_init(koui_fields *f, lua_State *L, koui_fields_fail_fn *fail, koui_fields_alloc_fn *alloc);
+/* A reader of a file a command reads (a sweep design, a calibration), at
+** path where ("sweep.factors[2]"): its mistakes are the command line's,
+** usage errors (lua/host.h, exit 2); no alloc. */
+koui_fields koui_fields_usage_reader(lua_State *L, const char *where);
 /* Formats the message and calls f->fail. */
 KOU_NORETURN void koui_fields_fail(koui_fields *f, const char *key, const char *valtext, const char *fmt, ...)
     KOU_PRINTF(4, 5);

@@ -381,20 +381,43 @@ static bool readable(const char *path)
     return access(path, R_OK) == 0;
 }
 
-/* The base scenario: as given, next to the design file, or under the tree root. */
-static void find_scenario(lua_State *L, kou_portset *ps)
+/* The scenario a command file names (sweep.scenario, calibration.scenario,
+** what): as given, next to the command file (ps->design), or under the
+** tree root, into ps->spath. */
+static void find_scenario(lua_State *L, kou_portset *ps, const char *sc, const char *what)
 {
-    const char *sc = ps->spec->scenario, *design = ps->design, *slash = strrchr(design, '/');
+    const char *file = ps->design, *slash = strrchr(file, '/');
     snprintf(ps->spath, sizeof ps->spath, "%s", sc);
     if (sc[0] == '/' || readable(ps->spath))
         return;
     if (slash)
-        snprintf(ps->spath, sizeof ps->spath, "%.*s/%s", (int)(slash - design), design, sc);
+        snprintf(ps->spath, sizeof ps->spath, "%.*s/%s", (int)(slash - file), file, sc);
     if (!readable(ps->spath))
         snprintf(ps->spath, sizeof ps->spath, "%s/%s", kou_scenario_root(), sc);
     if (!readable(ps->spath))
-        kou_host_usage_error(L, "sweep.scenario '%s': no such file (looked in the current "
-                             "directory, next to %s and under %s)", sc, design, kou_scenario_root());
+        kou_host_usage_error(L, "%s '%s': no such file (looked in the current directory, next to %s and "
+                             "under %s)", what, sc, file, kou_scenario_root());
+}
+
+/* Runs the command file ps->design with the global fn (a function of the
+** library scripts/kouan/LIB.lua) installed, and leaves the table it
+** returns on the stack, anchored in the registry under anchor (the
+** readers keep pointers to its strings). */
+static void load_command_file(lua_State *L, kou_portset *ps, const char *lib, const char *fn, const char *anchor)
+{
+    lua_getglobal(L, "import");
+    lua_pushstring(L, lib);
+    lua_call(L, 1, 1);
+    if (!lua_istable(L, -1) || lua_getfield(L, -1, fn) != LUA_TFUNCTION)
+        luaL_error(L, "scripts/kouan/%s.lua did not return the %s library", lib, fn);
+    lua_setglobal(L, fn);
+    lua_pop(L, 1);
+    kou_host_loadfile(L, ps->design);
+    kou_host_call(L, 0, 1);
+    if (!lua_istable(L, -1))
+        kou_host_usage_error(L, "%s must return %s{...} (returned a %s)", ps->design, fn, luaL_typename(L, -1));
+    lua_pushvalue(L, -1);
+    lua_setfield(L, LUA_REGISTRYINDEX, anchor);
 }
 
 static int psweep(lua_State *L)
@@ -402,21 +425,9 @@ static int psweep(lua_State *L)
     kou_portset *ps = lua_touserdata(L, 1);
     lua_settop(L, 0);
     open_libraries(L, ps);
-    lua_getglobal(L, "import"); /* sweep{} from scripts/kouan/sweep.lua */
-    lua_pushliteral(L, "sweep");
-    lua_call(L, 1, 1);
-    if (!lua_istable(L, -1) || lua_getfield(L, -1, "sweep") != LUA_TFUNCTION)
-        luaL_error(L, "scripts/kouan/sweep.lua did not return the sweep library");
-    lua_setglobal(L, "sweep");
-    lua_pop(L, 1);
-    kou_host_loadfile(L, ps->design);
-    kou_host_call(L, 0, 1); /* design */
-    if (!lua_istable(L, -1))
-        kou_host_usage_error(L, "%s must return sweep{...} (returned a %s)", ps->design, luaL_typename(L, -1));
-    lua_pushvalue(L, -1);
-    lua_setfield(L, LUA_REGISTRYINDEX, "kouan.sweep.design"); /* anchors every string in it */
+    load_command_file(L, ps, "sweep", "sweep", "kouan.sweep.design");
     kou_design_file_read(L, -1, ps->spec);
-    find_scenario(L, ps);
+    find_scenario(L, ps, ps->spec->scenario, "sweep.scenario");
     kou_host_loadfile(L, ps->spath);
     kou_host_call(L, 0, 1);
     if (!kou_scenario_is(L, -1))
@@ -478,44 +489,14 @@ int kou_portset_sweep_base(kou_portset *ps)
 
 /* ---- kouan calibrate ---- */
 
-/* The calibration's scenario: as given, next to the calibration file, or
-** under the tree root. */
-static void find_cal_scenario(lua_State *L, kou_portset *ps)
-{
-    const char *sc = ps->cal->scenario, *file = ps->design, *slash = strrchr(file, '/');
-    snprintf(ps->spath, sizeof ps->spath, "%s", sc);
-    if (sc[0] == '/' || readable(ps->spath))
-        return;
-    if (slash)
-        snprintf(ps->spath, sizeof ps->spath, "%.*s/%s", (int)(slash - file), file, sc);
-    if (!readable(ps->spath))
-        snprintf(ps->spath, sizeof ps->spath, "%s/%s", kou_scenario_root(), sc);
-    if (!readable(ps->spath))
-        kou_host_usage_error(L, "calibration.scenario '%s': no such file (looked in the current "
-                             "directory, next to %s and under %s)", sc, file, kou_scenario_root());
-}
-
 static int pcalibrate(lua_State *L)
 {
     kou_portset *ps = lua_touserdata(L, 1);
     lua_settop(L, 0);
     open_libraries(L, ps);
-    lua_getglobal(L, "import"); /* calibration{} from scripts/kouan/calibrate.lua */
-    lua_pushliteral(L, "calibrate");
-    lua_call(L, 1, 1);
-    if (!lua_istable(L, -1) || lua_getfield(L, -1, "calibration") != LUA_TFUNCTION)
-        luaL_error(L, "scripts/kouan/calibrate.lua did not return the calibration library");
-    lua_setglobal(L, "calibration");
-    lua_pop(L, 1);
-    kou_host_loadfile(L, ps->design);
-    kou_host_call(L, 0, 1);
-    if (!lua_istable(L, -1))
-        kou_host_usage_error(L, "%s must return calibration{...} (returned a %s)", ps->design,
-                             luaL_typename(L, -1));
-    lua_pushvalue(L, -1);
-    lua_setfield(L, LUA_REGISTRYINDEX, "kouan.calibration"); /* anchors every string in it */
+    load_command_file(L, ps, "calibrate", "calibration", "kouan.calibration");
     kou_cal_file_read(L, -1, ps->cal);
-    find_cal_scenario(L, ps);
+    find_scenario(L, ps, ps->cal->scenario, "calibration.scenario");
     return 0;
 }
 

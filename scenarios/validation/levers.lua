@@ -7,7 +7,7 @@
 --
 --   kouan run scenarios/validation/levers.lua --set lever=advance --reps 3
 --
--- lever: none | advance | inspection | scan_first | certificates |
+-- lever: none | advance | preparation | inspection | scan_first | certificates |
 --        before_duty | before_lab | joint | h24 | apron | through | unloading
 -- (scripts/validate.py lists what each one means in the report).
 
@@ -15,7 +15,8 @@ local henan = import "scenarios/henan.lua"
 
 local LEVERS = {
   none = {},
-  advance = {"advance_share"},
+  advance = {"advance_share", "advance_lead_hours"},
+  preparation = {"prep_time"},
   inspection = {"inspect_prob"},
   scan_first = {"scan_first_share"},
   certificates = {"certs_per_consignment", "cert_time"},

@@ -112,6 +112,18 @@ local function cert_time(online_share)
   return {"lognormal", mean = m, cv = 0.8}
 end
 
+-- The CIQ clearance form (通关单) before the declaration of goods under
+-- statutory inspection was abolished on 1 Jun 2018 (GACC Ann. 2018 No. 50):
+-- the preparation left without it, as a share of the 2017 fit, from 2018
+-- on (one draw for both eras); the share of such goods is not known
+-- (docs/clearance-time.md, F3).
+local NO_CIQ_FORM = {
+  import = uncertain{0.80, 1.0, name = "prep_factor_import",
+                     source = "docs/clearance-time.md (f), F3: 通关单 abolished 2018-06-01 [E]"},
+  export = uncertain{0.60, 1.0, name = "prep_factor_export",
+                     source = "docs/clearance-time.md (f), F3: 通关单 abolished 2018-06-01 [E]"},
+}
+
 M.era = {
   ["2017"] = {
     advance_import = M.fit.advance_import_2017,         -- see M.fit (not fitted)
@@ -135,14 +147,8 @@ M.era = {
                                source = "domain.md row 10 (R18 20-40 %) widened: promoted from Oct 2018 (国发〔2018〕37号)"},
     advance_export = uncertain{0.05, 0.60, name = "advance_export_2018",
                                source = "docs/clearance-time.md (f): promoted from Oct 2018, two months before end-2018"},
-    -- The CIQ clearance form (通关单) before the declaration of goods under
-    -- statutory inspection was abolished on 1 Jun 2018 (GACC Ann. 2018
-    -- No. 50): preparation without it, as a share of the 2017 fit; the
-    -- share of such goods is not known (docs/clearance-time.md, F3).
-    prep_factor_import = uncertain{0.80, 1.0, name = "prep_factor_import",
-                                   source = "docs/clearance-time.md (f), F3: 通关单 abolished 2018-06-01 [E]"},
-    prep_factor_export = uncertain{0.60, 1.0, name = "prep_factor_export",
-                                   source = "docs/clearance-time.md (f), F3: 通关单 abolished 2018-06-01 [E]"},
+    prep_factor_import = NO_CIQ_FORM.import,            -- F3, see NO_CIQ_FORM
+    prep_factor_export = NO_CIQ_FORM.export,
     inspect_prob = rates(uncertain{0.025, 0.035, name = "inspect_ordinary_2018",
                                    source = "domain.md row 6, R18: 2.5-3.5 % (estimate)"}),
     scan_first_share = uncertain{0.20, 0.50, name = "scan_first_2018", source = "domain.md row 9, R18: 20-50 % (estimate)"},
@@ -162,10 +168,8 @@ M.era = {
                                source = "domain.md row 10 (R21 40-70 %) widened; docs/clearance-time.md (f)"},
     advance_export = uncertain{0.40, 0.95, mode = 0.75, name = "advance_export_2021",
                                source = "docs/clearance-time.md (f): Changsha CR Express 2021 switch (section b)"},
-    prep_factor_import = uncertain{0.80, 1.0, name = "prep_factor_import",
-                                   source = "docs/clearance-time.md (f), F3: 通关单 abolished 2018-06-01 [E]"},
-    prep_factor_export = uncertain{0.60, 1.0, name = "prep_factor_export",
-                                   source = "docs/clearance-time.md (f), F3: 通关单 abolished 2018-06-01 [E]"},
+    prep_factor_import = NO_CIQ_FORM.import,
+    prep_factor_export = NO_CIQ_FORM.export,
     inspect_prob = rates(0.0244),                       -- row 6, R21: 2019 class rates [C]
     scan_first_share = uncertain{0.50, 0.90, name = "scan_first_2021", source = "domain.md row 9, R21: 50-90 % (estimate)"},
     certs_per_consignment = CERTS_2017 * 41 / 86,       -- row 32: 41 certificates (2020)
