@@ -87,7 +87,7 @@ static size_t options(copts *o, kou_opt *t)
         {"--uncertainty", NULL, KOU_OPT_COUNT, &o->uncertainty, 2, 100000, .what = "a number of draws in 2..100000",
          .metavar = "N", .help = "propagate the scenarios' uncertain{} values: N draws\n(Latin hypercube), the "
                                  "same draw in every alternative;\nbands and target probabilities "
-                                 "(docs/uncertainty.md)"},
+                                 "(docs/uncertainty.md);\nunder mpirun -n N, draw d runs on rank d mod N"},
         {"-j", NULL, KOU_OPT_COUNT, &o->jobs, 1, 1024, .what = "a number of threads in 1..1024", .metavar = "N",
          .help = "with --uncertainty: worker threads (default: the online\nCPUs)"},
         {"--seed", NULL, KOU_OPT_COUNT, &o->seed, 0, 18446744073709551615.0, .what = "a non-negative integer",

@@ -14,6 +14,7 @@
 #include "cmd/opt.h"
 #include "cmd/plot.h"
 #include "exp/design.h"
+#include "exp/mpi.h"
 #include "exp/replicate.h"
 #include "io/h5uncertainty.h"
 #include "model/params.h"
@@ -34,6 +35,8 @@ typedef struct unc_run {
     char (*set_text)[32];     /* the values of a draw as --set text */
     const char **set_key, **set_value;
     size_t nset;
+    kou_mpi *mpi;             /* under mpirun: draw d is rank d % size's */
+    int rank, size;
 } unc_run;
 
 /* ---- the draws ---- */
@@ -90,7 +93,8 @@ static void keep_values(void *ctx, kou_rep_run *run, kou_rep_result *res)
     kou_unc_data *u = &x->u;
     if (res->status != KOU_OK)
         return;
-    size_t r = run->index % u->nreps, a = run->index / u->nreps % u->nalts, d = run->index / u->nreps / u->nalts;
+    size_t slot = (size_t)(uintptr_t)run->job->user; /* (d * nalts + a) * nreps + r */
+    size_t r = slot % u->nreps, a = slot / u->nreps % u->nalts, d = slot / u->nreps / u->nalts;
     for (size_t g = 0; g < u->ngroups; g++) {
         int own = x->map[a * u->ngroups + g];
         for (size_t m = 0; m < M; m++)
@@ -98,12 +102,14 @@ static void keep_values(void *ctx, kou_rep_run *run, kou_rep_result *res)
     }
 }
 
-static void submit_draw(unc_run *x, kou_replicator *rp, const kou_portset *ps)
+static void submit_draw(unc_run *x, kou_replicator *rp, const kou_portset *ps, size_t d)
 {
     for (size_t a = 0; a < x->u.nalts; a++) {
         const kou_portset_alt *alt = kou_portset_get(ps, a);
         for (size_t r = 0; r < x->u.nreps; r++) {
-            kou_rep_job job = {.cfg = alt->cfg, .start_date = alt->start_date, .seed = x->u.seed + r};
+            uintptr_t slot = (d * x->u.nalts + a) * x->u.nreps + r;
+            kou_rep_job job = {.cfg = alt->cfg, .start_date = alt->start_date, .seed = x->u.seed + r,
+                               .user = (void *)slot};
             kou_replicator_submit(rp, &job);
         }
     }
@@ -127,13 +133,51 @@ static int collect_draw(unc_run *x, kou_replicator *rp, size_t d)
     return 0;
 }
 
-/* Every draw: load, submit, and take back the previous draw's results
-** meanwhile. 0, or the exit status after the message. */
+/* MPI: a rank > 0 sends the values of its draw d to rank 0, one
+** replication (its groups x metrics) a message; rank 0 takes a draw of
+** another rank in draw order (each rank sends in that order too). */
+static void send_draw(unc_run *x, size_t d)
+{
+    for (size_t a = 0; a < x->u.nalts; a++)
+        for (size_t r = 0; r < x->u.nreps; r++) {
+            kou_mpi_run m = {.index = (d * x->u.nalts + a) * x->u.nreps + r, .seed = x->u.seed + r,
+                             .values = kou_unc_value(&x->u, d, a, r, 0, 0), .nvalues = x->u.ngroups * M};
+            kou_mpi_send_run(x->mpi, &m);
+        }
+}
+
+static void receive_draw(unc_run *x, size_t d)
+{
+    for (size_t a = 0; a < x->u.nalts; a++)
+        for (size_t r = 0; r < x->u.nreps; r++) {
+            kou_mpi_run m = {.values = kou_unc_value(&x->u, d, a, r, 0, 0), .nvalues = x->u.ngroups * M};
+            kou_mpi_recv_run(x->mpi, (int)(d % (size_t)x->size), (d * x->u.nalts + a) * x->u.nreps + r, &m);
+        }
+}
+
+/* Takes back draw d's replications, and sends them on from a rank > 0. */
+static int finish_draw(unc_run *x, kou_replicator *rp, size_t d)
+{
+    int code = collect_draw(x, rp, d);
+    if (code == 0 && x->rank > 0)
+        send_draw(x, d);
+    return code;
+}
+
+/* Every draw of this rank: load, submit, and take back the previous
+** draw's results meanwhile; rank 0 takes the other ranks' draws in order.
+** 0, or the exit status after the message. */
 static int run_draws(unc_run *x, kou_replicator *rp)
 {
     kou_portset *held = NULL;
+    size_t held_d = 0;
     int code = 0;
     for (size_t d = 0; d < x->u.ndraws && code == 0; d++) {
+        if (d % (size_t)x->size != (size_t)x->rank) {
+            if (x->rank == 0)
+                receive_draw(x, d);
+            continue;
+        }
         kou_portset *ps = load_draw(x, d, &code);
         if (ps == NULL)
             break;
@@ -144,14 +188,15 @@ static int run_draws(unc_run *x, kou_replicator *rp)
             code = 1;
             break;
         }
-        submit_draw(x, rp, ps);
+        submit_draw(x, rp, ps, d);
         if (held)
-            code = collect_draw(x, rp, d - 1);
+            code = finish_draw(x, rp, held_d);
         kou_portset_free(held);
         held = ps;
+        held_d = d;
     }
     if (code == 0 && held)
-        code = collect_draw(x, rp, x->u.ndraws - 1);
+        code = finish_draw(x, rp, held_d);
     kou_portset_free(held);
     return code;
 }
@@ -304,8 +349,8 @@ static int outputs(const unc_run *x, double seconds, int threads)
     make_title(x, title, sizeof title);
     if (!q->quiet)
         kou_unc_print(&x->u, stdout, title);
-    fprintf(stderr, "kouan: %zu draws x %zu alternatives x %zu replications in %.1f s on %d threads\n",
-            x->u.ndraws, x->u.nalts, x->u.nreps, seconds, threads);
+    fprintf(stderr, "kouan: %zu draws x %zu alternatives x %zu replications in %.1f s on %d threads%s\n",
+            x->u.ndraws, x->u.nalts, x->u.nreps, seconds, threads, x->size > 1 ? " per MPI rank" : "");
     int code = q->csv ? write_csv(&x->u, q->csv) : 0;
     if (code == 0 && !q->no_output) {
         if (q->output)
@@ -328,10 +373,29 @@ static int outputs(const unc_run *x, double seconds, int threads)
     return code;
 }
 
+/* MPI when launched by mpirun: this rank's place. 0, or the exit status. */
+static int start_mpi(unc_run *x)
+{
+    x->size = 1;
+    if (!kou_mpi_launched())
+        return 0;
+    char err[256];
+    x->mpi = kou_mpi_new(err, sizeof err);
+    if (x->mpi == NULL) {
+        fprintf(stderr, "kouan: %s --uncertainty: %s\n", x->q->command, err);
+        return 2;
+    }
+    x->rank = kou_mpi_rank(x->mpi);
+    x->size = kou_mpi_size(x->mpi);
+    return 0;
+}
+
 int kou_unc_command(const kou_unc_request *q)
 {
     unc_run x = {.q = q, .u = {.ndraws = q->draws, .nreps = q->reps, .seed = q->rq->seed}};
-    int code = setup(&x);
+    int code = start_mpi(&x);
+    if (code == 0)
+        code = setup(&x);
     char err[KOU_EXP_ERROR_LEN];
     if (code == 0 && make_draws(&x, err, sizeof err) != 0) {
         fprintf(stderr, "kouan: %s --uncertainty: %s\n", q->command, err);
@@ -356,8 +420,11 @@ int kou_unc_command(const kou_unc_request *q)
             code = 130;
     }
     kou_replicator_free(rp);
-    if (code == 0)
+    if (code != 0 && x.size > 1) /* the other ranks may wait for this one */
+        kou_mpi_abort(x.mpi, code);
+    if (code == 0 && x.rank == 0)
         code = outputs(&x, kou_seconds() - t0, threads);
+    kou_mpi_free(x.mpi);
     kou_unc_data_free(&x.u);
     free(x.map);
     free(x.set_text);

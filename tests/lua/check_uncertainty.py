@@ -40,7 +40,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__)))) 
 import tap  # noqa: E402
 from tap import ok  # noqa: E402
 
-ARGS = tap.parse_args(__doc__, ["mm1", "command", "damaged", "plot"])
+ARGS = tap.parse_args(__doc__, ["mm1", "command", "damaged", "plot", "mpi"])
 KOUAN, TESTDIR = ARGS.kouan, os.path.join(ARGS.root, "tests", "lua")
 ENV = dict(os.environ, KOUAN_ROOT=ARGS.root)
 MM1 = "mm1_uncertain.lua"
@@ -302,8 +302,28 @@ def check_plot():
        f"std {img[..., :3].std():.3f}")
 
 
+def check_mpi():
+    """mpiexec -n 2 and -n 3 (draw d on rank d mod N, rank 0 writes) give
+    the table and the file of a plain run, byte for byte."""
+    plain = os.path.join(SCRATCH, "plain.h5")
+    base = run("compare", "port_uncertain.lua", "port_uncertain.lua", "--uncertainty", "7", "--until", "100",
+               "-j", "1", "-o", plain)
+    ok(base.returncode == 0, "plain compare --uncertainty 7", base.stderr)
+    for n in (2, 3):
+        path = os.path.join(SCRATCH, f"mpi{n}.h5")
+        args = [tap.tool("mpiexec", required=True), "-n", str(n), KOUAN, "compare", "port_uncertain.lua",
+                "port_uncertain.lua", "--uncertainty", "7", "--until", "100", "-j", "1", "-o", path]
+        rc, out, err = tap.run(args, f"mpiexec -n {n} kouan compare --uncertainty 7", timeout=300, cwd=TESTDIR,
+                               env=ENV)
+        ok(rc == 0 and out == base.stdout, f"mpiexec -n {n}: exit 0, the table of the plain run", err)
+        with h5py.File(plain) as a, h5py.File(path) as b:
+            ok(all(a[k][()].tobytes() == b[k][()].tobytes() for k in ("values", "draws", "prior_parameters")),
+               f"mpiexec -n {n}: /values, /draws, /prior_parameters byte-identical")
+
+
 try:
-    {"mm1": check_mm1, "command": check_command, "damaged": check_damaged, "plot": check_plot}[ARGS.group]()
+    {"mm1": check_mm1, "command": check_command, "damaged": check_damaged, "plot": check_plot,
+     "mpi": check_mpi}[ARGS.group]()
 finally:
     shutil.rmtree(SCRATCH, ignore_errors=True)
 tap.done()
