@@ -13,10 +13,12 @@
 -- clock times, which a simplex over real numbers cannot move; they act on
 -- the customs clock, which the preparation times do not touch, so the two
 -- fits do not interfere. The other 2017 estimates (inspection rates row 6,
--- scan share row 9, advance share row 10, duty wait row 30) stay at the
--- middle of their ranges: they are priors, not fitted.
+-- scan share row 9, advance shares row 10, duty wait row 30) are priors
+-- (uncertain{} in ports.lua), at their medians here; the overall times
+-- cannot separate an advance share from a preparation mean, so they are
+-- not fitted (docs/uncertainty.md).
 --
--- The start is away from today's values (89.6 h, 12.45 h) on purpose: the
+-- The start is away from the values (89.62 h, 12.48 h) on purpose: the
 -- command must find them again (docs/calibration.md gives the run).
 return calibration {
   scenario = "scenarios/henan.lua",

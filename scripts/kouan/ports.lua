@@ -41,17 +41,19 @@ M.copy, M.merge = copy, merge
 -- ---- fitted to the 2017 baseline (henan.lua) ----------------------------
 -- Only parameters the calibration table marks as estimates are fitted,
 -- with henan.lua, era 2017, 5 replications: the preparation times (no
--- row: the residual of rows 1-5) and the queue sizes / on-call hours of
--- CGO's document reviewers (row 14: "office hours + appointment"). The
--- other estimates are set at the middle of their ranges and left there:
--- inspection rates 2017 (row 6), scan share (row 9), advance share (row
--- 10); the duty wait (row 30) is a prior chosen so that, without the
+-- row: the residual of rows 1-5; `kouan calibrate
+-- scenarios/calibration/henan_2017.lua` gives the two values below) and
+-- the queue sizes / on-call hours of CGO's document reviewers (row 14:
+-- "office hours + appointment", fitted by hand). The other estimates are
+-- priors (uncertain{}), at their medians in a plain run: inspection
+-- rates 2017 (row 6), scan share (row 9), advance shares (row 10,
+-- docs/clearance-time.md); the duty wait (row 30) is a prior chosen so that, without the
 -- office-hours queue, customs import time is the Nov-2017 run-rate of
 -- 8.96 h (row 4, R18 column): the 2017 customs time is then the
 -- post-integration level plus the wait for CGO's reviewers.
 M.fit = {
-  prep_import_mean = param("prep_import_mean", 89.6),   -- h, arrival -> declaration, not advance-declared (fitted: rows 1, 3)
-  prep_export_mean = param("prep_export_mean", 12.45),  -- h, goods at the port -> declaration (fitted: rows 2, 4)
+  prep_import_mean = param("prep_import_mean", 89.62),  -- h, arrival -> declaration, not advance-declared (fitted: rows 1, 3)
+  prep_export_mean = param("prep_export_mean", 12.48),  -- h, goods at the port -> declaration (fitted: rows 2, 4)
   prep_cv = 1.0,             -- [E] heavy right tail
   duty_mean_2017 = 12.0,     -- h, tax bill -> paid, pay before release (prior in 0-48 h, row 30)
   -- Not fitted: priors over the estimate ranges of the calibration table;

@@ -4,7 +4,7 @@
 -- replication of 60 days of arrivals (14 of them warm-up), a start near
 -- today's fitted values and few evaluations, no held profiles. It runs in
 -- seconds; the test checks that the fit lands within 4 % of today's values
--- (89.6 h, 12.45 h: a 60-day sample is not the year of the full fit) with
+-- (89.62 h, 12.48 h: a 60-day sample is not the year of the full fit) with
 -- both residuals within 1 %.
 return calibration {
   scenario = "scenarios/henan.lua",
