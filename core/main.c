@@ -27,12 +27,15 @@ typedef struct kou_command {
 
 static const kou_command commands[] = {
     {"run", "SCENARIO.lua [--set KEY=VALUE]... [options]",
-     "run a scenario: a KPI table and a run file, or a resource table",
+     "run a scenario: a KPI table and a run file, or a resource table;\n"
+     "               --uncertainty N: bands over the scenario's priors",
      kou_cmd_run, kou_cmd_run_help},
-    {"report", "RUN.h5 [--csv OUT.csv [--bom]] [--plot OUT.png] [--quiet]",
-     "print a run file's KPI table again; a CSV, a chart", kou_cmd_report, kou_cmd_report_help},
+    {"report", "RUN.h5|UNCERTAINTY.h5 [--csv OUT.csv [--bom]] [--plot OUT.png] [--quiet]",
+     "print a run file's KPI table again (or an uncertainty file's); a CSV, a chart", kou_cmd_report,
+     kou_cmd_report_help},
     {"compare", "SCENARIO.lua --era A --era B [...] [options]",
-     "alternatives with common random numbers: changes, verdicts",
+     "alternatives with common random numbers: changes, verdicts;\n"
+     "               --uncertainty N: verdict probabilities over the priors",
      kou_cmd_compare, kou_cmd_compare_help},
     {"sweep", "DESIGN.lua [-j N] [-o FILE] [--resume] [--shard i/N]",
      "a design of experiments over a port scenario (threads, MPI)",

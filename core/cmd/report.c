@@ -53,7 +53,9 @@ void kou_cmd_report_help(FILE *out)
           "                    [--quiet]\n"
           "\n"
           "From a run file alone, prints the KPI table the run printed (a warning first\n"
-          "if the run was interrupted).\n"
+          "if the run was interrupted). From an uncertainty file (--uncertainty N of\n"
+          "run or compare, docs/uncertainty.md), prints that command's table: the\n"
+          "bands, the target probabilities, the priors ranked; --plot draws the bands.\n"
           "\n"
           "options:\n", out);
     kou_opt_help(out, t, options(&o, t));
