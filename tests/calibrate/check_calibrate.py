@@ -28,7 +28,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__)))) 
 import tap  # noqa: E402
 from tap import ok  # noqa: E402
 
-ARGS = tap.parse_args(__doc__, ["known", "threads", "henan", "bad"])
+ARGS = tap.parse_args(__doc__, ["known", "threads", "henan", "shares", "bad"])
 GROUP, KOUAN, ROOT = ARGS.group, ARGS.kouan, ARGS.root
 TINY = os.path.join(ROOT, "tests", "calibrate", "tiny_port.lua")
 TMP = tempfile.mkdtemp(prefix="kouan-calibrate-")
@@ -135,6 +135,24 @@ elif GROUP == "henan":
     for r in rows(out_csv):
         if r["kind"] == "target":
             ok(abs(float(r["residual_pct"])) < 1, f"{r['name']}: residual {float(r['residual_pct']):+.2f} % within 1 %")
+
+elif GROUP == "shares":
+    # A named prior freed beside the preparation time it trades off with:
+    # the command calls it not identified and keeps it a prior.
+    cal = os.path.join(ROOT, "scenarios", "calibration", "henan_2017_shares.lua")
+    out_csv = os.path.join(TMP, "shares.csv")
+    code, out, err = kouan("calibrate", cal, "-j", "2", "-o", out_csv, timeout=600)
+    ok(code == 0, "henan 2017 shares: exit 0", err)
+    f = fitted(out_csv)
+    line = [ln for ln in out.splitlines() if ln.strip().startswith("advance_import_2017 ")
+            and ("NOT" in ln or "identified" in ln) and "=" not in ln]  # the identifiability row
+    ok(len(line) == 1 and "NOT" in line[0], "advance_import_2017 (a prior) is reported not identified",
+       "\n".join(line) or out[-2000:])
+    ok(any(ln.strip().startswith("prep_import_mean ") and " identified" in ln and "NOT" not in ln
+           for ln in out.splitlines()), "prep_import_mean is identified", out[-2000:])
+    ok('advance_import_2017 = uncertain{0.02, 0.25, name = "advance_import_2017"' in out,
+       "the line to paste keeps advance_import_2017 a prior over its bounds", out[-1500:])
+    ok("advance_import_2017" in f, "the CSV has the prior's row", str(list(f)))
 
 elif GROUP == "bad":
     targets = {"import": 6.0, "export": 3.0}
