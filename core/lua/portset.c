@@ -437,22 +437,33 @@ static int psweep(lua_State *L)
     return 0;
 }
 
-kou_portset *kou_portset_new_sweep(const char *design, kou_sweep_spec *spec, int *status)
+/* A loader for a command file (a sweep design, a calibration): the file
+** read by load in protected code. NULL after the report. */
+static kou_portset *new_for_file(const char *file, kou_sweep_spec *spec, kou_cal_spec *cal, lua_CFunction load,
+                                 int *status)
 {
     *status = 0;
     kou_host_config hc;
     kou_host_config_default(&hc);
-    kou_portset *ps = make(&hc, 1, status);
+    kou_portset *ps = make(&hc, spec ? 1 : 0, status);
     if (ps == NULL)
         return NULL;
     ps->spec = spec;
-    ps->design = design;
-    *status = protect(ps, psweep, ps);
+    ps->cal = cal;
+    ps->design = file;
+    *status = protect(ps, load, ps);
     if (*status != 0) {
         kou_portset_free(ps);
         return NULL;
     }
-    ps->n = 0; /* until kou_portset_sweep_base */
+    return ps;
+}
+
+kou_portset *kou_portset_new_sweep(const char *design, kou_sweep_spec *spec, int *status)
+{
+    kou_portset *ps = new_for_file(design, spec, NULL, psweep, status);
+    if (ps)
+        ps->n = 0; /* until kou_portset_sweep_base */
     return ps;
 }
 
@@ -502,20 +513,7 @@ static int pcalibrate(lua_State *L)
 
 kou_portset *kou_portset_new_calibrate(const char *cal, kou_cal_spec *spec, int *status)
 {
-    *status = 0;
-    kou_host_config hc;
-    kou_host_config_default(&hc);
-    kou_portset *ps = make(&hc, 0, status);
-    if (ps == NULL)
-        return NULL;
-    ps->cal = spec;
-    ps->design = cal;
-    *status = protect(ps, pcalibrate, ps);
-    if (*status != 0) {
-        kou_portset_free(ps);
-        return NULL;
-    }
-    return ps;
+    return new_for_file(cal, NULL, spec, pcalibrate, status);
 }
 
 const char *kou_portset_calibrate_scenario(const kou_portset *cal)
