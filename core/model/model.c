@@ -111,6 +111,7 @@ typedef struct cons {
     uint8_t waiting, visit, nvisits;
     bool selected, scan_route, scan_clear, lab_sample, released;
     bool auto_review; /* accepted on automatic review: no document check by a reviewer */
+    bool duty_off_path; /* release does not wait for the duty (release before duty, two-step) */
     int open; /* branches still running */
     int priority;
     struct cons *next_free;
@@ -124,7 +125,7 @@ typedef struct run {
     flow_rt *flows;
     size_t nflows;
     kou_rng *s_carrier, *s_unload, *s_goods, *s_trader, *s_advance, *s_prep, *s_doc, *s_certs,
-        *s_select, *s_scan, *s_notice, *s_inspect, *s_lab, *s_duty, *s_ops, *s_border, *s_lead;
+        *s_select, *s_scan, *s_notice, *s_inspect, *s_lab, *s_duty, *s_ops, *s_border, *s_lead, *s_two_step;
     /* consignment pool */
     cons *free_list;
     cons **chunks;
@@ -535,10 +536,11 @@ static bool build_streams(run *r)
     static const char *const names[] = {"carrier", "unloading", "goods", "trader", "advance", "prep",
                                         "doc", "certs", "inspection.select", "scan", "notice",
                                         "inspection.time", "lab", "duty", "port.ops", "border",
-                                        "export.lead"};
+                                        "export.lead", "two_step"};
     kou_rng **slots[] = {&r->s_carrier, &r->s_unload, &r->s_goods, &r->s_trader, &r->s_advance,
                          &r->s_prep, &r->s_doc, &r->s_certs, &r->s_select, &r->s_scan, &r->s_notice,
-                         &r->s_inspect, &r->s_lab, &r->s_duty, &r->s_ops, &r->s_border, &r->s_lead};
+                         &r->s_inspect, &r->s_lab, &r->s_duty, &r->s_ops, &r->s_border, &r->s_lead,
+                         &r->s_two_step};
     bool okb = true;
     for (size_t i = 0; i < sizeof names / sizeof names[0] && okb; i++)
         *slots[i] = stream(r, names[i], &okb);
@@ -1051,7 +1053,7 @@ static void ev_duty_paid(kou_sim *sim, void *subject, void *object)
     cons *c = object;
     (void)sim;
     stamp(r, c, KOU_MS_DUTY_PAID);
-    if (c->flow->port->cfg->release_before_duty)
+    if (c->duty_off_path)
         branch_done(r, c);
     else
         satisfy(r, c, NEED_DUTY);
@@ -1150,7 +1152,7 @@ static void checks_done(run *r, cons *c)
 {
     stamp(r, c, KOU_MS_CERTS_DONE);
     if (c->rec.flags & KOU_FLAG_DUTY) {
-        if (c->flow->port->cfg->release_before_duty)
+        if (c->duty_off_path)
             c->open++;
         at(r, kou_sim_now(r->sim) + c->duty, ev_duty_paid, c);
     }
@@ -1306,7 +1308,7 @@ static uint32_t count(const kou_dist *d, kou_rng *s)
 /* A consignment's uniform draws whose meaning depends on the levers. */
 typedef struct cons_draws {
     size_t trader;
-    bool advance;
+    bool advance, two_step;
     double u_select, u_scan, u_clear, u_lab, u_duty;
     double border, border_data;
 } cons_draws;
@@ -1328,6 +1330,15 @@ static void cons_draw(run *r, cons *c, const flow_rt *fr, const unit *u, uint64_
     d->advance = kou_rng_uniform(r->s_advance) < pr->cfg->advance_share;
     kou_rng_stream_rekey(r->s_prep, key);
     c->prep = draw(pr->prep, r->s_prep);
+    /* its own stream, drawn only when used: a port without two-step
+    ** declaration draws exactly what it drew before the lever existed */
+    d->two_step = false;
+    if (pr->cfg->two_step_share > 0 && fl->direction == KOU_IMPORT && d->trader != KOU_TRADER_DISCREDITED) {
+        kou_rng_stream_rekey(r->s_two_step, key);
+        d->two_step = kou_rng_uniform(r->s_two_step) < pr->cfg->two_step_share;
+    }
+    if (d->two_step)
+        c->prep *= pr->cfg->two_step_prep_factor;
     kou_rng_stream_rekey(r->s_doc, key);
     c->doc = draw(pr->doc, r->s_doc);
     c->auto_review = pr->cfg->auto_review_share > 0 && kou_rng_uniform(r->s_doc) < pr->cfg->auto_review_share;
@@ -1398,7 +1409,8 @@ static void cons_levers(cons *c, const flow_rt *fr, const unit *u, const cons_dr
     c->need = NEED_CHECKS | NEED_GOODS;
     if (c->lab_sample && !p->release_before_lab)
         c->need |= NEED_LAB;
-    if ((flags & KOU_FLAG_DUTY) && !p->release_before_duty)
+    c->duty_off_path = p->release_before_duty || d->two_step;
+    if ((flags & KOU_FLAG_DUTY) && !c->duty_off_path)
         c->need |= NEED_DUTY;
     if (fl->direction == KOU_IMPORT) {
         c->goods_missing = GOODS_UNLOADED;

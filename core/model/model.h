@@ -255,6 +255,9 @@ typedef struct kou_port_config {
     double scan_first_share;           /* share of selected routed to the scanner */
     double scan_clear_prob;            /* scanned ones released on the image alone */
     double auto_review_share;          /* declarations accepted on automatic review */
+    double two_step_share;             /* imports: declared in two steps (summary first), not
+                                          discredited traders; their duty off the critical path */
+    double two_step_prep_factor;       /* their preparation, as a share of prep_time, (0, 1] */
     bool joint_inspection;             /* one visit instead of customs then border */
     bool release_before_duty;          /* duty payment off the critical path */
     bool release_before_lab;           /* lab result off the critical path */

@@ -257,6 +257,11 @@ static const kou_param port_params[] = {
     P_NUM(auto_review_share, UNIT, 0, "share",
           "share of declarations accepted on the risk system's automatic review: no reviewer checks their "
           "documents (certificates, if any, still go to a reviewer)"),
+    P_NUM(two_step_share, UNIT, 0, "share",
+          "imports: share of declarations lodged in two steps (两步申报: a summary declaration, the full one "
+          "within 14 days); discredited traders excluded; their duty is paid off the critical path"),
+    P_NUM(two_step_prep_factor, UNIT, 1, "share",
+          "two-step declarations: their preparation as a share of prep_time (the summary's 9 items of 105)"),
     P_BOOL(joint_inspection, "customs and border inspection in one visit instead of two"),
     P_BOOL(release_before_duty, "release does not wait for the duty payment"),
     P_BOOL(release_before_lab, "release does not wait for the lab result"),

@@ -130,6 +130,7 @@ M.era = {
   ["2017"] = {
     advance_import = M.fit.advance_import_2017,         -- see M.fit (not fitted)
     advance_export = M.fit.advance_export_2017,
+    two_step_share = 0, two_step_prep_factor = 1,       -- two-step declaration from 2019 (F4)
     prep_factor_import = 1, prep_factor_export = 1,     -- the fitted preparation
     inspect_prob = rates(M.fit.ordinary_inspect_2017),  -- row 6: 3-5 %, middle (not fitted)
     scan_first_share = M.fit.scan_first_2017,           -- row 9: 0-20 %, middle (not fitted)
@@ -149,6 +150,7 @@ M.era = {
                                source = "domain.md row 10 (R18 20-40 %) widened: promoted from Oct 2018 (国发〔2018〕37号)"},
     advance_export = uncertain{0.05, 0.60, name = "advance_export_2018",
                                source = "docs/clearance-time.md (f): promoted from Oct 2018, two months before end-2018"},
+    two_step_share = 0, two_step_prep_factor = 1,       -- piloted from 24 Aug 2019 (F4)
     prep_factor_import = NO_CIQ_FORM.import,            -- F3, see NO_CIQ_FORM
     prep_factor_export = NO_CIQ_FORM.export,
     inspect_prob = rates(uncertain{0.025, 0.035, name = "inspect_ordinary_2018",
@@ -170,6 +172,14 @@ M.era = {
                                source = "domain.md row 10 (R21 40-70 %) widened; docs/clearance-time.md (f)"},
     advance_export = uncertain{0.40, 0.95, mode = 0.75, name = "advance_export_2021",
                                source = "docs/clearance-time.md (f): Changsha CR Express 2021 switch (section b)"},
+    -- Two-step declaration (两步申报), imports only: piloted from 24 Aug 2019,
+    -- national from 1 Jan 2020; a summary of 9 of 105 items first, duty
+    -- after release (docs/clearance-time.md, F4); Zhengzhou was not a
+    -- pilot and no share was found.
+    two_step_share = uncertain{0.0, 0.30, mode = 0.05, name = "two_step_import_2021",
+                               source = "docs/clearance-time.md (d), (f): optional mode, share not found [E]"},
+    two_step_prep_factor = uncertain{0.05, 0.50, name = "two_step_prep_factor",
+                                     source = "docs/clearance-time.md (f): >= 9 of 105 items; one firm saved 14 h [E]"},
     prep_factor_import = NO_CIQ_FORM.import,
     prep_factor_export = NO_CIQ_FORM.export,
     inspect_prob = rates(0.0244),                       -- row 6, R21: 2019 class rates [C]
@@ -206,6 +216,8 @@ local function levers(year, mode, direction)
   local imp = direction == "import"
   return {
     advance_share = imp and e.advance_import or e.advance_export,
+    two_step_share = imp and e.two_step_share or 0,
+    two_step_prep_factor = e.two_step_prep_factor,
     advance_lead_hours = imp and M.advance_lead[mode] or M.export_advance_lead,
     inspect_prob = copy(e.inspect_prob),
     scan_first_share = e.scan_first_share,

@@ -390,6 +390,56 @@ static void test_auto_review(void)
     free_recs(&c1);
 }
 
+/* Two-step declaration (imports): the chosen, never discredited traders,
+** prepare a summary declaration (preparation x the factor) and their duty
+** leaves the critical path; nobody else changes. */
+static double mean_prep(const recs *v, bool discredited)
+{
+    double s = 0;
+    size_t n = 0;
+    for (size_t i = 0; i < v->n; i++)
+        if (!(v->r[i].flags & KOU_FLAG_ADVANCE) && (v->r[i].trader == KOU_TRADER_DISCREDITED) == discredited) {
+            s += v->r[i].t[KOU_MS_DECLARED] - v->r[i].t[KOU_MS_ARRIVAL];
+            n++;
+        }
+    return n ? s / (double)n : NAN;
+}
+
+static void test_two_step(void)
+{
+    world w0, w1;
+    world_init(&w0, false);
+    world_init(&w1, false);
+    w1.port.two_step_share = 1.0;
+    w1.port.two_step_prep_factor = 0.25;
+    recs a, b;
+    if (!run_ok(&w0, 23, &a, "one-step") || !run_ok(&w1, 23, &b, "two-step"))
+        return;
+    ok(same_arrivals(&a, &b), "two-step declaration leaves arrivals, goods and traders alone");
+    double p0 = mean_prep(&a, false), p1 = mean_prep(&b, false);
+    ok(a.n > 500 && fabs(p1 / p0 - 0.25) < 1e-9,
+       "two_step_share = 1, factor 0.25: every non-discredited preparation is a quarter (%.4f / %.4f)", p1, p0);
+    is_double(mean_prep(&b, true), mean_prep(&a, true), 1e-12, "discredited traders declare in one step");
+    size_t waited = 0, duty = 0;
+    for (size_t i = 0; i < b.n; i++)
+        if ((b.r[i].flags & KOU_FLAG_DUTY) && b.r[i].trader != KOU_TRADER_DISCREDITED &&
+            !isnan(b.r[i].t[KOU_MS_DUTY_PAID]) && !isnan(b.r[i].t[KOU_MS_RELEASED])) {
+            duty++;
+            waited += b.r[i].t[KOU_MS_RELEASED] >= b.r[i].t[KOU_MS_DUTY_PAID];
+        }
+    size_t waited0 = 0, duty0 = 0;
+    for (size_t i = 0; i < a.n; i++)
+        if ((a.r[i].flags & KOU_FLAG_DUTY) && !isnan(a.r[i].t[KOU_MS_RELEASED])) {
+            duty0++;
+            waited0 += a.r[i].t[KOU_MS_RELEASED] >= a.r[i].t[KOU_MS_DUTY_PAID];
+        }
+    ok(duty0 > 100 && waited0 == duty0, "one-step: every duty-paying consignment waits for its duty (%zu)", duty0);
+    ok(duty > 100 && waited < duty / 2, "two-step: released before the duty is paid (%zu of %zu waited)", waited,
+       duty);
+    free_recs(&a);
+    free_recs(&b);
+}
+
 static void test_joint(void)
 {
     world ws, wj;
@@ -1141,6 +1191,7 @@ int main(int argc, char **argv)
     test_inspection_prob();
     test_scan_first();
     test_auto_review();
+    test_two_step();
     test_joint();
     test_duty_lab();
     test_apron();
