@@ -34,7 +34,6 @@ typedef struct unc_run {
     int *map;                 /* [a][g]: alternative a's own KPI group for baseline group g, or -1 */
     char (*set_text)[32];     /* the values of a draw as --set text */
     const char **set_key, **set_value;
-    size_t nset;
     kou_mpi *mpi;             /* under mpirun: draw d is rank d % size's */
     int rank, size;
 } unc_run;
@@ -481,15 +480,7 @@ static void print_metric(const kou_unc_data *u, FILE *out, size_t g, kou_kpi_met
         if (a == 0)
             continue;
         kou_unc_pct_change(u, a, g, (size_t)m, pct);
-        kou_unc_stat c = kou_unc_band(pct, u->ndraws);
-        double sum = 0;
-        size_t k = 0;
-        for (size_t d = 0; d < u->ndraws; d++)
-            if (!isnan(pct[d])) {
-                sum += pct[d];
-                k++;
-            }
-        c.mean = k ? sum / (double)k : NAN;
+        kou_unc_stat c = kou_unc_summarize(pct, u->ndraws, 1); /* one value a draw: no noise, no share */
         snprintf(what, sizeof what, "  %% change vs %s", u->alts[0]);
         print_stat_row(out, what, &c, " %");
     }
@@ -544,8 +535,8 @@ static void print_ranking(const kou_unc_data *u, FILE *out, size_t g)
                 order[j] = order[j - 1];
                 order[j - 1] = t;
             }
-        fprintf(out, "  what moves %s%s%s (Spearman's rho over the draws):", u->nalts > 1 ? "the % change of " : "",
-                u->nalts > 1 ? u->alts[a] : "overall_mean", "");
+        fprintf(out, "  what moves %s%s (Spearman's rho over the draws):", u->nalts > 1 ? "the % change of " : "",
+                u->nalts > 1 ? u->alts[a] : "overall_mean");
         for (size_t i = 0; i < u->npriors && i < 6; i++)
             fprintf(out, "%s %s %+.2f", i ? "," : "", u->priors[order[i]].name, rho[order[i]]);
         fputc('\n', out);

@@ -52,7 +52,9 @@ static void quantile_ci(const double *s, size_t n, double p, double ci[2])
     ci[1] = s[h - 1];
 }
 
-kou_unc_stat kou_unc_band(const double *x, size_t count)
+/* The band of the draw means x (NaN skipped): lo, hi and their intervals;
+** the other fields NaN. */
+static kou_unc_stat band(const double *x, size_t count)
 {
     kou_unc_stat st = {.mean = NAN, .noise_half = NAN, .band_lo = NAN, .band_hi = NAN,
                        .band_lo_ci = {NAN, NAN}, .band_hi_ci = {NAN, NAN}, .share_param = NAN};
@@ -92,7 +94,7 @@ kou_unc_stat kou_unc_summarize(const double *y, size_t ndraws, size_t nreps)
 {
     double *means = koui_malloc((ndraws ? ndraws : 1) * sizeof *means);
     kou_unc_draw_means(y, ndraws, nreps, means);
-    kou_unc_stat st = kou_unc_band(means, ndraws);
+    kou_unc_stat st = band(means, ndraws);
     double sum = 0;
     size_t n = 0;
     for (size_t i = 0; i < ndraws * nreps; i++)

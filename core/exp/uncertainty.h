@@ -55,10 +55,6 @@ typedef struct kou_unc_stat {
 void kou_unc_draw_means(const double *y, size_t ndraws, size_t nreps, double *means);
 kou_unc_stat kou_unc_summarize(const double *y, size_t ndraws, size_t nreps);
 
-/* The band of n values alone (x: per-draw results, NaN skipped): lo, hi
-** and their intervals; the other fields of the result NaN. */
-kou_unc_stat kou_unc_band(const double *x, size_t n);
-
 typedef struct kou_unc_prob {
     double p, lo, hi; /* the share, its Wilson 95 % interval */
     size_t n;         /* defined values */
