@@ -27,8 +27,14 @@
 ** departure, keeps the work left and requests again (preempt-resume), as a
 ** model would. Jobs number (warm, warm + n] in arrival order are measured,
 ** and the run stops when all of them have left, with arrivals still going,
-** so that none is cut short. R replications give Student-t 95 % intervals
+** so that none is cut short. R replications give Student-t 99 % intervals
 ** that must contain T1 and T2.
+**
+** Why 99 %: the file checks about a dozen intervals, and with 95 % ones a
+** correct kernel would miss one by chance on about half of all seed sets
+** (seen in test_store.c: M/M/1/5's loss probability, outside its 95 %
+** interval for seeds 101..110, inside for five other sets of ten); at
+** 99 % a false alarm is rare, and a bias of one half-width still shows.
 */
 #include <inttypes.h>
 #include <math.h>
@@ -44,6 +50,7 @@
 #include "../tap/tap.h"
 
 enum { REPS = 10 };
+#define LEVEL 0.99
 
 static kou_sim *new_sim(uint64_t seed)
 {
@@ -411,13 +418,13 @@ static void check_pq(const double *lambda, const double *mu, uint64_t n, uint64_
     }
     double rho = lambda[0] / mu[0] + lambda[1] / mu[1];
     for (int c = 0; c < 2; c++) {
-        kou_ci ci = kou_ci_student(t[c], REPS, 0.95);
+        kou_ci ci = kou_ci_student(t[c], REPS, LEVEL);
         ok(ci.lo <= exact[c] && exact[c] <= ci.hi,
-           "preemptive M/M/1 l=(%.2f,%.2f) m=(%.2f,%.2f): %s class T %.4f in 95%% CI [%.4f, %.4f] (mean %.4f)",
+           "preemptive M/M/1 l=(%.2f,%.2f) m=(%.2f,%.2f): %s class T %.4f in 99%% CI [%.4f, %.4f] (mean %.4f)",
            lambda[0], lambda[1], mu[0], mu[1], c ? "low" : "high", exact[c], ci.lo, ci.hi, ci.mean);
     }
-    kou_ci b = kou_ci_student(busy, REPS, 0.95);
-    ok(b.lo <= rho && rho <= b.hi, "utilisation %.3f in 95%% CI [%.4f, %.4f]", rho, b.lo, b.hi);
+    kou_ci b = kou_ci_student(busy, REPS, LEVEL);
+    ok(b.lo <= rho && rho <= b.hi, "utilisation %.3f in 99%% CI [%.4f, %.4f]", rho, b.lo, b.hi);
     ok(preempted > 0 && bad == 0, "%" PRIu64 " preemptions; every departing job held the server", preempted);
 }
 
