@@ -26,8 +26,14 @@
 ** 0.2 / lambda.
 **
 ** Conservation (initial level + units put - units got = level) is checked
-** in every callback of every run; R replications give Student-t 95 %
+** in every callback of every run; R replications give Student-t 99 %
 ** intervals for the mean level and the mean waits of puts and gets.
+**
+** Why 99 %: the file checks about a dozen intervals, and with 95 % ones a
+** correct kernel would miss one by chance on about half of all seed sets
+** (seen in test_store.c: M/M/1/5's loss probability, outside its 95 %
+** interval for seeds 101..110, inside for five other sets of ten); at
+** 99 % a false alarm is rare, and a bias of one half-width still shows.
 */
 #include <inttypes.h>
 #include <math.h>
@@ -41,6 +47,7 @@
 #include "../tap/tap.h"
 
 enum { REPS = 10 };
+#define LEVEL 0.99
 
 static kou_sim *new_sim(uint64_t seed)
 {
@@ -384,9 +391,9 @@ static void check_pc(const pc_case *pc, double horizon, uint64_t seed0)
     const char *what[3] = {"mean level", "mean put wait", "mean get wait"};
     double exact[3] = {lv, pw, gw};
     for (int k = 0; k < 3; k++) {
-        kou_ci ci = kou_ci_student(x[k], REPS, 0.95);
+        kou_ci ci = kou_ci_student(x[k], REPS, LEVEL);
         ok(ci.lo <= exact[k] && exact[k] <= ci.hi,
-           "P=%d G=%d K=%d l=%.2f m=%.2f: %s %.4f in 95%% CI [%.4f, %.4f] (mean %.4f)", pc->p, pc->g,
+           "P=%d G=%d K=%d l=%.2f m=%.2f: %s %.4f in 99%% CI [%.4f, %.4f] (mean %.4f)", pc->p, pc->g,
            pc->k, pc->lambda, pc->mu, what[k], exact[k], ci.lo, ci.hi, ci.mean);
     }
     ok(bad == 0, "conservation init + put - got = level at every completion (%" PRIu64 " puts)", puts);
