@@ -82,7 +82,9 @@ static int run_all(pool *pl, size_t jobs)
     free(t);
     int code = 0;
     for (size_t r = 0; r < n && code == 0; r++)
-        code = pl->status[r];
+        if ((code = pl->status[r]) != 0)
+            fprintf(stderr, "kouan: %s: replication %zu (seed %llu) failed: no run file written\n",
+                    pl->q->rq->scripts[0], r + 1, (unsigned long long)(pl->q->rq->seed + r));
     free(pl->status);
     return code;
 }
@@ -161,12 +163,9 @@ static int file_path(const kou_procrun_request *q, char *path, size_t len)
     return 0;
 }
 
-static int write_file(const kou_procrun_request *q, const kou_prun *run)
+static int write_file(const kou_procrun_request *q, const kou_prun *run, const char *path)
 {
-    char path[1100], err[1400];
-    int code = file_path(q, path, sizeof path);
-    if (code != 0)
-        return code;
+    char err[1400];
     bool exists;
     if (kou_h5p_write(path, run, q->force, &exists, err, sizeof err) != 0) {
         if (exists)
@@ -181,7 +180,7 @@ static int write_file(const kou_procrun_request *q, const kou_prun *run)
 }
 
 /* The layouts checked, the printed text and the table; then the file. */
-static int finish(const kou_procrun_request *q, kou_prun *run)
+static int finish(const kou_procrun_request *q, kou_prun *run, const char *path)
 {
     char err[600];
     for (size_t r = 0; r < run->nreps; r++)
@@ -197,7 +196,7 @@ static int finish(const kou_procrun_request *q, kou_prun *run)
             return 1;
     }
     fflush(stdout);
-    return q->no_output ? 0 : write_file(q, run);
+    return q->no_output ? 0 : write_file(q, run, path);
 }
 
 int kou_procrun(const kou_procrun_request *q)
@@ -215,10 +214,16 @@ int kou_procrun(const kou_procrun_request *q)
         jobs = 1;
     if (jobs > q->reps)
         jobs = (size_t)q->reps;
+    char path[1100] = "";
+    int code = q->no_output ? 0 : file_path(q, path, sizeof path);
+    if (code == 0 && q->output && !q->force && access(path, F_OK) == 0) /* refused before simulating */
+        code = kou_usage_error("run", "%s exists: refusing to overwrite it (--force overwrites it, -o names "
+                               "another)", path);
     pool pl = {.q = q, .run = run};
-    int code = run_all(&pl, jobs);
     if (code == 0)
-        code = finish(q, run);
+        code = run_all(&pl, jobs);
+    if (code == 0)
+        code = finish(q, run, path);
     kou_prun_free(run);
     return code;
 }

@@ -176,6 +176,10 @@ static int m_record(lua_State *L)
 static void set_level(lua_State *L, lmon *m, double v)
 {
     double t = now(L);
+    if (t < m->avg.since) /* a monitor made at a port scenario's top level, used in a later replication */
+        luaL_error(L, "monitor '%s': the clock went back from %f to %f h: a level monitor follows one "
+                   "simulation (in a port scenario, m:reset() at the start of each replication)", mon_name(L, 1), m->avg.since,
+                   t);
     add_point(L, m, t, v);
     kou_timeavg_set(&m->avg, t, v);
     m->changes++;
@@ -206,6 +210,8 @@ static void stats_at(const lmon *m, double t, double *s)
         s[KOU_PRUN_MON_MAX] = m->tally.max;
         return;
     }
+    if (t < m->avg.since) /* asked from another simulation (a port scenario's next replication) */
+        t = m->avg.since;
     s[KOU_PRUN_MON_N] = (double)m->changes;
     s[KOU_PRUN_MON_MEAN] = kou_timeavg_mean(&m->avg, t);
     s[KOU_PRUN_MON_SD] = sqrt(kou_timeavg_variance(&m->avg, t));
@@ -241,7 +247,10 @@ static int m_reset(lua_State *L)
     lmon *m = checkmon(L);
     double t = now(L);
     kou_tally_init(&m->tally);
-    kou_timeavg_reset(&m->avg, t);
+    if (t < m->avg.since) /* another simulation (a port scenario's next replication): start it there */
+        kou_timeavg_init(&m->avg, t, m->avg.level);
+    else
+        kou_timeavg_reset(&m->avg, t);
     m->avg.min = m->avg.max = m->avg.level; /* the window's extremes start at the level kept */
     m->changes = 0;
     return 0;
