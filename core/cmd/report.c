@@ -57,7 +57,9 @@ void kou_cmd_report_help(FILE *out)
           "From a run file alone, prints the KPI table the run printed (a warning first\n"
           "if the run was interrupted). From an uncertainty file (--uncertainty N of\n"
           "run or compare, docs/uncertainty.md), prints that command's table: the\n"
-          "bands, the target probabilities, the priors ranked; --plot draws the bands.\n"
+          "bands, the target probabilities, the priors ranked; --plot draws the bands.\n"          "From a process-style run's file (kouan run --reps of a scenario written\n"
+          "with processes), prints each statistic of its resources and monitors with\n"
+          "its 95 % interval over the replications.\n"
           "\n"
           "options:\n", out);
     kou_opt_help(out, t, options(&o, t));

@@ -73,14 +73,13 @@ static size_t options(run_opts *o, kou_opt *t)
                                  "scenario's replications use N, N+1, ..."},
         {"--reps", NULL, KOU_OPT_COUNT, &o->reps, 1, 100000, .what = "an integer in 1..100000",
          .metavar = "R", .given = &o->reps_given,
-         .help = "replications (default 1; with --uncertainty per draw,\ndefault 2); a process-style scenario "
-                 "with --reps runs\neach in its own Lua state on seed N+r and writes a run\nfile"},
+         .help = "replications (default 1; with --uncertainty per draw,\ndefault 2)"},
         {"--uncertainty", NULL, KOU_OPT_COUNT, &o->uncertainty, 2, 100000, .what = "a number of draws in 2..100000",
          .metavar = "N", .help = "port scenario: propagate its uncertain{} values: N\ndraws (Latin hypercube); "
                                  "bands, variance shares and\nthe ranking (docs/uncertainty.md)"},
         {"-j", NULL, KOU_OPT_COUNT, &o->jobs, 1, 1024, .what = "a number of threads in 1..1024", .metavar = "N",
-         .help = "with --uncertainty, or a process-style scenario's --reps:\nworker threads (default: the online "
-                 "CPUs; the results\nare the same for any N)"},
+         .help = "worker threads of --uncertainty or of a process-style\nscenario's --reps (default: the "
+                 "online CPUs; the\nresults are the same for any N)"},
         {"--era", NULL, KOU_OPT_TEXT, &o->era, .what = "an era name", .metavar = "E",
          .help = "era of a port scenario (default: its era field)"},
         {"--until", NULL, KOU_OPT_NUMBER, &o->until, 0, INFINITY, true, "a positive number of hours",
@@ -130,8 +129,11 @@ void kou_cmd_run_help(FILE *out)
           "\n"
           "Runs a scenario file in the sandbox. A process-style scenario (it returns\n"
           "nothing) prints, for each resource, its utilisation, mean queue length,\n"
-          "mean wait and services completed. A port scenario (it returns scenario{...})\n"
-          "runs the port-clearance model and prints the KPI table.\n"
+          "mean wait and services completed; with --reps R (or -o) it runs R\n"
+          "replications, each a fresh load of the scenario on seed N+r on -j threads,\n"
+          "prints each statistic of its resources and monitor{}s with a 95 % interval\n"
+          "and writes a process-run file (docs/hdf5-schema.md). A port scenario (it\n"
+          "returns scenario{...}) runs the port-clearance model and prints the KPI table.\n"
           "\n"
           "options:\n", out);
     kou_opt_help(out, t, options(&o, t));
