@@ -16,7 +16,9 @@
 #include "model/params.h"
 #include "cmd/opt.h"
 #include "cmd/plot.h"
+#include "cmd/procrun.h"
 #include "cmd/uncertainty.h"
+#include "io/h5process.h"
 #include "io/h5read.h"
 #include "io/h5uncertainty.h"
 #include "lua/portset.h"
@@ -55,7 +57,9 @@ void kou_cmd_report_help(FILE *out)
           "From a run file alone, prints the KPI table the run printed (a warning first\n"
           "if the run was interrupted). From an uncertainty file (--uncertainty N of\n"
           "run or compare, docs/uncertainty.md), prints that command's table: the\n"
-          "bands, the target probabilities, the priors ranked; --plot draws the bands.\n"
+          "bands, the target probabilities, the priors ranked; --plot draws the bands.\n"          "From a process-style run's file (kouan run --reps of a scenario written\n"
+          "with processes), prints each statistic of its resources and monitors with\n"
+          "its 95 % interval over the replications.\n"
           "\n"
           "options:\n", out);
     kou_opt_help(out, t, options(&o, t));
@@ -184,6 +188,29 @@ static int report_uncertainty(const report_opts *o)
     return code;
 }
 
+/* A process-style run's file (io/h5process.h): its table. */
+static int report_process_run(const report_opts *o)
+{
+    if (o->csv || o->plot)
+        return kou_usage_error("report", "%s: not for a process-style run's file (h5py reads its series: "
+                               "docs/hdf5-schema.md)", o->csv ? "--csv" : "--plot");
+    char err[800];
+    kou_prun *p = kou_h5p_read(o->file, err, sizeof err);
+    if (p == NULL) {
+        fprintf(stderr, "kouan: %s: %s\n", o->file, err);
+        return 1;
+    }
+    if (!p->complete)
+        fprintf(stderr, "kouan: %s: warning: this run did not complete\n", o->file);
+    int code = 0;
+    if (!o->quiet && (kou_procrun_print(p, stdout) != 0 || fflush(stdout) != 0)) {
+        fprintf(stderr, "kouan: cannot write the output: %s\n", strerror(errno));
+        code = 1;
+    }
+    kou_prun_free(p);
+    return code;
+}
+
 int kou_cmd_report(int argc, char **argv)
 {
     report_opts o = {0};
@@ -192,6 +219,8 @@ int kou_cmd_report(int argc, char **argv)
         return code;
     if (kou_h5u_is(o.file))
         return report_uncertainty(&o);
+    if (kou_h5p_is(o.file))
+        return report_process_run(&o);
     kou_h5_summary *h = read_file(o.file);
     if (h == NULL)
         return 1;

@@ -27,6 +27,7 @@
 #include "cmd/cmd.h"
 #include "cmd/common.h"
 #include "cmd/opt.h"
+#include "cmd/procrun.h"
 #include "cmd/runfile.h"
 #include "cmd/uncertainty.h"
 #include "exp/replicate.h"
@@ -72,12 +73,13 @@ static size_t options(run_opts *o, kou_opt *t)
                                  "scenario's replications use N, N+1, ..."},
         {"--reps", NULL, KOU_OPT_COUNT, &o->reps, 1, 100000, .what = "an integer in 1..100000",
          .metavar = "R", .given = &o->reps_given,
-         .help = "replications of a port scenario (default 1; with\n--uncertainty per draw, default 2)"},
+         .help = "replications (default 1; with --uncertainty per draw,\ndefault 2)"},
         {"--uncertainty", NULL, KOU_OPT_COUNT, &o->uncertainty, 2, 100000, .what = "a number of draws in 2..100000",
          .metavar = "N", .help = "port scenario: propagate its uncertain{} values: N\ndraws (Latin hypercube); "
                                  "bands, variance shares and\nthe ranking (docs/uncertainty.md)"},
         {"-j", NULL, KOU_OPT_COUNT, &o->jobs, 1, 1024, .what = "a number of threads in 1..1024", .metavar = "N",
-         .help = "with --uncertainty: worker threads (default: the online\nCPUs)"},
+         .help = "worker threads of --uncertainty or of a process-style\nscenario's --reps (default: the "
+                 "online CPUs; the\nresults are the same for any N)"},
         {"--era", NULL, KOU_OPT_TEXT, &o->era, .what = "an era name", .metavar = "E",
          .help = "era of a port scenario (default: its era field)"},
         {"--until", NULL, KOU_OPT_NUMBER, &o->until, 0, INFINITY, true, "a positive number of hours",
@@ -92,13 +94,14 @@ static size_t options(run_opts *o, kou_opt *t)
         {"--dump", NULL, KOU_OPT_FLAG, &o->dump,
          .help = "port scenario: check it, print the configuration it\nconverts to (times in hours), and stop"},
         {"--output", "-o", KOU_OPT_TEXT, &o->output, .what = "a file name", .metavar = "FILE",
-         .help = "port scenario: the HDF5 run file (docs/hdf5-schema.md;\ndefault "
-                 "results/SCENARIO[-ERA]-sSEED[-rREPS].h5)"},
+         .help = "the HDF5 run file (docs/hdf5-schema.md; default\nresults/SCENARIO[-ERA]-sSEED[-rREPS].h5; a "
+                 "process-style\nscenario writes one only with --reps or -o)"},
         {"--force", NULL, KOU_OPT_FLAG, &o->force, .help = "overwrite an existing run file"},
         {"--no-output", NULL, KOU_OPT_FLAG, &o->no_output, .help = "write no run file"},
         {"--trace", NULL, KOU_OPT_FLAG, &o->trace, .help = "add /events (every milestone transition) to the file"},
         {"--sample-hours", NULL, KOU_OPT_NUMBER, &o->sample_hours, 0, INFINITY, true,
-         "a positive number of hours", .metavar = "H", .help = "interval of /timeseries (default 1)"},
+         "a positive number of hours", .metavar = "H",
+         .help = "interval of /timeseries, and of a process-style run's\nresource series (default 1)"},
         {"--max-memory", NULL, KOU_OPT_COUNT, &o->max_memory_mib, 1, 1048576, .what = "a number of MiB in 1..1048576",
          .metavar = "MIB", .help = "memory the scenario may use (default 512)"},
         {"--max-instructions", NULL, KOU_OPT_WHOLE, &o->max_instructions, 1000, 1e18,
@@ -126,8 +129,11 @@ void kou_cmd_run_help(FILE *out)
           "\n"
           "Runs a scenario file in the sandbox. A process-style scenario (it returns\n"
           "nothing) prints, for each resource, its utilisation, mean queue length,\n"
-          "mean wait and services completed. A port scenario (it returns scenario{...})\n"
-          "runs the port-clearance model and prints the KPI table.\n"
+          "mean wait and services completed; with --reps R (or -o) it runs R\n"
+          "replications, each a fresh load of the scenario on seed N+r on -j threads,\n"
+          "prints each statistic of its resources and monitor{}s with a 95 % interval\n"
+          "and writes a process-run file (docs/hdf5-schema.md). A port scenario (it\n"
+          "returns scenario{...}) runs the port-clearance model and prints the KPI table.\n"
           "\n"
           "options:\n", out);
     kou_opt_help(out, t, options(&o, t));
@@ -156,8 +162,6 @@ static int parse(run_opts *o, int argc, char **argv)
     fclose(f);
     if (o->uncertainty && (o->dump || o->trace))
         return kou_usage_error("run", "--uncertainty: not with --dump or --trace");
-    if (o->jobs && !o->uncertainty)
-        return kou_usage_error("run", "-j: only with --uncertainty (a run's replications run inline)");
     return -1;
 }
 
@@ -443,6 +447,21 @@ static int uncertainty(const run_opts *o, int argc, char **argv)
     return kou_unc_command(&q);
 }
 
+/* A process-style scenario with --reps or -o: io/h5process.h's run file. */
+static int process_runs(const run_opts *o, kou_portset *ps, int argc, char **argv)
+{
+    if (o->trace || o->era)
+        return kou_usage_error("run", "%s: scenario '%s' is process-style", o->trace ? "--trace" : "--era",
+                               o->script);
+    (void)ps; /* each replication loads the scenario afresh */
+    kou_portset_request rq;
+    make_request(o, &rq);
+    kou_procrun_request q = {.rq = &rq, .reps = o->reps, .jobs = o->jobs, .until = o->until,
+                             .sample_hours = o->sample_hours, .output = o->output, .no_output = o->no_output,
+                             .force = o->force, .quiet = o->quiet, .argc = argc, .argv = argv};
+    return kou_procrun(&q);
+}
+
 int kou_cmd_run(int argc, char **argv)
 {
     run_opts *o = koui_malloc(sizeof *o);
@@ -457,6 +476,11 @@ int kou_cmd_run(int argc, char **argv)
     if (ps && kou_portset_process_style(ps) && o->dump)
         code = kou_usage_error("run", "--dump: scenario '%s' is process-style: --dump shows the configuration "
                                "a port scenario converts to", o->script);
+    else if (ps && kou_portset_process_style(ps) && (o->reps_given || o->output || o->jobs))
+        code = process_runs(o, ps, argc, argv);
+    else if (ps && o->jobs)
+        code = kou_usage_error("run", "-j: only with --uncertainty, or with --reps or -o for a process-style "
+                               "scenario (a port run's replications run inline)");
     else if (ps && kou_portset_process_style(ps))
         code = kou_portset_run_process_style(ps, o->until, o->quiet ? NULL : stdout);
     else if (ps && o->dump)

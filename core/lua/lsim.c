@@ -19,6 +19,7 @@
 #include "kernel/sim.h"
 #include "lua/convert.h"
 #include "lua/fields.h"
+#include "lua/lmonitor.h"
 #include "model/model.h"
 
 #define LSIM_KEY "kouan.lsim"
@@ -1724,6 +1725,7 @@ void kou_lsim_open(lua_State *L)
         lua_rawset(L, -4);               /* G.name = fn, past the strict check */
     }
     lua_pop(L, 2);
+    kou_lmonitor_open(L);
 }
 
 static lsim *getlsim(lua_State *L)
@@ -1807,6 +1809,11 @@ bool kou_lsim_end_run(lua_State *L)
     S->run_sim = NULL;
     S->view = NULL;
     return S->error_ref != LUA_NOREF;
+}
+
+bool kou_lsim_failed(lua_State *L)
+{
+    return getlsim(L)->error_ref != LUA_NOREF;
 }
 
 void kou_lsim_raise(lua_State *L)

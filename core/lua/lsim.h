@@ -112,6 +112,8 @@ void kou_lsim_begin_run(lua_State *L, kou_sim *sim, const kou_model_run_view *vi
 ** raises the report (with the process's traceback). */
 bool kou_lsim_end_run(lua_State *L);
 void kou_lsim_raise(lua_State *L);
+/* Whether a process has failed (its report is raised by kou_lsim_run). */
+bool kou_lsim_failed(lua_State *L);
 /* Prints one line per resource, in creation order: servers, utilisation,
 ** mean queue length, mean wait (h), services completed. */
 void kou_lsim_print_report(lua_State *L, FILE *out);

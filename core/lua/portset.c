@@ -22,6 +22,7 @@
 #include "lua/cal_file.h"
 #include "lua/design_file.h"
 #include "lua/host.h"
+#include "lua/lrun.h"
 #include "lua/lsim.h"
 #include "lua/scenario.h"
 #include "lua/uncertain.h"
@@ -219,8 +220,6 @@ static void load_run(lua_State *L, kou_portset *ps, int holder)
     ps->n = 0;
     if (era)
         kou_host_usage_error(L, "--era %s: scenario '%s' is process-style and has no eras", era, script);
-    if (rq->reps != 1)
-        kou_host_usage_error(L, "--reps: scenario '%s' is process-style; run it once per --seed", script);
     const char *key, *value;
     if (kou_host_unused_param(ps->host, &key, &value) >= 0) {
         char asked[512];
@@ -236,6 +235,8 @@ static int pload(lua_State *L)
     lua_settop(L, 0);
     int holder = open_libraries(L, ps);
     const kou_portset_request *rq = ps->rq;
+    if (rq->capture_print)
+        kou_lrun_capture_print(L);
     if (rq->run)
         load_run(L, ps, holder);
     else if (rq->nscripts == 1)
@@ -323,6 +324,25 @@ int kou_portset_run_process_style(kou_portset *ps, double until, FILE *out)
     KOU_CHECK(ps->process_style);
     process_run a = {until, out};
     return protect(ps, prun, &a);
+}
+
+typedef struct process_rep {
+    double until, step;
+    kou_prun_rep *rep;
+} process_rep;
+
+static int prep(lua_State *L)
+{
+    const process_rep *a = lua_touserdata(L, 1);
+    kou_lrun_replication(L, a->until, a->step, a->rep);
+    return 0;
+}
+
+int kou_portset_run_process_rep(kou_portset *ps, double until, double step, kou_prun_rep *rep)
+{
+    KOU_CHECK(ps->process_style);
+    process_rep a = {until, step, rep};
+    return protect(ps, prep, &a);
 }
 
 static void processes_start(void *ctx, kou_rep_run *run)

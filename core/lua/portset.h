@@ -35,6 +35,7 @@
 #include "exp/calibrate.h"
 #include "exp/design.h"
 #include "exp/prior.h"
+#include "exp/prun.h"
 #include "exp/replicate.h"
 #include "model/model.h"
 
@@ -48,7 +49,8 @@ typedef struct kou_portset_request {
     double until;               /* hours of arrivals, or <= 0: the scenario's */
     uint64_t seed;              /* the host's seed (param() and Lua randomness) */
     bool run;                   /* kouan run (else compare) */
-    uint64_t reps;              /* kouan run: replications (a process-style scenario runs once) */
+    uint64_t reps;              /* kouan run: replications of a port scenario */
+    bool capture_print;         /* print() keeps its lines for the replication (lua/lrun.h) */
     size_t max_memory;          /* the sandbox's limits (lua/host.h) */
     uint64_t max_instructions;
     double max_seconds, max_call_seconds;
@@ -88,6 +90,13 @@ bool kou_portset_process_style(const kou_portset *ps);
 ** is pending), then prints its resource table on out (NULL: none). 0, or
 ** the exit status after the report. */
 int kou_portset_run_process_style(kou_portset *ps, double until, FILE *out);
+/* One replication of a process-style run (`kouan run --reps`, whose
+** loader was made for that replication's seed, with capture_print): runs
+** it to until, sampling the resources every step hours, into rep
+** (exp/prun.h; what it holds after a failure is rep's to free). Any
+** thread, one replication per loader. 0, or the exit status after the
+** report. */
+int kou_portset_run_process_rep(kou_portset *ps, double until, double step, kou_prun_rep *rep);
 /* The sink that starts the processes of alternative 0 in every replication
 ** (inline pipelines only: Lua is single-threaded) and fails the
 ** replication when one of them fails; no hook at all when it has none. */

@@ -1,0 +1,229 @@
+/*
+** procrun.c — process-style runs with replications (procrun.h).
+**
+** The workers share one counter (the next replication to start) and one
+** flag (a replication failed); each replication writes only its own slot
+** of the run, read by the caller's thread after every worker has joined.
+*/
+#include "cmd/procrun.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cmd/common.h"
+#include "cmd/opt.h"
+#include "io/h5process.h"
+
+typedef struct pool {
+    const kou_procrun_request *q;
+    kou_prun *run;
+    atomic_size_t next;
+    atomic_bool failed;
+    int *status;       /* per replication: 0, or the exit status of its failure */
+} pool;
+
+/* Replication r: a fresh loader on seed + r, run into its slot. */
+static int one_replication(pool *pl, size_t r)
+{
+    kou_portset_request rq = *pl->q->rq;
+    rq.seed = pl->q->rq->seed + r;
+    rq.reps = 1;
+    rq.capture_print = true;
+    int status = 0;
+    kou_portset *ps = kou_portset_new(&rq, &status);
+    if (ps == NULL)
+        return status ? status : 1;
+    if (!kou_portset_process_style(ps)) { /* the scenario changed under us */
+        kou_portset_free(ps);
+        fprintf(stderr, "kouan: %s: replication %zu is not process-style\n", rq.scripts[0], r + 1);
+        return 1;
+    }
+    status = kou_portset_run_process_rep(ps, pl->q->until, pl->q->sample_hours, &pl->run->reps[r]);
+    kou_portset_free(ps);
+    return status;
+}
+
+static void *worker(void *arg)
+{
+    pool *pl = arg;
+    for (;;) {
+        size_t r = atomic_fetch_add(&pl->next, 1);
+        if (r >= pl->run->nreps || atomic_load(&pl->failed))
+            return NULL;
+        pl->status[r] = one_replication(pl, r);
+        if (pl->status[r] != 0)
+            atomic_store(&pl->failed, true);
+    }
+}
+
+/* Runs every replication on the workers (the caller's thread when one).
+** 0, or the exit status of the first replication that failed. */
+static int run_all(pool *pl, size_t jobs)
+{
+    size_t n = pl->run->nreps;
+    pl->status = koui_calloc(n + 1, sizeof *pl->status);
+    atomic_init(&pl->next, 0);
+    atomic_init(&pl->failed, false);
+    pthread_t *t = koui_calloc(jobs + 1, sizeof *t);
+    size_t started = 0;
+    for (; jobs > 1 && started < jobs; started++)
+        if (pthread_create(&t[started], NULL, worker, pl) != 0)
+            break;
+    if (started == 0)
+        worker(pl);
+    for (size_t i = 0; i < started; i++)
+        pthread_join(t[i], NULL);
+    free(t);
+    int code = 0;
+    for (size_t r = 0; r < n && code == 0; r++)
+        if ((code = pl->status[r]) != 0)
+            fprintf(stderr, "kouan: %s: replication %zu (seed %llu) failed: no run file written\n",
+                    pl->q->rq->scripts[0], r + 1, (unsigned long long)(pl->q->rq->seed + r));
+    free(pl->status);
+    return code;
+}
+
+static void make_title(char *title, size_t len, const kou_procrun_request *q)
+{
+    char until[64];
+    if (isinf(q->until))
+        snprintf(until, sizeof until, "until no event is pending");
+    else
+        snprintf(until, sizeof until, "until %g h", q->until);
+    unsigned long long s = (unsigned long long)q->rq->seed;
+    if (q->reps > 1)
+        snprintf(title, len, "%s, seeds %llu-%llu (%llu replications), %s", q->rq->scripts[0], s,
+                 s + q->reps - 1, (unsigned long long)q->reps, until);
+    else
+        snprintf(title, len, "%s, seed %llu (1 replication), %s", q->rq->scripts[0], s, until);
+}
+
+static void print_row(FILE *out, const char *name, double mean, double half, size_t n)
+{
+    fprintf(out, "  %-24s", name);
+    if (isnan(mean))
+        fprintf(out, " %14s", "-");
+    else
+        fprintf(out, " %14.6g", mean);
+    if (isnan(half))
+        fprintf(out, " %12s", "-");
+    else
+        fprintf(out, " %12.4g", half);
+    fprintf(out, " %5zu\n", n);
+}
+
+int kou_procrun_print(const kou_prun *p, FILE *out)
+{
+    const kou_prun_layout *l = &p->layout;
+    fprintf(out, "%s\n", p->title);
+    fprintf(out, "  %-24s %14s %12s %5s\n", "statistic", "mean", "+- 95 %", "reps");
+    for (size_t i = 0; i < l->nres; i++) {
+        fprintf(out, "resource '%s'\n", l->res_names[i]);
+        for (size_t c = 0; c < l->ncols; c++) {
+            double mean, half;
+            size_t n;
+            kou_prun_res_summary(p, i, c, &mean, &half, &n);
+            print_row(out, l->cols[c], mean, half, n);
+        }
+    }
+    for (size_t j = 0; j < l->nmon; j++) {
+        fprintf(out, "monitor '%s' (%s)\n", l->mon_names[j], kou_prun_kind_name(l->mon_kinds[j]));
+        for (int c = 0; c < KOU_PRUN_MON_COLS; c++) {
+            double mean, half;
+            size_t n;
+            kou_prun_mon_summary(p, j, (size_t)c, &mean, &half, &n);
+            print_row(out, kou_prun_mon_col_name(c), mean, half, n);
+        }
+    }
+    return ferror(out) ? -1 : 0;
+}
+
+/* results/SCENARIO-sSEED-rREPS.h5 (the next free one), or -o. */
+static int file_path(const kou_procrun_request *q, char *path, size_t len)
+{
+    if (q->output) {
+        snprintf(path, len, "%s", q->output);
+        return 0;
+    }
+    const char *script = q->rq->scripts[0], *base = strrchr(script, '/');
+    base = base ? base + 1 : script;
+    char stem[512], err[600];
+    snprintf(stem, sizeof stem, "%.*s-s%llu-r%llu", (int)strcspn(base, "."), base,
+             (unsigned long long)q->rq->seed, (unsigned long long)q->reps);
+    if (kou_results_path(path, len, stem, q->force, err, sizeof err) != 0) {
+        fprintf(stderr, "kouan: %s\n", err);
+        return 1;
+    }
+    return 0;
+}
+
+static int write_file(const kou_procrun_request *q, const kou_prun *run, const char *path)
+{
+    char err[1400];
+    bool exists;
+    if (kou_h5p_write(path, run, q->force, &exists, err, sizeof err) != 0) {
+        if (exists)
+            return kou_usage_error("run", "%s", err);
+        fprintf(stderr, "kouan: %s\n", err);
+        return 1;
+    }
+    struct stat sb;
+    if (!q->quiet && stat(path, &sb) == 0)
+        fprintf(stderr, "kouan: run file %s (%.1f KiB)\n", path, (double)sb.st_size / 1024.0);
+    return 0;
+}
+
+/* The layouts checked, the printed text and the table; then the file. */
+static int finish(const kou_procrun_request *q, kou_prun *run, const char *path)
+{
+    char err[600];
+    for (size_t r = 0; r < run->nreps; r++)
+        if (!kou_prun_adopt(run, r, err, sizeof err)) {
+            fprintf(stderr, "kouan: %s: %s\n", q->rq->scripts[0], err);
+            return 1;
+        }
+    if (!q->quiet) {
+        for (size_t r = 0; r < run->nreps; r++)
+            if (run->reps[r].output)
+                fputs(run->reps[r].output, stdout);
+        if (kou_procrun_print(run, stdout) != 0)
+            return 1;
+    }
+    fflush(stdout);
+    return q->no_output ? 0 : write_file(q, run, path);
+}
+
+int kou_procrun(const kou_procrun_request *q)
+{
+    char title[1200];
+    make_title(title, sizeof title, q);
+    const char *const *keys = q->rq->set_key, *const *values = q->rq->set_value;
+    char *cmdline = kou_command_line(q->argc, q->argv);
+    kou_prun *run = kou_prun_new(title, q->rq->scripts[0], cmdline, q->rq->seed, q->until, q->sample_hours,
+                                 q->rq->nset, keys, values, (size_t)q->reps);
+    free(cmdline);
+    run->complete = true;
+    size_t jobs = q->jobs ? (size_t)q->jobs : (size_t)sysconf(_SC_NPROCESSORS_ONLN);
+    if (jobs < 1)
+        jobs = 1;
+    if (jobs > q->reps)
+        jobs = (size_t)q->reps;
+    char path[1100] = "";
+    int code = q->no_output ? 0 : file_path(q, path, sizeof path);
+    if (code == 0 && q->output && !q->force && access(path, F_OK) == 0) /* refused before simulating */
+        code = kou_usage_error("run", "%s exists: refusing to overwrite it (--force overwrites it, -o names "
+                               "another)", path);
+    pool pl = {.q = q, .run = run};
+    if (code == 0)
+        code = run_all(&pl, jobs);
+    if (code == 0)
+        code = finish(q, run, path);
+    kou_prun_free(run);
+    return code;
+}

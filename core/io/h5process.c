@@ -1,0 +1,493 @@
+/*
+** h5process.c — the process-run file (h5process.h). The layout is flat:
+** datasets under the root, the series of every replication and object
+** concatenated in one table with an index of (first row, rows) per
+** replication and object, which h5py slices directly.
+*/
+#include "io/h5process.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/h5base.h"
+
+#define MC KOU_PRUN_MON_COLS
+#define MAX_EXTENT 1000000u             /* replications, objects, columns */
+#define MAX_ROWS ((hsize_t)1 << 28)     /* rows of a series table */
+#define MAX_VALUES ((double)((size_t)1 << 27)) /* doubles of a statistics array: 1 GiB */
+
+/* ---- writing ---- */
+
+/* Dataset creation without object times: the same results, the same bytes. */
+static hid_t timeless(void)
+{
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_obj_track_times(dcpl, false);
+    return dcpl;
+}
+
+static void strings(koui_h5_error *e, hid_t file, const char *name, const char *const *v, size_t n)
+{
+    hid_t st = koui_h5_utf8(), dcpl = timeless();
+    hsize_t dims[1] = {n};
+    hid_t ds = koui_h5_write_dataset(e, file, name, st, st, 1, dims, dcpl, v);
+    koui_h5_close_id(&ds, H5Dclose);
+    H5Pclose(dcpl);
+    H5Tclose(st);
+}
+
+static void numbers(koui_h5_error *e, hid_t file, const char *name, hid_t ft, hid_t mt, int rank,
+                    const hsize_t *dims, const void *v)
+{
+    hid_t dcpl = timeless();
+    hid_t ds = koui_h5_write_dataset(e, file, name, ft, mt, rank, dims, dcpl, v);
+    koui_h5_close_id(&ds, H5Dclose);
+    H5Pclose(dcpl);
+}
+
+static void write_root(koui_h5_error *e, hid_t file, const kou_prun *p)
+{
+    koui_h5_write_attr_int(e, file, "complete", 0);
+    koui_h5_write_attr_str(e, file, "schema", KOU_H5P_SCHEMA);
+    koui_h5_write_attr_int(e, file, "schema_version", KOU_H5P_SCHEMA_VERSION);
+    koui_h5_write_attr_str(e, file, "title", p->title);
+    koui_h5_write_attr_str(e, file, "scenario_path", p->script);
+    koui_h5_write_attr_str(e, file, "command_line", p->command_line);
+    koui_h5_write_attr_int(e, file, "seed", (int64_t)p->seed);
+    koui_h5_write_attr_int(e, file, "replications", (int64_t)p->nreps);
+    koui_h5_write_attr_double(e, file, "until_hours", p->until);
+    koui_h5_write_attr_double(e, file, "sample_hours", p->sample_hours);
+}
+
+static void write_names(koui_h5_error *e, hid_t file, const kou_prun *p)
+{
+    const kou_prun_layout *l = &p->layout;
+    strings(e, file, "/set_keys", (const char *const *)p->set_key, p->nset);
+    strings(e, file, "/set_values", (const char *const *)p->set_value, p->nset);
+    strings(e, file, "/resource_names", (const char *const *)l->res_names, l->nres);
+    strings(e, file, "/resource_columns", (const char *const *)l->cols, l->ncols);
+    strings(e, file, "/monitor_names", (const char *const *)l->mon_names, l->nmon);
+    const char **kinds = koui_calloc(l->nmon + 1, sizeof *kinds), *cols[MC];
+    for (size_t j = 0; j < l->nmon; j++)
+        kinds[j] = kou_prun_kind_name(l->mon_kinds[j]);
+    for (int c = 0; c < MC; c++)
+        cols[c] = kou_prun_mon_col_name(c);
+    strings(e, file, "/monitor_kinds", kinds, l->nmon);
+    strings(e, file, "/monitor_columns", cols, MC);
+    free(kinds);
+}
+
+static void write_stats(koui_h5_error *e, hid_t file, const kou_prun *p)
+{
+    const kou_prun_layout *l = &p->layout;
+    size_t R = p->nreps, nr = l->nres * l->ncols, nm = l->nmon * MC;
+    double *res = koui_calloc(R * nr + 1, sizeof *res), *mon = koui_calloc(R * nm + 1, sizeof *mon);
+    double *end = koui_calloc(R + 1, sizeof *end);
+    int64_t *ints = koui_calloc(2 * R + 1, sizeof *ints);
+    for (size_t r = 0; r < R; r++) {
+        const kou_prun_rep *rep = &p->reps[r];
+        if (nr)
+            memcpy(res + r * nr, rep->res, nr * sizeof *res);
+        if (nm)
+            memcpy(mon + r * nm, rep->mon, nm * sizeof *mon);
+        end[r] = rep->end_time;
+        ints[r] = (int64_t)rep->seed;
+        ints[R + r] = (int64_t)rep->events;
+    }
+    hsize_t dr[3] = {R, l->nres, l->ncols}, dm[3] = {R, l->nmon, MC}, d1[1] = {R};
+    numbers(e, file, "/resource_stats", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 3, dr, res);
+    numbers(e, file, "/monitor_stats", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 3, dm, mon);
+    numbers(e, file, "/replication_seed", H5T_STD_I64LE, H5T_NATIVE_INT64, 1, d1, ints);
+    numbers(e, file, "/replication_events", H5T_STD_I64LE, H5T_NATIVE_INT64, 1, d1, ints + R);
+    numbers(e, file, "/replication_end_time", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, d1, end);
+    free(res);
+    free(mon);
+    free(end);
+    free(ints);
+}
+
+/* One series table: nv values a point, of nobj objects per replication
+** (res: the resources' series, else the monitors'). */
+static void write_series(koui_h5_error *e, hid_t file, const kou_prun *p, bool res, const char *name,
+                         const char *index_name)
+{
+    size_t R = p->nreps, nobj = res ? p->layout.nres : p->layout.nmon, nv = res ? 2 : 1, rows = 0;
+    for (size_t r = 0; r < R; r++)
+        for (size_t i = 0; i < nobj; i++)
+            rows += (res ? p->reps[r].res_ts : p->reps[r].mon_ts)[i].n;
+    double *v = koui_malloc((rows * (nv + 1) + 1) * sizeof *v);
+    int64_t *index = koui_malloc((R * nobj * 2 + 1) * sizeof *index);
+    size_t row = 0;
+    for (size_t r = 0; r < R; r++)
+        for (size_t i = 0; i < nobj; i++) {
+            const kou_prun_series *s = &(res ? p->reps[r].res_ts : p->reps[r].mon_ts)[i];
+            index[(r * nobj + i) * 2] = (int64_t)row;
+            index[(r * nobj + i) * 2 + 1] = (int64_t)s->n;
+            for (size_t k = 0; k < s->n; k++, row++) {
+                v[row * (nv + 1)] = s->t[k];
+                for (size_t c = 0; c < nv; c++)
+                    v[row * (nv + 1) + 1 + c] = s->v[c][k];
+            }
+        }
+    hsize_t dv[2] = {rows, nv + 1}, di[3] = {R, nobj, 2};
+    numbers(e, file, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, dv, v);
+    numbers(e, file, index_name, H5T_STD_I64LE, H5T_NATIVE_INT64, 3, di, index);
+    free(v);
+    free(index);
+}
+
+int kou_h5p_write(const char *path, const kou_prun *p, bool force, bool *exists, char *err, size_t errlen)
+{
+    char msg[700] = "";
+    koui_h5_error e = {msg, sizeof msg, false, KOU_OK};
+    koui_h5_quiet();
+    *exists = false;
+    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
+    H5Pset_obj_track_times(fcpl, false); /* the root group's times too */
+    hid_t file = koui_h5_create_file(&e, path, force, fcpl, H5P_DEFAULT, exists);
+    H5Pclose(fcpl);
+    if (file >= 0) {
+        write_root(&e, file, p);
+        write_names(&e, file, p);
+        write_stats(&e, file, p);
+        write_series(&e, file, p, true, "/resource_series", "/resource_series_index");
+        write_series(&e, file, p, false, "/monitor_series", "/monitor_series_index");
+        koui_h5_write_attr_int(&e, file, "complete", p->complete ? 1 : 0);
+        if (H5Fclose(file) < 0)
+            koui_h5_fail(&e, KOU_EIO, "cannot close the file");
+    }
+    if (!e.failed)
+        return 0;
+    snprintf(err, errlen, "%s: %s%s", path, msg, *exists ? " (--force overwrites it)" : "");
+    return -1;
+}
+
+/* ---- reading ---- */
+
+/* Dataset name of rank rank, its extents into dims (each bounded: the
+** first by first_max). The open dataset, or H5I_INVALID_HID after the
+** failure. */
+static hid_t open_shaped(koui_h5_error *e, hid_t file, const char *name, int rank, hsize_t *dims, hsize_t first_max)
+{
+    htri_t ex = H5Lexists(file, name + 1, H5P_DEFAULT);
+    if (ex <= 0) {
+        koui_h5_fail(e, ex < 0 ? KOU_EIO : KOU_EINVAL, "%s %s", ex < 0 ? "cannot read (damaged file?)" : "no",
+                     name);
+        return H5I_INVALID_HID;
+    }
+    hid_t ds = H5Dopen2(file, name, H5P_DEFAULT);
+    hid_t sp = ds >= 0 ? H5Dget_space(ds) : H5I_INVALID_HID;
+    int r = sp >= 0 ? H5Sget_simple_extent_ndims(sp) : -1;
+    bool good = r == rank && H5Sget_simple_extent_dims(sp, dims, NULL) == rank;
+    for (int i = 0; good && i < rank; i++)
+        good = dims[i] <= (i == 0 ? first_max : MAX_EXTENT);
+    koui_h5_close_id(&sp, H5Sclose);
+    if (!good) {
+        koui_h5_close_id(&ds, H5Dclose);
+        koui_h5_fail(e, KOU_EINVAL, "%s is not a %d-dimensional dataset of a sane size", name, rank);
+    }
+    return ds;
+}
+
+/* Dataset name, of shape want[rank], read as mtype into buf. */
+static bool read_exact(koui_h5_error *e, hid_t file, const char *name, int rank, const hsize_t *want, hid_t mtype,
+                       void *buf)
+{
+    hsize_t dims[3];
+    hid_t ds = open_shaped(e, file, name, rank, dims, MAX_ROWS);
+    if (ds < 0)
+        return false;
+    bool same = true;
+    for (int i = 0; i < rank; i++)
+        same = same && dims[i] == want[i];
+    if (!same)
+        koui_h5_fail(e, KOU_EINVAL, "%s has the wrong shape for this file's replications and objects", name);
+    else if (H5Dread(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
+        koui_h5_fail(e, KOU_EIO, "cannot read %s (damaged file?)", name);
+    H5Dclose(ds);
+    return same && !e->failed;
+}
+
+/* n strings of dataset name into a new array *out (n + 1 entries). */
+static bool read_strings(koui_h5_error *e, hid_t file, const char *name, size_t n, char ***out)
+{
+    char **v = koui_calloc(n + 1, sizeof *v);
+    hsize_t want[1] = {n};
+    hid_t st = koui_h5_utf8();
+    bool ok = read_exact(e, file, name, 1, want, st, v);
+    H5Tclose(st);
+    char **c = koui_calloc(n + 1, sizeof *c);
+    for (size_t i = 0; i < n; i++) {
+        c[i] = koui_h5_copy_bytes(ok ? v[i] : NULL, KOUI_H5_MAX_STRING);
+        free(v[i]);
+    }
+    free(v);
+    *out = c;
+    return ok;
+}
+
+/* The extent of a 1-D dataset (bounded). */
+static bool extent1(koui_h5_error *e, hid_t file, const char *name, size_t *n)
+{
+    hsize_t d[1];
+    hid_t ds = open_shaped(e, file, name, 1, d, MAX_EXTENT);
+    koui_h5_close_id(&ds, H5Dclose);
+    *n = e->failed ? 0 : (size_t)d[0];
+    return !e->failed;
+}
+
+static bool read_root(koui_h5_error *e, hid_t file, kou_prun *p)
+{
+    const koui_h5_attrs root = {file, "attribute ", " of /", "cannot read the attributes of /"};
+    char *schema = NULL;
+    long long version = 0, complete = 0, seed = 0;
+    bool ok = koui_h5_attr_string(e, &root, "schema", &schema) >= 0 && strcmp(schema, KOU_H5P_SCHEMA) == 0;
+    if (!ok && !e->failed)
+        koui_h5_fail(e, KOU_EINVAL, "not a process-run file (schema '%s')", schema ? schema : "");
+    free(schema);
+    if (ok && (koui_h5_attr_number(e, &root, "schema_version", true, H5T_NATIVE_LLONG, &version) <= 0 ||
+               version != KOU_H5P_SCHEMA_VERSION))
+        ok = koui_h5_fail(e, KOU_EINVAL, "schema_version %lld is not supported (this kouan reads %d)", version,
+                          KOU_H5P_SCHEMA_VERSION) == KOU_OK;
+    ok = ok && koui_h5_attr_number(e, &root, "complete", true, H5T_NATIVE_LLONG, &complete) >= 0 &&
+         koui_h5_attr_number(e, &root, "seed", true, H5T_NATIVE_LLONG, &seed) >= 0 &&
+         koui_h5_attr_number(e, &root, "until_hours", false, H5T_NATIVE_DOUBLE, &p->until) >= 0 &&
+         koui_h5_attr_number(e, &root, "sample_hours", false, H5T_NATIVE_DOUBLE, &p->sample_hours) >= 0;
+    free(p->title);
+    free(p->script);
+    free(p->command_line);
+    p->title = p->script = p->command_line = NULL;
+    ok = ok && koui_h5_attr_string(e, &root, "title", &p->title) >= 0 &&
+         koui_h5_attr_string(e, &root, "scenario_path", &p->script) >= 0 &&
+         koui_h5_attr_string(e, &root, "command_line", &p->command_line) >= 0;
+    p->complete = complete != 0;
+    p->seed = (uint64_t)seed;
+    return ok;
+}
+
+/* The sizes (replications, resources, columns, monitors) from the two
+** statistics arrays, then the names. */
+static bool read_layout(koui_h5_error *e, hid_t file, kou_prun *p)
+{
+    hsize_t dr[3], dm[3];
+    hid_t a = open_shaped(e, file, "/resource_stats", 3, dr, MAX_EXTENT);
+    koui_h5_close_id(&a, H5Dclose);
+    hid_t b = e->failed ? H5I_INVALID_HID : open_shaped(e, file, "/monitor_stats", 3, dm, MAX_EXTENT);
+    koui_h5_close_id(&b, H5Dclose);
+    if (e->failed)
+        return false;
+    if (dr[0] != dm[0] || dr[0] == 0 || dm[2] != MC || (double)dr[0] * (double)dr[1] * (double)dr[2] > MAX_VALUES ||
+        (double)dm[0] * (double)dm[1] * MC > MAX_VALUES)
+        return koui_h5_fail(e, KOU_EINVAL, "/resource_stats and /monitor_stats do not agree on the replications, "
+                            "or hold none, or too many values") == KOU_OK;
+    kou_prun_layout *l = &p->layout;
+    p->nreps = dr[0];
+    l->nres = dr[1];
+    l->ncols = dr[2];
+    l->nmon = dm[1];
+    char **kinds = NULL, **cols = NULL;
+    bool ok = read_strings(e, file, "/resource_names", l->nres, &l->res_names) &&
+              read_strings(e, file, "/resource_columns", l->ncols, &l->cols) &&
+              read_strings(e, file, "/monitor_names", l->nmon, &l->mon_names) &&
+              read_strings(e, file, "/monitor_kinds", l->nmon, &kinds) &&
+              read_strings(e, file, "/monitor_columns", MC, &cols);
+    l->mon_kinds = koui_calloc(l->nmon + 1, sizeof *l->mon_kinds);
+    for (size_t j = 0; ok && j < l->nmon; j++) {
+        int k = kou_prun_kind_find(kinds[j]);
+        if (k < 0)
+            ok = koui_h5_fail(e, KOU_EINVAL, "/monitor_kinds[%zu] '%s' is not a kind", j, kinds[j]) == KOU_OK;
+        l->mon_kinds[j] = k < 0 ? KOU_PRUN_TALLY : (kou_prun_kind)k;
+    }
+    for (int c = 0; ok && c < MC; c++)
+        if (strcmp(cols[c], kou_prun_mon_col_name(c)) != 0)
+            ok = koui_h5_fail(e, KOU_EINVAL, "/monitor_columns is not this kouan's (n, mean, sd, min, max)") == KOU_OK;
+    koui_h5_free_strings(kinds, kinds ? l->nmon : 0);
+    koui_h5_free_strings(cols, cols ? MC : 0);
+    return ok;
+}
+
+static bool read_sets(koui_h5_error *e, hid_t file, kou_prun *p)
+{
+    size_t n, n2;
+    if (!extent1(e, file, "/set_keys", &n) || !extent1(e, file, "/set_values", &n2))
+        return false;
+    if (n != n2)
+        return koui_h5_fail(e, KOU_EINVAL, "/set_keys and /set_values differ in length") == KOU_OK;
+    koui_h5_free_strings(p->set_key, p->nset);
+    koui_h5_free_strings(p->set_value, p->nset);
+    p->set_key = p->set_value = NULL;
+    p->nset = n;
+    return read_strings(e, file, "/set_keys", n, &p->set_key) &&
+           read_strings(e, file, "/set_values", n, &p->set_value);
+}
+
+/* The statistics and the per-replication arrays into p->reps. */
+static bool read_stats(koui_h5_error *e, hid_t file, kou_prun *p)
+{
+    const kou_prun_layout *l = &p->layout;
+    size_t R = p->nreps, nr = l->nres * l->ncols, nm = l->nmon * MC;
+    double *res = koui_calloc(R * nr + 1, sizeof *res), *mon = koui_calloc(R * nm + 1, sizeof *mon);
+    double *end = koui_calloc(R + 1, sizeof *end);
+    int64_t *ints = koui_calloc(2 * R + 1, sizeof *ints);
+    hsize_t dr[3] = {R, l->nres, l->ncols}, dm[3] = {R, l->nmon, MC}, d1[1] = {R};
+    bool ok = read_exact(e, file, "/resource_stats", 3, dr, H5T_NATIVE_DOUBLE, res) &&
+              read_exact(e, file, "/monitor_stats", 3, dm, H5T_NATIVE_DOUBLE, mon) &&
+              read_exact(e, file, "/replication_seed", 1, d1, H5T_NATIVE_INT64, ints) &&
+              read_exact(e, file, "/replication_events", 1, d1, H5T_NATIVE_INT64, ints + R) &&
+              read_exact(e, file, "/replication_end_time", 1, d1, H5T_NATIVE_DOUBLE, end);
+    for (size_t r = 0; ok && r < R; r++) {
+        kou_prun_rep *rep = &p->reps[r];
+        rep->layout.nres = l->nres;
+        rep->layout.nmon = l->nmon;
+        rep->res = koui_malloc((nr + 1) * sizeof *rep->res);
+        rep->mon = koui_malloc((nm + 1) * sizeof *rep->mon);
+        memcpy(rep->res, res + r * nr, nr * sizeof *res);
+        memcpy(rep->mon, mon + r * nm, nm * sizeof *mon);
+        rep->seed = (uint64_t)ints[r];
+        rep->events = (uint64_t)ints[R + r];
+        rep->end_time = end[r];
+    }
+    free(res);
+    free(mon);
+    free(end);
+    free(ints);
+    return ok;
+}
+
+/* Splits the rows of a series table by its index into each replication's series. */
+static bool split_series(koui_h5_error *e, kou_prun *p, bool res, const double *v, size_t rows, size_t nv,
+                         const int64_t *index)
+{
+    size_t nobj = res ? p->layout.nres : p->layout.nmon;
+    for (size_t r = 0; r < p->nreps; r++) {
+        kou_prun_series *ts = koui_calloc(nobj + 1, sizeof *ts);
+        if (res)
+            p->reps[r].res_ts = ts;
+        else
+            p->reps[r].mon_ts = ts;
+        for (size_t i = 0; i < nobj; i++) {
+            int64_t first = index[(r * nobj + i) * 2], n = index[(r * nobj + i) * 2 + 1];
+            if (first < 0 || n < 0 || (uint64_t)first > rows || (uint64_t)n > rows - (uint64_t)first)
+                return koui_h5_fail(e, KOU_EINVAL, "the %s series index points outside its table",
+                                    res ? "resource" : "monitor") == KOU_OK;
+            for (int64_t k = 0; k < n; k++) {
+                const double *row = v + ((size_t)first + (size_t)k) * (nv + 1);
+                kou_prun_series_add(&ts[i], (int)nv, row[0], row[1], nv > 1 ? row[2] : 0.0);
+            }
+        }
+    }
+    return true;
+}
+
+static bool read_series(koui_h5_error *e, hid_t file, kou_prun *p, bool res)
+{
+    const char *name = res ? "/resource_series" : "/monitor_series";
+    size_t nobj = res ? p->layout.nres : p->layout.nmon, nv = res ? 2 : 1;
+    hsize_t d[2];
+    hid_t ds = open_shaped(e, file, name, 2, d, MAX_ROWS);
+    koui_h5_close_id(&ds, H5Dclose);
+    if (e->failed)
+        return false;
+    if (d[1] != nv + 1)
+        return koui_h5_fail(e, KOU_EINVAL, "%s has %llu columns, expected %zu", name, (unsigned long long)d[1],
+                            nv + 1) == KOU_OK;
+    double *v = koui_malloc((d[0] * (nv + 1) + 1) * sizeof *v);
+    int64_t *index = koui_malloc((p->nreps * nobj * 2 + 1) * sizeof *index);
+    hsize_t di[3] = {p->nreps, nobj, 2};
+    bool ok = read_exact(e, file, name, 2, d, H5T_NATIVE_DOUBLE, v) &&
+              read_exact(e, file, res ? "/resource_series_index" : "/monitor_series_index", 3, di,
+                         H5T_NATIVE_INT64, index) &&
+              split_series(e, p, res, v, (size_t)d[0], nv, index);
+    free(v);
+    free(index);
+    return ok;
+}
+
+static kou_status read_file(koui_h5_error *e, const char *path, void *ctx)
+{
+    kou_prun *p = ctx;
+    hid_t file = koui_h5_open_file(e, path);
+    if (file < 0)
+        return e->status;
+    if (read_root(e, file, p) && read_layout(e, file, p)) {
+        p->reps = koui_calloc(p->nreps + 1, sizeof *p->reps);
+        if (read_sets(e, file, p) && read_stats(e, file, p) && read_series(e, file, p, true))
+            read_series(e, file, p, false);
+    }
+    H5Fclose(file);
+    return e->failed ? e->status : KOU_OK;
+}
+
+static kou_prun *empty_run(void)
+{
+    kou_prun *p = kou_prun_new(NULL, NULL, NULL, 0, 0, 0, 0, NULL, NULL, 0);
+    free(p->reps);
+    p->reps = NULL;
+    return p;
+}
+
+/* kou_prun_free frees reps only up to nreps: a failed read may leave
+** reps NULL with nreps set. */
+static void free_run(kou_prun *p)
+{
+    if (p->reps == NULL)
+        p->nreps = 0;
+    kou_prun_free(p);
+}
+
+static kou_status check_in_child(void *ctx, char *msg, size_t msgsize, void *payload)
+{
+    (void)payload;
+    kou_prun *p = empty_run();
+    kou_status st = koui_h5_read(ctx, read_file, p, msg, msgsize);
+    free_run(p);
+    return st;
+}
+
+kou_prun *kou_h5p_read(const char *path, char *err, size_t errlen)
+{
+    const koui_h5_child_limits limits = {.cpu_seconds = 60, .data_bytes = (size_t)8 << 30, .die_with_parent = true};
+    int dummy = 0;
+    kou_status st = koui_h5_in_child(check_in_child, (void *)(uintptr_t)path, &limits, &dummy, sizeof dummy, err,
+                                     errlen);
+    if (st != KOU_OK)
+        return NULL;
+    kou_prun *p = empty_run();
+    if (koui_h5_read(path, read_file, p, err, errlen) == KOU_OK)
+        return p;
+    free_run(p);
+    return NULL;
+}
+
+static kou_status probe(koui_h5_error *e, const char *path, void *ctx)
+{
+    hid_t file = koui_h5_open_file(e, path);
+    if (file < 0)
+        return e->status;
+    const koui_h5_attrs root = {file, "attribute ", " of /", "cannot read the attributes of /"};
+    char *schema = NULL;
+    *(bool *)ctx = koui_h5_attr_string(e, &root, "schema", &schema) > 0 && strcmp(schema, KOU_H5P_SCHEMA) == 0;
+    free(schema);
+    H5Fclose(file);
+    return KOU_OK;
+}
+
+static kou_status probe_in_child(void *ctx, char *msg, size_t msgsize, void *payload)
+{
+    bool is = false;
+    kou_status st = koui_h5_read(ctx, probe, &is, msg, msgsize);
+    memcpy(payload, &is, sizeof is);
+    return st;
+}
+
+bool kou_h5p_is(const char *path)
+{
+    bool is = false;
+    char err[300];
+    const koui_h5_child_limits limits = {.cpu_seconds = 10, .data_bytes = (size_t)2 << 30, .die_with_parent = true};
+    return koui_h5_in_child(probe_in_child, (void *)(uintptr_t)path, &limits, &is, sizeof is, err, sizeof err) ==
+               KOU_OK && is;
+}
