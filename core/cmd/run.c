@@ -82,7 +82,8 @@ static size_t options(run_opts *o, kou_opt *t)
          .help = "era of a port scenario (default: its era field)"},
         {"--until", NULL, KOU_OPT_NUMBER, &o->until, 0, INFINITY, true, "a positive number of hours",
          .given = &o->until_given, .metavar = "HOURS",
-         .help = "simulated horizon (default: until no event is pending);\nfor a port scenario: hours of "
+         .help = "simulated horizon (default: until no event is pending);\nevents at exactly HOURS do not "
+                 "run (as SimPy's\nrun(until=HOURS)); for a port scenario: hours of "
                  "arrivals (replaces\nhorizon_days)"},
         {"--set", NULL, KOU_OPT_SET, &o->sets, .metavar = "KEY=VALUE",
          .help = "scenario parameter, read with param(\"KEY\", default);\nfor a port scenario also PATH=VALUE, "

@@ -435,6 +435,22 @@ kou_status kou_sim_run_until(kou_sim *sim, kou_time until)
     return KOU_OK;
 }
 
+kou_status kou_sim_run_before(kou_sim *sim, kou_time until)
+{
+    if (!(until >= sim->now))
+        return koui_fail(sim, KOU_EINVAL,
+                         "run before %.6g h: that is before the current time %.6g h", until,
+                         sim->now);
+    kou_time end = until < sim->end_time ? until : sim->end_time;
+    kou_time last = nextafter(end, -INFINITY); /* the latest time that fires */
+    sim->stopped = false;
+    while (!sim->stopped && last >= sim->now && fire_next(sim, last))
+        ;
+    if (!sim->stopped && end != INFINITY && sim->now < end)
+        sim->now = end;
+    return KOU_OK;
+}
+
 kou_status kou_sim_run(kou_sim *sim)
 {
     return kou_sim_run_until(sim, INFINITY);

@@ -61,8 +61,12 @@ int32_t kou_sim_start_date(const kou_sim *sim);
 /* Runs until no event is pending, kou_sim_stop is called, or the next
 ** event would pass the end time (the clock is then set to the end time). */
 kou_status kou_sim_run(kou_sim *sim);
-/* Like kou_sim_run with end time min(config end, until). */
+/* Like kou_sim_run with end time min(config end, until): events at
+** exactly that time fire. */
 kou_status kou_sim_run_until(kou_sim *sim, kou_time until);
+/* The same, except that events at exactly the end time do not fire (they
+** stay pending), as SimPy's run(until=T): the clock then reads the end time. */
+kou_status kou_sim_run_before(kou_sim *sim, kou_time until);
 /* Fires the next event; returns false when none is pending. */
 bool kou_sim_step(kou_sim *sim);
 /* From a handler: return from kou_sim_run after this handler. */

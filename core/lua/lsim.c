@@ -28,6 +28,12 @@
 #define STREAM_META "kouan.Stream"
 #define DIST_META "kouan.Dist"
 #define PROCESS_META "kouan.Process"
+#define EVENT_META "kouan.Event"
+#define INTERRUPT_META "kouan.Interrupt"
+
+enum meta { MT_RESOURCE, MT_STREAM, MT_DIST, MT_PROCESS, MT_EVENT, MT_COUNT };
+static const char *const meta_name[MT_COUNT] = {RESOURCE_META, STREAM_META, DIST_META,
+                                               PROCESS_META, EVENT_META};
 #define DEFAULT_STREAM "default"
 
 typedef struct lsim {
@@ -38,7 +44,38 @@ typedef struct lsim {
     kou_sim *run_sim;                /* NULL outside a replication */
     const kou_model_run_view *view;
     uint64_t run_gen;                /* replications begun so far */
+    /* registry refs of the metatables and the coroutine pool: an integer
+    ** key spares the string comparison a named lookup costs per call */
+    int mt[MT_COUNT];
+    int pool_ref;
 } lsim;
+
+/* The userdata at idx when its metatable is kind's, else NULL. */
+static void *test_ud(lua_State *L, const lsim *S, int idx, enum meta kind)
+{
+    void *u = lua_touserdata(L, idx);
+    if (u == NULL || !lua_getmetatable(L, idx))
+        return NULL;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, S->mt[kind]);
+    bool same = lua_rawequal(L, -1, -2);
+    lua_pop(L, 2);
+    return same ? u : NULL;
+}
+
+static void *check_ud(lua_State *L, const lsim *S, int idx, enum meta kind)
+{
+    void *u = test_ud(L, S, idx, kind);
+    if (u == NULL)
+        luaL_typeerror(L, idx, meta_name[kind]);
+    return u;
+}
+
+/* Sets kind's metatable on the value at the top. */
+static void set_meta(lua_State *L, const lsim *S, enum meta kind)
+{
+    lua_rawgeti(L, LUA_REGISTRYINDEX, S->mt[kind]);
+    lua_setmetatable(L, -2);
+}
 
 /* A resource: one of resource{} (gen 0, in the host's simulation), or a
 ** port's resource of one replication (port_resource: gen = that
@@ -49,6 +86,8 @@ typedef struct lres {
     kou_resource *r;
     kou_sim *sim;
     uint64_t gen;
+    uint64_t reneged;      /* requests withdrawn by a timeout or an interrupt */
+    kou_tally renege_wait; /* how long those had waited */
 } lres;
 
 typedef struct lstream {
@@ -60,34 +99,26 @@ typedef struct ldist {
     kou_rng *r; /* the stream sample() draws from by default */
 } ldist;
 
-enum wait { W_NONE, W_HOLD, W_REQUEST };
+enum wait { W_NONE, W_HOLD, W_REQUEST, W_EVENT };
 
-/* A process. Its userdata holds the coroutine (user value 1) and the
-** servers it holds (user value 2: resource userdata -> count). */
-typedef struct lproc {
+enum ev_kind { EV_PLAIN, EV_TIMEOUT, EV_ANY, EV_ALL, EV_PROCESS };
+enum ev_state { EV_PENDING, EV_TRIGGERED, EV_PROCESSED };
+
+/* An event: event(), timeout(), any_of{}, all_of{}, or the first member
+** of a process. Uservalues: its value, its waiters (pairs of waiter and
+** wait number), a condition's children. */
+typedef struct lev {
+    enum ev_kind kind;
+    enum ev_state state;
     lsim *S;
-    kou_sim *sim;       /* the simulation it runs in (host's or a replication's) */
-    lua_State *co;
-    int ref;            /* registry anchor while alive, LUA_NOREF after */
-    int nargs;          /* arguments waiting on co's stack for the start */
-    enum wait wait;     /* what the last yield asked for */
-    double dt;          /* W_HOLD */
-    kou_resource *res;  /* W_REQUEST */
-    int prio;
-    bool sync;          /* inside our own kou_resource_request call */
-    bool granted;       /* granted during that call */
-    bool resuming;      /* resumed by the simulation (not coroutine.resume) */
-    char where[LUA_IDSIZE + 24]; /* "FILE:LINE" where the function is defined */
-} lproc;
+    kou_sim *sim;  /* the simulation it belongs to */
+    int ref;       /* registry anchor from its trigger until it is processed */
+    int pending;   /* all_of: children not processed yet */
+} lev;
 
 static lsim *upsim(lua_State *L)
 {
     return lua_touserdata(L, lua_upvalueindex(1));
-}
-
-static lproc *current(lua_State *L)
-{
-    return *(lproc **)lua_getextraspace(L);
 }
 
 /* ---- argument helpers ---- */
@@ -114,7 +145,7 @@ static kou_rng *to_stream(lua_State *L, lsim *S, int idx)
     case LUA_TSTRING:
         return stream_by_name(L, S, lua_tostring(L, idx));
     default:
-        return ((lstream *)luaL_checkudata(L, idx, STREAM_META))->r;
+        return ((lstream *)check_ud(L, upsim(L), idx, MT_STREAM))->r;
     }
 }
 
@@ -126,34 +157,34 @@ static int l_stream(lua_State *L)
     kou_rng *r = stream_by_name(L, S, luaL_checkstring(L, 1));
     lstream *u = lua_newuserdatauv(L, sizeof *u, 0);
     u->r = r;
-    luaL_setmetatable(L, STREAM_META);
+    set_meta(L, upsim(L), MT_STREAM);
     return 1;
 }
 
 static int m_stream_uniform(lua_State *L)
 {
-    lstream *u = luaL_checkudata(L, 1, STREAM_META);
+    lstream *u = check_ud(L, upsim(L), 1, MT_STREAM);
     lua_pushnumber(L, kou_rng_uniform(u->r));
     return 1;
 }
 
 static int m_stream_rekey(lua_State *L)
 {
-    lstream *u = luaL_checkudata(L, 1, STREAM_META);
+    lstream *u = check_ud(L, upsim(L), 1, MT_STREAM);
     kou_rng_stream_rekey(u->r, (uint64_t)luaL_checkinteger(L, 2));
     return 0;
 }
 
 static int m_stream_name(lua_State *L)
 {
-    lstream *u = luaL_checkudata(L, 1, STREAM_META);
+    lstream *u = check_ud(L, upsim(L), 1, MT_STREAM);
     lua_pushstring(L, kou_rng_name(u->r));
     return 1;
 }
 
 static int m_stream_tostring(lua_State *L)
 {
-    lstream *u = luaL_checkudata(L, 1, STREAM_META);
+    lstream *u = check_ud(L, upsim(L), 1, MT_STREAM);
     lua_pushfstring(L, "stream '%s'", kou_rng_name(u->r));
     return 1;
 }
@@ -167,7 +198,7 @@ static int push_dist(lua_State *L, lsim *S, kou_dist *d, kou_rng *r)
     ldist *u = lua_newuserdatauv(L, sizeof *u, 0);
     u->d = d;
     u->r = r;
-    luaL_setmetatable(L, DIST_META);
+    set_meta(L, upsim(L), MT_DIST);
     return 1;
 }
 
@@ -312,8 +343,8 @@ static int l_normal(lua_State *L)
     double sd = koui_option_number(L, 1, "normal", "sd", true);
     double lo = koui_option_number(L, 1, "normal", "lo", false);
     double hi = koui_option_number(L, 1, "normal", "hi", false);
-    if (isnan(lo))
-        lo = -INFINITY;
+    if (isnan(lo)) /* draws are times: truncated at 0 unless asked (lo = -math.huge) */
+        lo = 0.0;
     if (isnan(hi))
         hi = INFINITY;
     return push_dist(L, S, kou_dist_truncnormal(S->sim, mean, sd, lo, hi), r);
@@ -356,7 +387,7 @@ static int l_discrete(lua_State *L)
 
 static ldist *checkdist(lua_State *L)
 {
-    return luaL_checkudata(L, 1, DIST_META);
+    return check_ud(L, upsim(L), 1, MT_DIST);
 }
 
 static int m_dist_sample(lua_State *L)
@@ -366,7 +397,7 @@ static int m_dist_sample(lua_State *L)
     if (!lua_isnoneornil(L, 2))
         r = lua_type(L, 2) == LUA_TSTRING
                 ? stream_by_name(L, lua_touserdata(L, lua_upvalueindex(1)), lua_tostring(L, 2))
-                : ((lstream *)luaL_checkudata(L, 2, STREAM_META))->r;
+                : ((lstream *)check_ud(L, upsim(L), 2, MT_STREAM))->r;
     lua_pushnumber(L, kou_dist_sample(u->d, r));
     return 1;
 }
@@ -396,7 +427,7 @@ static int m_dist_tostring(lua_State *L)
 
 static lres *checkres(lua_State *L, int idx)
 {
-    lres *u = luaL_checkudata(L, idx, RESOURCE_META);
+    lres *u = check_ud(L, upsim(L), idx, MT_RESOURCE);
     lsim *S = upsim(L);
     if (u->gen != 0 && (S->run_sim == NULL || u->gen != S->run_gen)) {
         lua_getiuservalue(L, idx, 1);
@@ -450,10 +481,10 @@ static int l_resource(lua_State *L)
         lua_pop(L, 1);
     }
     lres *u = lua_newuserdatauv(L, sizeof *u, 1); /* name list u */
-    u->r = NULL;
+    memset(u, 0, sizeof *u);
     u->sim = S->sim;
-    u->gen = 0;
-    luaL_setmetatable(L, RESOURCE_META);
+    kou_tally_init(&u->renege_wait);
+    set_meta(L, upsim(L), MT_RESOURCE);
     lua_pushfstring(L, "resource '%s'", name);
     lua_setiuservalue(L, -2, 1);
     lua_pushvalue(L, -1);
@@ -499,7 +530,10 @@ static int m_res_served(lua_State *L)
 
 static int m_res_reset_stats(lua_State *L)
 {
-    kou_resource_reset_stats(checkres(L, 1)->r);
+    lres *u = checkres(L, 1);
+    kou_resource_reset_stats(u->r);
+    u->reneged = 0;
+    kou_tally_init(&u->renege_wait);
     return 0;
 }
 
@@ -511,7 +545,8 @@ static void setnum(lua_State *L, const char *k, double v)
 
 static int m_res_stats(lua_State *L)
 {
-    const kou_resource *r = checkres(L, 1)->r;
+    const lres *u = checkres(L, 1);
+    const kou_resource *r = u->r;
     const kou_tally *w = kou_resource_wait_stats(r);
     double busy = kou_resource_mean_busy(r);
     lua_createtable(L, 0, 10);
@@ -529,12 +564,15 @@ static int m_res_stats(lua_State *L)
     setnum(L, "mean_queue", kou_resource_mean_queue(r));
     setnum(L, "mean_busy", busy);
     setnum(L, "utilisation", busy / kou_resource_capacity(r));
+    lua_pushinteger(L, (lua_Integer)u->reneged);
+    lua_setfield(L, -2, "reneged");
+    setnum(L, "mean_wait_reneged", kou_tally_mean(&u->renege_wait));
     return 1;
 }
 
 static int m_res_tostring(lua_State *L)
 {
-    lres *u = luaL_checkudata(L, 1, RESOURCE_META);
+    lres *u = check_ud(L, upsim(L), 1, MT_RESOURCE);
     lsim *S = upsim(L);
     if (u->gen != 0 && (S->run_sim == NULL || u->gen != S->run_gen)) {
         lua_getiuservalue(L, 1, 1);
@@ -546,37 +584,121 @@ static int m_res_tostring(lua_State *L)
     return 1;
 }
 
-/* ---- processes ---- */
+/* ---- events and processes ---- */
 
-static void ev_resume(kou_sim *sim, void *subject, void *object);
+/* Uservalues of an event; a process has the event's, then its own. */
+enum { UV_VALUE = 1, UV_WAITERS = 2, UV_CHILDREN = 3, EV_NUV = 3 };
+enum { UV_CO = 3, UV_HOLDS = 4, UV_FN = 5, UV_INTR = 6, UV_WAITON = 7, PROC_NUV = 7 };
 
-/* Keeps the first error of the run and stops the simulation; pops it. */
-static void keep_error(lproc *p)
+#define POOL_MAX 256 /* finished coroutines kept for reuse */
+
+/* How a wait ended; its continuation returns accordingly. */
+enum wake { WK_DONE, WK_TIMEOUT, WK_INTERRUPT };
+
+typedef struct held {
+    kou_resource *r;
+    int n;
+} held;
+
+/* A process. Its first member is its event, which fires when its function
+** returns (join and wait use it). */
+typedef struct lproc {
+    lev ev;
+    lua_State *co;
+    int ref;            /* registry anchor while alive, LUA_NOREF after */
+    int nargs;          /* arguments waiting on co's stack for the start */
+    enum wait wait;     /* what the last yield asked for (W_NONE: running or not started) */
+    enum wake wake;     /* how that wait ended */
+    uint32_t seq;       /* bumped at every wait: a wake-up for an older wait is ignored */
+    kou_event_id timer; /* the hold's end, or the timeout of a request or a wait */
+    double dt;          /* W_HOLD: the time asked for; else the timeout (or +inf) */
+    double hold_end;    /* W_HOLD: when it ends (an interrupt's remaining time) */
+    double req_at;      /* W_REQUEST: when the request was made */
+    lres *res;          /* W_REQUEST */
+    kou_request_id req;
+    int prio;
+    bool timed;         /* W_EVENT: wait(ev, t) returns true/false first */
+    lev *waiton;        /* W_EVENT (kept alive by UV_WAITON) */
+    bool sync;          /* inside our own kou_resource_request call */
+    bool granted;       /* the request was granted */
+    bool resuming;      /* resumed by the simulation (not coroutine.resume) */
+    int intr_head, intr_tail; /* interrupts queued in UV_INTR, [head, tail) */
+    int nheld, held_cap;
+    held *holds;        /* servers held: held_inline, or a buffer in UV_HOLDS */
+    held held_inline[2];
+} lproc;
+
+static void proc_step(lproc *p, bool start);
+static void ev_fire(kou_sim *sim, void *subject, void *object);
+
+static lproc *current(lua_State *L)
 {
-    lsim *S = p->S;
+    return *(lproc **)lua_getextraspace(L);
+}
+
+/* Pushes the process's userdata (it must be alive). */
+static void push_proc(lua_State *L, const lproc *p)
+{
+    lua_rawgeti(L, LUA_REGISTRYINDEX, p->ref);
+}
+
+/* Keeps the first error of the run (at the top of S->L, popped) and stops
+** the simulation. */
+static void keep_error(lsim *S, kou_sim *sim)
+{
     if (S->error_ref == LUA_NOREF)
         S->error_ref = luaL_ref(S->L, LUA_REGISTRYINDEX);
     else
         lua_pop(S->L, 1);
-    kou_sim_stop(p->sim);
+    kou_sim_stop(sim);
 }
 
-static void unanchor(lproc *p)
+/* Ends the process's life: unanchored, so that the collector takes it. A
+** coroutine that finished cleanly goes back to the pool for the next
+** process (creating one is most of what a short process costs). */
+static void unanchor(lproc *p, bool reuse)
 {
-    luaL_unref(p->S->L, LUA_REGISTRYINDEX, p->ref);
+    lua_State *L = p->ev.S->L;
+    if (reuse && lua_resetthread(p->co) == LUA_OK) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, p->ev.S->pool_ref); /* pool */
+        lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+        if (n < POOL_MAX) {
+            *(lproc **)lua_getextraspace(p->co) = NULL;
+            push_proc(L, p);                           /* pool ud */
+            lua_getiuservalue(L, -1, UV_CO);           /* pool ud co */
+            lua_rawseti(L, -3, n + 1);
+            lua_pushnil(L);
+            lua_setiuservalue(L, -2, UV_CO);           /* pool ud */
+            lua_pop(L, 1);
+            p->co = NULL;
+        }
+        lua_pop(L, 1);
+    }
+    luaL_unref(L, LUA_REGISTRYINDEX, p->ref);
     p->ref = LUA_NOREF;
+}
+
+/* "FILE:LINE" where the function of the process at idx is defined,
+** pushed. */
+static const char *push_where(lua_State *L, int idx)
+{
+    lua_Debug ar;
+    lua_getiuservalue(L, idx, UV_FN);
+    lua_getinfo(L, ">S", &ar);
+    return lua_pushfstring(L, "%s:%d", ar.short_src, ar.linedefined);
 }
 
 /* Fails the process with msg located at its current line (or where it
 ** was defined) and the coroutine's traceback. */
 static void proc_fail(lproc *p, const char *msg, bool at_definition)
 {
-    lua_State *L = p->S->L;
+    lua_State *L = p->ev.S->L;
     lua_Debug ar;
-    const char *where = p->where;
     kou_host_begin_report(L);
-    luaL_checkstack(L, 4, NULL);
-    if (!at_definition) {
+    luaL_checkstack(L, 6, NULL);
+    int top = lua_gettop(L);
+    const char *where = NULL;
+    if (!at_definition && p->co != NULL) {
         for (int level = 0; lua_getstack(p->co, level, &ar); level++) {
             lua_getinfo(p->co, "Sl", &ar);
             if (ar.currentline > 0) {
@@ -585,57 +707,597 @@ static void proc_fail(lproc *p, const char *msg, bool at_definition)
             }
         }
     }
-    /* at the definition the coroutine has no stack left to trace */
-    int pushed = 1 + !at_definition + (where != p->where); /* [where] text [tb] */
+    if (where == NULL) {
+        push_proc(L, p);
+        where = push_where(L, -1);
+    }
     const char *text = lua_pushfstring(L, "%s: %s", where, msg);
-    if (!at_definition)
+    if (!at_definition && p->co != NULL) {
         luaL_traceback(L, p->co, text, 0);
-    kou_host_push_report(L, lua_tostring(L, -1), false); /* [where] text [tb] r */
-    lua_insert(L, -(pushed + 1));                        /* r [where] text [tb] */
-    lua_pop(L, pushed);                                  /* r */
-    keep_error(p);
-    unanchor(p);
+        text = lua_tostring(L, -1);
+    }
+    kou_host_push_report(L, text, false);
+    lua_replace(L, top + 1);
+    lua_settop(L, top + 1);
+    keep_error(p->ev.S, p->ev.sim);
+    unanchor(p, false);
 }
 
-/* The process returned: it must hold no server any more. */
-static void proc_end(lproc *p)
+/* ---- servers held ---- */
+
+static held *find_held(lproc *p, kou_resource *r)
 {
-    lua_State *L = p->S->L;
-    luaL_checkstack(L, 4, NULL);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, p->ref); /* ud */
-    lua_getiuservalue(L, -1, 2);               /* ud holds */
-    lua_pushnil(L);
-    if (lua_next(L, -2)) {                     /* ud holds res count */
-        const char *name = kou_resource_name(lua_touserdata(L, -2));
-        char msg[200];
-        snprintf(msg, sizeof msg, "process ended holding %d server(s) of resource '%s' "
-                 "(release them before the process returns)", (int)lua_tointeger(L, -1), name);
-        lua_pop(L, 4);
-        proc_fail(p, msg, true);
+    for (int i = 0; i < p->nheld; i++)
+        if (p->holds[i].r == r)
+            return &p->holds[i];
+    return NULL;
+}
+
+/* Records one more server of r. False when memory ran out (the process
+** then fails). */
+static bool add_held(lproc *p, kou_resource *r)
+{
+    held *h = find_held(p, r);
+    if (h) {
+        h->n++;
+        return true;
+    }
+    if (p->nheld == p->held_cap) { /* rare: a buffer anchored in UV_HOLDS */
+        lua_State *L = p->ev.S->L;
+        int cap = 2 * p->held_cap;
+        push_proc(L, p);
+        held *buf = lua_newuserdatauv(L, (size_t)cap * sizeof *buf, 0);
+        memcpy(buf, p->holds, (size_t)p->nheld * sizeof *buf);
+        lua_setiuservalue(L, -2, UV_HOLDS);
+        lua_pop(L, 1);
+        p->holds = buf;
+        p->held_cap = cap;
+    }
+    p->holds[p->nheld++] = (held){r, 1};
+    return true;
+}
+
+/* Drops one server of r; false if the process holds none. */
+static bool drop_held(lproc *p, kou_resource *r)
+{
+    held *h = find_held(p, r);
+    if (h == NULL)
+        return false;
+    if (--h->n == 0)
+        *h = p->holds[--p->nheld];
+    return true;
+}
+
+/* ---- waking a process ---- */
+
+/* The simulation's handlers below are where processes resume: never
+** inside another process, so resumes never nest. The event's object is
+** the wait's sequence number. */
+#define SEQ(p) ((void *)(uintptr_t)(p)->seq)
+
+static bool is_current_wait(const lproc *p, const void *seq)
+{
+    return p->ref != LUA_NOREF && (uintptr_t)seq == (uintptr_t)p->seq;
+}
+
+static void wake(lproc *p, enum wake how)
+{
+    p->wake = how;
+    proc_step(p, false);
+}
+
+/* The hold's end, or a request's or a wait's timeout. */
+static void ev_timer(kou_sim *sim, void *subject, void *object)
+{
+    lproc *p = subject;
+    (void)sim;
+    if (!is_current_wait(p, object))
+        return;
+    p->timer = KOU_EVENT_NONE;
+    if (p->wait == W_HOLD) {
+        wake(p, WK_DONE);
         return;
     }
-    lua_pop(L, 2);
-    unanchor(p);
+    if (p->wait == W_REQUEST) { /* reneging: the request leaves the line */
+        kou_resource_cancel(p->res->r, p->req);
+        p->res->reneged++;
+        kou_tally_add(&p->res->renege_wait, kou_sim_now(p->ev.sim) - p->req_at);
+    }
+    wake(p, WK_TIMEOUT);
+}
+
+/* A grant that came later, from another process's release: resumes
+** through this event. */
+static void ev_resume(kou_sim *sim, void *subject, void *object)
+{
+    (void)sim;
+    if (is_current_wait(subject, object))
+        wake(subject, WK_DONE);
+}
+
+static void ev_start(kou_sim *sim, void *subject, void *object)
+{
+    (void)sim;
+    (void)object;
+    proc_step(subject, true);
 }
 
 static void on_grant(kou_sim *sim, kou_resource *res, void *subject, void *object)
 {
     lproc *p = subject;
-    (void)res;
     (void)object;
-    if (p->sync) { /* granted inside our own request: the resumer goes on */
-        p->granted = true;
+    p->granted = true;
+    if (!add_held(p, res)) {
+        proc_fail(p, "out of memory", false);
         return;
     }
-    if (kou_event_schedule(sim, 0.0, 0, ev_resume, p, NULL) == KOU_EVENT_NONE)
+    if (p->sync)
+        return; /* granted inside our own request: the resumer goes on */
+    if (p->timer != KOU_EVENT_NONE) {
+        kou_event_cancel(sim, p->timer);
+        p->timer = KOU_EVENT_NONE;
+    }
+    if (kou_event_schedule(sim, 0.0, 0, ev_resume, p, SEQ(p)) == KOU_EVENT_NONE)
         proc_fail(p, kou_sim_errmsg(sim), false);
+}
+
+/* ---- events ---- */
+
+/* Every event object: plain (event()), timeout(), any_of{}, all_of{}, or
+** a process. A triggered event is anchored until the simulation has
+** processed it (woken its waiters). */
+static lev *toev(lua_State *L, int idx)
+{
+    lev *e = test_ud(L, upsim(L), idx, MT_EVENT);
+    if (e == NULL)
+        e = test_ud(L, upsim(L), idx, MT_PROCESS);
+    if (e == NULL)
+        luaL_typeerror(L, idx, "event or process");
+    return e;
+}
+
+static lev *new_event(lua_State *L, lsim *S, enum ev_kind kind)
+{
+    lev *e = lua_newuserdatauv(L, sizeof *e, EV_NUV);
+    e->kind = kind;
+    e->state = EV_PENDING;
+    e->S = S;
+    e->sim = S->run_sim ? S->run_sim : S->sim;
+    e->ref = LUA_NOREF;
+    e->pending = 0;
+    set_meta(L, S, MT_EVENT);
+    return e;
+}
+
+/* Triggers the event at idx with the value at the top (popped): its
+** waiters wake at the current time, through one kernel event. Never
+** raises (a failure is the run's error). */
+static void trigger(lua_State *L, int idx, lev *e)
+{
+    idx = lua_absindex(L, idx);
+    lua_setiuservalue(L, idx, UV_VALUE);
+    if (lua_getiuservalue(L, idx, UV_WAITERS) == LUA_TNIL) {
+        /* nobody waits yet: processed at once (a later wait returns at
+        ** once), which spares a kernel event per ending process */
+        lua_pop(L, 1);
+        e->state = EV_PROCESSED;
+        return;
+    }
+    lua_pop(L, 1);
+    e->state = EV_TRIGGERED;
+    if (e->ref == LUA_NOREF) {
+        lua_pushvalue(L, idx);
+        e->ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    }
+    if (kou_event_schedule(e->sim, 0.0, 0, ev_fire, e, NULL) == KOU_EVENT_NONE) {
+        lua_pushstring(L, kou_sim_errmsg(e->sim));
+        keep_error(e->S, e->sim);
+    }
+}
+
+/* Adds (waiter at w, seq) to the waiters of the event at idx. */
+static void add_waiter(lua_State *L, int idx, int w, uint32_t seq)
+{
+    idx = lua_absindex(L, idx);
+    w = lua_absindex(L, w);
+    if (lua_getiuservalue(L, idx, UV_WAITERS) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_createtable(L, 2, 0);
+        lua_pushvalue(L, -1);
+        lua_setiuservalue(L, idx, UV_WAITERS);
+    }
+    lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+    lua_pushvalue(L, w);
+    lua_rawseti(L, -2, n + 1);
+    lua_pushinteger(L, seq);
+    lua_rawseti(L, -2, n + 2);
+    lua_pop(L, 1);
+}
+
+static void cond_child_done(lua_State *L, int cond, int child);
+
+/* The simulation processes a triggered event: its waiters wake, in the
+** order they began to wait. */
+static void ev_fire(kou_sim *sim, void *subject, void *object)
+{
+    lev *e = subject;
+    lua_State *L = e->S->L;
+    (void)sim;
+    (void)object;
+    luaL_checkstack(L, 8, NULL);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, e->ref); /* ev */
+    int ev = lua_gettop(L);
+    luaL_unref(L, LUA_REGISTRYINDEX, e->ref);
+    e->ref = LUA_NOREF;
+    e->state = EV_PROCESSED;
+    if (lua_getiuservalue(L, ev, UV_WAITERS) == LUA_TTABLE) { /* ev ws */
+        lua_pushnil(L);
+        lua_setiuservalue(L, ev, UV_WAITERS);
+        lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+        for (lua_Integer i = 1; i < n; i += 2) {
+            lua_rawgeti(L, ev + 1, i);             /* ev ws w */
+            lev *w = lua_touserdata(L, -1);
+            if (w->kind == EV_PROCESS) {
+                lproc *p = (lproc *)w;
+                lua_rawgeti(L, ev + 1, i + 1);
+                void *seq = (void *)(uintptr_t)lua_tointeger(L, -1);
+                lua_pop(L, 1);
+                if (is_current_wait(p, seq) && p->wait == W_EVENT && p->waiton == e) {
+                    if (p->timer != KOU_EVENT_NONE)
+                        kou_event_cancel(p->ev.sim, p->timer);
+                    p->timer = KOU_EVENT_NONE;
+                    wake(p, WK_DONE);
+                }
+            } else {
+                cond_child_done(L, lua_gettop(L), ev);
+            }
+            lua_settop(L, ev + 1);
+        }
+    }
+    lua_settop(L, ev - 1);
+}
+
+/* A child of the condition at cond was processed. */
+static void cond_child_done(lua_State *L, int cond, int child)
+{
+    lev *c = lua_touserdata(L, cond);
+    if (c->state != EV_PENDING)
+        return;
+    if (c->kind == EV_ANY) {
+        lua_pushvalue(L, child);
+        trigger(L, cond, c);
+        return;
+    }
+    if (--c->pending > 0)
+        return;
+    lua_getiuservalue(L, cond, UV_CHILDREN);   /* children */
+    lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+    lua_createtable(L, (int)n, 0);             /* children values */
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_rawgeti(L, -2, i);
+        lua_getiuservalue(L, -1, UV_VALUE);
+        lua_rawseti(L, -3, i);
+        lua_pop(L, 1);
+    }
+    lua_remove(L, -2);
+    trigger(L, cond, c);
+}
+
+static int l_event(lua_State *L)
+{
+    new_event(L, upsim(L), EV_PLAIN);
+    return 1;
+}
+
+static int l_timeout(lua_State *L)
+{
+    lsim *S = upsim(L);
+    double dt = luaL_checknumber(L, 1);
+    luaL_argcheck(L, dt >= 0.0 && isfinite(dt), 1, "time must be finite and >= 0");
+    lua_settop(L, 2);
+    lev *e = new_event(L, S, EV_TIMEOUT);      /* dt value ev */
+    e->kind = EV_TIMEOUT;
+    lua_pushvalue(L, 2);
+    lua_setiuservalue(L, 3, UV_VALUE);
+    lua_pushvalue(L, 3);
+    e->ref = luaL_ref(L, LUA_REGISTRYINDEX);   /* anchored until it fires */
+    if (kou_event_schedule(e->sim, dt, 0, ev_fire, e, NULL) == KOU_EVENT_NONE)
+        return luaL_error(L, "timeout: %s", kou_sim_errmsg(e->sim));
+    e->state = EV_TRIGGERED;
+    return 1;
+}
+
+/* any_of{...} / all_of{...}: a condition over events and processes. */
+static int condition(lua_State *L, enum ev_kind kind)
+{
+    lsim *S = upsim(L);
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_Integer n = (lua_Integer)lua_rawlen(L, 1);
+    lua_settop(L, 1);
+    lev *c = new_event(L, S, kind);            /* list c */
+    lua_createtable(L, (int)n, 0);             /* list c children */
+    int fired = 0;
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_rawgeti(L, 1, i);
+        lev *e = toev(L, -1);
+        if (e->sim != c->sim)
+            return luaL_error(L, "%s: event %I belongs to another simulation",
+                              kind == EV_ANY ? "any_of" : "all_of", i);
+        if (e->state == EV_PROCESSED && fired == 0)
+            fired = (int)i;
+        if (e->state != EV_PROCESSED) {
+            c->pending++;
+            add_waiter(L, -1, 2, 0);
+        }
+        lua_rawseti(L, 3, i);
+    }
+    lua_setiuservalue(L, 2, UV_CHILDREN);      /* list c */
+    if (kind == EV_ANY && (fired || n == 0)) {
+        if (fired)
+            lua_rawgeti(L, 1, fired);
+        else
+            lua_pushnil(L);
+        trigger(L, 2, c);
+    } else if (kind == EV_ALL && c->pending == 0) {
+        c->pending = 1;
+        cond_child_done(L, 2, 2);
+    }
+    return 1;
+}
+
+static int l_any_of(lua_State *L)
+{
+    return condition(L, EV_ANY);
+}
+
+static int l_all_of(lua_State *L)
+{
+    return condition(L, EV_ALL);
+}
+
+static int m_ev_succeed(lua_State *L)
+{
+    lev *e = check_ud(L, upsim(L), 1, MT_EVENT);
+    if (e->kind != EV_PLAIN)
+        return luaL_error(L, "succeed: only an event made by event() can be triggered by hand");
+    if (e->state != EV_PENDING)
+        return luaL_error(L, "succeed: the event has already been triggered");
+    lua_settop(L, 2);
+    trigger(L, 1, e);
+    lua_settop(L, 1);
+    return 1;
+}
+
+static int m_ev_triggered(lua_State *L)
+{
+    lua_pushboolean(L, toev(L, 1)->state != EV_PENDING);
+    return 1;
+}
+
+static int m_ev_processed(lua_State *L)
+{
+    lua_pushboolean(L, toev(L, 1)->state == EV_PROCESSED);
+    return 1;
+}
+
+static int m_ev_value(lua_State *L)
+{
+    lev *e = toev(L, 1);
+    if (e->state == EV_PENDING)
+        return luaL_error(L, "value: the event has not been triggered yet");
+    lua_getiuservalue(L, 1, UV_VALUE);
+    return 1;
+}
+
+static int m_ev_tostring(lua_State *L)
+{
+    static const char *const kinds[] = {"event", "timeout", "any_of", "all_of", "process"};
+    static const char *const states[] = {"pending", "triggered", "processed"};
+    lev *e = check_ud(L, upsim(L), 1, MT_EVENT);
+    lua_pushfstring(L, "%s (%s)", kinds[e->kind], states[e->state]);
+    return 1;
+}
+
+/* ---- interrupts ---- */
+
+static bool is_interrupt(lua_State *L, int idx)
+{
+    if (lua_type(L, idx) != LUA_TTABLE || !lua_getmetatable(L, idx))
+        return false;
+    luaL_getmetatable(L, INTERRUPT_META);
+    bool yes = lua_rawequal(L, -1, -2);
+    lua_pop(L, 2);
+    return yes;
+}
+
+static int l_is_interrupt(lua_State *L)
+{
+    lua_pushboolean(L, is_interrupt(L, 1));
+    return 1;
+}
+
+static int m_intr_tostring(lua_State *L)
+{
+    lua_getfield(L, 1, "cause");
+    lua_pushfstring(L, "interrupt (cause: %s)", luaL_tolstring(L, -1, NULL));
+    return 1;
+}
+
+static void ev_interrupt(kou_sim *sim, void *subject, void *object);
+
+/* Queues the interrupt at the top (popped) for p and schedules its
+** delivery now, before other events of this instant. Never raises. */
+static void queue_interrupt(lua_State *L, lproc *p)
+{
+    push_proc(L, p);                               /* intr ud */
+    if (lua_getiuservalue(L, -1, UV_INTR) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+        lua_pushvalue(L, -1);
+        lua_setiuservalue(L, -3, UV_INTR);
+    }                                              /* intr ud q */
+    lua_rotate(L, -3, -1);                         /* ud q intr */
+    lua_rawseti(L, -2, ++p->intr_tail);
+    lua_pop(L, 2);
+    if (kou_event_schedule(p->ev.sim, 0.0, KOU_PRIORITY_MAX, ev_interrupt, p, NULL) == KOU_EVENT_NONE)
+        proc_fail(p, kou_sim_errmsg(p->ev.sim), false);
+}
+
+/* Withdraws what the process waits for, so that only the interrupt wakes
+** it. */
+static void detach(lproc *p)
+{
+    if (p->timer != KOU_EVENT_NONE)
+        kou_event_cancel(p->ev.sim, p->timer);
+    p->timer = KOU_EVENT_NONE;
+    if (p->wait == W_REQUEST && !p->granted && kou_resource_cancel(p->res->r, p->req)) {
+        p->res->reneged++;
+        kou_tally_add(&p->res->renege_wait, kou_sim_now(p->ev.sim) - p->req_at);
+    }
+    p->seq++;
+}
+
+static void ev_interrupt(kou_sim *sim, void *subject, void *object)
+{
+    lproc *p = subject;
+    (void)sim;
+    (void)object;
+    if (p->ref == LUA_NOREF || p->intr_head >= p->intr_tail)
+        return;
+    /* not waiting (not started yet), or granted and about to resume: the
+    ** interrupt reaches it at its next wait */
+    if (p->wait == W_NONE || (p->wait == W_REQUEST && p->granted))
+        return;
+    detach(p);
+    wake(p, WK_INTERRUPT);
+}
+
+/* In the continuation: raises the first queued interrupt. */
+static int raise_interrupt(lua_State *L, lproc *p, int ctx)
+{
+    lua_settop(L, 0);
+    push_proc(L, p);
+    lua_getiuservalue(L, 1, UV_INTR);
+    lua_rawgeti(L, 2, ++p->intr_head);
+    lua_pushnil(L);
+    lua_rawseti(L, 2, p->intr_head);
+    if (ctx == W_HOLD) {
+        lua_pushnumber(L, fmax(0.0, p->hold_end - kou_sim_now(p->ev.sim)));
+        lua_setfield(L, 3, "remaining");
+    }
+    return lua_error(L);
+}
+
+/* p:interrupt([cause]) */
+static int m_proc_interrupt(lua_State *L)
+{
+    lproc *p = check_ud(L, upsim(L), 1, MT_PROCESS);
+    if (p->ref == LUA_NOREF)
+        return luaL_error(L, "interrupt: the process has already ended");
+    if (current(L) == p)
+        return luaL_error(L, "interrupt: a process cannot interrupt itself");
+    lua_settop(L, 2);
+    lua_createtable(L, 0, 4);
+    luaL_setmetatable(L, INTERRUPT_META);
+    if (lua_isnil(L, 2))
+        lua_pushliteral(L, "interrupt");
+    else
+        lua_pushvalue(L, 2);
+    lua_setfield(L, -2, "cause");
+    lproc *by = current(L);
+    if (by) {
+        push_proc(L, by);
+        lua_setfield(L, -2, "by");
+    }
+    queue_interrupt(L, p);
+    return 0;
+}
+
+/* ---- the resumer ---- */
+
+/* Starts what the process yielded for. True when it is already done (go
+** on resuming), false when the process now waits. */
+static bool begin_wait(lproc *p)
+{
+    lua_State *L = p->ev.S->L;
+    kou_sim *sim = p->ev.sim;
+    p->seq++;
+    p->granted = false;
+    p->timer = KOU_EVENT_NONE;
+    if (p->intr_head < p->intr_tail) { /* an interrupt came while it ran */
+        if (p->wait == W_HOLD)
+            p->hold_end = kou_sim_now(sim) + p->dt;
+        p->wake = WK_INTERRUPT;
+        return true;
+    }
+    switch (p->wait) {
+    case W_HOLD:
+        p->hold_end = kou_sim_now(sim) + p->dt;
+        p->timer = kou_event_schedule(sim, p->dt, 0, ev_timer, p, SEQ(p));
+        break;
+    case W_REQUEST:
+        p->sync = true;
+        p->req_at = kou_sim_now(sim);
+        p->req = kou_resource_request(p->res->r, p->prio, on_grant, p, NULL);
+        p->sync = false;
+        if (p->granted) {
+            p->wake = WK_DONE;
+            return p->ref != LUA_NOREF;
+        }
+        if (isfinite(p->dt))
+            p->timer = kou_event_schedule(sim, p->dt, 0, ev_timer, p, SEQ(p));
+        return false;
+    case W_EVENT:
+        push_proc(L, p);
+        lua_getiuservalue(L, -1, UV_WAITON);        /* ud ev */
+        add_waiter(L, -1, -2, p->seq);
+        lua_pop(L, 2);
+        if (isfinite(p->dt))
+            p->timer = kou_event_schedule(sim, p->dt, 0, ev_timer, p, SEQ(p));
+        return false;
+    case W_NONE:
+    default:
+        proc_fail(p, "coroutine.yield inside a process (a process waits only with hold, request, "
+                  "wait or the waits of containers and stores)", false);
+        return false;
+    }
+    if (p->timer == KOU_EVENT_NONE)
+        proc_fail(p, kou_sim_errmsg(sim), false);
+    return false;
+}
+
+/* The process's function returned: it must hold no server any more; its
+** event fires with the function's first result. */
+static void proc_end(lproc *p, int nres)
+{
+    lua_State *L = p->ev.S->L;
+    if (p->nheld > 0) {
+        char msg[200];
+        snprintf(msg, sizeof msg, "process ended holding %d server(s) of resource '%s' "
+                 "(release them before the process returns)", p->holds[0].n,
+                 kou_resource_name(p->holds[0].r));
+        lua_settop(p->co, 0);
+        proc_fail(p, msg, true);
+        return;
+    }
+    luaL_checkstack(L, 3, NULL);
+    push_proc(L, p);                            /* ud */
+    if (nres > 0) {
+        lua_pushvalue(p->co, -nres);
+        lua_xmove(p->co, L, 1);                 /* ud value */
+    } else {
+        lua_pushnil(L);
+    }
+    trigger(L, -2, &p->ev);                     /* ud */
+    lua_pop(L, 1);
+    unanchor(p, true);
 }
 
 /* Resumes the process and carries out what it yields, until it waits for
 ** something in the future or ends. */
 static void proc_step(lproc *p, bool start)
 {
-    lua_State *L = p->S->L;
+    lua_State *L = p->ev.S->L;
     if (p->ref == LUA_NOREF)
         return; /* failed earlier */
     int nargs = start ? p->nargs : 0;
@@ -648,78 +1310,71 @@ static void proc_step(lproc *p, bool start)
     }
     for (;;) {
         int nres = 0;
-        p->wait = W_NONE;
         p->resuming = true;
         int status = kou_host_resume(L, p->co, nargs, &nres);
         p->resuming = false;
         nargs = 0;
         if (status == LUA_OK) {
-            proc_end(p);
+            proc_end(p, nres);
             return;
         }
         if (status != LUA_YIELD) {
+            if (is_interrupt(p->co, -1)) {
+                lua_getfield(p->co, -1, "cause");
+                char msg[300];
+                snprintf(msg, sizeof msg, "process was interrupted (cause: %s) and did not catch it "
+                         "(wait inside pcall to handle interrupts)", luaL_tolstring(p->co, -1, NULL));
+                lua_pop(p->co, 2);
+                proc_fail(p, msg, false);
+                return;
+            }
             kou_host_push_error(L, p->co, status);
-            keep_error(p);
-            unanchor(p);
+            keep_error(p->ev.S, p->ev.sim);
+            unanchor(p, false);
             return;
         }
         lua_pop(p->co, nres);
-        switch (p->wait) {
-        case W_HOLD:
-            if (kou_event_schedule(p->sim, p->dt, 0, ev_resume, p, NULL) == KOU_EVENT_NONE)
-                proc_fail(p, kou_sim_errmsg(p->sim), false);
+        if (!begin_wait(p))
             return;
-        case W_REQUEST:
-            p->sync = true;
-            p->granted = false;
-            kou_resource_request(p->res, p->prio, on_grant, p, NULL);
-            p->sync = false;
-            if (p->granted)
-                continue;
-            return;
-        case W_NONE:
-        default:
-            proc_fail(p, "coroutine.yield inside a process (a process waits only with hold or request)",
-                      false);
-            return;
-        }
     }
 }
 
-static void ev_resume(kou_sim *sim, void *subject, void *object)
-{
-    (void)sim;
-    (void)object;
-    proc_step(subject, false);
-}
-
-static void ev_start(kou_sim *sim, void *subject, void *object)
-{
-    (void)sim;
-    (void)object;
-    proc_step(subject, true);
-}
-
-/* After a wait: checks that the simulation resumed us, and records a
-** granted server. */
+/* After a wait: checks that the simulation resumed us, then returns what
+** the wait gives. */
 static int wait_k(lua_State *L, int status, lua_KContext ctx)
 {
     lproc *p = current(L);
     (void)status;
     if (!p->resuming)
         return luaL_error(L, "process was resumed outside the simulation (coroutine.resume on a process)");
-    if (ctx == W_REQUEST) {
-        lua_rawgeti(L, LUA_REGISTRYINDEX, p->ref); /* res prio? ud */
-        lua_getiuservalue(L, -1, 2);               /* ... ud holds */
-        lua_pushlightuserdata(L, p->res);
-        lua_pushlightuserdata(L, p->res);          /* ... ud holds key key */
-        lua_Integer n = lua_rawget(L, -3) == LUA_TNUMBER ? lua_tointeger(L, -1) : 0;
-        lua_pop(L, 1);                             /* ... ud holds res */
-        lua_pushinteger(L, n + 1);
-        lua_rawset(L, -3);                         /* ... ud holds */
-        lua_pop(L, 2);
+    enum wait w = (enum wait)ctx;
+    p->wait = W_NONE;
+    if (p->wake == WK_INTERRUPT)
+        return raise_interrupt(L, p, (int)ctx);
+    switch (w) {
+    case W_REQUEST:
+        lua_pushboolean(L, p->wake == WK_DONE);
+        return 1;
+    case W_EVENT: {
+        lua_settop(L, 0);
+        push_proc(L, p);
+        lua_getiuservalue(L, 1, UV_WAITON);      /* ud ev */
+        lua_pushnil(L);
+        lua_setiuservalue(L, 1, UV_WAITON);
+        p->waiton = NULL;
+        if (p->wake == WK_TIMEOUT) {
+            lua_pushboolean(L, 0);
+            return 1;
+        }
+        if (p->timed)
+            lua_pushboolean(L, 1);
+        lua_getiuservalue(L, 2, UV_VALUE);
+        return p->timed ? 2 : 1;
     }
-    return 0;
+    case W_HOLD:
+    default:
+        return 0;
+    }
 }
 
 static lproc *checkprocess_ctx(lua_State *L, const char *fn)
@@ -740,21 +1395,78 @@ static int l_hold(lua_State *L)
     return lua_yieldk(L, 0, W_HOLD, wait_k);
 }
 
+/* A timeout argument: nil (none) or a number >= 0. */
+static double opt_timeout(lua_State *L, int idx, const char *fn)
+{
+    if (lua_isnoneornil(L, idx))
+        return INFINITY;
+    double t = luaL_checknumber(L, idx);
+    if (!(t >= 0.0))
+        luaL_error(L, "%s: timeout must be >= 0 (got %f)", fn, t);
+    return t;
+}
+
+/* request(res [, priority]) or request(res, {priority =, timeout =}) */
 static int l_request(lua_State *L)
 {
     lproc *p = checkprocess_ctx(L, "request");
     lres *r = checkres(L, 1);
-    if (r->sim != p->sim)
+    if (r->sim != p->ev.sim)
         return luaL_error(L, "request: %s belongs to another simulation (a process of a port scenario "
                           "uses the port's resources: port_resource(port, name))", kou_resource_name(r->r));
-    lua_Integer prio = luaL_optinteger(L, 2, 0);
+    lua_Integer prio = 0;
+    double timeout = INFINITY;
+    if (lua_type(L, 2) == LUA_TTABLE) {
+        static const char *const allowed[] = {"priority", "timeout", NULL};
+        koui_option_check(L, 2, "request", allowed);
+        double pr = koui_option_number(L, 2, "request", "priority", false);
+        if (!isnan(pr)) {
+            if (pr != floor(pr))
+                return luaL_error(L, "request: priority must be an integer (got %f)", pr);
+            prio = (lua_Integer)fmax(fmin(pr, 1e9), -1e9);
+        }
+        lua_getfield(L, 2, "timeout");
+        timeout = opt_timeout(L, -1, "request");
+    } else {
+        prio = luaL_optinteger(L, 2, 0);
+    }
     luaL_argcheck(L, prio >= KOU_PRIORITY_MIN && prio <= KOU_PRIORITY_MAX, 2,
                   "priority must be in -32768..32767");
-    lua_settop(L, 1); /* the continuation finds the resource at index 1 */
     p->wait = W_REQUEST;
-    p->res = r->r;
+    p->res = r;
     p->prio = (int)prio;
+    p->dt = timeout;
+    lua_settop(L, 1); /* the resource stays referenced while the request waits */
     return lua_yieldk(L, 0, W_REQUEST, wait_k);
+}
+
+/* wait(ev [, timeout]) and p:join([timeout]) */
+static int l_wait(lua_State *L)
+{
+    lproc *p = checkprocess_ctx(L, "wait");
+    lev *e = toev(L, 1);
+    double timeout = opt_timeout(L, 2, "wait");
+    bool timed = !lua_isnoneornil(L, 2);
+    if (e == &p->ev)
+        return luaL_error(L, "wait: a process cannot wait for itself");
+    if (e->sim != p->ev.sim)
+        return luaL_error(L, "wait: the event belongs to another simulation");
+    if (e->state == EV_PROCESSED) { /* already happened: no wait */
+        if (timed)
+            lua_pushboolean(L, 1);
+        lua_getiuservalue(L, 1, UV_VALUE);
+        return timed ? 2 : 1;
+    }
+    lua_settop(L, 1);
+    push_proc(L, p);
+    lua_pushvalue(L, 1);
+    lua_setiuservalue(L, 2, UV_WAITON);
+    lua_settop(L, 0);
+    p->wait = W_EVENT;
+    p->waiton = e;
+    p->dt = timeout;
+    p->timed = timed;
+    return lua_yieldk(L, 0, W_EVENT, wait_k);
 }
 
 static int l_release(lua_State *L)
@@ -764,21 +1476,9 @@ static int l_release(lua_State *L)
     if (p == NULL)
         return luaL_error(L, "release: only the process that requested resource '%s' can release it",
                           kou_resource_name(r->r));
-    lua_settop(L, 1);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, p->ref); /* res ud */
-    lua_getiuservalue(L, -1, 2);               /* res ud holds */
-    lua_pushlightuserdata(L, r->r);
-    lua_Integer n = lua_rawget(L, -2) == LUA_TNUMBER ? lua_tointeger(L, -1) : 0;
-    if (n <= 0)
+    if (!drop_held(p, r->r))
         return luaL_error(L, "release: this process does not hold resource '%s'",
                           kou_resource_name(r->r));
-    lua_pop(L, 1);                             /* res ud holds */
-    lua_pushlightuserdata(L, r->r);
-    if (n > 1)
-        lua_pushinteger(L, n - 1);
-    else
-        lua_pushnil(L);
-    lua_rawset(L, -3);
     kou_resource_release(r->r); /* may grant others: they resume through events */
     return 0;
 }
@@ -790,25 +1490,42 @@ static int l_now(lua_State *L)
     return 1;
 }
 
+/* A coroutine for a new process: from the pool, or new. Pushed. */
+static lua_State *take_coroutine(lua_State *L)
+{
+    lua_rawgeti(L, LUA_REGISTRYINDEX, upsim(L)->pool_ref);
+    lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+    if (n > 0) {
+        lua_rawgeti(L, -1, n);
+        lua_pushnil(L);
+        lua_rawseti(L, -3, n);
+        lua_remove(L, -2);
+        return lua_tothread(L, -1);
+    }
+    lua_pop(L, 1);
+    return lua_newthread(L);
+}
+
 static int l_process(lua_State *L)
 {
     lsim *S = upsim(L);
     luaL_checktype(L, 1, LUA_TFUNCTION);
     int n = lua_gettop(L);
-    lua_Debug ar;
-    lua_pushvalue(L, 1);
-    lua_getinfo(L, ">S", &ar);
-    lproc *p = lua_newuserdatauv(L, sizeof *p, 2); /* f args ud */
+    lproc *p = lua_newuserdatauv(L, sizeof *p, PROC_NUV); /* f args ud */
     memset(p, 0, sizeof *p);
-    p->S = S;
-    p->sim = S->run_sim ? S->run_sim : S->sim;
+    p->ev.kind = EV_PROCESS;
+    p->ev.state = EV_PENDING;
+    p->ev.S = S;
+    p->ev.sim = S->run_sim ? S->run_sim : S->sim;
+    p->ev.ref = LUA_NOREF;
     p->ref = LUA_NOREF;
-    snprintf(p->where, sizeof p->where, "%s:%d", ar.short_src, ar.linedefined);
-    luaL_setmetatable(L, PROCESS_META);
-    lua_newtable(L);
-    lua_setiuservalue(L, -2, 2);                   /* f args ud */
-    p->co = lua_newthread(L);                      /* f args ud co */
-    lua_setiuservalue(L, -2, 1);                   /* f args ud */
+    p->holds = p->held_inline;
+    p->held_cap = (int)(sizeof p->held_inline / sizeof p->held_inline[0]);
+    set_meta(L, upsim(L), MT_PROCESS);
+    lua_pushvalue(L, 1);
+    lua_setiuservalue(L, -2, UV_FN);
+    p->co = take_coroutine(L);                     /* f args ud co */
+    lua_setiuservalue(L, -2, UV_CO);               /* f args ud */
     lua_rotate(L, 1, 1);                           /* ud f args */
     lua_pushvalue(L, 1);
     p->ref = luaL_ref(L, LUA_REGISTRYINDEX);       /* anchored while alive */
@@ -821,9 +1538,9 @@ static int l_process(lua_State *L)
         lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
         lua_pop(L, 1);
     }
-    if (kou_event_schedule(p->sim, 0.0, 0, ev_start, p, NULL) == KOU_EVENT_NONE) {
-        unanchor(p);
-        return luaL_error(L, "process: %s", kou_sim_errmsg(p->sim));
+    if (kou_event_schedule(p->ev.sim, 0.0, 0, ev_start, p, NULL) == KOU_EVENT_NONE) {
+        unanchor(p, false);
+        return luaL_error(L, "process: %s", kou_sim_errmsg(p->ev.sim));
     }
     return 1;
 }
@@ -842,10 +1559,12 @@ static int l_port_resource(lua_State *L)
     if (r == NULL)
         return luaL_error(L, "port_resource: no resource '%s' at port '%s'", name, port);
     lres *u = lua_newuserdatauv(L, sizeof *u, 1);
+    memset(u, 0, sizeof *u);
     u->r = r;
     u->sim = S->run_sim;
     u->gen = S->run_gen;
-    luaL_setmetatable(L, RESOURCE_META);
+    kou_tally_init(&u->renege_wait);
+    set_meta(L, upsim(L), MT_RESOURCE);
     lua_pushfstring(L, "resource '%s' of port '%s'", name, port);
     lua_setiuservalue(L, -2, 1);
     return 1;
@@ -853,15 +1572,15 @@ static int l_port_resource(lua_State *L)
 
 static int m_proc_tostring(lua_State *L)
 {
-    lproc *p = luaL_checkudata(L, 1, PROCESS_META);
-    lua_pushfstring(L, "process defined at %s (%s)", p->where,
+    lproc *p = check_ud(L, upsim(L), 1, MT_PROCESS);
+    lua_pushfstring(L, "process defined at %s (%s)", push_where(L, 1),
                     p->ref == LUA_NOREF ? "ended" : "alive");
     return 1;
 }
 
 static int m_proc_alive(lua_State *L)
 {
-    lproc *p = luaL_checkudata(L, 1, PROCESS_META);
+    lproc *p = check_ud(L, upsim(L), 1, MT_PROCESS);
     lua_pushboolean(L, p->ref != LUA_NOREF);
     return 1;
 }
@@ -908,6 +1627,12 @@ void kou_lsim_open(lua_State *L)
     lua_setfield(L, LUA_REGISTRYINDEX, LSIM_RESOURCES);
     lua_newtable(L);
     lua_setfield(L, LUA_REGISTRYINDEX, LSIM_AT_END);
+    lua_newtable(L);
+    S->pool_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    luaL_newmetatable(L, INTERRUPT_META);
+    lua_pushcfunction(L, m_intr_tostring);
+    lua_setfield(L, -2, "__tostring");
+    lua_pop(L, 1);
 
     static const luaL_Reg res_meth[] = {
         {"name", m_res_name},   {"capacity", m_res_capacity},
@@ -919,11 +1644,22 @@ void kou_lsim_open(lua_State *L)
         {"name", m_stream_name}, {NULL, NULL}};
     static const luaL_Reg dist_meth[] = {
         {"sample", m_dist_sample}, {"mean", m_dist_mean}, {"name", m_dist_name}, {NULL, NULL}};
-    static const luaL_Reg proc_meth[] = {{"alive", m_proc_alive}, {NULL, NULL}};
+    static const luaL_Reg proc_meth[] = {
+        {"alive", m_proc_alive}, {"interrupt", m_proc_interrupt}, {"join", l_wait},
+        {"triggered", m_ev_triggered}, {"processed", m_ev_processed}, {"value", m_ev_value},
+        {NULL, NULL}};
+    static const luaL_Reg ev_meth[] = {
+        {"succeed", m_ev_succeed}, {"triggered", m_ev_triggered},
+        {"processed", m_ev_processed}, {"value", m_ev_value}, {NULL, NULL}};
     createmeta(L, RESOURCE_META, res_meth, m_res_tostring, S);
     createmeta(L, STREAM_META, stream_meth, m_stream_tostring, S);
     createmeta(L, DIST_META, dist_meth, m_dist_tostring, S);
     createmeta(L, PROCESS_META, proc_meth, m_proc_tostring, S);
+    createmeta(L, EVENT_META, ev_meth, m_ev_tostring, S);
+    for (int k = 0; k < MT_COUNT; k++) {
+        luaL_getmetatable(L, meta_name[k]);
+        S->mt[k] = luaL_ref(L, LUA_REGISTRYINDEX);
+    }
 
     static const luaL_Reg api[] = {
         {"resource", l_resource},       {"stream", l_stream},
@@ -936,6 +1672,9 @@ void kou_lsim_open(lua_State *L)
         {"hold", l_hold},               {"request", l_request},
         {"release", l_release},         {"now", l_now},
         {"at_end", l_at_end},           {"port_resource", l_port_resource},
+        {"wait", l_wait},               {"event", l_event},
+        {"timeout", l_timeout},         {"any_of", l_any_of},
+        {"all_of", l_all_of},           {"is_interrupt", l_is_interrupt},
         {NULL, NULL}};
     lua_pushglobaltable(L);             /* G */
     lua_getfield(L, -1, "kouan");       /* G kouan */
@@ -1023,8 +1762,7 @@ bool kou_lsim_end_run(lua_State *L)
             lproc *p = lua_touserdata(L, -1);
             lua_pop(L, 1);
             if (p->ref != LUA_NOREF) /* still waiting: discarded with the replication */
-                unanchor(p);
-            p->sim = NULL;
+                unanchor(p, false);
         }
     }
     lua_pop(L, 1);
@@ -1047,7 +1785,7 @@ void kou_lsim_raise(lua_State *L)
 void kou_lsim_run(lua_State *L, kou_time until)
 {
     lsim *S = getlsim(L);
-    kou_status st = isinf(until) && until > 0 ? kou_sim_run(S->sim) : kou_sim_run_until(S->sim, until);
+    kou_status st = isinf(until) && until > 0 ? kou_sim_run(S->sim) : kou_sim_run_before(S->sim, until);
     if (S->error_ref != LUA_NOREF) {
         lua_rawgeti(L, LUA_REGISTRYINDEX, S->error_ref);
         lua_error(L);

@@ -10,20 +10,39 @@
 ** got ...)". The kernel objects behind them belong to the host's
 ** simulation; the userdata only point at them.
 **
-** Processes. process(fn, ...) makes a coroutine and schedules its start at
-** the current time. The coroutine runs until it waits: hold(dt) and
-** request(res [, priority]) record what the process waits for and yield;
-** the C side (the resumer, run from a kernel event) then schedules the
-** wake-up: an event after dt, or kou_resource_request whose grant resumes
-** the process (at once when the server is free, else through an event at
-** the grant time). No yield crosses a C call, and resumes never nest. A
-** process is anchored in the registry while it lives and unanchored when
-** its function returns, so the garbage collector takes it. A process that
-** ends while holding a server, an error inside a process, or a process
+** Processes. process(fn, ...) makes a coroutine (taken from a pool of
+** finished ones when it can: creating one is most of what a short process
+** costs) and schedules its start at the current time. The coroutine runs
+** until it waits: hold, request, wait and the waits of containers and
+** stores record what the process waits for and yield; the C side (the
+** resumer, run from a kernel event) then starts the wait: an event after
+** dt, a kou_resource_request whose grant resumes the process (at once when
+** the server is free, else through an event at the grant time), or a place
+** among an event's waiters. No yield crosses a C call, and resumes never
+** nest. Each wait has a number: a wake-up meant for an older wait (a
+** timeout that lost the race, say) is ignored. A process is anchored in the
+** registry while it lives and unanchored when its function returns, so the
+** garbage collector takes it. A process that ends while holding a server,
+** an error inside a process, an interrupt it does not catch, or a process
 ** resumed by hand with coroutine.resume stops the run with a report whose
-** traceback comes from the process's own stack. Each thread's LUA_EXTRASPACE
-** holds its process (NULL for every other thread), which is how hold()
-** knows it is called from a process.
+** traceback comes from the process's own stack. Each thread's
+** LUA_EXTRASPACE holds its process (NULL for every other thread), which is
+** how hold() knows it is called from a process.
+**
+** Events. event(), timeout(dt [, v]), any_of{...}, all_of{...} and every
+** process are events: pending, then triggered (with a value), then
+** processed (its waiters woken, in the order they began to wait, through
+** one kernel event at the trigger time; an event nobody waits for is
+** processed at once). wait(ev) returns the value; wait(ev, t) returns
+** true and the value, or false after t hours. A process's value is its
+** function's first result.
+**
+** Interrupts. p:interrupt(cause) queues an interrupt, delivered at once
+** (before the other events of that instant) when p waits, else at its next
+** wait. The wait is withdrawn (a request leaves the line and counts as
+** reneged) and raises an error value of kouan.Interrupt: a table with
+** cause, by (the interrupting process) and, for a hold, remaining (hours
+** left). pcall catches it; is_interrupt(e) tells it from other errors.
 **
 ** Scenario environment (globals, also fields of the kouan table):
 **   resource{name=, capacity=, discipline="fifo"|"priority"}
@@ -31,12 +50,20 @@
 **   exponential(mean [, stream]), erlang{k=, mean=}, gamma{shape=, scale=},
 **   lognormal{mean=, cv=} or {mu=, sigma=}, weibull{shape=, scale=},
 **   triangular{min=, mode=, max=}, uniform(a, b [, stream]),
-**   normal{mean=, sd= [, lo=, hi=]}, deterministic(v), bernoulli(p),
-**   discrete{values=, weights=}; tables also take stream=; the default
-**   stream is "default". dist:sample([stream]), dist:mean().
-**   process(fn, ...), hold(dt), request(res [, prio]), release(res), now()
-**   at_end(fn)                           -- run after the simulation
+**   normal{mean=, sd= [, lo=, hi=]} (lo defaults to 0: draws are times),
+**   deterministic(v), bernoulli(p), discrete{values=, weights=}; tables
+**   also take stream=; the default stream is "default".
+**   dist:sample([stream]), dist:mean().
+**   process(fn, ...) -> p, hold(dt), now(), at_end(fn)
+**   request(res [, prio]) or request(res, {priority=, timeout=}) -> granted
+**   release(res)
+**   event() -> ev, ev:succeed([v]), timeout(dt [, v]), any_of{...},
+**   all_of{...}, wait(ev [, t]), ev:triggered(), ev:processed(), ev:value()
+**   p:join([t]), p:interrupt([cause]), p:alive(), is_interrupt(e)
 **   port_resource(port, name)            -- see below
+**
+** kou_lsim_run(until): events at exactly 'until' do not run (as SimPy's
+** run(until=T)); the clock then reads 'until'.
 **
 ** Processes in a port scenario. A port scenario lists functions in
 ** processes = {...}; kouan starts each as a process in every replication

@@ -65,6 +65,11 @@ def group_errors():
     check_error("err_holding.lua", "process ended holding 1 server(s) of resource 'bay'", traceback=False)
     check_error("err_syntax.lua", "unexpected symbol", traceback=False)
     check_error("err_hijack.lua", "process was resumed outside the simulation", traceback=False)
+    check_error("err_interrupt.lua", "process was interrupted (cause: breakdown) and did not catch it")
+    # --until T leaves the events at exactly T pending (SimPy's run(until=T))
+    rc, out, err = run("run", path("until_edge.lua"), "--until", "10", "--quiet")
+    ok(rc == 0 and out.splitlines() == ["ran at 9.5", "end at 10.0"],
+       "--until 10: the event at 9.5 runs, the one at 10 does not, the clock ends at 10", out + err)
     check_error("err_binary.lua", "attempt to load a binary chunk (mode is 't')")
     rc, out, err = run("run", path("test_sandbox.lua"), "--quiet")
     ok(rc == 0 and "not ok" not in out, "the sandbox checks pass inside kouan", out + err)
