@@ -266,7 +266,9 @@ def process_cases():
     ab, wq, _ = erlang_a(2, 2.0, 1.0, 0.5)
     out.append(("erlang-a", "M/M/2+M (Erlang-A), a = 2, mean patience 2 h", "erlang_a.lua",
                 {"c": 2, "lambda": 2.0, "mu": 1.0, "theta": 0.5},
-                [("abandon", "abandonment P", ab), ("wq", "Wq of the served (h)", wq)], 1))
+                [("abandon", "abandonment P", ab), ("wq", "Wq of the served (h)", wq),
+                 ("abandon_res", "abandonment P, res:stats()", ab), ("wq_res", "Wq of the served, res:stats() (h)", wq),
+                 ("lq_res", "Lq, res:stats() (= λ P(abandon) / θ)", ab * 2.0 / 0.5)], 1))
     t = preemptive_mm1([0.3, 0.5], [0.5, 1.0])
     out.append(("preempt", "2-class preemptive-resume priority M/M/1, ρ = 0.65", "preempt.lua",
                 {"lambda1": 0.3, "lambda2": 0.5, "mean1": 0.5, "mean2": 1.0},

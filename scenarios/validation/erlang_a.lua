@@ -3,10 +3,13 @@
 -- slow. request(server, {timeout = patience}) returns false when the
 -- patience ran out first; the request is then withdrawn. One run is one
 -- replication:
---   result abandon=... wq=... served=... reneged=...
+--   result abandon=... wq=... abandon_res=... wq_res=... lq_res=... served=... reneged=...
 -- (share of the customers arriving after the warm-up who gave up; mean
--- wait of the served among them, h). scripts/validate_theory.py checks them
--- against the birth-death solution of M/M/c+M.
+-- wait of the served among them, h; then the same from the resource's own
+-- statistics, reset at the warm-up: reneged / (granted + reneged), the mean
+-- wait of the granted, and the time-average queue, which withdrawn
+-- requests leave). scripts/validate_theory.py checks them against the
+-- birth-death solution of M/M/c+M.
 --
 -- Parameters: c, lambda, mu, theta (1 / mean patience), customers, warmup.
 
@@ -46,7 +49,14 @@ process(function()
   end
 end)
 
+process(function()
+  hold(warmup)
+  server:reset_stats()
+end)
+
 at_end(function()
-  print(string.format("result abandon=%.10g wq=%.10g served=%d reneged=%d",
-                      reneged / (served + reneged), wait / served, served, reneged))
+  local s = server:stats()
+  print(string.format("result abandon=%.10g wq=%.10g abandon_res=%.10g wq_res=%.10g lq_res=%.10g served=%d reneged=%d",
+                      reneged / (served + reneged), wait / served, s.reneged / (s.granted + s.reneged),
+                      s.mean_wait, s.mean_queue, served, reneged))
 end)
