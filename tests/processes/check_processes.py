@@ -38,6 +38,7 @@ import math
 import os
 import re
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -46,10 +47,18 @@ from tap import ok  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
                                 "scripts"))
-from validate_theory import t_cdf  # noqa: E402
+from validate_theory import erlang_a, t_cdf  # noqa: E402
 
 ALPHA = 0.01
 SIMPY_SEED0 = 1000
+
+def bank_theory(prm):
+    """The bank is M/M/c+M (from an empty start, no warm-up by default):
+    Erlang-A's abandonment probability and mean wait of the served."""
+    ab, wq, _ = erlang_a(int(prm.get("counters", 2)), prm.get("lambda", 10.0), 1 / prm.get("service", 0.18),
+                         1 / prm.get("patience", 0.25))
+    return {"reneged_share": ab, "wait_served": wq}
+
 
 # name -> (scenario stem, CI-size parameters, negative control: a changed SimPy parameter and
 # the statistic it must show in)
@@ -132,20 +141,23 @@ def run_kouan(kouan, root, stem, params, seed):
             "--seed", str(seed)]
     for k, v in params.items():
         argv += ["--set", f"{k}={v}"]
+    return timed(argv)
+
+
+def timed(argv):
+    """Runs argv; returns its statistics and, under "_seconds", its wall time."""
+    t0 = time.perf_counter()
     rc, out, err = tap.run(argv, timeout=300)
     if rc != 0:
         raise RuntimeError(f"{' '.join(argv)}: exit {rc}: {err.strip()}")
-    return parse_stats(out, " ".join(argv))
+    return dict(parse_stats(out, " ".join(argv)), _seconds=time.perf_counter() - t0)
 
 
 def run_simpy(root, stem, params, seed):
     argv = [sys.executable, os.path.join(root, "scenarios", "examples", stem + "_simpy.py"), "--seed", str(seed)]
     for k, v in params.items():
         argv += ["--set", f"{k}={v}"]
-    rc, out, err = tap.run(argv, timeout=300)
-    if rc != 0:
-        raise RuntimeError(f"{' '.join(argv)}: exit {rc}: {err.strip()}")
-    return parse_stats(out, " ".join(argv))
+    return timed(argv)
 
 
 def replicate(args, stem, params, control):
@@ -180,12 +192,16 @@ def fmt(v):
     return f"{v:.4g}"
 
 
-def table(rows, level, markdown):
+def table(rows, level, markdown, theory=None):
     head = ["statistic", "kouan mean (sd)", "SimPy mean (sd)", "Welch p", "KS D", "KS p"]
+    if theory:
+        head.insert(3, "exact")
     lines = []
     for r in rows:
         lines.append([r["stat"], f"{fmt(r['k'][0])} ({fmt(r['k'][1])})", f"{fmt(r['s'][0])} ({fmt(r['s'][1])})",
                       f"{r['p_welch']:.3f}", f"{r['ks_d']:.3f}", f"{r['p_ks']:.3f}"])
+        if theory:
+            lines[-1].insert(3, fmt(theory[r["stat"]]) if r["stat"] in theory else "")
     if markdown:
         out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
         out += ["| " + " | ".join(x) + " |" for x in lines]
@@ -193,7 +209,7 @@ def table(rows, level, markdown):
     w = [max(len(h), *(len(x[i]) for x in lines)) for i, h in enumerate(head)]
     out = ["  ".join(h.ljust(w[i]) for i, h in enumerate(head))]
     out += ["  ".join(x[i].ljust(w[i]) for i in range(len(head))) for x in lines]
-    out.append(f"(a test fails below p = {level:.2g}: alpha {ALPHA} / {2 * len(rows)} tests)")
+    out.append(f"(a test fails below p = {level:.2g}: alpha {ALPHA} / the number of tests)")
     return "\n".join(out)
 
 
@@ -214,6 +230,7 @@ def main():
     except Exception as e:  # noqa: BLE001 - any failure to run is this check's failure
         ok(False, f"{stem}: kouan and SimPy run", e)
         tap.done()
+    secs = {w: sum(r.pop("_seconds") for r in got[w]) / args.reps for w in got}
     names = list(got["s"][0])
     ok(all(list(r) == names for r in got["k"] + got["s"]),
        f"{stem}: kouan prints the SimPy twin's statistics, in its order ({', '.join(names)})",
@@ -222,9 +239,12 @@ def main():
     rows = compare(got["k"], got["s"], names)
     level = ALPHA / (2 * len(rows))
     tap.diag(f"{stem}: {args.reps} replications each, parameters {params or 'the defaults'}")
-    tap.diag(table(rows, level, False))
+    theory = bank_theory(params) if args.group == "bank" else None
+    tap.diag(table(rows, level, False, theory))
+    tap.diag(f"wall time a replication (processes included, {args.jobs} at a time): kouan {secs['k']:.3f} s, "
+             f"SimPy {secs['s']:.3f} s")
     if args.markdown:
-        print(table(rows, level, True))
+        print(table(rows, level, True, theory))
     for r in rows:
         ok(r["p_welch"] >= level, f"{stem} {r['stat']}: means agree (Welch p = {r['p_welch']:.3g})")
         ok(r["p_ks"] >= level, f"{stem} {r['stat']}: distributions agree (KS D = {r['ks_d']:.3f}, "
