@@ -7,14 +7,17 @@
 /* No node: the end of a list. */
 #define NIL UINT32_MAX
 
-/* A waiting request. Nodes live in one array (indices, not pointers, since
-** the array moves when it grows); free ones are chained through next. */
+/* A waiting request, or on a preemptive resource also a holder (the same
+** node moves from the line to the holders when granted). Nodes live in one
+** array (indices, not pointers, since the array moves when it grows); free
+** ones are chained through next. */
 typedef struct wait_node {
     uint32_t prev, next;
     uint32_t gen;    /* bumped at every free, so old request ids go stale */
     bool waiting;
+    bool held;       /* a holder of a preemptive resource */
     int priority;
-    kou_time since;  /* request time, for the waiting-time tally */
+    kou_time since;  /* request time (waiting), then grant time (held) */
     kou_grant_fn *fn;
     void *subject, *object;
 } wait_node;
@@ -28,6 +31,17 @@ typedef struct band {
     int priority;
     uint32_t tail;
 } band;
+
+/* A list of nodes: the waiting line, and on a preemptive resource the
+** holders, kept in the line's own order (priority descending, then grant
+** order), so that the holder to preempt (lowest priority, latest granted
+** among equals) is always the tail. */
+typedef struct line {
+    uint32_t head, tail;
+    size_t len;
+    band *bands;
+    size_t n_bands, cap_bands;
+} line;
 
 struct kou_resource {
     kou_sim *sim;
@@ -43,14 +57,13 @@ struct kou_resource {
     wait_node *node;
     uint32_t n_node;
     uint32_t free_head;
-    uint32_t head, tail;
-    size_t line_len;
-    band *bands;
-    size_t n_bands, cap_bands;
+    line line;               /* requests waiting */
+    line held;               /* holders, only on a preemptive resource */
+    kou_preempt_fn *preempt; /* NULL: not preemptive */
 
     kou_tally wait;
     kou_timeavg queue_avg, busy_avg;
-    uint64_t served;
+    uint64_t served, preempted;
 };
 
 /* ---- life cycle ---- */
@@ -59,7 +72,8 @@ static void resource_free(void *obj)
 {
     kou_resource *r = obj;
     free(r->node);
-    free(r->bands);
+    free(r->line.bands);
+    free(r->held.bands);
     free(r->name);
     free(r);
 }
@@ -112,8 +126,8 @@ kou_resource *kou_resource_new(kou_sim *sim, const char *name, int capacity,
     r->node = NULL;
     r->n_node = 0;
     r->free_head = NIL;
-    r->head = NIL;
-    r->tail = NIL;
+    r->line.head = r->line.tail = NIL;
+    r->held.head = r->held.tail = NIL;
     kou_tally_init(&r->wait);
     kou_timeavg_init(&r->queue_avg, now, 0.0);
     kou_timeavg_init(&r->busy_avg, now, 0.0);
@@ -133,6 +147,7 @@ static uint32_t alloc_node(kou_resource *r)
         for (uint32_t i = old; i < grown; i++) {
             r->node[i].gen = 1;
             r->node[i].waiting = false;
+            r->node[i].held = false;
             r->node[i].next = i + 1 < grown ? i + 1 : NIL;
         }
         r->free_head = old;
@@ -147,6 +162,7 @@ static void free_node(kou_resource *r, uint32_t x)
 {
     wait_node *n = &r->node[x];
     n->waiting = false;
+    n->held = false;
     if (++n->gen == 0)
         n->gen = 1; /* keep ids non-zero */
     n->next = r->free_head;
@@ -160,86 +176,91 @@ static kou_request_id make_id(const kou_resource *r, uint32_t x)
 
 /* ---- the waiting line ---- */
 
-/* Where x joins a priority line: after the last node of its priority, or
-** after the last node of the nearest higher priority (NIL: at the head). */
-static uint32_t priority_place(kou_resource *r, uint32_t x)
+/* Where x joins a priority-ordered list: after the last node of its
+** priority, or after the last node of the nearest higher priority (NIL: at
+** the head). */
+static uint32_t priority_place(kou_resource *r, line *l, uint32_t x)
 {
     int p = r->node[x].priority;
     size_t b = 0;
-    while (b < r->n_bands && r->bands[b].priority > p)
+    while (b < l->n_bands && l->bands[b].priority > p)
         b++;
     uint32_t after;
-    if (b < r->n_bands && r->bands[b].priority == p) {
-        after = r->bands[b].tail;
-        r->bands[b].tail = x;
+    if (b < l->n_bands && l->bands[b].priority == p) {
+        after = l->bands[b].tail;
+        l->bands[b].tail = x;
     } else {
-        after = b > 0 ? r->bands[b - 1].tail : NIL;
-        if (r->n_bands == r->cap_bands) {
-            r->cap_bands = r->cap_bands ? 2 * r->cap_bands : 4;
-            r->bands = koui_realloc(r->bands, r->cap_bands * sizeof *r->bands);
+        after = b > 0 ? l->bands[b - 1].tail : NIL;
+        if (l->n_bands == l->cap_bands) {
+            l->cap_bands = l->cap_bands ? 2 * l->cap_bands : 4;
+            l->bands = koui_realloc(l->bands, l->cap_bands * sizeof *l->bands);
         }
-        memmove(&r->bands[b + 1], &r->bands[b], (r->n_bands - b) * sizeof *r->bands);
-        r->bands[b].priority = p;
-        r->bands[b].tail = x;
-        r->n_bands++;
+        memmove(&l->bands[b + 1], &l->bands[b], (l->n_bands - b) * sizeof *l->bands);
+        l->bands[b].priority = p;
+        l->bands[b].tail = x;
+        l->n_bands++;
     }
     return after;
 }
 
-static void enqueue(kou_resource *r, uint32_t x)
+/* by_priority: the list is ordered by priority (a priority resource's
+** line, every holder list); otherwise x is appended. */
+static void enqueue(kou_resource *r, line *l, uint32_t x, bool by_priority)
 {
-    uint32_t after = r->discipline == KOU_QUEUE_FIFO ? r->tail : priority_place(r, x);
+    uint32_t after = by_priority ? priority_place(r, l, x) : l->tail;
     wait_node *n = &r->node[x];
     n->prev = after;
-    n->next = after == NIL ? r->head : r->node[after].next;
+    n->next = after == NIL ? l->head : r->node[after].next;
     if (after == NIL)
-        r->head = x;
+        l->head = x;
     else
         r->node[after].next = x;
     if (n->next != NIL)
         r->node[n->next].prev = x;
     else
-        r->tail = x;
-    r->line_len++;
+        l->tail = x;
+    l->len++;
 }
 
-/* Keeps the bands right when x leaves a priority line. */
-static void priority_leave(kou_resource *r, uint32_t x)
+/* Keeps the bands right when x leaves a priority-ordered list. */
+static void priority_leave(kou_resource *r, line *l, uint32_t x)
 {
     const wait_node *n = &r->node[x];
     size_t b = 0;
-    while (b < r->n_bands && r->bands[b].priority != n->priority)
+    while (b < l->n_bands && l->bands[b].priority != n->priority)
         b++;
-    KOU_ASSERT(b < r->n_bands);
-    if (r->bands[b].tail == x) {
+    KOU_ASSERT(b < l->n_bands);
+    if (l->bands[b].tail == x) {
         if (n->prev != NIL && r->node[n->prev].priority == n->priority)
-            r->bands[b].tail = n->prev;
+            l->bands[b].tail = n->prev;
         else {
-            r->n_bands--;
-            memmove(&r->bands[b], &r->bands[b + 1], (r->n_bands - b) * sizeof *r->bands);
+            l->n_bands--;
+            memmove(&l->bands[b], &l->bands[b + 1], (l->n_bands - b) * sizeof *l->bands);
         }
     }
 }
 
-static void unlink_node(kou_resource *r, uint32_t x)
+static void unlink_node(kou_resource *r, line *l, uint32_t x, bool by_priority)
 {
     const wait_node *n = &r->node[x];
-    if (r->discipline == KOU_QUEUE_PRIORITY)
-        priority_leave(r, x);
+    if (by_priority)
+        priority_leave(r, l, x);
     if (n->prev == NIL)
-        r->head = n->next;
+        l->head = n->next;
     else
         r->node[n->prev].next = n->next;
     if (n->next != NIL)
         r->node[n->next].prev = n->prev;
     else
-        r->tail = n->prev;
-    r->line_len--;
+        l->tail = n->prev;
+    l->len--;
 }
 
 /* ---- calendar ---- */
 
 static void on_calendar_change(kou_sim *sim, void *subject, void *object);
+static kou_request_id request_preemptive(kou_resource *r, int priority, kou_grant_fn *fn,
+                                         void *subject, void *object, kou_time now);
 
 /* The cached capacity is valid until change_at; called when now reaches it. */
 static void refresh_capacity(kou_resource *r, kou_time now)
@@ -252,7 +273,7 @@ static void refresh_capacity(kou_resource *r, kou_time now)
 ** no event is kept, so the capacity is refreshed lazily instead. */
 static void plan_wakeup(kou_resource *r)
 {
-    if (r->change_at < HUGE_VAL && r->head != NIL && r->wakeup == KOU_EVENT_NONE) {
+    if (r->change_at < HUGE_VAL && r->line.head != NIL && r->wakeup == KOU_EVENT_NONE) {
         /* Highest priority: a change counts before releases at the same
         ** instant (no work taken at closing time) and grants at an opening
         ** come before new arrivals then. */
@@ -267,7 +288,7 @@ static void plan_wakeup(kou_resource *r)
 ** event. */
 static void drop_wakeup_if_idle(kou_resource *r)
 {
-    if (r->head == NIL && r->wakeup != KOU_EVENT_NONE) {
+    if (r->line.head == NIL && r->wakeup != KOU_EVENT_NONE) {
         kou_event_cancel(r->sim, r->wakeup);
         r->wakeup = KOU_EVENT_NONE;
     }
@@ -279,16 +300,16 @@ static void grant_waiting(kou_resource *r, kou_time now)
 {
     KOU_ASSERT(!r->granting);
     r->granting = true;
-    while (r->head != NIL && r->busy < r->capacity_now) {
-        uint32_t x = r->head;
+    while (r->line.head != NIL && r->busy < r->capacity_now) {
+        uint32_t x = r->line.head;
         const wait_node *n = &r->node[x];
         kou_grant_fn *fn = n->fn;
         void *subject = n->subject, *object = n->object;
         kou_time since = n->since;
-        unlink_node(r, x);
+        unlink_node(r, &r->line, x, r->discipline == KOU_QUEUE_PRIORITY);
         free_node(r, x); /* before the callback: it may request again */
         r->busy++;
-        kou_timeavg_set(&r->queue_avg, now, (double)r->line_len);
+        kou_timeavg_set(&r->queue_avg, now, (double)r->line.len);
         kou_timeavg_set(&r->busy_avg, now, (double)r->busy);
         kou_tally_add(&r->wait, now - since);
         fn(r->sim, r, subject, object);
@@ -313,19 +334,21 @@ kou_request_id kou_resource_request(kou_resource *r, int priority, kou_grant_fn 
 {
     KOU_CHECK(r != NULL && fn != NULL);
     kou_time now = kou_sim_now(r->sim);
+    if (r->preempt != NULL)
+        return request_preemptive(r, priority, fn, subject, object, now);
     if (KOU_UNLIKELY(now >= r->change_at)) {
         refresh_capacity(r, now);
         if (!r->granting)
             grant_waiting(r, now);
     }
-    if (!r->granting && r->head == NIL && r->busy < r->capacity_now) {
+    if (!r->granting && r->line.head == NIL && r->busy < r->capacity_now) {
         r->busy++;
         kou_timeavg_set(&r->busy_avg, now, (double)r->busy);
         kou_tally_add(&r->wait, 0.0);
         r->granting = true;
         fn(r->sim, r, subject, object);
         r->granting = false;
-        if (r->head != NIL) { /* requests made by the callback */
+        if (r->line.head != NIL) { /* requests made by the callback */
             grant_waiting(r, now);
             plan_wakeup(r);
         }
@@ -340,8 +363,8 @@ kou_request_id kou_resource_request(kou_resource *r, int priority, kou_grant_fn 
     n->subject = subject;
     n->object = object;
     kou_request_id id = make_id(r, x);
-    enqueue(r, x);
-    kou_timeavg_set(&r->queue_avg, now, (double)r->line_len);
+    enqueue(r, &r->line, x, r->discipline == KOU_QUEUE_PRIORITY);
+    kou_timeavg_set(&r->queue_avg, now, (double)r->line.len);
     plan_wakeup(r);
     return id;
 }
@@ -353,9 +376,9 @@ bool kou_resource_cancel(kou_resource *r, kou_request_id id)
     uint32_t gen = (uint32_t)(id >> 32);
     if (x >= r->n_node || !r->node[x].waiting || r->node[x].gen != gen)
         return false;
-    unlink_node(r, x);
+    unlink_node(r, &r->line, x, r->discipline == KOU_QUEUE_PRIORITY);
     free_node(r, x);
-    kou_timeavg_set(&r->queue_avg, kou_sim_now(r->sim), (double)r->line_len);
+    kou_timeavg_set(&r->queue_avg, kou_sim_now(r->sim), (double)r->line.len);
     drop_wakeup_if_idle(r);
     return true;
 }
@@ -364,16 +387,147 @@ void kou_resource_release(kou_resource *r)
 {
     KOU_CHECK(r != NULL);
     KOU_CHECK(r->busy > 0); /* release without a granted request */
+    KOU_CHECK(r->preempt == NULL); /* a preemptive resource: kou_resource_release_held */
     kou_time now = kou_sim_now(r->sim);
     if (KOU_UNLIKELY(now >= r->change_at))
         refresh_capacity(r, now);
     r->busy--;
     r->served++;
     kou_timeavg_set(&r->busy_avg, now, (double)r->busy);
-    if (!r->granting && r->head != NIL) {
+    if (!r->granting && r->line.head != NIL) {
         grant_waiting(r, now);
         plan_wakeup(r);
     }
+}
+
+/* ---- preemption ---- */
+
+kou_status kou_resource_set_preemptive(kou_resource *r, kou_preempt_fn *fn)
+{
+    KOU_CHECK(r != NULL && fn != NULL);
+    if (r->discipline != KOU_QUEUE_PRIORITY)
+        return koui_fail(r->sim, KOU_EINVAL,
+                         "resource '%s': only a resource with the priority discipline can be "
+                         "preemptive (it is FIFO)", r->name);
+    if (r->cal != NULL)
+        return koui_fail(r->sim, KOU_EINVAL,
+                         "resource '%s': a resource on calendar '%s' cannot be preemptive (the "
+                         "closing-time policy keeps work in progress at a capacity drop, "
+                         "preemption would take it)", r->name, kou_calendar_name(r->cal));
+    if (r->busy > 0 || r->line.len > 0)
+        return koui_fail(r->sim, KOU_ESTATE,
+                         "resource '%s': make it preemptive before any request (%d servers "
+                         "held, %zu requests waiting)", r->name, r->busy, r->line.len);
+    r->preempt = fn;
+    return KOU_OK;
+}
+
+bool kou_resource_is_preemptive(const kou_resource *r)
+{
+    KOU_CHECK(r != NULL);
+    return r->preempt != NULL;
+}
+
+/* Takes the server of holder v for request x: v leaves the holders (its
+** node is freed, so a release naming it finds nothing), then its callback
+** runs. The caller's grant loop then finds a free server for x. */
+static void take_server(kou_resource *r, uint32_t v, uint32_t x, kou_time now)
+{
+    const wait_node *vn = &r->node[v], *xn = &r->node[x];
+    kou_preemption p = {
+        .subject = vn->subject, .object = vn->object, .priority = vn->priority,
+        .usage_since = vn->since,
+        .by_subject = xn->subject, .by_object = xn->object, .by_priority = xn->priority,
+    };
+    unlink_node(r, &r->held, v, true);
+    free_node(r, v);
+    r->busy--;
+    r->preempted++;
+    kou_timeavg_set(&r->busy_avg, now, (double)r->busy);
+    r->preempt(r->sim, r, &p);
+}
+
+/* The grant loop of a preemptive resource: the head of the line takes a
+** free server, or else the server of the lowest holder if that holder's
+** priority is strictly lower. The state is re-read after every callback,
+** since callbacks may request, release and cancel. */
+static void grant_preemptive(kou_resource *r, kou_time now)
+{
+    KOU_ASSERT(!r->granting);
+    r->granting = true;
+    while (r->line.head != NIL) {
+        uint32_t x = r->line.head;
+        if (r->busy >= r->capacity_now) {
+            uint32_t v = r->held.tail;
+            KOU_ASSERT(v != NIL);
+            if (r->node[v].priority >= r->node[x].priority)
+                break;
+            take_server(r, v, x, now);
+            continue;
+        }
+        wait_node *n = &r->node[x];
+        unlink_node(r, &r->line, x, true);
+        kou_tally_add(&r->wait, now - n->since);
+        n->waiting = false;
+        n->held = true;
+        n->since = now; /* from now on: usage_since */
+        enqueue(r, &r->held, x, true);
+        r->busy++;
+        kou_timeavg_set(&r->queue_avg, now, (double)r->line.len);
+        kou_timeavg_set(&r->busy_avg, now, (double)r->busy);
+        n->fn(r->sim, r, n->subject, n->object);
+    }
+    r->granting = false;
+}
+
+/* Every request of a preemptive resource joins the line and the grant loop
+** runs, so that one rule (the head takes a free server or preempts) covers
+** both arrivals and releases. The request was granted on the spot if its
+** node is no longer waiting under the same generation. */
+static kou_request_id request_preemptive(kou_resource *r, int priority, kou_grant_fn *fn,
+                                         void *subject, void *object, kou_time now)
+{
+    uint32_t x = alloc_node(r);
+    wait_node *n = &r->node[x];
+    n->waiting = true;
+    n->priority = priority;
+    n->since = now;
+    n->fn = fn;
+    n->subject = subject;
+    n->object = object;
+    kou_request_id id = make_id(r, x);
+    uint32_t gen = n->gen;
+    enqueue(r, &r->line, x, true);
+    kou_timeavg_set(&r->queue_avg, now, (double)r->line.len);
+    if (!r->granting)
+        grant_preemptive(r, now);
+    return r->node[x].waiting && r->node[x].gen == gen ? id : KOU_REQUEST_GRANTED;
+}
+
+bool kou_resource_release_held(kou_resource *r, const void *subject, const void *object)
+{
+    KOU_CHECK(r != NULL);
+    KOU_CHECK(r->preempt != NULL); /* only a preemptive resource knows its holders */
+    uint32_t x = r->held.tail;
+    while (x != NIL && (r->node[x].subject != subject || r->node[x].object != object))
+        x = r->node[x].prev;
+    if (x == NIL)
+        return false;
+    kou_time now = kou_sim_now(r->sim);
+    unlink_node(r, &r->held, x, true);
+    free_node(r, x);
+    r->busy--;
+    r->served++;
+    kou_timeavg_set(&r->busy_avg, now, (double)r->busy);
+    if (!r->granting && r->line.head != NIL)
+        grant_preemptive(r, now);
+    return true;
+}
+
+uint64_t kou_resource_preempted_count(const kou_resource *r)
+{
+    KOU_CHECK(r != NULL);
+    return r->preempted;
 }
 
 kou_time kou_resource_work_end(const kou_resource *r, kou_time start, double work_hours)
@@ -413,7 +567,7 @@ int kou_resource_busy(const kou_resource *r)
 size_t kou_resource_queue_length(const kou_resource *r)
 {
     KOU_CHECK(r != NULL);
-    return r->line_len;
+    return r->line.len;
 }
 
 int kou_resource_capacity(const kou_resource *r)
@@ -469,4 +623,5 @@ void kou_resource_reset_stats(kou_resource *r)
     kou_timeavg_reset(&r->queue_avg, now);
     kou_timeavg_reset(&r->busy_avg, now);
     r->served = 0;
+    r->preempted = 0;
 }

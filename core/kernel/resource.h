@@ -43,6 +43,23 @@
 ** it opens; with an empty line, or a fixed capacity, or a 7x24 calendar,
 ** it keeps none, so kou_sim_run still ends when the model's own events
 ** run out.
+**
+** Preemption. A priority resource without a calendar can be made
+** preemptive (kou_resource_set_preemptive, before any request). It then
+** knows its holders, and the request at the head of its line, when no
+** server is free, takes the server of the holder of lowest priority
+** (among equals the latest granted) if that priority is strictly lower
+** than its own. So does a new request: it joins the line, and preempts if
+** it is at its head. The victim stops holding the server at once (it must
+** not release it), the resource's preempt callback runs with the victim's
+** subject and object, the preemptor's, and the victim's grant time, and
+** then the preemptor's grant callback runs: both before the call that
+** caused them (request, release_held, cancel) returns. A request made from
+** the preempt callback (preempt-resume: asking again for the remaining
+** work) joins the line behind requests of its priority already there.
+** Holders release by naming themselves (kou_resource_release_held, by
+** subject and object); kou_resource_release is refused. A completed
+** service counts in served, a preempted one in preempted only.
 */
 #ifndef KOUAN_KERNEL_RESOURCE_H
 #define KOUAN_KERNEL_RESOURCE_H
@@ -72,6 +89,19 @@ typedef uint64_t kou_request_id;
 ** server until it calls kou_resource_release. */
 typedef void kou_grant_fn(kou_sim *sim, kou_resource *res, void *subject, void *object);
 
+/* What a preempt callback is told: the holder that lost its server and the
+** request that took it, with what each gave to kou_resource_request. */
+typedef struct kou_preemption {
+    void *subject, *object;       /* the preempted holder's */
+    int priority;                 /* its priority */
+    kou_time usage_since;         /* when it was granted the server */
+    void *by_subject, *by_object; /* the preempting request's */
+    int by_priority;              /* its priority (> priority) */
+} kou_preemption;
+/* Called when a holder is preempted; p is valid during the call only. It
+** may call request, release_held and cancel on any resource. */
+typedef void kou_preempt_fn(kou_sim *sim, kou_resource *res, const kou_preemption *p);
+
 /* ---- creation ---- */
 /* cal NULL: capacity >= 1 servers, always open. cal given: capacity must be
 ** 0 and the calendar (of the same simulation) gives the capacity; the
@@ -92,8 +122,22 @@ kou_request_id kou_resource_request(kou_resource *r, int priority, kou_grant_fn 
 bool kou_resource_cancel(kou_resource *r, kou_request_id id);
 /* Gives back one server held by a granted request, and grants waiting
 ** requests if servers are free and the resource is open. Releasing with no
-** server busy is a bug (checked). */
+** server busy, or on a preemptive resource, is a bug (checked). */
 void kou_resource_release(kou_resource *r);
+/* ---- preemption ---- */
+/* Makes r preemptive, with fn (not NULL) called for each preemption.
+** KOU_EINVAL for a FIFO resource or one with a calendar (the closing-time
+** policy keeps work in progress, preemption takes it: not both);
+** KOU_ESTATE once a server is held or a request waits. */
+kou_status kou_resource_set_preemptive(kou_resource *r, kou_preempt_fn *fn);
+bool kou_resource_is_preemptive(const kou_resource *r);
+/* On a preemptive resource only (checked): gives back the server held by
+** the holder granted with this subject and object (if several, the one
+** that would be preempted first), and grants waiting requests. False if
+** none holds one, for example because it was preempted: nothing changes.
+** Linear in the number of servers held. */
+bool kou_resource_release_held(kou_resource *r, const void *subject, const void *object);
+
 /* When work of work_hours started at 'start' is done under the closing-time
 ** policy: the calendar's kou_calendar_advance, or start + work_hours
 ** without a calendar. NaN with a message for negative or NaN work. */
@@ -117,8 +161,10 @@ const kou_timeavg *kou_resource_queue_stats(const kou_resource *r);
 const kou_timeavg *kou_resource_busy_stats(const kou_resource *r);
 double kou_resource_mean_queue(const kou_resource *r);
 double kou_resource_mean_busy(const kou_resource *r);
-/* Number of releases (services completed). */
+/* Number of releases (services completed; a preempted service is not). */
 uint64_t kou_resource_served_count(const kou_resource *r);
+/* Number of holders preempted (0 unless preemptive). */
+uint64_t kou_resource_preempted_count(const kou_resource *r);
 /* Starts every statistic afresh at the current time, keeping the current
 ** queue and busy levels (warm-up deletion). Requests already waiting count
 ** their whole wait when granted. */

@@ -595,3 +595,24 @@ kou_model_config *koui_convert(lua_State *L, int idx, kou_scenario_info *info, c
         luaL_error(L, "internal error: scenario conversion left %d values on the stack", lua_gettop(L) - top - 1);
     return cfg;
 }
+
+void koui_convert_hours(lua_State *L, int t, const char *name, kou_resource_spec *rs)
+{
+    t = lua_absindex(L, t);
+    luaL_checkstack(L, 20, "resource hours");
+    koui_conv cs;
+    koui_conv *c = &cs;
+    memset(c, 0, sizeof *c);
+    koui_fields_init(&c->f, L, conv_fail, conv_alloc);
+    c->note = "";
+    c->A = push_arena(L);                 /* arena: owns rs's arrays */
+    lua_createtable(L, 0, 4);             /* arena copy */
+    static const char *const keys[] = {"capacity", "hours", "holidays", "workdays"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        lua_getfield(L, t, keys[i]);
+        lua_setfield(L, -2, keys[i]);
+    }
+    koui_fields_push(&c->f, name);
+    koui_convert_resource(c, lua_gettop(L), name, rs);
+    lua_pop(L, 1);                        /* arena */
+}

@@ -52,4 +52,10 @@ void *koui_conv_alloc(koui_conv *c, size_t n);
 ** every message ("era 'E': " or ""). Does not run kou_model_validate. */
 kou_model_config *koui_convert(lua_State *L, int idx, kou_scenario_info *info, const char *note);
 
+/* The opening hours of a process-style resource{} at t (its fields
+** capacity, hours, holidays and workdays, written as a port resource's,
+** lua/timeconv.h) into rs, named name. Pushes the arena that owns rs's
+** arrays. Mistakes raise with the scenario's FILE:LINE. */
+void koui_convert_hours(lua_State *L, int t, const char *name, kou_resource_spec *rs);
+
 #endif

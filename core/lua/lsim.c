@@ -17,6 +17,7 @@
 #include "kernel/resource.h"
 #include "kernel/rng.h"
 #include "kernel/sim.h"
+#include "lua/convert.h"
 #include "lua/fields.h"
 #include "model/model.h"
 
@@ -438,17 +439,51 @@ static lres *checkres(lua_State *L, int idx)
     return u;
 }
 
+/* resource{}'s opening hours, when it gives any: a calendar of the host's
+** simulation, read and built as a port resource's (timeconv.h, model.c);
+** else NULL. */
+static kou_calendar *res_calendar(lua_State *L, lsim *S, const char *name)
+{
+    lua_getfield(L, 1, "hours");
+    lua_getfield(L, 1, "holidays");
+    lua_getfield(L, 1, "workdays");
+    bool given = !lua_isnil(L, -1) || !lua_isnil(L, -2) || !lua_isnil(L, -3);
+    lua_pop(L, 3);
+    if (!given)
+        return NULL;
+    kou_resource_spec rs;
+    koui_convert_hours(L, 1, name, &rs); /* arena */
+    if (rs.nhours == 0)
+        luaL_error(L, "resource '%s': holidays and workdays need opening hours (hours = {...}, "
+                   "with a capacity in each entry)", name);
+    kou_calendar *cal = kou_calendar_new(S->sim, name);
+    kou_status st = cal ? KOU_OK : KOU_ENOMEM;
+    for (size_t i = 0; st == KOU_OK && i < rs.nhours; i++)
+        st = kou_calendar_add_hours(cal, rs.hours[i].weekday_mask, rs.hours[i].start_h, rs.hours[i].end_h,
+                                    rs.hours[i].capacity);
+    for (size_t i = 0; st == KOU_OK && i < rs.nholidays; i++)
+        st = kou_calendar_add_holiday(cal, rs.holidays[i]);
+    for (size_t i = 0; st == KOU_OK && i < rs.nworkdays; i++)
+        st = kou_calendar_add_workday(cal, rs.workdays[i], rs.workday_as[i]);
+    if (st != KOU_OK)
+        luaL_error(L, "resource '%s': %s", name, kou_sim_errmsg(S->sim));
+    lua_pop(L, 1);
+    return cal;
+}
+
 static int l_resource(lua_State *L)
 {
     lsim *S = upsim(L);
-    static const char *const allowed[] = {"name", "capacity", "discipline", NULL};
+    static const char *const allowed[] = {"name", "capacity", "discipline", "hours", "holidays",
+                                          "workdays", NULL};
     luaL_checktype(L, 1, LUA_TTABLE);
     koui_option_check(L, 1, "resource", allowed);
     if (lua_getfield(L, 1, "name") != LUA_TSTRING)
         return luaL_error(L, "resource: field 'name' is required (a string)");
     const char *name = lua_tostring(L, -1); /* stays on the stack */
-    lua_Integer cap = 1;
-    int ty = lua_getfield(L, 1, "capacity");
+    kou_calendar *cal = res_calendar(L, S, name);
+    lua_Integer cap = cal ? 0 : 1; /* with hours, the calendar gives the capacity */
+    int ty = cal ? LUA_TNIL : lua_getfield(L, 1, "capacity");
     if (ty != LUA_TNIL) {
         int isint = 0;
         cap = lua_tointegerx(L, -1, &isint);
@@ -456,7 +491,8 @@ static int l_resource(lua_State *L)
             return luaL_error(L, "resource '%s': capacity must be an integer in 1..1000000 (got %s)",
                               name, luaL_tolstring(L, -1, NULL));
     }
-    lua_pop(L, 1);
+    if (cal == NULL)
+        lua_pop(L, 1);
     kou_queue_discipline disc = KOU_QUEUE_FIFO;
     ty = lua_getfield(L, 1, "discipline");
     if (ty != LUA_TNIL) {
@@ -489,7 +525,7 @@ static int l_resource(lua_State *L)
     lua_setiuservalue(L, -2, 1);
     lua_pushvalue(L, -1);
     lua_rawseti(L, list, n + 1); /* listed before the kernel object exists */
-    u->r = kou_resource_new(S->sim, name, (int)cap, disc, NULL);
+    u->r = kou_resource_new(S->sim, name, (int)cap, disc, cal);
     if (u->r == NULL) {
         lua_pushnil(L);
         lua_rawseti(L, list, n + 1);

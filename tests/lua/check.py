@@ -66,6 +66,7 @@ def group_errors():
     check_error("err_syntax.lua", "unexpected symbol", traceback=False)
     check_error("err_hijack.lua", "process was resumed outside the simulation", traceback=False)
     check_error("err_interrupt.lua", "process was interrupted (cause: breakdown) and did not catch it")
+    check_error("err_hours.lua", "office.hours[1].days must be days such as", traceback=False)
     # --until T leaves the events at exactly T pending (SimPy's run(until=T))
     rc, out, err = run("run", path("until_edge.lua"), "--until", "10", "--quiet")
     ok(rc == 0 and out.splitlines() == ["ran at 9.5", "end at 10.0"],
