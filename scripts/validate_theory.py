@@ -8,8 +8,12 @@ Pure Python (no numpy or scipy), so the CI test runs under any python3.
 scripts/validate.py imports it for the report; tests/validation runs it
 in short mode.
 
-usage: validate_theory.py [theory] --kouan KOUAN [--root ROOT] [--short] [--reps R] [-j N]
+usage: validate_theory.py {theory,processes} --kouan KOUAN [--root ROOT] [--short] [--reps R] [-j N]
   (prints TAP; tests/tap.py: the test drivers' calling convention)
+
+GROUP theory: the queueing models of the engine (cases()); GROUP
+processes: the process facilities (process_cases(): reneging, preemption,
+a store, a container; run by tests/processes).
 
 Each case is one scenario with fixed parameters. Replication r runs with
 --seed r (r = 1..R) and prints one `result k=v ...` line: the means over
@@ -93,6 +97,76 @@ def cobham(lam, mean):
     return out
 
 
+# ---- exact values of the process facilities (issue 14) -------------------------
+
+
+def erlang_a(c, lam, mu, theta, nmax=2000):
+    """M/M/c+M (Erlang-A): the birth-death chain of the number in system,
+    birth lam, death min(n, c) mu + max(n - c, 0) theta, truncated at nmax.
+    Returns (abandonment probability, mean wait of the served). An arrival
+    finding n >= c waits through the n - c + 1 stages j = n - c .. 0 (j
+    customers ahead of it); stage j ends at rate c mu + j theta (a service
+    or an abandonment ahead) and the arrival's own patience runs out at
+    rate theta, so it is served with probability prod r_j / (r_j + theta)
+    and, served, has waited sum 1 / (r_j + theta) on average (PASTA for
+    what it finds)."""
+    p, x = [1.0], 1.0
+    for n in range(1, nmax + 1):
+        x *= lam / (min(n, c) * mu + max(n - c, 0) * theta)
+        p.append(x)
+    s = sum(p)
+    p = [v / s for v in p]
+    served, wait = sum(p[:c]), 0.0
+    for n in range(c, nmax + 1):
+        prob, w = 1.0, 0.0
+        for j in range(n - c, -1, -1):
+            r = c * mu + j * theta
+            prob *= r / (r + theta)
+            w += 1 / (r + theta)
+        served += p[n] * prob
+        wait += p[n] * prob * w
+    # The same abandonment probability from the chain's mean queue: theta E[Q] / lam.
+    ab_queue = theta * sum((n - c) * p[n] for n in range(c, nmax + 1)) / lam
+    return 1 - served, wait / served, ab_queue
+
+
+def preemptive_mm1(lam, mean):
+    """Preemptive-resume priority M/G/1 with exponential services, class 1
+    first: mean time in system T_k = E[S_k] / (1 - sigma_{k-1}) +
+    R_k / ((1 - sigma_{k-1}) (1 - sigma_k)), R_k = sum_{i<=k} lam_i E[S_i^2] / 2."""
+    out, sigma, r = [], 0.0, 0.0
+    for lk, mk in zip(lam, mean):
+        prev = sigma
+        sigma += lk * mk
+        r += lk * 2 * mk * mk / 2
+        out.append(mk / (1 - prev) + r / ((1 - prev) * (1 - sigma)))
+    return out
+
+
+def mm1k(K, lam, mu):
+    """M/M/1/K: loss probability p_K and mean number in system."""
+    rho = lam / mu
+    p = [rho ** n for n in range(K + 1)]
+    s = sum(p)
+    return p[K] / s, sum(n * v for n, v in enumerate(p)) / s
+
+
+def container_bd(C, lam, mu, nmax=4000):
+    """A container of C units, unit puts at rate lam that are lost when it
+    is full and unit gets at rate mu that wait (FIFO) when it is empty,
+    lam > mu. x = level - waiting gets is a birth-death chain on
+    (-inf, C]: birth lam below C, death mu everywhere, so p_x is
+    proportional to (mu / lam)^(C - x). Returns (mean level, share of puts
+    lost = P(full), mean wait of a get), the last by Little's law on the
+    waiting gets."""
+    q = mu / lam
+    p = {C - k: q ** k for k in range(nmax)}
+    s = sum(p.values())
+    level = sum(max(x, 0) * v for x, v in p.items()) / s
+    waiting = sum(max(-x, 0) * v for x, v in p.items()) / s
+    return level, p[C] / s, waiting / mu
+
+
 # ---- Student t without scipy --------------------------------------------------
 
 
@@ -149,6 +223,9 @@ def t_quantile(p, df):
 
 # ---- the cases ----------------------------------------------------------------
 
+# Metrics every replication must equal exactly (not a mean within an interval).
+EXACT_EVERY_REP = {"conserved"}
+
 FULL = {"reps": 20, "customers": 100000}
 SHORT = {"reps": 10, "customers": 20000}
 
@@ -182,6 +259,35 @@ def cases():
     return out
 
 
+def process_cases():
+    """The process facilities of issue 14 (renege, preemption, stores,
+    containers), in the same form as cases()."""
+    out = []
+    ab, wq, _ = erlang_a(2, 2.0, 1.0, 0.5)
+    out.append(("erlang-a", "M/M/2+M (Erlang-A), a = 2, mean patience 2 h", "erlang_a.lua",
+                {"c": 2, "lambda": 2.0, "mu": 1.0, "theta": 0.5},
+                [("abandon", "abandonment P", ab), ("wq", "Wq of the served (h)", wq),
+                 ("abandon_res", "abandonment P, res:stats()", ab), ("wq_res", "Wq of the served, res:stats() (h)", wq),
+                 ("lq_res", "Lq, res:stats() (= λ P(abandon) / θ)", ab * 2.0 / 0.5)], 1))
+    t = preemptive_mm1([0.3, 0.5], [0.5, 1.0])
+    out.append(("preempt", "2-class preemptive-resume priority M/M/1, ρ = 0.65", "preempt.lua",
+                {"lambda1": 0.3, "lambda2": 0.5, "mean1": 0.5, "mean2": 1.0},
+                [("t1", "T class 1 (h)", t[0]), ("t2", "T class 2 (h)", t[1])], 2))
+    loss, ell = mm1k(5, 0.8, 1.0)
+    p0 = (1 - 0.8) / (1 - 0.8 ** 6)
+    out.append(("store-mm1k", "M/M/1/5 through a store of 4 places, ρ = 0.8", "store_mm1k.lua",
+                {"K": 5, "lambda": 0.8, "mu": 1.0},
+                [("loss", "loss P", loss), ("L", "L in system", ell), ("lq", "store mean size (Lq)", ell - (1 - p0))],
+                1))
+    level, full, gw = container_bd(3, 1.5, 1.0)
+    out.append(("container", "container of 3 units, Poisson puts 1.5/h (lost when full), gets 1/h (wait)",
+                "container_bd.lua", {"C": 3, "lambda": 1.5, "mu": 1.0},
+                [("level", "mean level", level), ("full", "puts lost (P full)", full),
+                 ("get_wait", "mean get wait (h)", gw), ("conserved", "conservation (1 = every replication)", 1.0)],
+                1))
+    return out
+
+
 def run_one(kouan, root, scen, params, seed):
     args = [kouan, "run", os.path.join(root, "scenarios", "validation", scen), "--seed", str(seed), "--quiet"]
     for k, v in params.items():
@@ -195,9 +301,9 @@ def run_one(kouan, root, scen, params, seed):
     raise RuntimeError(f"{' '.join(args)}: no result line")
 
 
-def run_theory(kouan, root, size, jobs=2):
-    """Runs every case; returns a list of check dicts."""
-    cs = cases()
+def run_theory(kouan, root, size, jobs=2, which=None):
+    """Runs every case of which (default: cases()); returns a list of check dicts."""
+    cs = which() if which else cases()
     tasks = []
     for cid, title, scen, params, metrics, factor in cs:
         prm = dict(params, customers=size["customers"] * factor)
@@ -225,6 +331,8 @@ def run_theory(kouan, root, size, jobs=2):
                            "mean": mean, "hw95": hw95, "hwb": hwb, "reps": n,
                            "customers": size["customers"] * factor,
                            "in95": abs(mean - exact) <= hw95, "inb": abs(mean - exact) <= hwb,
+                           **({"in95": all(x == exact for x in xs), "inb": all(x == exact for x in xs)}
+                              if key in EXACT_EVERY_REP else {}),
                            "z": (mean - exact) / se if se > 0 else float("inf")})
     return checks
 
@@ -233,7 +341,7 @@ def follow_up(kouan, root, check, reps=40, first_seed=101, warmup=2000.0, jobs=2
     """Re-runs a check that left its own 95 % interval on other seeds
     (first_seed...) with a longer warm-up (2000 h, at least 4x every case's
     default): chance shows as a value back inside, a bias as a miss again."""
-    case = next(c for c in cases() if c[0] == check["case"])
+    case = next(c for c in cases() + process_cases() if c[0] == check["case"])
     prm = dict(case[3], customers=check["customers"], warmup=warmup)
     seeds = range(first_seed, first_seed + reps)
     with ThreadPoolExecutor(max_workers=jobs) as ex:
@@ -248,7 +356,7 @@ def follow_up(kouan, root, check, reps=40, first_seed=101, warmup=2000.0, jobs=2
 
 
 def main():
-    args = tap.parse_args(__doc__, ["theory"], {
+    args = tap.parse_args(__doc__, ["theory", "processes"], {
         "--short": dict(action="store_true", help="CI size: fewer replications of fewer customers"),
         "--reps": dict(type=int, metavar="R", help="replications per case (at least 3 for a t interval)"),
         "-j": dict(type=int, default=2, metavar="N", dest="jobs", help="runs at a time (default 2)")})
@@ -256,25 +364,38 @@ def main():
     if args.reps is not None:
         size["reps"] = args.reps
     try:
-        checks = run_theory(args.kouan, args.root, size, args.jobs)
+        checks = run_theory(args.kouan, args.root, size, args.jobs,
+                            process_cases if args.group == "processes" else cases)
     except (RuntimeError, subprocess.TimeoutExpired) as e:
         tap.ok(False, "the theory scenarios run", e)
+        tap.done()
+    report(checks)
+    if args.group == "processes":
+        summary(checks, size)
         tap.done()
     # Negative control: the M/D/1 replications judged against the M/M/1
     # value at the same load must be rejected, or the intervals are too
     # wide to catch a wrong service distribution.
     md1 = next(c for c in checks if c["case"] == "md1")
     wrong = mmc_wq(1, 0.7, 1.0)
+    tap.ok(abs(md1["mean"] - wrong) > md1["hwb"], f"negative control: M/D/1 runs "
+           f"({md1['mean']:.4f} ± {md1['hwb']:.4f}) are not taken for M/M/1 ({wrong:.4f})")
+    summary(checks, size)
+    tap.done()
+
+
+def report(checks):
+    """One TAP check per value: the exact value inside its simultaneous interval."""
     for c in checks:
         tap.ok(c["inb"], f"{c['title']}: {c['label']} simulated {c['mean']:.4f} "
                f"± {c['hwb']:.4f} (simultaneous; 95 %: ± {c['hw95']:.4f}) vs exact {c['exact']:.4f}"
                f"{'' if c['in95'] else ' [outside its own 95 % interval]'}")
-    tap.ok(abs(md1["mean"] - wrong) > md1["hwb"], f"negative control: M/D/1 runs "
-           f"({md1['mean']:.4f} ± {md1['hwb']:.4f}) are not taken for M/M/1 ({wrong:.4f})")
+
+
+def summary(checks, size):
     tap.diag(f"{sum(c['inb'] for c in checks)}/{len(checks)} within their simultaneous 95 % intervals, "
              f"{sum(c['in95'] for c in checks)}/{len(checks)} within their own 95 % intervals "
              f"({size['reps']} replications)")
-    tap.done()
 
 
 if __name__ == "__main__":
