@@ -14,9 +14,11 @@
 
 #include <lauxlib.h>
 
+#include "kernel/container.h"
 #include "kernel/resource.h"
 #include "kernel/rng.h"
 #include "kernel/sim.h"
+#include "kernel/store.h"
 #include "lua/convert.h"
 #include "lua/fields.h"
 #include "lua/lmonitor.h"
@@ -32,10 +34,13 @@
 #define PROCESS_META "kouan.Process"
 #define EVENT_META "kouan.Event"
 #define INTERRUPT_META "kouan.Interrupt"
+#define CONTAINER_META "kouan.Container"
+#define STORE_META "kouan.Store"
 
-enum meta { MT_RESOURCE, MT_STREAM, MT_DIST, MT_PROCESS, MT_EVENT, MT_COUNT };
+enum meta { MT_RESOURCE, MT_STREAM, MT_DIST, MT_PROCESS, MT_EVENT, MT_CONTAINER, MT_STORE, MT_COUNT };
 static const char *const meta_name[MT_COUNT] = {RESOURCE_META, STREAM_META, DIST_META,
-                                               PROCESS_META, EVENT_META};
+                                               PROCESS_META, EVENT_META, CONTAINER_META,
+                                               STORE_META};
 #define DEFAULT_STREAM "default"
 
 typedef struct lsim {
@@ -101,7 +106,22 @@ typedef struct ldist {
     kou_rng *r; /* the stream sample() draws from by default */
 } ldist;
 
-enum wait { W_NONE, W_HOLD, W_REQUEST, W_EVENT };
+/* A container{} or a store{} of the host's simulation. User values: the
+** name for messages; a store's second is its items, by handle (the kernel
+** keeps handles, the Lua values stay here). */
+typedef struct lcont {
+    kou_container *c;
+    kou_sim *sim;
+} lcont;
+
+typedef struct lstore {
+    kou_store *s;
+    kou_sim *sim;
+    uint64_t last_item; /* handles given so far */
+    bool in_filter;     /* a get's filter runs: the store must not be touched */
+} lstore;
+
+enum wait { W_NONE, W_HOLD, W_REQUEST, W_EVENT, W_CONTAINER, W_STORE };
 
 enum ev_kind { EV_PLAIN, EV_TIMEOUT, EV_ANY, EV_ALL, EV_PROCESS };
 enum ev_state { EV_PENDING, EV_TRIGGERED, EV_PROCESSED };
@@ -427,6 +447,8 @@ static int m_dist_tostring(lua_State *L)
 
 /* ---- resources ---- */
 
+static void on_preempt(kou_sim *sim, kou_resource *res, const kou_preemption *pre);
+
 static lres *checkres(lua_State *L, int idx)
 {
     lres *u = check_ud(L, upsim(L), idx, MT_RESOURCE);
@@ -476,7 +498,7 @@ static int l_resource(lua_State *L)
 {
     lsim *S = upsim(L);
     static const char *const allowed[] = {"name", "capacity", "discipline", "hours", "holidays",
-                                          "workdays", NULL};
+                                          "workdays", "preemptive", NULL};
     luaL_checktype(L, 1, LUA_TTABLE);
     koui_option_check(L, 1, "resource", allowed);
     if (lua_getfield(L, 1, "name") != LUA_TSTRING)
@@ -494,10 +516,19 @@ static int l_resource(lua_State *L)
     }
     if (cal == NULL)
         lua_pop(L, 1);
-    kou_queue_discipline disc = KOU_QUEUE_FIFO;
+    lua_getfield(L, 1, "preemptive");
+    bool preemptive = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    if (preemptive && cal)
+        return luaL_error(L, "resource '%s': a preemptive resource cannot have opening hours (closing "
+                          "keeps work in progress, preemption takes it)", name);
+    kou_queue_discipline disc = preemptive ? KOU_QUEUE_PRIORITY : KOU_QUEUE_FIFO;
     ty = lua_getfield(L, 1, "discipline");
     if (ty != LUA_TNIL) {
         const char *d = lua_tostring(L, -1);
+        if (ty == LUA_TSTRING && strcmp(d, "fifo") == 0 && preemptive)
+            return luaL_error(L, "resource '%s': a preemptive resource serves by priority "
+                              "(discipline = \"priority\", the default when preemptive)", name);
         if (ty == LUA_TSTRING && strcmp(d, "fifo") == 0)
             disc = KOU_QUEUE_FIFO;
         else if (ty == LUA_TSTRING && strcmp(d, "priority") == 0)
@@ -527,6 +558,8 @@ static int l_resource(lua_State *L)
     lua_pushvalue(L, -1);
     lua_rawseti(L, list, n + 1); /* listed before the kernel object exists */
     u->r = kou_resource_new(S->sim, name, (int)cap, disc, cal);
+    if (u->r != NULL && preemptive && kou_resource_set_preemptive(u->r, on_preempt) != KOU_OK)
+        u->r = NULL;
     if (u->r == NULL) {
         lua_pushnil(L);
         lua_rawseti(L, list, n + 1);
@@ -586,7 +619,7 @@ static int m_res_stats(lua_State *L)
     const kou_resource *r = u->r;
     const kou_tally *w = kou_resource_wait_stats(r);
     double busy = kou_resource_mean_busy(r);
-    lua_createtable(L, 0, 10);
+    lua_createtable(L, 0, 14);
     lua_pushstring(L, kou_resource_name(r));
     lua_setfield(L, -2, "name");
     lua_pushinteger(L, kou_resource_capacity(r));
@@ -603,6 +636,8 @@ static int m_res_stats(lua_State *L)
     setnum(L, "utilisation", busy / kou_resource_capacity(r));
     lua_pushinteger(L, (lua_Integer)u->reneged);
     lua_setfield(L, -2, "reneged");
+    lua_pushinteger(L, (lua_Integer)kou_resource_preempted_count(r));
+    lua_setfield(L, -2, "preempted");
     setnum(L, "mean_wait_reneged", kou_tally_mean(&u->renege_wait));
     return 1;
 }
@@ -625,7 +660,7 @@ static int m_res_tostring(lua_State *L)
 
 /* Uservalues of an event; a process has the event's, then its own. */
 enum { UV_VALUE = 1, UV_WAITERS = 2, UV_CHILDREN = 3, EV_NUV = 3 };
-enum { UV_CO = 3, UV_HOLDS = 4, UV_FN = 5, UV_INTR = 6, UV_WAITON = 7, PROC_NUV = 7 };
+enum { UV_CO = 3, UV_HOLDS = 4, UV_FN = 5, UV_INTR = 6, UV_WAITON = 7, UV_FILTER = 8, PROC_NUV = 8 };
 
 #define POOL_MAX 256 /* finished coroutines kept for reuse */
 
@@ -656,6 +691,14 @@ typedef struct lproc {
     int prio;
     bool timed;         /* W_EVENT: wait(ev, t) returns true/false first */
     lev *waiton;        /* W_EVENT (kept alive by UV_WAITON) */
+    void *fac;          /* W_CONTAINER: lcont, W_STORE: lstore (in UV_WAITON) */
+    bool fac_get;       /* a get, else a put */
+    bool filter_failed; /* the get's filter raised: it accepts nothing more */
+    double amount;      /* W_CONTAINER */
+    uint64_t item;      /* W_STORE: the handle put, or got */
+    double item_prio;   /* W_STORE put: the priority */
+    bool filtered;      /* W_STORE get: with a filter (in UV_FILTER) */
+    uint64_t fac_id;    /* the waiting put or get, for its cancel */
     bool sync;          /* inside our own kou_resource_request call */
     bool granted;       /* the request was granted */
     bool resuming;      /* resumed by the simulation (not coroutine.resume) */
@@ -823,6 +866,29 @@ static void wake(lproc *p, enum wake how)
     proc_step(p, false);
 }
 
+/* Withdraws the request, put or get the process waits in (a timeout or
+** an interrupt), counting it where it belongs: a store forgets the item
+** of a withdrawn put. */
+static void withdraw(lproc *p)
+{
+    if (p->granted)
+        return;
+    if (p->wait == W_REQUEST && kou_resource_cancel(p->res->r, p->req)) {
+        p->res->reneged++;
+        kou_tally_add(&p->res->renege_wait, kou_sim_now(p->ev.sim) - p->req_at);
+    } else if (p->wait == W_CONTAINER) {
+        kou_container_cancel(((lcont *)p->fac)->c, p->fac_id);
+    } else if (p->wait == W_STORE && kou_store_cancel(((lstore *)p->fac)->s, p->fac_id) && !p->fac_get) {
+        lua_State *L = p->ev.S->L;
+        push_proc(L, p);
+        lua_getiuservalue(L, -1, UV_WAITON);       /* ud store */
+        lua_getiuservalue(L, -1, 2);               /* ud store items */
+        lua_pushnil(L);
+        lua_rawseti(L, -2, (lua_Integer)p->item);
+        lua_pop(L, 3);
+    }
+}
+
 /* The hold's end, or a request's or a wait's timeout. */
 static void ev_timer(kou_sim *sim, void *subject, void *object)
 {
@@ -835,11 +901,7 @@ static void ev_timer(kou_sim *sim, void *subject, void *object)
         wake(p, WK_DONE);
         return;
     }
-    if (p->wait == W_REQUEST) { /* reneging: the request leaves the line */
-        kou_resource_cancel(p->res->r, p->req);
-        p->res->reneged++;
-        kou_tally_add(&p->res->renege_wait, kou_sim_now(p->ev.sim) - p->req_at);
-    }
+    withdraw(p); /* reneging: the request, put or get leaves its line */
     wake(p, WK_TIMEOUT);
 }
 
@@ -859,23 +921,46 @@ static void ev_start(kou_sim *sim, void *subject, void *object)
     proc_step(subject, true);
 }
 
-static void on_grant(kou_sim *sim, kou_resource *res, void *subject, void *object)
+/* A request, put or get of the process completed: it resumes now. */
+static void completed(kou_sim *sim, lproc *p)
 {
-    lproc *p = subject;
-    (void)object;
     p->granted = true;
-    if (!add_held(p, res)) {
-        proc_fail(p, "out of memory", false);
-        return;
-    }
     if (p->sync)
-        return; /* granted inside our own request: the resumer goes on */
+        return; /* inside our own call: the resumer goes on */
     if (p->timer != KOU_EVENT_NONE) {
         kou_event_cancel(sim, p->timer);
         p->timer = KOU_EVENT_NONE;
     }
     if (kou_event_schedule(sim, 0.0, 0, ev_resume, p, SEQ(p)) == KOU_EVENT_NONE)
         proc_fail(p, kou_sim_errmsg(sim), false);
+}
+
+static void on_grant(kou_sim *sim, kou_resource *res, void *subject, void *object)
+{
+    lproc *p = subject;
+    (void)object;
+    if (!add_held(p, res)) {
+        proc_fail(p, "out of memory", false);
+        return;
+    }
+    completed(sim, p);
+}
+
+static void on_container_done(kou_sim *sim, kou_container *c, double amount, void *subject, void *object)
+{
+    (void)c;
+    (void)amount;
+    (void)object;
+    completed(sim, subject);
+}
+
+static void on_store_done(kou_sim *sim, kou_store *s, uint64_t item, void *subject, void *object)
+{
+    lproc *p = subject;
+    (void)s;
+    (void)object;
+    p->item = item;
+    completed(sim, p);
 }
 
 /* ---- events ---- */
@@ -1180,6 +1265,48 @@ static void queue_interrupt(lua_State *L, lproc *p)
         proc_fail(p, kou_sim_errmsg(p->ev.sim), false);
 }
 
+/* Pushes resource{}'s object for the kernel's resource (preemption is
+** rare: a search of the list is enough). */
+static void push_resource(lua_State *L, const kou_resource *r)
+{
+    lua_getfield(L, LUA_REGISTRYINDEX, LSIM_RESOURCES);
+    for (lua_Integer i = 1, n = (lua_Integer)lua_rawlen(L, -1); i <= n; i++) {
+        lua_rawgeti(L, -1, i);
+        if (((lres *)lua_touserdata(L, -1))->r == r) {
+            lua_remove(L, -2);
+            return;
+        }
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    lua_pushnil(L);
+}
+
+/* A holder of a preemptive resource lost its server: it no longer holds
+** it, and its current wait raises an interrupt with cause "preempted". */
+static void on_preempt(kou_sim *sim, kou_resource *res, const kou_preemption *pre)
+{
+    lproc *p = pre->subject, *by = pre->by_subject;
+    lua_State *L = p->ev.S->L;
+    (void)sim;
+    drop_held(p, res);
+    if (p->ref == LUA_NOREF || !lua_checkstack(L, 4))
+        return;
+    lua_createtable(L, 0, 6);
+    luaL_setmetatable(L, INTERRUPT_META);
+    lua_pushliteral(L, "preempted");
+    lua_setfield(L, -2, "cause");
+    if (by->ref != LUA_NOREF) {
+        push_proc(L, by);
+        lua_setfield(L, -2, "by");
+    }
+    lua_pushnumber(L, pre->usage_since);
+    lua_setfield(L, -2, "usage_since");
+    push_resource(L, res);
+    lua_setfield(L, -2, "resource");
+    queue_interrupt(L, p);
+}
+
 /* Withdraws what the process waits for, so that only the interrupt wakes
 ** it. */
 static void detach(lproc *p)
@@ -1187,10 +1314,7 @@ static void detach(lproc *p)
     if (p->timer != KOU_EVENT_NONE)
         kou_event_cancel(p->ev.sim, p->timer);
     p->timer = KOU_EVENT_NONE;
-    if (p->wait == W_REQUEST && !p->granted && kou_resource_cancel(p->res->r, p->req)) {
-        p->res->reneged++;
-        kou_tally_add(&p->res->renege_wait, kou_sim_now(p->ev.sim) - p->req_at);
-    }
+    withdraw(p);
     p->seq++;
 }
 
@@ -1203,7 +1327,7 @@ static void ev_interrupt(kou_sim *sim, void *subject, void *object)
         return;
     /* not waiting (not started yet), or granted and about to resume: the
     ** interrupt reaches it at its next wait */
-    if (p->wait == W_NONE || (p->wait == W_REQUEST && p->granted))
+    if (p->wait == W_NONE || p->granted)
         return;
     detach(p);
     wake(p, WK_INTERRUPT);
@@ -1252,6 +1376,94 @@ static int m_proc_interrupt(lua_State *L)
 
 /* ---- the resumer ---- */
 
+static void ev_filter_error(kou_sim *sim, void *subject, void *object)
+{
+    lproc *p = subject;
+    (void)sim;
+    if (!is_current_wait(p, object))
+        return;
+    lua_State *L = p->ev.S->L;
+    push_proc(L, p);
+    lua_getiuservalue(L, -1, UV_FILTER);
+    char msg[400];
+    snprintf(msg, sizeof msg, "the filter of this get raised an error: %s", lua_tostring(L, -1));
+    lua_pop(L, 2);
+    detach(p);
+    proc_fail(p, msg, false);
+}
+
+/* A filter store asks the get's filter about an item (store.h: never for
+** the same pair twice, and the store must not be touched meanwhile). An
+** error must not unwind through the store: the get then accepts nothing
+** more, and the process fails through an event. */
+static bool store_filter(void *ctx, uint64_t item)
+{
+    lproc *p = ctx;
+    lua_State *L = p->ev.S->L;
+    lstore *s = p->fac;
+    if (p->filter_failed || p->ref == LUA_NOREF || !lua_checkstack(L, 6))
+        return false;
+    int top = lua_gettop(L);
+    push_proc(L, p);                           /* ud */
+    lua_getiuservalue(L, -1, UV_FILTER);       /* ud fn */
+    lua_getiuservalue(L, -2, UV_WAITON);       /* ud fn store */
+    lua_getiuservalue(L, -1, 2);               /* ud fn store items */
+    lua_rawgeti(L, -1, (lua_Integer)item);     /* ud fn store items value */
+    lua_replace(L, -3);                        /* ud fn value items */
+    lua_pop(L, 1);                             /* ud fn value */
+    s->in_filter = true;
+    int status = lua_pcall(L, 1, 1, 0);        /* ud result */
+    s->in_filter = false;
+    bool yes = status == LUA_OK && lua_toboolean(L, -1);
+    if (status != LUA_OK) {
+        if (!lua_isstring(L, -1))
+            lua_pushliteral(L, "(an error object that is not a string)");
+        lua_setiuservalue(L, top + 1, UV_FILTER);
+        p->filter_failed = true;
+        if (kou_event_schedule(p->ev.sim, 0.0, KOU_PRIORITY_MAX, ev_filter_error, p, SEQ(p)) ==
+            KOU_EVENT_NONE)
+            kou_sim_stop(p->ev.sim);
+    }
+    lua_settop(L, top);
+    return yes;
+}
+
+/* begin_wait of a container's or a store's put or get. */
+static bool begin_facility(lproc *p)
+{
+    kou_sim *sim = p->ev.sim;
+    uint64_t id;
+    bool failed;
+    p->sync = true;
+    if (p->wait == W_CONTAINER) {
+        kou_container *c = ((lcont *)p->fac)->c;
+        id = p->fac_get ? kou_container_get(c, p->amount, on_container_done, p, NULL)
+                        : kou_container_put(c, p->amount, on_container_done, p, NULL);
+        failed = id == KOU_CONTAINER_FAILED;
+    } else {
+        kou_store *st = ((lstore *)p->fac)->s;
+        id = p->fac_get ? kou_store_get(st, p->filtered ? store_filter : NULL, p, on_store_done, p, NULL)
+                        : kou_store_put(st, p->item, p->item_prio, on_store_done, p, NULL);
+        failed = id == KOU_STORE_FAILED;
+    }
+    p->sync = false;
+    if (failed) {
+        proc_fail(p, kou_sim_errmsg(sim), false);
+        return false;
+    }
+    if (p->granted) {
+        p->wake = WK_DONE;
+        return p->ref != LUA_NOREF;
+    }
+    p->fac_id = id;
+    if (isfinite(p->dt)) {
+        p->timer = kou_event_schedule(sim, p->dt, 0, ev_timer, p, SEQ(p));
+        if (p->timer == KOU_EVENT_NONE)
+            proc_fail(p, kou_sim_errmsg(sim), false);
+    }
+    return false;
+}
+
 /* Starts what the process yielded for. True when it is already done (go
 ** on resuming), false when the process now waits. */
 static bool begin_wait(lproc *p)
@@ -1292,6 +1504,9 @@ static bool begin_wait(lproc *p)
         if (isfinite(p->dt))
             p->timer = kou_event_schedule(sim, p->dt, 0, ev_timer, p, SEQ(p));
         return false;
+    case W_CONTAINER:
+    case W_STORE:
+        return begin_facility(p);
     case W_NONE:
     default:
         proc_fail(p, "coroutine.yield inside a process (a process waits only with hold, request, "
@@ -1359,8 +1574,11 @@ static void proc_step(lproc *p, bool start)
             if (is_interrupt(p->co, -1)) {
                 lua_getfield(p->co, -1, "cause");
                 char msg[300];
+                const char *cause = luaL_tolstring(p->co, -1, NULL);
                 snprintf(msg, sizeof msg, "process was interrupted (cause: %s) and did not catch it "
-                         "(wait inside pcall to handle interrupts)", luaL_tolstring(p->co, -1, NULL));
+                         "(wait inside pcall to handle interrupts%s)", cause,
+                         strcmp(cause, "preempted") == 0 ? ", or use(res, dt), which resumes "
+                         "preempted work" : "");
                 lua_pop(p->co, 2);
                 proc_fail(p, msg, false);
                 return;
@@ -1374,6 +1592,32 @@ static void proc_step(lproc *p, bool start)
         if (!begin_wait(p))
             return;
     }
+}
+
+/* What a put or get returns: true, or false after its timeout; a store's
+** get, the item (nil after its timeout). */
+static int facility_result(lua_State *L, lproc *p, enum wait w)
+{
+    lua_settop(L, 0);
+    push_proc(L, p);
+    lua_getiuservalue(L, 1, UV_WAITON);      /* ud fac */
+    lua_pushnil(L);
+    lua_setiuservalue(L, 1, UV_WAITON);
+    lua_pushnil(L);
+    lua_setiuservalue(L, 1, UV_FILTER);
+    p->fac = NULL;
+    if (w == W_CONTAINER || !p->fac_get || p->wake != WK_DONE) {
+        if (w == W_STORE && p->fac_get)
+            lua_pushnil(L);
+        else
+            lua_pushboolean(L, p->wake == WK_DONE);
+        return 1;
+    }
+    lua_getiuservalue(L, 2, 2);              /* ud store items */
+    lua_rawgeti(L, 3, (lua_Integer)p->item); /* ud store items item */
+    lua_pushnil(L);
+    lua_rawseti(L, 3, (lua_Integer)p->item);
+    return 1;
 }
 
 /* After a wait: checks that the simulation resumed us, then returns what
@@ -1408,6 +1652,9 @@ static int wait_k(lua_State *L, int status, lua_KContext ctx)
         lua_getiuservalue(L, 2, UV_VALUE);
         return p->timed ? 2 : 1;
     }
+    case W_CONTAINER:
+    case W_STORE:
+        return facility_result(L, p, w);
     case W_HOLD:
     default:
         return 0;
@@ -1513,11 +1760,377 @@ static int l_release(lua_State *L)
     if (p == NULL)
         return luaL_error(L, "release: only the process that requested resource '%s' can release it",
                           kou_resource_name(r->r));
+    bool preemptive = kou_resource_is_preemptive(r->r);
     if (!drop_held(p, r->r))
-        return luaL_error(L, "release: this process does not hold resource '%s'",
-                          kou_resource_name(r->r));
-    kou_resource_release(r->r); /* may grant others: they resume through events */
+        return luaL_error(L, "release: this process does not hold resource '%s'%s",
+                          kou_resource_name(r->r), preemptive ? " (a preempted holder has lost its "
+                          "server already: do not release it after the interrupt)" : "");
+    /* may grant others: they resume through events */
+    if (preemptive)
+        kou_resource_release_held(r->r, p, NULL);
+    else
+        kou_resource_release(r->r);
     return 0;
+}
+
+/* ---- containers and stores ---- */
+
+/* A container{} or store{} table's name field, or a default; pushed. */
+static const char *fac_name(lua_State *L, const char *what, const char *const allowed[])
+{
+    lsim *S = upsim(L);
+    luaL_checktype(L, 1, LUA_TTABLE);
+    koui_option_check(L, 1, what, allowed);
+    if (S->run_sim != NULL)
+        luaL_error(L, "%s: make containers and stores when the scenario loads (outside processes); "
+                   "they belong to process-style scenarios", what);
+    int ty = lua_getfield(L, 1, "name");
+    if (ty == LUA_TNIL) {
+        lua_pop(L, 1);
+        return lua_pushstring(L, what);
+    }
+    if (ty != LUA_TSTRING)
+        luaL_error(L, "%s: field 'name' must be a string", what);
+    return lua_tostring(L, -1);
+}
+
+/* The capacity field: a number >= 1 (integer for a store), default +inf. */
+static double fac_capacity(lua_State *L, const char *what, const char *name, bool whole)
+{
+    double cap = koui_option_number(L, 1, what, "capacity", false);
+    if (isnan(cap))
+        return INFINITY;
+    if (!(cap > 0.0) || (whole && (cap < 1.0 || (isfinite(cap) && cap != floor(cap)))))
+        luaL_error(L, "%s '%s': capacity must be %s (got %f)", what, name,
+                   whole ? "a whole number >= 1, or math.huge" : "> 0, or math.huge", cap);
+    return cap;
+}
+
+static int l_container(lua_State *L)
+{
+    static const char *const allowed[] = {"name", "capacity", "init", "integer", NULL};
+    lsim *S = upsim(L);
+    const char *name = fac_name(L, "container", allowed);
+    double cap = fac_capacity(L, "container", name, false);
+    double init = koui_option_number(L, 1, "container", "init", false);
+    init = isnan(init) ? 0.0 : init;
+    lua_getfield(L, 1, "integer");
+    bool integer = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    if (!(init >= 0.0 && init <= cap) || (isinf(init)))
+        return luaL_error(L, "container '%s': init must be in 0..capacity (%f; got %f)", name, cap, init);
+    if (integer && init != floor(init))
+        return luaL_error(L, "container '%s': init must be a whole number (integer = true; got %f)",
+                          name, init);
+    lcont *u = lua_newuserdatauv(L, sizeof *u, 1);
+    u->sim = S->sim;
+    u->c = kou_container_new(S->sim, name, cap, init, integer);
+    if (u->c == NULL)
+        return luaL_error(L, "%s", kou_sim_errmsg(S->sim));
+    set_meta(L, S, MT_CONTAINER);
+    lua_pushfstring(L, "container '%s'", name);
+    lua_setiuservalue(L, -2, 1);
+    return 1;
+}
+
+static lcont *checkcont(lua_State *L)
+{
+    return check_ud(L, upsim(L), 1, MT_CONTAINER);
+}
+
+/* The options of a put or get: {timeout =} and, for a store's put,
+** {priority =}; the priority is returned. */
+static double fac_options(lua_State *L, int idx, lproc *p, const char *fn, bool priority)
+{
+    static const char *const with_prio[] = {"timeout", "priority", NULL};
+    static const char *const timeout_only[] = {"timeout", NULL};
+    p->dt = INFINITY;
+    if (lua_isnoneornil(L, idx))
+        return 0.0;
+    luaL_checktype(L, idx, LUA_TTABLE);
+    koui_option_check(L, idx, fn, priority ? with_prio : timeout_only);
+    lua_getfield(L, idx, "timeout");
+    p->dt = opt_timeout(L, -1, fn);
+    lua_pop(L, 1);
+    double prio = priority ? koui_option_number(L, idx, fn, "priority", false) : NAN;
+    return isnan(prio) ? 0.0 : prio;
+}
+
+/* c:put(amount [, {timeout =}]) and c:get(amount [, {timeout =}]) */
+static int container_wait(lua_State *L, bool get)
+{
+    const char *fn = get ? "get" : "put";
+    lcont *c = checkcont(L);
+    lproc *p = checkprocess_ctx(L, fn);
+    const char *name = kou_container_name(c->c);
+    if (c->sim != p->ev.sim)
+        return luaL_error(L, "%s: container '%s' belongs to another simulation (containers work in "
+                          "process-style scenarios)", fn, name);
+    double amount = luaL_checknumber(L, 2);
+    double cap = kou_container_capacity(c->c);
+    if (!(amount > 0.0 && amount <= cap && isfinite(amount)))
+        return luaL_error(L, "%s: container '%s': amount must be > 0 and at most the capacity %f "
+                          "(got %f)", fn, name, cap, amount);
+    if (kou_container_is_integer(c->c) && amount != floor(amount))
+        return luaL_error(L, "%s: container '%s' counts whole units: amount must be a whole number "
+                          "(got %f)", fn, name, amount);
+    fac_options(L, 3, p, fn, false);
+    lua_settop(L, 1);
+    push_proc(L, p);
+    lua_pushvalue(L, 1);
+    lua_setiuservalue(L, -2, UV_WAITON);
+    lua_settop(L, 0);
+    p->wait = W_CONTAINER;
+    p->fac = c;
+    p->fac_get = get;
+    p->amount = amount;
+    return lua_yieldk(L, 0, W_CONTAINER, wait_k);
+}
+
+static int m_cont_put(lua_State *L)
+{
+    return container_wait(L, false);
+}
+
+static int m_cont_get(lua_State *L)
+{
+    return container_wait(L, true);
+}
+
+static int m_cont_level(lua_State *L)
+{
+    lua_pushnumber(L, kou_container_level(checkcont(L)->c));
+    return 1;
+}
+
+static int m_cont_capacity(lua_State *L)
+{
+    lua_pushnumber(L, kou_container_capacity(checkcont(L)->c));
+    return 1;
+}
+
+static int m_cont_name(lua_State *L)
+{
+    lua_pushstring(L, kou_container_name(checkcont(L)->c));
+    return 1;
+}
+
+/* Counts and waits of a put or get line, in the stats table at the top. */
+static void wait_fields(lua_State *L, const char *kind, const kou_tally *w, uint64_t cancelled,
+                        size_t waiting)
+{
+    char key[32];
+    snprintf(key, sizeof key, "%ss", kind);
+    lua_pushinteger(L, (lua_Integer)w->n);
+    lua_setfield(L, -2, key);
+    snprintf(key, sizeof key, "mean_%s_wait", kind);
+    setnum(L, key, kou_tally_mean(w));
+    snprintf(key, sizeof key, "max_%s_wait", kind);
+    setnum(L, key, w->n > 0 ? w->max : 0.0);
+    snprintf(key, sizeof key, "%ss_cancelled", kind);
+    lua_pushinteger(L, (lua_Integer)cancelled);
+    lua_setfield(L, -2, key);
+    snprintf(key, sizeof key, "%ss_waiting", kind);
+    lua_pushinteger(L, (lua_Integer)waiting);
+    lua_setfield(L, -2, key);
+}
+
+static int m_cont_stats(lua_State *L)
+{
+    const kou_container *c = checkcont(L)->c;
+    const kou_timeavg *lv = kou_container_level_stats(c);
+    lua_createtable(L, 0, 16);
+    lua_pushstring(L, kou_container_name(c));
+    lua_setfield(L, -2, "name");
+    setnum(L, "capacity", kou_container_capacity(c));
+    setnum(L, "level", kou_container_level(c));
+    setnum(L, "mean_level", kou_container_mean_level(c));
+    setnum(L, "min_level", lv->min);
+    setnum(L, "max_level", lv->max);
+    setnum(L, "amount_put", kou_container_amount_put(c));
+    setnum(L, "amount_got", kou_container_amount_got(c));
+    wait_fields(L, "put", kou_container_put_wait_stats(c), kou_container_puts_cancelled(c),
+                kou_container_puts_waiting(c));
+    wait_fields(L, "get", kou_container_get_wait_stats(c), kou_container_gets_cancelled(c),
+                kou_container_gets_waiting(c));
+    return 1;
+}
+
+static int m_cont_reset_stats(lua_State *L)
+{
+    kou_container_reset_stats(checkcont(L)->c);
+    return 0;
+}
+
+static int m_cont_tostring(lua_State *L)
+{
+    const kou_container *c = checkcont(L)->c;
+    lua_pushfstring(L, "container '%s' (level %f of %f)", kou_container_name(c), kou_container_level(c),
+                    kou_container_capacity(c));
+    return 1;
+}
+
+static int l_store(lua_State *L)
+{
+    static const char *const allowed[] = {"name", "capacity", "kind", NULL};
+    static const char *const kinds[] = {"fifo", "priority", "filter", NULL};
+    lsim *S = upsim(L);
+    const char *name = fac_name(L, "store", allowed);
+    double cap = fac_capacity(L, "store", name, true);
+    kou_store_kind kind = KOU_STORE_FIFO;
+    int ty = lua_getfield(L, 1, "kind");
+    if (ty != LUA_TNIL) {
+        int k = 0;
+        while (kinds[k] && (ty != LUA_TSTRING || strcmp(kinds[k], lua_tostring(L, -1)) != 0))
+            k++;
+        if (kinds[k] == NULL)
+            return luaL_error(L, "store '%s': kind must be \"fifo\", \"priority\" or \"filter\" (got %s)",
+                              name, luaL_tolstring(L, -1, NULL));
+        kind = (kou_store_kind)k;
+    }
+    lua_pop(L, 1);
+    lstore *u = lua_newuserdatauv(L, sizeof *u, 2);
+    memset(u, 0, sizeof *u);
+    u->sim = S->sim;
+    u->s = kou_store_new(S->sim, name, isinf(cap) || cap > 1e15 ? KOU_STORE_UNLIMITED : (size_t)cap, kind);
+    if (u->s == NULL)
+        return luaL_error(L, "%s", kou_sim_errmsg(S->sim));
+    set_meta(L, S, MT_STORE);
+    lua_pushfstring(L, "store '%s'", name);
+    lua_setiuservalue(L, -2, 1);
+    lua_newtable(L);
+    lua_setiuservalue(L, -2, 2);
+    return 1;
+}
+
+static lstore *checkstore(lua_State *L)
+{
+    lstore *s = check_ud(L, upsim(L), 1, MT_STORE);
+    if (s->in_filter)
+        luaL_error(L, "store '%s': a get's filter cannot use its own store", kou_store_name(s->s));
+    return s;
+}
+
+/* Checks that the running process may wait on the store; returns it. */
+static lproc *store_waiter(lua_State *L, lstore *s, const char *fn)
+{
+    lproc *p = checkprocess_ctx(L, fn);
+    if (s->sim != p->ev.sim)
+        luaL_error(L, "%s: store '%s' belongs to another simulation (stores work in process-style "
+                   "scenarios)", fn, kou_store_name(s->s));
+    return p;
+}
+
+static int store_yield(lua_State *L, lproc *p, lstore *s, bool get)
+{
+    lua_settop(L, 1);
+    push_proc(L, p);
+    lua_pushvalue(L, 1);
+    lua_setiuservalue(L, -2, UV_WAITON);
+    lua_settop(L, 0);
+    p->wait = W_STORE;
+    p->fac = s;
+    p->fac_get = get;
+    return lua_yieldk(L, 0, W_STORE, wait_k);
+}
+
+/* s:put(item [, {priority =, timeout =}]) */
+static int m_store_put(lua_State *L)
+{
+    lstore *s = checkstore(L);
+    lproc *p = store_waiter(L, s, "put");
+    luaL_checkany(L, 2);
+    if (lua_isnil(L, 2))
+        return luaL_error(L, "put: store '%s': the item cannot be nil", kou_store_name(s->s));
+    bool prio_store = kou_store_kind_of(s->s) == KOU_STORE_PRIORITY;
+    lua_Number prio = fac_options(L, 3, p, "put", prio_store);
+    lua_getiuservalue(L, 1, 2);                /* store item opts items */
+    p->item = ++s->last_item;
+    lua_pushvalue(L, 2);
+    lua_rawseti(L, -2, (lua_Integer)p->item);
+    p->item_prio = prio;
+    return store_yield(L, p, s, false);
+}
+
+/* s:get([filter] [, {timeout =}]) */
+static int m_store_get(lua_State *L)
+{
+    lstore *s = checkstore(L);
+    lproc *p = store_waiter(L, s, "get");
+    int opts = 2;
+    p->filtered = lua_isfunction(L, 2);
+    if (p->filtered) {
+        if (kou_store_kind_of(s->s) != KOU_STORE_FILTER)
+            return luaL_error(L, "get: store '%s' takes no filter (make it with kind = \"filter\")",
+                              kou_store_name(s->s));
+        opts = 3;
+    }
+    fac_options(L, opts, p, "get", false);
+    push_proc(L, p);
+    if (p->filtered)
+        lua_pushvalue(L, 2);
+    else
+        lua_pushnil(L);
+    lua_setiuservalue(L, -2, UV_FILTER);
+    p->filter_failed = false;
+    return store_yield(L, p, s, true);
+}
+
+static int m_store_size(lua_State *L)
+{
+    lua_pushinteger(L, (lua_Integer)kou_store_size(checkstore(L)->s));
+    return 1;
+}
+
+static int m_store_capacity(lua_State *L)
+{
+    size_t cap = kou_store_capacity(checkstore(L)->s);
+    lua_pushnumber(L, cap == KOU_STORE_UNLIMITED ? INFINITY : (double)cap);
+    return 1;
+}
+
+static int m_store_name(lua_State *L)
+{
+    lua_pushstring(L, kou_store_name(checkstore(L)->s));
+    return 1;
+}
+
+static int m_store_stats(lua_State *L)
+{
+    const kou_store *s = checkstore(L)->s;
+    const kou_timeavg *sz = kou_store_size_stats(s);
+    const kou_tally *stay = kou_store_stay_stats(s);
+    size_t cap = kou_store_capacity(s);
+    lua_createtable(L, 0, 16);
+    lua_pushstring(L, kou_store_name(s));
+    lua_setfield(L, -2, "name");
+    setnum(L, "capacity", cap == KOU_STORE_UNLIMITED ? INFINITY : (double)cap);
+    lua_pushinteger(L, (lua_Integer)kou_store_size(s));
+    lua_setfield(L, -2, "size");
+    setnum(L, "mean_size", kou_store_mean_size(s));
+    setnum(L, "max_size", sz->max);
+    setnum(L, "mean_stay", kou_tally_mean(stay));
+    wait_fields(L, "put", kou_store_put_wait_stats(s), kou_store_puts_cancelled(s),
+                kou_store_puts_waiting(s));
+    wait_fields(L, "get", kou_store_get_wait_stats(s), kou_store_gets_cancelled(s),
+                kou_store_gets_waiting(s));
+    return 1;
+}
+
+static int m_store_reset_stats(lua_State *L)
+{
+    kou_store_reset_stats(checkstore(L)->s);
+    return 0;
+}
+
+static int m_store_tostring(lua_State *L)
+{
+    const lstore *u = check_ud(L, upsim(L), 1, MT_STORE);
+    const kou_store *s = u->s;
+    static const char *const kinds[] = {"fifo", "priority", "filter"};
+    lua_pushfstring(L, "store '%s' (%s, %I items)", kou_store_name(s), kinds[kou_store_kind_of(s)],
+                    (lua_Integer)kou_store_size(s));
+    return 1;
 }
 
 static int l_now(lua_State *L)
@@ -1649,6 +2262,57 @@ static void createmeta(lua_State *L, const char *name, const luaL_Reg *meth,
     lua_pop(L, 1);
 }
 
+/* use(res, dt [, {priority =}]): request, hold dt, release, with
+** preempt-resume. Written in Lua over the API's own functions, taken when
+** the state opens, so that a scenario redefining them changes nothing. */
+static const char use_source[] =
+    "local request, hold, release, is_interrupt, now, pcall, error, type, next, tostring = ...\n"
+    "return function(res, dt, opts)\n"
+    "  local prio = 0\n"
+    "  if opts ~= nil then\n"
+    "    if type(opts) ~= 'table' then error('use: options must be a table {priority = p}', 2) end\n"
+    "    for k in next, opts do\n"
+    "      if k ~= 'priority' then error(\"use: unknown option '\" .. tostring(k) .. \"' (known: priority)\", 2) end\n"
+    "    end\n"
+    "    prio = opts.priority or 0\n"
+    "  end\n"
+    "  if type(dt) ~= 'number' or not (dt >= 0 and dt < 1 / 0) then\n"
+    "    error('use: time must be finite and >= 0 (got ' .. tostring(dt) .. ')', 2)\n"
+    "  end\n"
+    "  local left = dt\n"
+    "  while true do\n"
+    "    request(res, {priority = prio})\n"
+    "    local ok, e = pcall(hold, left)\n"
+    "    if ok then release(res) return now() end\n"
+    "    if is_interrupt(e) and e.cause == 'preempted' and e.resource == res then\n"
+    "      left = e.remaining\n"
+    "    else\n"
+    "      release(res)\n"
+    "      error(e, 0)\n"
+    "    end\n"
+    "  end\n"
+    "end\n";
+
+/* Defines use in the kouan table at the top and the globals below it. */
+static void open_use(lua_State *L)
+{
+    static const char *const uses[] = {"request", "hold", "release", "is_interrupt", "now"};
+    static const char *const base[] = {"pcall", "error", "type", "next", "tostring"};
+    int kouan = lua_gettop(L), g = kouan - 1, nargs = 0;
+    if (luaL_loadbufferx(L, use_source, sizeof use_source - 1, "=use", "t") != LUA_OK)
+        lua_error(L);
+    for (size_t i = 0; i < sizeof uses / sizeof uses[0]; i++, nargs++)
+        lua_getfield(L, kouan, uses[i]);
+    for (size_t i = 0; i < sizeof base / sizeof base[0]; i++, nargs++)
+        lua_getfield(L, g, base[i]);
+    lua_call(L, nargs, 1);              /* G kouan use */
+    lua_pushvalue(L, -1);
+    lua_setfield(L, -3, "use");
+    lua_pushliteral(L, "use");
+    lua_insert(L, -2);
+    lua_rawset(L, -4);
+}
+
 void kou_lsim_open(lua_State *L)
 {
     kou_host *h = kou_host_from_lua(L);
@@ -1693,6 +2357,16 @@ void kou_lsim_open(lua_State *L)
     createmeta(L, DIST_META, dist_meth, m_dist_tostring, S);
     createmeta(L, PROCESS_META, proc_meth, m_proc_tostring, S);
     createmeta(L, EVENT_META, ev_meth, m_ev_tostring, S);
+    static const luaL_Reg cont_meth[] = {
+        {"put", m_cont_put}, {"get", m_cont_get}, {"level", m_cont_level},
+        {"capacity", m_cont_capacity}, {"name", m_cont_name}, {"stats", m_cont_stats},
+        {"reset_stats", m_cont_reset_stats}, {NULL, NULL}};
+    static const luaL_Reg store_meth[] = {
+        {"put", m_store_put}, {"get", m_store_get}, {"size", m_store_size},
+        {"capacity", m_store_capacity}, {"name", m_store_name}, {"stats", m_store_stats},
+        {"reset_stats", m_store_reset_stats}, {NULL, NULL}};
+    createmeta(L, CONTAINER_META, cont_meth, m_cont_tostring, S);
+    createmeta(L, STORE_META, store_meth, m_store_tostring, S);
     for (int k = 0; k < MT_COUNT; k++) {
         luaL_getmetatable(L, meta_name[k]);
         S->mt[k] = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -1712,6 +2386,7 @@ void kou_lsim_open(lua_State *L)
         {"wait", l_wait},               {"event", l_event},
         {"timeout", l_timeout},         {"any_of", l_any_of},
         {"all_of", l_all_of},           {"is_interrupt", l_is_interrupt},
+        {"container", l_container},     {"store", l_store},
         {NULL, NULL}};
     lua_pushglobaltable(L);             /* G */
     lua_getfield(L, -1, "kouan");       /* G kouan */
@@ -1724,6 +2399,7 @@ void kou_lsim_open(lua_State *L)
         lua_insert(L, -2);
         lua_rawset(L, -4);               /* G.name = fn, past the strict check */
     }
+    open_use(L);                        /* G kouan */
     lua_pop(L, 2);
     kou_lmonitor_open(L);
 }

@@ -34,7 +34,7 @@ import random
 
 import simpy
 
-PARAMS = {"lambda": 8.0, "urgent": 0.2, "yard": 40, "headway": 4.0, "train": 36,
+PARAMS = {"lambda": 8.0, "urgent": 0.2, "yard": 32, "headway": 4.0, "train": 36,
           "load": 0.02, "sim_time": 2000.0}
 
 

@@ -66,6 +66,9 @@ def group_errors():
     check_error("err_syntax.lua", "unexpected symbol", traceback=False)
     check_error("err_hijack.lua", "process was resumed outside the simulation", traceback=False)
     check_error("err_interrupt.lua", "process was interrupted (cause: breakdown) and did not catch it")
+    check_error("err_filter.lua", "the filter of this get raised an error: ")
+    check_error("err_preempted.lua", "interrupted (cause: preempted) and did not catch it "
+                "(wait inside pcall to handle interrupts, or use(res, dt), which resumes preempted work)")
     check_error("err_hours.lua", "office.hours[1].days must be days such as", traceback=False)
     # --until T leaves the events at exactly T pending (SimPy's run(until=T))
     rc, out, err = run("run", path("until_edge.lua"), "--until", "10", "--quiet")

@@ -21,7 +21,7 @@ end
 -- ---- constructors and their errors (at the top level, time 0) ----
 raises(function() resource{capacity = 1} end, "field 'name' is required", "resource needs a name")
 raises(function() resource{name = "a", capcity = 1} end, "unknown field 'capcity' (did you mean 'capacity'?)", "a misspelt field is refused, naming the nearest field")
-raises(function() resource{name = "a", zzz = 1} end, "unknown field 'zzz' (known: name, capacity, discipline, hours, holidays, workdays)", "a field far from any known one lists them all")
+raises(function() resource{name = "a", zzz = 1} end, "unknown field 'zzz' (known: name, capacity, discipline, hours, holidays, workdays, preemptive)", "a field far from any known one lists them all")
 raises(function() resource{name = "b", capacity = 0} end, "resource 'b': capacity", "capacity 0 is refused, naming the resource")
 raises(function() resource{name = "c", discipline = "lifo"} end, "discipline must be", "an unknown discipline is refused")
 raises(function() resource(3) end, "bad argument #1 to 'resource' (table expected, got number)", "resource wants a table")
