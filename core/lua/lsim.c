@@ -26,6 +26,7 @@
 
 #define LSIM_KEY "kouan.lsim"
 #define LSIM_RESOURCES "kouan.resources"
+#define LSIM_FACILITIES "kouan.facilities" /* containers and stores, for the report */
 #define LSIM_AT_END "kouan.at_end"
 #define LSIM_RUN_PROCS "kouan.run_processes" /* processes of the bound replication */
 #define RESOURCE_META "kouan.Resource"
@@ -1806,6 +1807,15 @@ static double fac_capacity(lua_State *L, const char *what, const char *name, boo
     return cap;
 }
 
+/* Appends the container or store at the top to the report's list. */
+static void list_facility(lua_State *L)
+{
+    lua_getfield(L, LUA_REGISTRYINDEX, LSIM_FACILITIES);
+    lua_pushvalue(L, -2);
+    lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+    lua_pop(L, 1);
+}
+
 static int l_container(lua_State *L)
 {
     static const char *const allowed[] = {"name", "capacity", "init", "integer", NULL};
@@ -1830,6 +1840,7 @@ static int l_container(lua_State *L)
     set_meta(L, S, MT_CONTAINER);
     lua_pushfstring(L, "container '%s'", name);
     lua_setiuservalue(L, -2, 1);
+    list_facility(L);
     return 1;
 }
 
@@ -2000,6 +2011,7 @@ static int l_store(lua_State *L)
     lua_setiuservalue(L, -2, 1);
     lua_newtable(L);
     lua_setiuservalue(L, -2, 2);
+    list_facility(L);
     return 1;
 }
 
@@ -2313,28 +2325,9 @@ static void open_use(lua_State *L)
     lua_rawset(L, -4);
 }
 
-void kou_lsim_open(lua_State *L)
+/* The metatables of the objects scenarios get, with their methods. */
+static void open_metatables(lua_State *L, lsim *S)
 {
-    kou_host *h = kou_host_from_lua(L);
-    lsim *S = lua_newuserdatauv(L, sizeof *S, 0);
-    S->sim = kou_host_sim(h);
-    S->L = L;
-    S->error_ref = LUA_NOREF;
-    S->run_sim = NULL;
-    S->view = NULL;
-    S->run_gen = 0;
-    lua_setfield(L, LUA_REGISTRYINDEX, LSIM_KEY);
-    lua_newtable(L);
-    lua_setfield(L, LUA_REGISTRYINDEX, LSIM_RESOURCES);
-    lua_newtable(L);
-    lua_setfield(L, LUA_REGISTRYINDEX, LSIM_AT_END);
-    lua_newtable(L);
-    S->pool_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    luaL_newmetatable(L, INTERRUPT_META);
-    lua_pushcfunction(L, m_intr_tostring);
-    lua_setfield(L, -2, "__tostring");
-    lua_pop(L, 1);
-
     static const luaL_Reg res_meth[] = {
         {"name", m_res_name},   {"capacity", m_res_capacity},
         {"busy", m_res_busy},   {"queue_length", m_res_queue_length},
@@ -2367,6 +2360,33 @@ void kou_lsim_open(lua_State *L)
         {"reset_stats", m_store_reset_stats}, {NULL, NULL}};
     createmeta(L, CONTAINER_META, cont_meth, m_cont_tostring, S);
     createmeta(L, STORE_META, store_meth, m_store_tostring, S);
+}
+
+void kou_lsim_open(lua_State *L)
+{
+    kou_host *h = kou_host_from_lua(L);
+    lsim *S = lua_newuserdatauv(L, sizeof *S, 0);
+    S->sim = kou_host_sim(h);
+    S->L = L;
+    S->error_ref = LUA_NOREF;
+    S->run_sim = NULL;
+    S->view = NULL;
+    S->run_gen = 0;
+    lua_setfield(L, LUA_REGISTRYINDEX, LSIM_KEY);
+    lua_newtable(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, LSIM_RESOURCES);
+    lua_newtable(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, LSIM_FACILITIES);
+    lua_newtable(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, LSIM_AT_END);
+    lua_newtable(L);
+    S->pool_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    luaL_newmetatable(L, INTERRUPT_META);
+    lua_pushcfunction(L, m_intr_tostring);
+    lua_setfield(L, -2, "__tostring");
+    lua_pop(L, 1);
+
+    open_metatables(L, S);
     for (int k = 0; k < MT_COUNT; k++) {
         luaL_getmetatable(L, meta_name[k]);
         S->mt[k] = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -2528,6 +2548,52 @@ static void print_num(FILE *out, int width, int prec, double v)
         fprintf(out, " %*.*f", width, prec, v);
 }
 
+/* The report's table of containers and stores: mean level (items), the
+** number of completed gets and their mean wait, puts likewise. */
+static void print_facilities(lua_State *L, lsim *S, FILE *out)
+{
+    lua_getfield(L, LUA_REGISTRYINDEX, LSIM_FACILITIES);
+    lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+    if (n > 0)
+        fprintf(out, "%-20s %9s %10s %11s %13s %11s %13s\n", "container/store", "capacity", "mean level",
+                "gets", "mean wait (h)", "puts", "mean wait (h)");
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_rawgeti(L, -1, i);
+        const char *name;
+        double cap, mean;
+        const kou_tally *get, *put;
+        lcont *c = test_ud(L, S, -1, MT_CONTAINER);
+        if (c != NULL) {
+            name = kou_container_name(c->c);
+            cap = kou_container_capacity(c->c);
+            mean = kou_container_mean_level(c->c);
+            get = kou_container_get_wait_stats(c->c);
+            put = kou_container_put_wait_stats(c->c);
+        } else {
+            const kou_store *st = ((lstore *)lua_touserdata(L, -1))->s;
+            name = kou_store_name(st);
+            size_t scap = kou_store_capacity(st);
+            cap = scap == KOU_STORE_UNLIMITED ? INFINITY : (double)scap;
+            mean = kou_store_mean_size(st);
+            get = kou_store_get_wait_stats(st);
+            put = kou_store_put_wait_stats(st);
+        }
+        lua_pop(L, 1);
+        fprintf(out, "%-20s", name);
+        if (isinf(cap))
+            fprintf(out, " %9s", "inf");
+        else
+            fprintf(out, " %9.6g", cap);
+        print_num(out, 10, 4, mean);
+        fprintf(out, " %11" PRIu64, get->n);
+        print_num(out, 13, 4, kou_tally_mean(get));
+        fprintf(out, " %11" PRIu64, put->n);
+        print_num(out, 13, 4, kou_tally_mean(put));
+        fputc('\n', out);
+    }
+    lua_pop(L, 1);
+}
+
 void kou_lsim_print_report(lua_State *L, FILE *out)
 {
     lsim *S = getlsim(L);
@@ -2549,5 +2615,6 @@ void kou_lsim_print_report(lua_State *L, FILE *out)
         fprintf(out, " %10" PRIu64 "\n", kou_resource_served_count(r));
     }
     lua_pop(L, 1);
+    print_facilities(L, S, out);
     fflush(out);
 }
