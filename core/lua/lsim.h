@@ -5,7 +5,8 @@
 ** (request/release).
 **
 ** Objects are userdata with metatables, as liolib.c does: "kouan.Resource",
-** "kouan.Stream", "kouan.Dist", "kouan.Process". A method called on the
+** "kouan.Stream", "kouan.Dist", "kouan.Process", "kouan.Event",
+** "kouan.Container", "kouan.Store". A method called on the
 ** wrong object gets Lua's "bad argument #1 ... (kouan.Resource expected,
 ** got ...)". The kernel objects behind them belong to the host's
 ** simulation; the userdata only point at them.
@@ -44,6 +45,26 @@
 ** cause, by (the interrupting process) and, for a hold, remaining (hours
 ** left). pcall catches it; is_interrupt(e) tells it from other errors.
 **
+** Preemption. resource{preemptive = true} serves by priority, and a
+** request of higher priority takes the server of the holder of lowest
+** priority (kernel/resource.h). The holder no longer holds it (release is
+** refused) and its current wait raises an interrupt with cause
+** "preempted", usage_since, by and resource. use(res, dt) is request,
+** hold and release in Lua over these functions, asking again for the time
+** left after each preemption (preempt-resume).
+**
+** Containers and stores (kernel/container.h, kernel/store.h) belong to
+** the host's simulation, made when the scenario loads. A put or get yields
+** like a request: the resumer calls the kernel, which completes it at once
+** or later from another process's put or get (then the process resumes
+** through an event), and a timeout withdraws it. The kernel keeps a store's
+** items as handles; their Lua values stay in a table of the store's user
+** value until a get hands them over. A filter store asks the get's Lua
+** filter from inside the kernel's put or get: on the main thread, in
+** protected mode, with the store locked against use; an error makes the
+** get accept nothing more and fails its process through an event, so it
+** never unwinds through the kernel.
+**
 ** Scenario environment (globals, also fields of the kouan table):
 **   resource{name=, capacity=, discipline="fifo"|"priority"}
 **   stream(name)                         -- find or create an RNG stream
@@ -60,6 +81,12 @@
 **   event() -> ev, ev:succeed([v]), timeout(dt [, v]), any_of{...},
 **   all_of{...}, wait(ev [, t]), ev:triggered(), ev:processed(), ev:value()
 **   p:join([t]), p:interrupt([cause]), p:alive(), is_interrupt(e)
+**   resource{..., preemptive = true}, use(res, dt [, {priority=}]) -> end time
+**   container{name=, capacity=, init=, integer=}: c:put(x [, {timeout=}]),
+**   c:get(x [, {timeout=}]) -> done, c:level(), c:stats()
+**   store{name=, capacity=, kind="fifo"|"priority"|"filter"}:
+**   s:put(item [, {priority=, timeout=}]) -> done,
+**   s:get([filter] [, {timeout=}]) -> item or nil, s:size(), s:stats()
 **   port_resource(port, name)            -- see below
 **
 ** kou_lsim_run(until): events at exactly 'until' do not run (as SimPy's
@@ -115,7 +142,9 @@ void kou_lsim_raise(lua_State *L);
 /* Whether a process has failed (its report is raised by kou_lsim_run). */
 bool kou_lsim_failed(lua_State *L);
 /* Prints one line per resource, in creation order: servers, utilisation,
-** mean queue length, mean wait (h), services completed. */
+** mean queue length, mean wait (h), services completed; then one per
+** container and store: capacity, mean level, gets and puts with their
+** mean waits. */
 void kou_lsim_print_report(lua_State *L, FILE *out);
 
 #endif
