@@ -51,13 +51,19 @@ typedef struct lres {
     uint64_t gen;
 } lres;
 
+/* Streams and distributions made during a replication draw from that
+** replication's simulation (gen = its run_gen, like a port resource); a
+** host's one (gen 0) used during a replication draws from the
+** replication's stream of the same name (live_stream). */
 typedef struct lstream {
     kou_rng *r;
+    uint64_t gen;
 } lstream;
 
 typedef struct ldist {
     kou_dist *d;
     kou_rng *r; /* the stream sample() draws from by default */
+    uint64_t gen;
 } ldist;
 
 enum wait { W_NONE, W_HOLD, W_REQUEST };
@@ -72,6 +78,7 @@ typedef struct lproc {
     int nargs;          /* arguments waiting on co's stack for the start */
     enum wait wait;     /* what the last yield asked for */
     double dt;          /* W_HOLD */
+    double wake;        /* W_HOLD: when it wakes (for the discard warning) */
     kou_resource *res;  /* W_REQUEST */
     int prio;
     bool sync;          /* inside our own kou_resource_request call */
@@ -92,16 +99,41 @@ static lproc *current(lua_State *L)
 
 /* ---- argument helpers ---- */
 
+/* The stream 'name' of the simulation that runs now: the host's, or
+** during a replication the replication's "lua.NAME" (a function of the
+** replication's seed alone, whichever worker runs it, and apart from the
+** model's own streams). */
 static kou_rng *stream_by_name(lua_State *L, lsim *S, const char *name)
 {
-    kou_rng *r = kou_rng_stream_find(S->sim, name);
+    kou_sim *sim = S->run_sim ? S->run_sim : S->sim;
+    char full[KOU_RNG_NAME_MAX + 8];
+    if (S->run_sim)
+        snprintf(full, sizeof full, "lua.%s", name);
+    const char *n = S->run_sim ? full : name;
+    kou_rng *r = kou_rng_stream_find(sim, n);
     if (r == NULL) {
-        kou_sim_clear_error(S->sim);
-        r = kou_rng_stream_create(S->sim, name);
+        kou_sim_clear_error(sim);
+        r = kou_rng_stream_create(sim, n);
         if (r == NULL)
-            luaL_error(L, "stream: %s", kou_sim_errmsg(S->sim));
+            luaL_error(L, "stream: %s", kou_sim_errmsg(sim));
     }
     return r;
+}
+
+/* The stream to draw from now for r of generation gen (see lstream). */
+static kou_rng *live_stream(lua_State *L, lsim *S, kou_rng *r, uint64_t gen)
+{
+    if (gen == 0)
+        return S->run_sim ? stream_by_name(L, S, kou_rng_name(r)) : r;
+    if (S->run_sim == NULL || gen != S->run_gen)
+        luaL_error(L, "a stream or distribution made in replication %I is no longer valid: that replication "
+                   "has ended (make it inside the process, in each replication)", (lua_Integer)gen);
+    return r;
+}
+
+static uint64_t now_gen(const lsim *S)
+{
+    return S->run_sim ? S->run_gen : 0;
 }
 
 /* The stream at idx: a name, a Stream, or none/nil for "default". */
@@ -113,9 +145,17 @@ static kou_rng *to_stream(lua_State *L, lsim *S, int idx)
         return stream_by_name(L, S, DEFAULT_STREAM);
     case LUA_TSTRING:
         return stream_by_name(L, S, lua_tostring(L, idx));
-    default:
-        return ((lstream *)luaL_checkudata(L, idx, STREAM_META))->r;
+    default: {
+        lstream *u = luaL_checkudata(L, idx, STREAM_META);
+        return live_stream(L, S, u->r, u->gen);
     }
+    }
+}
+
+static kou_rng *checkstream(lua_State *L)
+{
+    lstream *u = luaL_checkudata(L, 1, STREAM_META);
+    return live_stream(L, upsim(L), u->r, u->gen);
 }
 
 /* ---- streams ---- */
@@ -126,35 +166,32 @@ static int l_stream(lua_State *L)
     kou_rng *r = stream_by_name(L, S, luaL_checkstring(L, 1));
     lstream *u = lua_newuserdatauv(L, sizeof *u, 0);
     u->r = r;
+    u->gen = now_gen(S);
     luaL_setmetatable(L, STREAM_META);
     return 1;
 }
 
 static int m_stream_uniform(lua_State *L)
 {
-    lstream *u = luaL_checkudata(L, 1, STREAM_META);
-    lua_pushnumber(L, kou_rng_uniform(u->r));
+    lua_pushnumber(L, kou_rng_uniform(checkstream(L)));
     return 1;
 }
 
 static int m_stream_rekey(lua_State *L)
 {
-    lstream *u = luaL_checkudata(L, 1, STREAM_META);
-    kou_rng_stream_rekey(u->r, (uint64_t)luaL_checkinteger(L, 2));
+    kou_rng_stream_rekey(checkstream(L), (uint64_t)luaL_checkinteger(L, 2));
     return 0;
 }
 
 static int m_stream_name(lua_State *L)
 {
-    lstream *u = luaL_checkudata(L, 1, STREAM_META);
-    lua_pushstring(L, kou_rng_name(u->r));
+    lua_pushstring(L, kou_rng_name(checkstream(L)));
     return 1;
 }
 
 static int m_stream_tostring(lua_State *L)
 {
-    lstream *u = luaL_checkudata(L, 1, STREAM_META);
-    lua_pushfstring(L, "stream '%s'", kou_rng_name(u->r));
+    lua_pushfstring(L, "stream '%s'", kou_rng_name(checkstream(L)));
     return 1;
 }
 
@@ -167,6 +204,7 @@ static int push_dist(lua_State *L, lsim *S, kou_dist *d, kou_rng *r)
     ldist *u = lua_newuserdatauv(L, sizeof *u, 0);
     u->d = d;
     u->r = r;
+    u->gen = now_gen(S); /* r is of the simulation that runs now (to_stream) */
     luaL_setmetatable(L, DIST_META);
     return 1;
 }
@@ -362,11 +400,8 @@ static ldist *checkdist(lua_State *L)
 static int m_dist_sample(lua_State *L)
 {
     ldist *u = checkdist(L);
-    kou_rng *r = u->r;
-    if (!lua_isnoneornil(L, 2))
-        r = lua_type(L, 2) == LUA_TSTRING
-                ? stream_by_name(L, lua_touserdata(L, lua_upvalueindex(1)), lua_tostring(L, 2))
-                : ((lstream *)luaL_checkudata(L, 2, STREAM_META))->r;
+    lsim *S = upsim(L);
+    kou_rng *r = lua_isnoneornil(L, 2) ? live_stream(L, S, u->r, u->gen) : to_stream(L, S, 2);
     lua_pushnumber(L, kou_dist_sample(u->d, r));
     return 1;
 }
@@ -388,7 +423,7 @@ static int m_dist_tostring(lua_State *L)
     ldist *u = checkdist(L);
     char buf[256];
     kou_dist_describe(u->d, buf, sizeof buf);
-    lua_pushfstring(L, "%s on stream '%s'", buf, kou_rng_name(u->r));
+    lua_pushfstring(L, "%s on stream '%s'", buf, kou_rng_name(live_stream(L, upsim(L), u->r, u->gen)));
     return 1;
 }
 
@@ -666,6 +701,7 @@ static void proc_step(lproc *p, bool start)
         lua_pop(p->co, nres);
         switch (p->wait) {
         case W_HOLD:
+            p->wake = kou_sim_now(p->sim) + p->dt;
             if (kou_event_schedule(p->sim, p->dt, 0, ev_resume, p, NULL) == KOU_EVENT_NONE)
                 proc_fail(p, kou_sim_errmsg(p->sim), false);
             return;
@@ -1013,7 +1049,28 @@ void kou_lsim_begin_run(lua_State *L, kou_sim *sim, const kou_model_run_view *vi
     lua_pop(L, 1); /* msgh */
 }
 
-bool kou_lsim_end_run(lua_State *L)
+/* What a discarded process was waiting for, into buf. */
+static void describe_wait(lproc *p, char *buf, size_t len)
+{
+    switch (p->wait) {
+    case W_HOLD:
+        snprintf(buf, len, "hold() until hour %.4f", p->wake);
+        return;
+    case W_REQUEST: /* the resource is at index 1 of its stack (l_request) */
+        if (lua_checkstack(p->co, 2) && lua_gettop(p->co) >= 1 && lua_getiuservalue(p->co, 1, 1) == LUA_TSTRING)
+            snprintf(buf, len, "request() of %s", lua_tostring(p->co, -1));
+        else
+            snprintf(buf, len, "request()");
+        if (lua_gettop(p->co) >= 1)
+            lua_pop(p->co, 1);
+        return;
+    default:
+        snprintf(buf, len, "its start");
+        return;
+    }
+}
+
+bool kou_lsim_end_run(lua_State *L, kou_lsim_discarded_fn discarded, void *ctx)
 {
     lsim *S = getlsim(L);
     if (lua_getfield(L, LUA_REGISTRYINDEX, LSIM_RUN_PROCS) == LUA_TTABLE) {
@@ -1022,8 +1079,14 @@ bool kou_lsim_end_run(lua_State *L)
             lua_rawgeti(L, -1, i);
             lproc *p = lua_touserdata(L, -1);
             lua_pop(L, 1);
-            if (p->ref != LUA_NOREF) /* still waiting: discarded with the replication */
+            if (p->ref != LUA_NOREF) { /* still waiting: discarded with the replication */
+                if (discarded) {
+                    char what[LUA_IDSIZE + 96];
+                    describe_wait(p, what, sizeof what);
+                    discarded(ctx, p->where, what, p->wait == W_HOLD ? p->wake : NAN);
+                }
                 unanchor(p);
+            }
             p->sim = NULL;
         }
     }
