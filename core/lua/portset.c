@@ -290,10 +290,14 @@ static int pload(lua_State *L)
     return 0;
 }
 
-/* Copies the strings of a list into the arena at *at, pointers at ptrs. */
+/* Copies the strings of a list into the arena at *at, pointers at ptrs
+** (a NULL entry stays NULL: an era not given). */
 static void copy_list(const char *const *src, size_t n, const char **ptrs, char **at)
 {
     for (size_t i = 0; i < n; i++) {
+        ptrs[i] = NULL;
+        if (src[i] == NULL)
+            continue;
         size_t len = strlen(src[i]) + 1;
         memcpy(*at, src[i], len);
         ptrs[i] = *at;
@@ -305,7 +309,7 @@ static size_t list_bytes(const char *const *src, size_t n)
 {
     size_t b = n * sizeof(char *);
     for (size_t i = 0; i < n; i++)
-        b += strlen(src[i]) + 1;
+        b += src[i] ? strlen(src[i]) + 1 : 0;
     return b;
 }
 
@@ -487,10 +491,14 @@ static void processes_start(void *ctx, kou_rep_run *run)
         return;
     }
     cur.w = w;
-    /* math.random too is a function of the replication's seed */
-    kou_rng *mr = kou_rng_stream_find(kou_host_sim(w->host), "lua.math.random");
+    /* math.random too draws from the replication's streams */
+    kou_rng *mr = kou_rng_stream_find(run->sim, "lua.math.random");
+    if (mr == NULL) {
+        kou_sim_clear_error(run->sim);
+        mr = kou_rng_stream_create(run->sim, "lua.math.random");
+    }
     if (mr)
-        kou_rng_stream_rekey(mr, run->job->seed);
+        kou_host_bind_random(w->host, mr);
     kou_time h = run->job->cfg->horizon_hours, now = kou_sim_now(run->sim);
     kou_event_schedule(run->sim, h > now ? h - now : 0.0, KOU_PRIORITY_MIN, ev_horizon, NULL, NULL);
     lua_State *L = kou_host_state(w->host);
@@ -549,6 +557,7 @@ static void processes_end(void *ctx, kou_rep_run *run, kou_rep_result *res)
     if (w) {
         discard_ctx d = {.horizon = run->job->cfg->horizon_hours, .reached = cur.horizon};
         failed = kou_lsim_end_run(kou_host_state(w->host), on_discarded, &d); /* never raises */
+        kou_host_bind_random(w->host, NULL); /* the replication's stream went with its simulation */
         pthread_mutex_lock(&ps->mu);
         keep_discards(ps, &d, run);
         if (!failed) {
@@ -589,9 +598,12 @@ kou_rep_sink kou_portset_process_sink(kou_portset *ps)
     return s;
 }
 
-bool kou_portset_process_failed(const kou_portset *ps)
+bool kou_portset_process_failed(kou_portset *ps)
 {
-    return ps->failed != NULL || ps->start_failed;
+    pthread_mutex_lock(&ps->mu); /* workers may still be running */
+    bool failed = ps->failed != NULL || ps->start_failed;
+    pthread_mutex_unlock(&ps->mu);
+    return failed;
 }
 
 static int praise(lua_State *L)
@@ -608,14 +620,20 @@ int kou_portset_report_process_error(kou_portset *ps)
     return protect(ps->failed, praise, NULL);
 }
 
-size_t kou_portset_discarded(const kou_portset *ps)
+size_t kou_portset_discarded(kou_portset *ps)
 {
-    return ps->disc.processes;
+    pthread_mutex_lock(&ps->mu);
+    size_t n = ps->disc.processes;
+    pthread_mutex_unlock(&ps->mu);
+    return n;
 }
 
-void kou_portset_warn_discarded(const kou_portset *ps, size_t more)
+void kou_portset_warn_discarded(kou_portset *ps, size_t more)
 {
-    const discards *k = &ps->disc;
+    pthread_mutex_lock(&ps->mu);
+    discards copy = ps->disc;
+    pthread_mutex_unlock(&ps->mu);
+    const discards *k = &copy;
     if (k->processes == 0)
         return;
     fprintf(stderr, "kouan: warning: %s%s%s, replication with seed %llu: %s: discarded, so what it would have "

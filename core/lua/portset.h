@@ -111,7 +111,7 @@ int kou_portset_run_process_style(kou_portset *ps, double until, FILE *out);
 ** no alternative has processes. */
 kou_rep_sink kou_portset_process_sink(kou_portset *ps);
 /* Whether a replication failed through that sink. */
-bool kou_portset_process_failed(const kou_portset *ps);
+bool kou_portset_process_failed(kou_portset *ps);
 /* After a replication failed through that sink: prints the report of the
 ** earliest such replication's process (with its traceback) and returns
 ** the exit status. Main thread, after the pipeline. */
@@ -119,12 +119,12 @@ int kou_portset_report_process_error(kou_portset *ps);
 /* Processes the sink discarded still waiting for a step due within the
 ** horizon (a hold() ending by then, or any wait when the replication
 ** ended before its horizon): how many. */
-size_t kou_portset_discarded(const kou_portset *ps);
+size_t kou_portset_discarded(kou_portset *ps);
 /* When there were any: one warning on stderr naming the first of them
 ** (in replication order: where its function is defined, what it waited
 ** for, the replication's seed) and counting the rest plus more (others
 ** the caller counted elsewhere). Main thread, after the pipeline. */
-void kou_portset_warn_discarded(const kou_portset *ps, size_t more);
+void kou_portset_warn_discarded(kou_portset *ps, size_t more);
 
 /* ---- kouan sweep ---- */
 /* Loads the design file design into spec and its base scenario (as

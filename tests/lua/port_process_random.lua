@@ -15,13 +15,13 @@ local base = param("base", "tests/lua/port_small.lua")
 local audit_len = uniform(1, 3) -- top level: drawn from each replication's "default" stream
 
 local function audits()
-  local crew = port_resource("TST", "handling")
+  local desk = port_resource("TST", "documents")
   local gap = exponential(gap_mean, "audits") -- inside: the replication's "audits" stream
   while true do
     hold(gap:sample())
-    request(crew, 1000)
+    request(desk, 1000)
     hold(audit_len:sample() + math.random())
-    release(crew)
+    release(desk)
   end
 end
 

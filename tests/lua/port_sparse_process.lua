@@ -2,8 +2,8 @@
 -- a week, almost no trucks) and a horizon of 12 days, so that a
 -- replication's system drains days before its horizon; a process that
 -- waits until hour 260 to look at the scanner is then still waiting when
--- the replication ends: kouan warns (tests/lua/check_port.py, group
--- workers). --set late=H moves its wake-up (past the horizon, 288 h: no
+-- the replication ends: kouan warns (tests/lua/check_workers.py, group
+-- warning). --set late=H moves its wake-up (past the horizon, 288 h: no
 -- warning).
 
 local late = param("late", 260)
