@@ -7,8 +7,10 @@
 ** clearance-time targets (-1/3, -1/2); optionally adds replications until
 ** a paired half-width is small enough; writes a compare file
 ** (io/h5compare.h) and a CSV. The alternatives come from the loader
-** (lua/portset.h); replications run inline through the pipeline
-** (exp/replicate.h).
+** (lua/portset.h), with their processes (the loader's sink: a worker Lua
+** state per thread); replications run through the pipeline
+** (exp/replicate.h), inline or on -j threads, a batch at a time, taken
+** back in order: the results do not depend on -j.
 */
 #include <errno.h>
 #include <math.h>
@@ -89,7 +91,8 @@ static size_t options(copts *o, kou_opt *t)
                                  "same draw in every alternative;\nbands and target probabilities "
                                  "(docs/uncertainty.md);\nunder mpirun -n N, draw d runs on rank d mod N"},
         {"-j", NULL, KOU_OPT_COUNT, &o->jobs, 1, 1024, .what = "a number of threads in 1..1024", .metavar = "N",
-         .help = "with --uncertainty: worker threads (default: the online\nCPUs)"},
+         .help = "worker threads (default 1: inline; with --uncertainty\nthe online CPUs); the results do not "
+                 "depend on it"},
         {"--seed", NULL, KOU_OPT_COUNT, &o->seed, 0, 18446744073709551615.0, .what = "a non-negative integer",
          .metavar = "N", .help = "seed of replication 1 (default 1)"},
         {"--set", NULL, KOU_OPT_SET, &o->sets, .metavar = "PATH=VALUE",
@@ -164,8 +167,6 @@ static int check_options(const copts *o, size_t neras)
         return kou_usage_error("compare", "--max-reps: only with --until-halfwidth");
     if (o->uncertainty && (o->halfwidth > 0 || o->independent || o->bom))
         return kou_usage_error("compare", "--uncertainty: not with --until-halfwidth, --independent or --bom");
-    if (o->jobs && !o->uncertainty)
-        return kou_usage_error("compare", "-j: only with --uncertainty (a comparison runs inline)");
     for (size_t i = 0; i < o->nscripts; i++) {
         FILE *f = fopen(o->scripts[i], "r");
         if (f == NULL)
@@ -226,22 +227,40 @@ static void keep_values(void *ctx, kou_rep_run *run, kou_rep_result *res)
     }
 }
 
-/* Runs replication r of every alternative. 0 or 1 (message printed). */
-static int run_rep(cmp *c, size_t r)
+/* Room for replications 0 .. reps-1 (no replication in flight: the sink
+** writes into vals). */
+static void grow(cmp *c, size_t reps)
 {
-    if (r >= c->cap) {
+    if (reps <= c->cap)
+        return;
+    while (c->cap < reps)
         c->cap = c->cap ? 2 * c->cap : 16;
-        c->vals = koui_realloc(c->vals, c->cap * c->nalt * c->ngroup * M * sizeof *c->vals);
-        c->seeds = koui_realloc(c->seeds, c->cap * c->nalt * sizeof *c->seeds);
-    }
+    c->vals = koui_realloc(c->vals, c->cap * c->nalt * c->ngroup * M * sizeof *c->vals);
+    c->seeds = koui_realloc(c->seeds, c->cap * c->nalt * sizeof *c->seeds);
+}
+
+/* Queues replication r of every alternative. */
+static void submit_rep(cmp *c, size_t r)
+{
     for (size_t a = 0; a < c->nalt; a++) {
         const kou_portset_alt *alt = kou_portset_get(c->ps, a);
         c->seeds[r * c->nalt + a] = seed_of(c, a, r);
         kou_rep_job job = {.cfg = alt->cfg, .start_date = alt->start_date, .seed = seed_of(c, a, r)};
         kou_replicator_submit(c->rp, &job);
+    }
+}
+
+/* Takes back replication r of every alternative, in order. 0, or the
+** exit status after the message. */
+static int take_rep(cmp *c, size_t r)
+{
+    for (size_t a = 0; a < c->nalt; a++) {
+        const kou_portset_alt *alt = kou_portset_get(c->ps, a);
         const kou_rep_result *res = kou_replicator_next(c->rp);
         if (res == NULL) /* a stop request: none is trapped here, but the pipeline would honour one */
             return 1;
+        if (res->status != KOU_OK && kou_portset_process_failed(c->ps)) /* the process's own report */
+            return kou_portset_report_process_error(c->ps);
         if (res->status != KOU_OK) {
             fprintf(stderr, "kouan: %s (%s): replication %zu (seed %llu): %s\n", alt->script, alt->label, r + 1,
                     (unsigned long long)res->job.seed, res->error);
@@ -249,6 +268,21 @@ static int run_rep(cmp *c, size_t r)
         }
     }
     c->nrep = r + 1;
+    return 0;
+}
+
+/* Runs replications done .. target-1: all queued first (with -j they run
+** side by side), then taken back in order. 0, or the exit status. */
+static int run_batch(cmp *c, size_t done, size_t target)
+{
+    grow(c, target);
+    for (size_t r = done; r < target; r++)
+        submit_rep(c, r);
+    for (size_t r = done; r < target; r++) {
+        int code = take_rep(c, r);
+        if (code != 0)
+            return code;
+    }
     return 0;
 }
 
@@ -302,24 +336,28 @@ static int run_all(cmp *c, char *stop, size_t len)
     size_t wg = watched_group(c);
     kou_kpi_group gi = kou_kpi_group_info(c->proto, wg);
     const char *kpi = kou_kpi_metric_name((kou_kpi_metric)o->kpi);
-    for (size_t r = 0; r < target; r++) {
-        if (run_rep(c, r) != 0)
-            return 1;
-        if (r + 1 < target || o->halfwidth <= 0)
-            continue;
+    for (size_t done = 0;;) {
+        int code = run_batch(c, done, (size_t)target);
+        if (code != 0)
+            return code;
+        done = (size_t)target;
+        if (o->halfwidth <= 0)
+            return 0;
         double h = watched_half(c, wg);
-        if (h <= o->halfwidth)
+        if (h <= o->halfwidth) {
             snprintf(stop, len, "stopped: half-width of the paired difference of %s (%s, %s) %.4g <= %g "
                      "after %zu replications", kpi, gi.port, kou_direction_name(gi.direction), h, o->halfwidth,
                      c->nrep);
-        else if (target >= o->max_reps)
+            return 0;
+        }
+        if (target >= o->max_reps) {
             snprintf(stop, len, "stopped at --max-reps %llu: half-width of the paired difference of %s "
                      "(%s, %s) %.4g > %g", (unsigned long long)o->max_reps, kpi, gi.port,
                      kou_direction_name(gi.direction), h, o->halfwidth);
-        else
-            target = target + o->reps < o->max_reps ? target + o->reps : o->max_reps;
+            return 0;
+        }
+        target = target + o->reps < o->max_reps ? target + o->reps : o->max_reps;
     }
-    return 0;
 }
 
 /* ---- the table ---- */
@@ -719,15 +757,19 @@ int kou_cmd_compare(int argc, char **argv)
     }
     cmp c = {.o = o, .ps = ps, .nalt = kou_portset_count(ps)};
     map_groups(&c);
-    kou_rep_sink sink = {.ctx = &c, .end = keep_values};
-    kou_rep_config rc = {.threads = 1, .sinks = &sink, .nsinks = 1};
+    kou_rep_sink sinks[2] = {kou_portset_process_sink(ps), {.ctx = &c, .end = keep_values}};
+    kou_rep_config rc = {.threads = o->jobs ? (int)o->jobs : 1, .sinks = sinks, .nsinks = 2};
     char path[1024] = "", stop[400] = "", err[KOU_EXP_ERROR_LEN];
     c.rp = kou_replicator_new(&rc, err, sizeof err);
-    KOU_CHECK(c.rp != NULL); /* inline: no thread to start */
-    if (!o->no_output)
+    if (c.rp == NULL) {
+        fprintf(stderr, "kouan: compare: %s\n", err);
+        code = 1;
+    }
+    if (code == 0 && !o->no_output)
         code = output_path(&c, path, sizeof path);
     if (code == 0)
         code = run_all(&c, stop, sizeof stop);
+    kou_portset_warn_discarded(ps, 0);
     if (code == 0)
         code = outputs(&c, path, stop, argc - 2, argv + 2);
     if (fflush(stdout) != 0 && code == 0) {

@@ -347,6 +347,7 @@ static int finish(port_run *pr, kou_portset *ps, const char *h5err)
         wr = kou_kpi_summary_print(pr->sum, stdout, pr->title);
     if (pr->failed.status == KOU_OK)
         say_priors(pr);
+    kou_portset_warn_discarded(ps, 0);
     if (kou_portset_process_failed(ps)) /* the process's own report, whatever the model made of the stop */
         return kou_portset_report_process_error(ps);
     if (pr->failed.status != KOU_OK) {

@@ -6,7 +6,9 @@
 ** the file.
 **
 ** Points. The main thread loads the design and the base scenario with
-** the design's era (lua/portset.h: the only Lua of a sweep), binds every
+** the design's era (lua/portset.h; the base's processes = {...} run in
+** every replication on the loader's worker Lua states, one per thread,
+** which load the design again), binds every
 ** factor's path to a parameter of it (exp/design.h, model/param_path.h: a
 ** bad path fails here, before any run) and builds the matrix. A point's
 ** configuration is a copy of the base with the factors' values set in it,
@@ -600,6 +602,9 @@ static int finish(sweep *s, const kou_rep_traps *traps)
     kou_replicator_free(s->rp);
     s->rp = NULL;
     kou_rep_untrap_signals(traps);
+    kou_portset_warn_discarded(s->ps, 0);
+    if (kou_portset_process_failed(s->ps)) /* the earliest failed run's process report; its runs are recorded */
+        kou_portset_report_process_error(s->ps);
     int sig = kou_rep_stop_signal();
     bool complete = s->next_write == s->nruns && !sig && (s->w == NULL || !kou_sweep_h5_error(s->w));
     char herr[700] = "";
@@ -645,8 +650,8 @@ static int run_sweep(sweep *s)
     }
     plan_runs(s, done);
     free(done);
-    kou_rep_sink sink = {.ctx = s, .end = keep_kpi};
-    kou_rep_config cfg = {.threads = (int)s->o->jobs, .watch_stop = true, .sinks = &sink, .nsinks = 1};
+    kou_rep_sink sinks[2] = {kou_portset_process_sink(s->ps), {.ctx = s, .end = keep_kpi}};
+    kou_rep_config cfg = {.threads = (int)s->o->jobs, .watch_stop = true, .sinks = sinks, .nsinks = 2};
     kou_rep_traps traps;
     kou_rep_trap_signals(&traps);
     char err[KOU_EXP_ERROR_LEN];

@@ -36,6 +36,10 @@ typedef struct unc_run {
     const char **set_key, **set_value;
     kou_mpi *mpi;             /* under mpirun: draw d is rank d % size's */
     int rank, size;
+    kou_portset **draw_ps;    /* [d]: the draw's loader while its replications run (their processes) */
+    bool processes;           /* some alternative lists processes (then the pipeline has their sink) */
+    size_t discarded;         /* processes discarded in draws after the one warned about */
+    bool warned;
 } unc_run;
 
 /* ---- the draws ---- */
@@ -101,6 +105,46 @@ static void keep_values(void *ctx, kou_rep_run *run, kou_rep_result *res)
     }
 }
 
+/* The processes' sink of the draw a replication belongs to. */
+static kou_rep_sink draw_sink(const unc_run *x, const kou_rep_run *run)
+{
+    size_t slot = (size_t)(uintptr_t)run->job->user;
+    return kou_portset_process_sink(x->draw_ps[slot / x->u.nreps / x->u.nalts]);
+}
+
+static void procs_ready(void *ctx, kou_rep_run *run)
+{
+    kou_rep_sink s = draw_sink(ctx, run);
+    if (s.sim_ready)
+        s.sim_ready(s.ctx, run);
+}
+
+static void procs_end(void *ctx, kou_rep_run *run, kou_rep_result *res)
+{
+    kou_rep_sink s = draw_sink(ctx, run);
+    if (s.end)
+        s.end(s.ctx, run, res);
+}
+
+/* After draw d's replications: its discard warning (the first draw with
+** any), or its count for the closing line; then the loader goes. */
+static void drop_draw(unc_run *x, size_t d)
+{
+    kou_portset *ps = x->draw_ps[d];
+    x->draw_ps[d] = NULL;
+    if (ps == NULL)
+        return;
+    size_t n = kou_portset_discarded(ps);
+    if (n > 0 && !x->warned) {
+        fprintf(stderr, "kouan: %s --uncertainty, draw %zu: ", x->q->command, d + 1);
+        kou_portset_warn_discarded(ps, 0);
+        x->warned = true;
+    } else {
+        x->discarded += n;
+    }
+    kou_portset_free(ps);
+}
+
 static void submit_draw(unc_run *x, kou_replicator *rp, const kou_portset *ps, size_t d)
 {
     for (size_t a = 0; a < x->u.nalts; a++) {
@@ -122,6 +166,11 @@ static int collect_draw(unc_run *x, kou_replicator *rp, size_t d)
         if (res == NULL) {
             fprintf(stderr, "kouan: %s --uncertainty: interrupted in draw %zu\n", x->q->command, d + 1);
             return 1;
+        }
+        if (res->status != KOU_OK && kou_portset_process_failed(x->draw_ps[d])) {
+            fprintf(stderr, "kouan: %s --uncertainty: draw %zu, %s, replication %llu: a process failed:\n",
+                    x->q->command, d + 1, x->u.alts[k / x->u.nreps], (unsigned long long)(res->job.seed - x->u.seed + 1));
+            return kou_portset_report_process_error(x->draw_ps[d]);
         }
         if (res->status != KOU_OK) {
             fprintf(stderr, "kouan: %s --uncertainty: draw %zu, %s, replication %llu: %s\n", x->q->command, d + 1,
@@ -168,7 +217,7 @@ static int finish_draw(unc_run *x, kou_replicator *rp, size_t d)
 ** 0, or the exit status after the message. */
 static int run_draws(unc_run *x, kou_replicator *rp)
 {
-    kou_portset *held = NULL;
+    bool held = false;
     size_t held_d = 0;
     int code = 0;
     for (size_t d = 0; d < x->u.ndraws && code == 0; d++) {
@@ -187,16 +236,19 @@ static int run_draws(unc_run *x, kou_replicator *rp)
             code = 1;
             break;
         }
+        x->draw_ps[d] = ps;
         submit_draw(x, rp, ps, d);
         if (held)
             code = finish_draw(x, rp, held_d);
-        kou_portset_free(held);
-        held = ps;
+        if (held && code != 0) /* the pipeline may still run draw d: it goes with the pipeline */
+            break;
+        if (held)
+            drop_draw(x, held_d);
+        held = true;
         held_d = d;
     }
     if (code == 0 && held)
         code = finish_draw(x, rp, held_d);
-    kou_portset_free(held);
     return code;
 }
 
@@ -241,11 +293,9 @@ static int setup(unc_run *x)
         return code;
     size_t np;
     const kou_prior *priors = kou_portset_priors(ps, &np);
-    for (size_t a = 0; a < kou_portset_count(ps) && code == 0; a++)
-        if (kou_portset_get(ps, a)->processes)
-            code = kou_usage_error(q->command, "--uncertainty runs the model alone: '%s' lists processes",
-                                   kou_portset_get(ps, a)->script);
-    if (code == 0 && np == 0)
+    for (size_t a = 0; a < kou_portset_count(ps); a++)
+        x->processes |= kou_portset_get(ps, a)->processes;
+    if (np == 0)
         code = kou_usage_error(q->command, "--uncertainty: '%s' has no uncertain{} value to propagate "
                                "(docs/uncertainty.md)", q->rq->scripts[0]);
     if (code == 0) {
@@ -402,8 +452,12 @@ int kou_unc_command(const kou_unc_request *q)
     }
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     int threads = q->threads ? (int)q->threads : cpus > 0 ? (int)cpus : 1;
-    kou_rep_sink sink = {.ctx = &x, .end = keep_values};
-    kou_rep_config rc = {.threads = threads, .watch_stop = true, .sinks = &sink, .nsinks = 1};
+    x.draw_ps = koui_calloc(x.u.ndraws ? x.u.ndraws : 1, sizeof *x.draw_ps);
+    kou_rep_sink sinks[2] = {{.ctx = &x, .sim_ready = procs_ready, .end = procs_end}, {.ctx = &x, .end = keep_values}};
+    /* the processes' sink only when there are any: a sink with sim_ready
+    ** makes the model end a replication once drained (exp/replicate.h) */
+    kou_rep_config rc = {.threads = threads, .watch_stop = true, .sinks = x.processes ? sinks : sinks + 1,
+                         .nsinks = x.processes ? 2 : 1};
     kou_replicator *rp = code == 0 ? kou_replicator_new(&rc, err, sizeof err) : NULL;
     if (code == 0 && rp == NULL) {
         fprintf(stderr, "kouan: %s --uncertainty: %s\n", q->command, err);
@@ -419,6 +473,12 @@ int kou_unc_command(const kou_unc_request *q)
             code = 130;
     }
     kou_replicator_free(rp);
+    for (size_t d = 0; d < x.u.ndraws; d++) /* the draws the pipeline still had */
+        drop_draw(&x, d);
+    free(x.draw_ps);
+    if (x.discarded > 0)
+        fprintf(stderr, "kouan: %s --uncertainty: %zu more such process%s in later draws\n", q->command, x.discarded,
+                x.discarded == 1 ? "" : "es");
     if (code != 0 && x.size > 1) /* the other ranks may wait for this one */
         kou_mpi_abort(x.mpi, code);
     if (code == 0 && x.rank == 0)

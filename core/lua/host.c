@@ -838,4 +838,10 @@ void kou_host_free(kou_host *h)
 
 lua_State *kou_host_state(const kou_host *h) { return h->L; }
 kou_sim *kou_host_sim(const kou_host *h) { return h->sim; }
+
+void kou_host_bind_random(kou_host *h, kou_rng *r)
+{
+    h->random = r ? r : kou_rng_stream_find(h->sim, "lua.math.random");
+    KOU_CHECK(h->random != NULL);
+}
 const char *kou_host_script(const kou_host *h) { return h->script ? h->script : ""; }

@@ -77,6 +77,7 @@
 
 #include <lua.h>
 
+#include "kernel/rng.h"
 #include "kernel/sim.h"
 
 typedef struct kou_host kou_host;
@@ -98,6 +99,10 @@ void kou_host_free(kou_host *h); /* NULL is a no-op */
 
 lua_State *kou_host_state(const kou_host *h);
 kou_sim *kou_host_sim(const kou_host *h);
+/* math.random and math.randomseed draw from r (a stream of another
+** simulation: a replication's, while its processes run) until bound
+** again; NULL: the host's own stream again. */
+void kou_host_bind_random(kou_host *h, kou_rng *r);
 /* The host of any thread of its state (kept as the allocator's ud). */
 kou_host *kou_host_from_lua(lua_State *L);
 /* The scenario file as shown in messages ("" before kou_host_loadfile). */

@@ -98,13 +98,19 @@ typedef struct lres {
     kou_tally renege_wait; /* how long those had waited */
 } lres;
 
+/* Streams and distributions made during a replication draw from that
+** replication's simulation (gen = its run_gen, like a port resource); a
+** host's one (gen 0) used during a replication draws from the
+** replication's stream of the same name (live_stream). */
 typedef struct lstream {
     kou_rng *r;
+    uint64_t gen;
 } lstream;
 
 typedef struct ldist {
     kou_dist *d;
     kou_rng *r; /* the stream sample() draws from by default */
+    uint64_t gen;
 } ldist;
 
 /* A container{} or a store{} of the host's simulation. User values: the
@@ -146,16 +152,41 @@ static lsim *upsim(lua_State *L)
 
 /* ---- argument helpers ---- */
 
+/* The stream 'name' of the simulation that runs now: the host's, or
+** during a replication the replication's "lua.NAME" (a function of the
+** replication's seed alone, whichever worker runs it, and apart from the
+** model's own streams). */
 static kou_rng *stream_by_name(lua_State *L, lsim *S, const char *name)
 {
-    kou_rng *r = kou_rng_stream_find(S->sim, name);
+    kou_sim *sim = S->run_sim ? S->run_sim : S->sim;
+    char full[KOU_RNG_NAME_MAX + 8];
+    if (S->run_sim)
+        snprintf(full, sizeof full, "lua.%s", name);
+    const char *n = S->run_sim ? full : name;
+    kou_rng *r = kou_rng_stream_find(sim, n);
     if (r == NULL) {
-        kou_sim_clear_error(S->sim);
-        r = kou_rng_stream_create(S->sim, name);
+        kou_sim_clear_error(sim);
+        r = kou_rng_stream_create(sim, n);
         if (r == NULL)
-            luaL_error(L, "stream: %s", kou_sim_errmsg(S->sim));
+            luaL_error(L, "stream: %s", kou_sim_errmsg(sim));
     }
     return r;
+}
+
+/* The stream to draw from now for r of generation gen (see lstream). */
+static kou_rng *live_stream(lua_State *L, lsim *S, kou_rng *r, uint64_t gen)
+{
+    if (gen == 0)
+        return S->run_sim ? stream_by_name(L, S, kou_rng_name(r)) : r;
+    if (S->run_sim == NULL || gen != S->run_gen)
+        luaL_error(L, "a stream or distribution made in replication %I is no longer valid: that replication "
+                   "has ended (make it inside the process, in each replication)", (lua_Integer)gen);
+    return r;
+}
+
+static uint64_t now_gen(const lsim *S)
+{
+    return S->run_sim ? S->run_gen : 0;
 }
 
 /* The stream at idx: a name, a Stream, or none/nil for "default". */
@@ -167,9 +198,17 @@ static kou_rng *to_stream(lua_State *L, lsim *S, int idx)
         return stream_by_name(L, S, DEFAULT_STREAM);
     case LUA_TSTRING:
         return stream_by_name(L, S, lua_tostring(L, idx));
-    default:
-        return ((lstream *)check_ud(L, upsim(L), idx, MT_STREAM))->r;
+    default: {
+        lstream *u = check_ud(L, S, idx, MT_STREAM);
+        return live_stream(L, S, u->r, u->gen);
     }
+    }
+}
+
+static kou_rng *checkstream(lua_State *L)
+{
+    lstream *u = check_ud(L, upsim(L), 1, MT_STREAM);
+    return live_stream(L, upsim(L), u->r, u->gen);
 }
 
 /* ---- streams ---- */
@@ -180,35 +219,32 @@ static int l_stream(lua_State *L)
     kou_rng *r = stream_by_name(L, S, luaL_checkstring(L, 1));
     lstream *u = lua_newuserdatauv(L, sizeof *u, 0);
     u->r = r;
+    u->gen = now_gen(S);
     set_meta(L, upsim(L), MT_STREAM);
     return 1;
 }
 
 static int m_stream_uniform(lua_State *L)
 {
-    lstream *u = check_ud(L, upsim(L), 1, MT_STREAM);
-    lua_pushnumber(L, kou_rng_uniform(u->r));
+    lua_pushnumber(L, kou_rng_uniform(checkstream(L)));
     return 1;
 }
 
 static int m_stream_rekey(lua_State *L)
 {
-    lstream *u = check_ud(L, upsim(L), 1, MT_STREAM);
-    kou_rng_stream_rekey(u->r, (uint64_t)luaL_checkinteger(L, 2));
+    kou_rng_stream_rekey(checkstream(L), (uint64_t)luaL_checkinteger(L, 2));
     return 0;
 }
 
 static int m_stream_name(lua_State *L)
 {
-    lstream *u = check_ud(L, upsim(L), 1, MT_STREAM);
-    lua_pushstring(L, kou_rng_name(u->r));
+    lua_pushstring(L, kou_rng_name(checkstream(L)));
     return 1;
 }
 
 static int m_stream_tostring(lua_State *L)
 {
-    lstream *u = check_ud(L, upsim(L), 1, MT_STREAM);
-    lua_pushfstring(L, "stream '%s'", kou_rng_name(u->r));
+    lua_pushfstring(L, "stream '%s'", kou_rng_name(checkstream(L)));
     return 1;
 }
 
@@ -221,6 +257,7 @@ static int push_dist(lua_State *L, lsim *S, kou_dist *d, kou_rng *r)
     ldist *u = lua_newuserdatauv(L, sizeof *u, 0);
     u->d = d;
     u->r = r;
+    u->gen = now_gen(S); /* r is of the simulation that runs now (to_stream) */
     set_meta(L, upsim(L), MT_DIST);
     return 1;
 }
@@ -416,11 +453,8 @@ static ldist *checkdist(lua_State *L)
 static int m_dist_sample(lua_State *L)
 {
     ldist *u = checkdist(L);
-    kou_rng *r = u->r;
-    if (!lua_isnoneornil(L, 2))
-        r = lua_type(L, 2) == LUA_TSTRING
-                ? stream_by_name(L, lua_touserdata(L, lua_upvalueindex(1)), lua_tostring(L, 2))
-                : ((lstream *)check_ud(L, upsim(L), 2, MT_STREAM))->r;
+    lsim *S = upsim(L);
+    kou_rng *r = lua_isnoneornil(L, 2) ? live_stream(L, S, u->r, u->gen) : to_stream(L, S, 2);
     lua_pushnumber(L, kou_dist_sample(u->d, r));
     return 1;
 }
@@ -442,7 +476,7 @@ static int m_dist_tostring(lua_State *L)
     ldist *u = checkdist(L);
     char buf[256];
     kou_dist_describe(u->d, buf, sizeof buf);
-    lua_pushfstring(L, "%s on stream '%s'", buf, kou_rng_name(u->r));
+    lua_pushfstring(L, "%s on stream '%s'", buf, kou_rng_name(live_stream(L, upsim(L), u->r, u->gen)));
     return 1;
 }
 
@@ -2486,17 +2520,71 @@ void kou_lsim_begin_run(lua_State *L, kou_sim *sim, const kou_model_run_view *vi
     lua_pop(L, 1); /* msgh */
 }
 
-bool kou_lsim_end_run(lua_State *L)
+/* What the discarded process p (its userdata at the top of L) was
+** waiting for, into buf. Only Lua values are read: the kernel objects went
+** with the replication's simulation. */
+static void describe_wait(lua_State *L, const lsim *S, lproc *p, char *buf, size_t len)
+{
+    static const char *const ev_what[] = {[EV_PLAIN] = "event()", [EV_TIMEOUT] = "timeout()",
+                                          [EV_ANY] = "any_of{}", [EV_ALL] = "all_of{}", [EV_PROCESS] = "a process"};
+    char limit[64] = "";
+    if (p->wait != W_HOLD && isfinite(p->dt))
+        snprintf(limit, sizeof limit, " (timeout after %g h)", p->dt);
+    switch (p->wait) {
+    case W_HOLD:
+        snprintf(buf, len, "hold() until hour %.4f", p->hold_end);
+        return;
+    case W_REQUEST: /* the resource is at index 1 of its stack (l_request); user value 1: its name */
+        if (lua_checkstack(p->co, 2) && test_ud(p->co, S, 1, MT_RESOURCE) != NULL) {
+            lua_getiuservalue(p->co, 1, 1);
+            snprintf(buf, len, "request() of %s%s", lua_tostring(p->co, -1), limit);
+            lua_pop(p->co, 1);
+        } else {
+            snprintf(buf, len, "request()%s", limit);
+        }
+        return;
+    case W_EVENT:
+        if (p->waiton->kind == EV_PROCESS && lua_checkstack(L, 3)) {
+            lua_getiuservalue(L, -1, UV_WAITON); /* ud joined */
+            snprintf(buf, len, "the end of the process defined at %s (join)%s", push_where(L, -1), limit);
+            lua_pop(L, 2);
+        } else {
+            snprintf(buf, len, "wait() on %s%s", ev_what[p->waiton->kind], limit);
+        }
+        return;
+    case W_NONE:
+        snprintf(buf, len, "its start");
+        return;
+    default:
+        snprintf(buf, len, "a wait");
+        return;
+    }
+}
+
+/* Discards the process at the top of L when it is still waiting, first
+** telling discarded (when not NULL) about it. */
+static void discard(lua_State *L, lsim *S, lproc *p, kou_lsim_discarded_fn discarded, void *ctx)
+{
+    if (p->ref == LUA_NOREF)
+        return;
+    if (discarded && lua_checkstack(L, 2)) {
+        char what[LUA_IDSIZE + 160];
+        describe_wait(L, S, p, what, sizeof what);
+        discarded(ctx, push_where(L, -1), what, p->wait == W_HOLD ? p->hold_end : NAN);
+        lua_pop(L, 1);
+    }
+    unanchor(p, false);
+}
+
+bool kou_lsim_end_run(lua_State *L, kou_lsim_discarded_fn discarded, void *ctx)
 {
     lsim *S = getlsim(L);
     if (lua_getfield(L, LUA_REGISTRYINDEX, LSIM_RUN_PROCS) == LUA_TTABLE) {
         lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
         for (lua_Integer i = 1; i <= n; i++) {
             lua_rawgeti(L, -1, i);
-            lproc *p = lua_touserdata(L, -1);
+            discard(L, S, lua_touserdata(L, -1), discarded, ctx); /* still waiting: discarded with the replication */
             lua_pop(L, 1);
-            if (p->ref != LUA_NOREF) /* still waiting: discarded with the replication */
-                unanchor(p, false);
         }
     }
     lua_pop(L, 1);

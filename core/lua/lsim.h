@@ -104,9 +104,14 @@
 ** its own simulation. At the end of the replication (kou_lsim_end_run)
 ** processes still waiting are discarded: unanchored, so that the garbage
 ** collector takes them; their events and requests went with the model's
-** simulation. Distributions and streams made by a process still live in
-** the host's simulation (math.random too): they continue from one
-** replication to the next, a function of --seed.
+** simulation. Random numbers drawn during a replication come from that
+** replication's simulation: stream(name), and a distribution's stream,
+** are its stream "lua.NAME" (seeded from the replication's seed and the
+** name, apart from the model's streams), also for a stream or
+** distribution made at the top level; one made during a replication is
+** valid in that replication only (as port_resource handles). So what a
+** process draws does not depend on which worker's Lua state ran the
+** replication, nor on the replications before it.
 */
 #ifndef KOUAN_LUA_LSIM_H
 #define KOUAN_LUA_LSIM_H
@@ -134,10 +139,17 @@ void kou_lsim_run(lua_State *L, kou_time until);
 ** is kept as the run's error and the simulation stops at its first event. */
 void kou_lsim_begin_run(lua_State *L, kou_sim *sim, const kou_model_run_view *view, int list);
 /* Ends the replication (after kou_model_run has returned: nothing of the
-** simulation is touched any more): discards the processes still waiting and unbinds.
-** Never raises. Returns whether a process failed; then kou_lsim_raise
-** raises the report (with the process's traceback). */
-bool kou_lsim_end_run(lua_State *L);
+** simulation is touched any more): discards the processes still waiting,
+** calling discarded (if not NULL) for each with where its function is
+** defined ("FILE:LINE") and what it was waiting for ("hold() until hour
+** 230.0000", "request() of resource 'scanner' of port 'TST'", "wait() on
+** event()", "the end of the process defined at FILE:LINE (join)", with
+** " (timeout after T h)" for a request or wait with a timeout) and, for a
+** hold(), when it would have woken (NaN for any other wait), and
+** unbinds. Never raises. Returns whether a process failed; then
+** kou_lsim_raise raises the report (with the process's traceback). */
+typedef void (*kou_lsim_discarded_fn)(void *ctx, const char *where, const char *waiting, double wake);
+bool kou_lsim_end_run(lua_State *L, kou_lsim_discarded_fn discarded, void *ctx);
 void kou_lsim_raise(lua_State *L);
 /* Whether a process has failed (its report is raised by kou_lsim_run). */
 bool kou_lsim_failed(lua_State *L);

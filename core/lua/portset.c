@@ -4,13 +4,25 @@
 ** Everything Lua runs under lua_pcall with the host's message handler
 ** (protect): the scenario's top level, the conversions, the process-style
 ** run. Arenas and converted configurations stay anchored in the registry
-** (the holder table, a sweep's base). The processes of kouan run
+** (the holder table, a sweep's base). The processes of a port scenario
 ** start from the pipeline's sink outside any pcall: kou_lsim_begin_run and
 ** kou_lsim_end_run never raise.
+**
+** Workers. A replication's processes never run in the loader's own Lua
+** state: the sink takes a worker loader from the pool (one per thread at
+** most: a worker loader serves one replication at a time), made on first
+** need by replaying how this loader was made (the recipe: the same
+** request, deep-copied, or the same sweep design), so it holds the same
+** process functions. A worker whose process failed leaves the pool: it is
+** kept for the report (the failure of the earliest replication) or freed.
+** The pool, the failure and the discard warning are under the loader's
+** mutex; the replication's own state is thread-local (the sink's start
+** and end run on the replication's thread).
 */
 #include "lua/portset.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +31,8 @@
 #include <lauxlib.h>
 #include <lua.h>
 
+#include "kernel/rng.h"
+#include "kernel/sim.h"
 #include "lua/cal_file.h"
 #include "lua/design_file.h"
 #include "lua/host.h"
@@ -27,6 +41,23 @@
 #include "lua/scenario.h"
 #include "lua/uncertain.h"
 
+/* How a loader was made, for its workers: a request (deep copy, one
+** allocation), or a sweep design. */
+typedef struct recipe {
+    kou_portset_request rq;
+    bool have_rq;
+    char *buf;                     /* the copy's pointers and strings */
+} recipe;
+
+/* The first discarded process in replication order, and the count. */
+typedef struct discards {
+    size_t processes, replications;
+    size_t index;                  /* of the first one's replication */
+    uint64_t seed;
+    const char *label;
+    char text[LUA_IDSIZE + 200];
+} discards;
+
 struct kou_portset {
     kou_host *host;
     const kou_portset_request *rq; /* while loading */
@@ -34,8 +65,16 @@ struct kou_portset {
     kou_portset_alt *alts;
     int holder;                    /* registry ref: arenas and configurations */
     bool process_style;
-    int procs_ref;                 /* kouan run: the processes list, or LUA_NOREF */
-    bool process_failed;
+    int *procs;                    /* per alternative: its processes list (registry ref) or LUA_NOREF */
+    recipe rec;
+    pthread_mutex_t mu;            /* the pool, failed, disc */
+    kou_portset **idle;            /* worker loaders not in use */
+    size_t nidle, nworkers;
+    kou_portset *failed;           /* the worker whose process failed in the earliest replication */
+    size_t failed_index;
+    bool start_failed;             /* a worker could not be made */
+    discards disc;
+    kou_sweep_spec *own_spec;      /* a sweep worker's copy of the design */
     kou_sweep_spec *spec;          /* kouan sweep */
     const char *design;
     char spath[4096];              /* the base scenario as found */
@@ -75,8 +114,12 @@ static kou_portset *make(const kou_host_config *hc, size_t nalts, int *status)
 {
     kou_portset *ps = koui_calloc(1, sizeof *ps);
     ps->alts = koui_calloc(nalts ? nalts : 1, sizeof *ps->alts);
+    ps->procs = koui_malloc((nalts ? nalts : 1) * sizeof *ps->procs);
+    for (size_t i = 0; i < (nalts ? nalts : 1); i++)
+        ps->procs[i] = LUA_NOREF;
     ps->n = nalts;
-    ps->holder = ps->procs_ref = LUA_NOREF;
+    ps->holder = LUA_NOREF;
+    pthread_mutex_init(&ps->mu, NULL);
     char err[256];
     ps->host = kou_host_new(hc, err, sizeof err);
     if (ps->host == NULL) {
@@ -122,16 +165,17 @@ static void apply_until(lua_State *L, kou_model_config *cfg, double until)
     cfg->horizon_hours = until;
 }
 
-/* A scenario's processes = {...}: kept for kouan run, refused by compare. */
+/* A scenario's processes = {...}: kept for the workers (refused by a
+** calibration point, which runs the model alone). */
 static void take_processes(lua_State *L, kou_portset *ps, kou_portset_alt *a)
 {
     lua_getfield(L, -2, "processes"); /* s2 arena procs */
     a->processes = lua_istable(L, -1) && lua_rawlen(L, -1) > 0;
-    if (a->processes && !ps->rq->run)
-        kou_host_usage_error(L, "compare: '%s' has processes = {...}; comparisons run the model alone",
+    if (a->processes && ps->cal)
+        kou_host_usage_error(L, "calibrate: '%s' has processes = {...}; a calibration runs the model alone",
                              a->script);
     if (a->processes)
-        ps->procs_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+        ps->procs[a - ps->alts] = luaL_ref(L, LUA_REGISTRYINDEX);
     else
         lua_pop(L, 1);
     /* process(...) at the top level of a port scenario would never run */
@@ -247,6 +291,51 @@ static int pload(lua_State *L)
     return 0;
 }
 
+/* Copies the strings of a list into the arena at *at, pointers at ptrs
+** (a NULL entry stays NULL: an era not given). */
+static void copy_list(const char *const *src, size_t n, const char **ptrs, char **at)
+{
+    for (size_t i = 0; i < n; i++) {
+        ptrs[i] = NULL;
+        if (src[i] == NULL)
+            continue;
+        size_t len = strlen(src[i]) + 1;
+        memcpy(*at, src[i], len);
+        ptrs[i] = *at;
+        *at += len;
+    }
+}
+
+static size_t list_bytes(const char *const *src, size_t n)
+{
+    size_t b = n * sizeof(char *);
+    for (size_t i = 0; i < n; i++)
+        b += src[i] ? strlen(src[i]) + 1 : 0;
+    return b;
+}
+
+/* The request kept for the workers: rq with every string copied (the
+** caller's may change once the loader is made: a draw's --set values). */
+static void keep_recipe(recipe *rec, const kou_portset_request *rq)
+{
+    size_t bytes = list_bytes(rq->scripts, rq->nscripts) + list_bytes(rq->eras, rq->neras) +
+                   list_bytes(rq->set_key, rq->nset) + list_bytes(rq->set_value, rq->nset);
+    rec->buf = koui_malloc(bytes + 1);
+    const char **ptrs = (const char **)(void *)rec->buf;
+    size_t np = rq->nscripts + rq->neras + 2 * rq->nset;
+    char *at = rec->buf + np * sizeof(char *);
+    rec->rq = *rq;
+    rec->rq.scripts = ptrs;
+    copy_list(rq->scripts, rq->nscripts, ptrs, &at);
+    rec->rq.eras = ptrs += rq->nscripts;
+    copy_list(rq->eras, rq->neras, ptrs, &at);
+    rec->rq.set_key = ptrs += rq->neras;
+    copy_list(rq->set_key, rq->nset, ptrs, &at);
+    rec->rq.set_value = ptrs += rq->nset;
+    copy_list(rq->set_value, rq->nset, ptrs, &at);
+    rec->have_rq = true;
+}
+
 kou_portset *kou_portset_new(const kou_portset_request *rq, int *status)
 {
     *status = 0;
@@ -271,6 +360,7 @@ kou_portset *kou_portset_new(const kou_portset_request *rq, int *status)
         kou_portset_free(ps);
         return NULL;
     }
+    keep_recipe(&ps->rec, rq);
     return ps;
 }
 
@@ -278,7 +368,15 @@ void kou_portset_free(kou_portset *ps)
 {
     if (ps == NULL)
         return;
+    for (size_t i = 0; i < ps->nidle; i++)
+        kou_portset_free(ps->idle[i]);
+    kou_portset_free(ps->failed);
     kou_host_free(ps->host);
+    pthread_mutex_destroy(&ps->mu);
+    free(ps->idle);
+    free(ps->rec.buf);
+    free(ps->own_spec);
+    free(ps->procs);
     free(ps->alts);
     free(ps);
 }
@@ -345,41 +443,187 @@ int kou_portset_run_process_rep(kou_portset *ps, double until, double step, kou_
     return protect(ps, prep, &a);
 }
 
+/* ---- processes in the replications of a port scenario: the workers ---- */
+
+static kou_portset *worker_new(const kou_portset *ps, int *status);
+
+/* The replication this thread runs (the sink's start and end run on it). */
+static _Thread_local struct {
+    kou_portset *w;    /* its worker loader, or NULL */
+    size_t alt;
+    bool failed_start; /* no worker could be made */
+    bool horizon;      /* its clock reached the horizon */
+} cur;
+
+/* The alternative a job runs: the one whose configuration it is, else 0
+** (a sweep point: a copy of alternative 0's). */
+static size_t alt_of(const kou_portset *ps, const kou_model_config *cfg)
+{
+    for (size_t a = 0; a < ps->n; a++)
+        if (ps->alts[a].cfg == cfg)
+            return a;
+    return 0;
+}
+
+static kou_portset *take_worker(kou_portset *ps)
+{
+    pthread_mutex_lock(&ps->mu);
+    kou_portset *w = ps->nidle ? ps->idle[--ps->nidle] : NULL;
+    pthread_mutex_unlock(&ps->mu);
+    if (w == NULL) {
+        int status;
+        w = worker_new(ps, &status); /* on the replication's thread: the report is printed */
+        pthread_mutex_lock(&ps->mu);
+        ps->nworkers += w != NULL;
+        pthread_mutex_unlock(&ps->mu);
+    }
+    return w;
+}
+
+static void ev_horizon(kou_sim *sim, void *subject, void *object)
+{
+    (void)sim;
+    (void)subject;
+    (void)object;
+    cur.horizon = true;
+}
+
+static void ev_stop_run(kou_sim *sim, void *subject, void *object)
+{
+    (void)subject;
+    (void)object;
+    kou_sim_stop(sim);
+}
+
 static void processes_start(void *ctx, kou_rep_run *run)
 {
     kou_portset *ps = ctx;
-    lua_State *L = kou_host_state(ps->host);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, ps->procs_ref);
+    cur.w = NULL;
+    cur.failed_start = false;
+    cur.horizon = false;
+    cur.alt = alt_of(ps, run->job->cfg);
+    if (ps->procs[cur.alt] == LUA_NOREF)
+        return;
+    kou_portset *w = take_worker(ps);
+    if (w == NULL) { /* stop before anything runs: the model reports a stopped run */
+        cur.failed_start = true;
+        kou_event_schedule(run->sim, 0.0, KOU_PRIORITY_MAX, ev_stop_run, NULL, NULL);
+        return;
+    }
+    cur.w = w;
+    /* math.random too draws from the replication's streams */
+    kou_rng *mr = kou_rng_stream_find(run->sim, "lua.math.random");
+    if (mr == NULL) {
+        kou_sim_clear_error(run->sim);
+        mr = kou_rng_stream_create(run->sim, "lua.math.random");
+    }
+    if (mr)
+        kou_host_bind_random(w->host, mr);
+    kou_time h = run->job->cfg->horizon_hours, now = kou_sim_now(run->sim);
+    kou_event_schedule(run->sim, h > now ? h - now : 0.0, KOU_PRIORITY_MIN, ev_horizon, NULL, NULL);
+    lua_State *L = kou_host_state(w->host);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, w->procs[cur.alt]);
     kou_lsim_begin_run(L, run->sim, run->view, -1); /* never raises */
     lua_pop(L, 1);
+}
+
+typedef struct discard_ctx {
+    double horizon;
+    bool reached;
+    size_t n;
+    char first[LUA_IDSIZE + 200];
+} discard_ctx;
+
+/* A process still waiting when the replication ended: worth a warning
+** when its next step fell within the horizon (a hold() due by then, or a
+** wait of any kind when the replication ended before the horizon, as it
+** does when the flows are sparse). A routine that would go on past the
+** horizon is discarded without a word. */
+static void on_discarded(void *ctx, const char *where, const char *waiting, double wake)
+{
+    discard_ctx *d = ctx;
+    if (isnan(wake) ? d->reached : wake > d->horizon)
+        return;
+    char before[64] = "";
+    if (!d->reached)
+        snprintf(before, sizeof before, ", before its horizon at hour %g", d->horizon);
+    if (d->n++ == 0)
+        snprintf(d->first, sizeof d->first, "the process defined at %s was still waiting for %s when the "
+                 "replication ended (its system had drained%s)", where, waiting, before);
+}
+
+/* Under the mutex: the replication's discards into ps->disc. */
+static void keep_discards(kou_portset *ps, const discard_ctx *d, const kou_rep_run *run)
+{
+    discards *k = &ps->disc;
+    if (d->n == 0)
+        return;
+    if (k->replications == 0 || run->index < k->index) {
+        k->index = run->index;
+        k->seed = run->job->seed;
+        k->label = ps->alts[cur.alt].label;
+        snprintf(k->text, sizeof k->text, "%s", d->first);
+    }
+    k->processes += d->n;
+    k->replications++;
 }
 
 static void processes_end(void *ctx, kou_rep_run *run, kou_rep_result *res)
 {
     kou_portset *ps = ctx;
-    (void)run;
-    if (!kou_lsim_end_run(kou_host_state(ps->host))) /* never raises */
+    kou_portset *w = cur.w, *drop = NULL;
+    bool failed = cur.failed_start;
+    cur.w = NULL;
+    if (w) {
+        discard_ctx d = {.horizon = run->job->cfg->horizon_hours, .reached = cur.horizon};
+        failed = kou_lsim_end_run(kou_host_state(w->host), on_discarded, &d); /* never raises */
+        kou_host_bind_random(w->host, NULL); /* the replication's stream went with its simulation */
+        pthread_mutex_lock(&ps->mu);
+        keep_discards(ps, &d, run);
+        if (!failed) {
+            ps->idle = koui_realloc(ps->idle, (ps->nidle + 1) * sizeof *ps->idle);
+            ps->idle[ps->nidle++] = w;
+        } else if (ps->failed == NULL || run->index < ps->failed_index) {
+            drop = ps->failed; /* a later replication's failure */
+            ps->failed = w;
+            ps->failed_index = run->index;
+        } else {
+            drop = w;
+        }
+        pthread_mutex_unlock(&ps->mu);
+    }
+    kou_portset_free(drop);
+    if (!failed)
         return;
-    ps->process_failed = true;
+    if (cur.failed_start) {
+        pthread_mutex_lock(&ps->mu);
+        ps->start_failed = true;
+        pthread_mutex_unlock(&ps->mu);
+    }
     if (res->status == KOU_OK) {
         res->status = KOU_ESTATE;
-        snprintf(res->error, sizeof res->error, "a process failed");
+        snprintf(res->error, sizeof res->error, w ? "a process failed" : "the scenario's processes could not be "
+                 "loaded for this replication");
     }
 }
 
 kou_rep_sink kou_portset_process_sink(kou_portset *ps)
 {
     kou_rep_sink s = {.ctx = ps};
-    if (ps->procs_ref != LUA_NOREF) {
-        s.sim_ready = processes_start;
-        s.end = processes_end;
-    }
+    for (size_t a = 0; a < ps->n; a++)
+        if (ps->procs[a] != LUA_NOREF) {
+            s.sim_ready = processes_start;
+            s.end = processes_end;
+        }
     return s;
 }
 
-bool kou_portset_process_failed(const kou_portset *ps)
+bool kou_portset_process_failed(kou_portset *ps)
 {
-    return ps->process_failed;
+    pthread_mutex_lock(&ps->mu); /* workers may still be running */
+    bool failed = ps->failed != NULL || ps->start_failed;
+    pthread_mutex_unlock(&ps->mu);
+    return failed;
 }
 
 static int praise(lua_State *L)
@@ -390,8 +634,56 @@ static int praise(lua_State *L)
 
 int kou_portset_report_process_error(kou_portset *ps)
 {
-    KOU_CHECK(ps->process_failed);
-    return protect(ps, praise, NULL);
+    KOU_CHECK(kou_portset_process_failed(ps));
+    if (ps->failed == NULL)
+        return 1; /* the worker's load printed its report */
+    return protect(ps->failed, praise, NULL);
+}
+
+size_t kou_portset_discarded(kou_portset *ps)
+{
+    pthread_mutex_lock(&ps->mu);
+    size_t n = ps->disc.processes;
+    pthread_mutex_unlock(&ps->mu);
+    return n;
+}
+
+void kou_portset_warn_discarded(kou_portset *ps, size_t more)
+{
+    pthread_mutex_lock(&ps->mu);
+    discards copy = ps->disc;
+    pthread_mutex_unlock(&ps->mu);
+    const discards *k = &copy;
+    if (k->processes == 0)
+        return;
+    fprintf(stderr, "kouan: warning: %s%s%s, replication with seed %llu: %s: discarded, so what it would have "
+            "done next never ran", ps->alts[0].script, ps->n > 1 ? " " : "", ps->n > 1 ? k->label : "",
+            (unsigned long long)k->seed, k->text);
+    if (k->processes > 1 || more)
+        fprintf(stderr, "; %zu more such process%s", k->processes - 1 + more,
+                k->processes - 1 + more == 1 ? "" : "es");
+    fputs(" (docs/scenario-format.md, processes)\n", stderr);
+}
+
+/* A worker loader: this loader made again from its recipe. NULL after
+** the report. */
+static kou_portset *worker_new(const kou_portset *ps, int *status)
+{
+    if (ps->rec.have_rq)
+        return kou_portset_new(&ps->rec.rq, status);
+    KOU_CHECK(ps->design != NULL);
+    kou_sweep_spec *spec = koui_calloc(1, sizeof *spec);
+    kou_portset *w = kou_portset_new_sweep(ps->design, spec, status);
+    if (w == NULL) {
+        free(spec);
+        return NULL;
+    }
+    w->own_spec = spec;
+    if ((*status = kou_portset_sweep_base(w)) != 0) {
+        kou_portset_free(w);
+        return NULL;
+    }
+    return w;
 }
 
 /* ---- kouan sweep ---- */
@@ -487,8 +779,9 @@ kou_portset *kou_portset_new_sweep(const char *design, kou_sweep_spec *spec, int
     return ps;
 }
 
-/* The base scenario with the design's era, as written: alternative 0.
-** Its processes are refused: they would need Lua on worker threads. */
+/* The base scenario with the design's era, as written: alternative 0,
+** with its processes (a point's factors reach them through the model:
+** port_resource handles are the point's resources). */
 static int pbuild_base(lua_State *L)
 {
     kou_portset *ps = lua_touserdata(L, 1);
@@ -500,12 +793,12 @@ static int pbuild_base(lua_State *L)
     const kou_model_config *cfg = kou_scenario_build(L, -1, &info); /* s s-era arena */
     ps->alts[0] = (kou_portset_alt){.cfg = cfg, .start_date = info.start_date, .script = ps->spath,
                                     .era = info.era, .name = info.name};
-    lua_getfield(L, -2, "processes");
-    if (lua_istable(L, -1) && lua_rawlen(L, -1) > 0)
-        kou_host_usage_error(L, "sweep: scenario '%s' has processes = {...}: Lua processes cannot "
-                             "run on worker threads, so kouan sweep does not take them yet",
-                             spec->scenario);
-    lua_pop(L, 1);
+    lua_getfield(L, -2, "processes"); /* kept for the workers, which load the design again */
+    ps->alts[0].processes = lua_istable(L, -1) && lua_rawlen(L, -1) > 0;
+    if (ps->alts[0].processes)
+        ps->procs[0] = luaL_ref(L, LUA_REGISTRYINDEX);
+    else
+        lua_pop(L, 1);
     lua_setfield(L, LUA_REGISTRYINDEX, "kouan.sweep.base"); /* the arena, kept */
     return 0;
 }

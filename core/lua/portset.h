@@ -7,11 +7,27 @@
 **    kou_portset_process_sink. A process-style scenario (lua/lsim.h)
 **    gives none and runs with kou_portset_run_process_style.
 **  - kouan compare: the alternatives: one file with several eras, or
-**    several files (each with its own era field, or the one --era given).
-**    A scenario with processes is refused: comparisons run the model alone.
+**    several files (each with its own era field, or the one --era given);
+**    each alternative's processes start in its replications.
 **  - kouan sweep: a design file (lua/design_file.h) and its base scenario
 **    with the design's era; the points are copies of it with the factors'
 **    values set in C (exp/design.h), with no further trip through Lua.
+**    The base's processes start in every point's replications: a factor
+**    reaches them through the model (a port_resource handle is the
+**    point's resource, with the point's capacity), never as a Lua value.
+**
+** Processes and threads (kou_portset_process_sink): a replication's
+** processes run in a worker loader's Lua state, never in this loader's:
+** a copy of this loader made again from the same request (file, eras,
+** --set values, seed, limits) or the same sweep design, one per
+** replication running at a time, taken from a pool and put back after
+** the replication. So the replications of a scenario with processes run
+** on any number of threads, and under MPI each rank has its own pool.
+** Random numbers a process draws come from the replication's streams
+** (lua/lsim.h; math.random too, from the replication's stream
+** "lua.math.random"), so results do not depend on the worker; what a
+** process leaves in its Lua state (a global it changes) does, and must
+** not steer the simulation.
 **
 ** --set: as `kouan run` does: a key the scenario's top level read with
 ** param() is a parameter, anything else a path into every alternative's
@@ -66,7 +82,7 @@ typedef struct kou_portset_alt {
     const char *era;            /* the era applied, or NULL */
     const char *name;           /* the scenario's name, "" if none */
     char label[64];             /* the era (one file) or FILE[:ERA] */
-    bool processes;             /* kouan run: it lists processes */
+    bool processes;             /* it lists processes */
 } kou_portset_alt;
 
 typedef struct kou_portset kou_portset;
@@ -97,15 +113,28 @@ int kou_portset_run_process_style(kou_portset *ps, double until, FILE *out);
 ** thread, one replication per loader. 0, or the exit status after the
 ** report. */
 int kou_portset_run_process_rep(kou_portset *ps, double until, double step, kou_prun_rep *rep);
-/* The sink that starts the processes of alternative 0 in every replication
-** (inline pipelines only: Lua is single-threaded) and fails the
-** replication when one of them fails; no hook at all when it has none. */
+/* ---- processes in replications (run, compare, sweep, --uncertainty) ---- */
+/* The sink that starts an alternative's processes in each of its
+** replications (the job's configuration is the alternative's; any other,
+** a sweep point, is alternative 0's) on a worker loader, on any thread,
+** and fails the replication when one of them fails; no hook at all when
+** no alternative has processes. */
 kou_rep_sink kou_portset_process_sink(kou_portset *ps);
 /* Whether a replication failed through that sink. */
-bool kou_portset_process_failed(const kou_portset *ps);
-/* After a replication failed through that sink: prints the process's
-** report (with its traceback) and returns the exit status. */
+bool kou_portset_process_failed(kou_portset *ps);
+/* After a replication failed through that sink: prints the report of the
+** earliest such replication's process (with its traceback) and returns
+** the exit status. Main thread, after the pipeline. */
 int kou_portset_report_process_error(kou_portset *ps);
+/* Processes the sink discarded still waiting for a step due within the
+** horizon (a hold() ending by then, or any wait when the replication
+** ended before its horizon): how many. */
+size_t kou_portset_discarded(kou_portset *ps);
+/* When there were any: one warning on stderr naming the first of them
+** (in replication order: where its function is defined, what it waited
+** for, the replication's seed) and counting the rest plus more (others
+** the caller counted elsewhere). Main thread, after the pipeline. */
+void kou_portset_warn_discarded(kou_portset *ps, size_t more);
 
 /* ---- kouan sweep ---- */
 /* Loads the design file design into spec and its base scenario (as
