@@ -2555,8 +2555,11 @@ static void describe_wait(lua_State *L, const lsim *S, lproc *p, char *buf, size
     case W_NONE:
         snprintf(buf, len, "its start");
         return;
+    case W_CONTAINER:
+    case W_STORE:
     default:
-        snprintf(buf, len, "a wait");
+        snprintf(buf, len, "a %s of a %s%s", p->fac_get ? "get" : "put",
+                 p->wait == W_STORE ? "store" : "container", limit);
         return;
     }
 }
