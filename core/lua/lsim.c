@@ -55,6 +55,7 @@ typedef struct lsim {
     /* registry refs of the metatables and the coroutine pool: an integer
     ** key spares the string comparison a named lookup costs per call */
     int mt[MT_COUNT];
+    const void *mt_ptr[MT_COUNT]; /* the same tables, for the type checks */
     int pool_ref;
 } lsim;
 
@@ -64,9 +65,9 @@ static void *test_ud(lua_State *L, const lsim *S, int idx, enum meta kind)
     void *u = lua_touserdata(L, idx);
     if (u == NULL || !lua_getmetatable(L, idx))
         return NULL;
-    lua_rawgeti(L, LUA_REGISTRYINDEX, S->mt[kind]);
-    bool same = lua_rawequal(L, -1, -2);
-    lua_pop(L, 2);
+    /* the metatables live as long as the state: their addresses identify them */
+    bool same = lua_topointer(L, -1) == S->mt_ptr[kind];
+    lua_pop(L, 1);
     return same ? u : NULL;
 }
 
@@ -774,7 +775,11 @@ static void keep_error(lsim *S, kou_sim *sim)
 static void unanchor(lproc *p, bool reuse)
 {
     lua_State *L = p->ev.S->L;
-    if (reuse && lua_resetthread(p->co) == LUA_OK) {
+    /* a coroutine whose function returned is at its base, like a new one
+    ** (lua_resume starts it again with a new function): emptying its
+    ** stack is enough, and costs far less than lua_resetthread */
+    if (reuse && lua_status(p->co) == LUA_OK) {
+        lua_settop(p->co, 0);
         lua_rawgeti(L, LUA_REGISTRYINDEX, p->ev.S->pool_ref); /* pool */
         lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
         if (n < POOL_MAX) {
@@ -2423,6 +2428,7 @@ void kou_lsim_open(lua_State *L)
     open_metatables(L, S);
     for (int k = 0; k < MT_COUNT; k++) {
         luaL_getmetatable(L, meta_name[k]);
+        S->mt_ptr[k] = lua_topointer(L, -1);
         S->mt[k] = luaL_ref(L, LUA_REGISTRYINDEX);
     }
 
