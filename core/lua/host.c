@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -24,8 +25,18 @@
 #include "kernel/rng.h"
 
 /* The hook runs every HOOK_STEP instructions: often enough that the budget
-** is exact to 0.1% of a 1e6 budget, rarely enough to cost nothing. */
+** is exact to 0.1% of a 1e6 budget. But while any count hook is set, Lua's
+** interpreter stops at every instruction to count it down, which costs
+** about a tenth of a process-style run. So a budget of LAZY_BUDGET or more
+** (the default 1e9 is) is counted from when a slice has run for a tenth
+** of a second: the watchdog then sends ARM_SIGNAL to the thread running
+** it, whose handler sets the hook on the coroutine that runs (as lua.c
+** sets its hook from a SIGINT handler; lua_sethook is safe there, see
+** ldebug.c). Smaller budgets, and hosts without a watchdog, keep the hook
+** from the start, exact. */
 #define HOOK_STEP 1000
+#define LAZY_BUDGET 100000000u
+#define ARM_SIGNAL SIGURG /* ignored by default: a late one is harmless */
 #define REPORT_META "kouan.Report"
 
 typedef struct param {
@@ -51,6 +62,10 @@ struct kou_host {
     ** stores: one plain move each on x86), read by the watchdog */
     _Atomic unsigned slice_depth;
     _Atomic uint64_t slice_seq;
+    _Atomic pthread_t owner;      /* the thread running the slices */
+    bool lazy;                    /* the budget's hook is set only on request */
+    lua_State *volatile running;  /* the coroutine of the innermost slice */
+    lua_State *volatile armed;    /* where the signal handler set the hook */
     double call_limit, run_limit; /* seconds; 0: none */
     bool wd_running, wd_stop;
     pthread_t wd_thread;
@@ -232,17 +247,45 @@ int kou_host_report(lua_State *L, int status)
 
 /* ---- running ---- */
 
+/* The host whose slice runs on this thread, for the signal handler. */
+static _Thread_local kou_host *volatile slice_host;
+
+static void arm_handler(int sig)
+{
+    kou_host *h = slice_host;
+    (void)sig;
+    if (h != NULL && h->running != NULL && h->armed == NULL) {
+        h->armed = h->running;
+        lua_sethook(h->running, count_hook, LUA_MASKCOUNT, HOOK_STEP);
+    }
+}
+
 int kou_host_resume(lua_State *L, lua_State *co, int nargs, int *nres)
 {
     kou_host *h = kou_host_from_lua(L);
     h->spent = 0;
     unsigned depth = atomic_load_explicit(&h->slice_depth, memory_order_relaxed);
     uint64_t seq = atomic_load_explicit(&h->slice_seq, memory_order_relaxed);
+    lua_State *outer = h->running;
+    kou_host *outer_host = slice_host;
+    if (h->lazy) {
+        atomic_store_explicit(&h->owner, pthread_self(), memory_order_relaxed);
+        slice_host = h;
+        h->running = co;
+    }
     atomic_store_explicit(&h->slice_seq, seq + 1, memory_order_relaxed);
     atomic_store_explicit(&h->slice_depth, depth + 1, memory_order_relaxed);
     int status = lua_resume(co, L, nargs, nres);
     atomic_store_explicit(&h->slice_seq, seq + 2, memory_order_relaxed);
     atomic_store_explicit(&h->slice_depth, depth, memory_order_relaxed);
+    if (h->lazy) {
+        h->running = outer;
+        slice_host = outer_host;
+        if (h->armed != NULL && (h->armed == co || outer == NULL)) {
+            lua_sethook(h->armed, NULL, 0, 0); /* the next slice runs at full speed */
+            h->armed = NULL;
+        }
+    }
     return status;
 }
 
@@ -564,7 +607,7 @@ static void *watchdog(void *arg)
 {
     kou_host *h = arg;
     double start = mono_seconds(), since = start;
-    uint64_t last = UINT64_MAX;
+    uint64_t last = UINT64_MAX, armed_seq = UINT64_MAX;
     pthread_mutex_lock(&h->wd_mutex);
     while (!h->wd_stop) {
         struct timespec until = koui_deadline_in(CLOCK_MONOTONIC, 100000000L);
@@ -581,6 +624,10 @@ static void *watchdog(void *arg)
             since = t;
         } else if (h->call_limit > 0 && t - since > h->call_limit) {
             watchdog_stop(h, false);
+        } else if (h->lazy && seq != armed_seq) {
+            /* the same slice since the last wake-up: count its instructions */
+            armed_seq = seq;
+            pthread_kill(atomic_load_explicit(&h->owner, memory_order_relaxed), ARM_SIGNAL);
         }
     }
     pthread_mutex_unlock(&h->wd_mutex);
@@ -754,6 +801,20 @@ void kou_host_config_default(kou_host_config *cfg)
     cfg->max_seconds = 0;
 }
 
+static pthread_once_t arm_once = PTHREAD_ONCE_INIT;
+static bool arm_installed;
+
+/* Once for the program; kept (a late signal finds it still there). */
+static void install_arm_handler(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = arm_handler;
+    sa.sa_flags = SA_RESTART; /* the slice's own system calls go on */
+    sigemptyset(&sa.sa_mask);
+    arm_installed = sigaction(ARM_SIGNAL, &sa, NULL) == 0;
+}
+
 kou_host *kou_host_new(const kou_host_config *cfg, char *err, size_t errlen)
 {
     kou_host_config def;
@@ -780,6 +841,9 @@ kou_host *kou_host_new(const kou_host_config *cfg, char *err, size_t errlen)
     h->run_limit = cfg->max_seconds;
     atomic_init(&h->slice_depth, 0u);
     atomic_init(&h->slice_seq, 0u);
+    atomic_init(&h->owner, pthread_self());
+    h->lazy = h->budget >= LAZY_BUDGET && (h->call_limit > 0 || h->run_limit > 0) &&
+              pthread_once(&arm_once, install_arm_handler) == 0 && arm_installed;
     if ((h->call_limit > 0 || h->run_limit > 0) && !watchdog_start(h)) {
         snprintf(err, errlen, "cannot start the time-limit thread");
         free(h);
@@ -812,7 +876,8 @@ kou_host *kou_host_new(const kou_host_config *cfg, char *err, size_t errlen)
         return NULL;
     }
     /* threads created later copy the hook of the main thread */
-    lua_sethook(h->L, count_hook, LUA_MASKCOUNT, HOOK_STEP);
+    if (!h->lazy)
+        lua_sethook(h->L, count_hook, LUA_MASKCOUNT, HOOK_STEP);
     return h;
 }
 

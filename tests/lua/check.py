@@ -84,6 +84,15 @@ def group_limits():
     msg = "ran for more than 1000000 instructions (endless loop?)"
     check_error("err_loop.lua", msg, extra=budget)
     check_error("err_loop_process.lua", msg, extra=budget)
+    # budgets of 1e8 or more are counted once a slice has run 0.1 s (host.c):
+    # the endless loops are still stopped, at the top level and in a process
+    lazy = ["--max-instructions", "2e8"]
+    lazy_msg = "ran for more than 200000000 instructions (endless loop?)"
+    check_error("err_loop.lua", lazy_msg, extra=lazy)
+    check_error("err_loop_process.lua", lazy_msg, extra=lazy)
+    rc, out, err = run("run", path("err_loop_process.lua"), "--max-instructions", "2e8",
+                       "--max-call-seconds", "0")
+    ok(rc == 1 and lazy_msg in err, "without the watchdog the budget's hook is set from the start", err)
     check_error("err_memory.lua", "uses more than 512 MiB of memory")
     check_error("err_memory.lua", "uses more than 64 MiB of memory", extra=["--max-memory", "64"])
     check_error("err_memory_process.lua", "uses more than 32 MiB of memory", extra=["--max-memory", "32"])
