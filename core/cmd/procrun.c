@@ -132,6 +132,16 @@ int kou_procrun_print(const kou_prun *p, FILE *out)
             print_row(out, l->cols[c], mean, half, n);
         }
     }
+    for (int k = 0; k < KOU_PRUN_FACS; k++)
+        for (size_t i = 0; i < l->nfac[k]; i++) {
+            fprintf(out, "%s '%s'\n", kou_prun_fac_name((kou_prun_fac)k), l->fac_names[k][i]);
+            for (size_t c = 0; c < l->nfcols[k]; c++) {
+                double mean, half;
+                size_t n;
+                kou_prun_fac_summary(p, (kou_prun_fac)k, i, c, &mean, &half, &n);
+                print_row(out, l->fac_cols[k][c], mean, half, n);
+            }
+        }
     for (size_t j = 0; j < l->nmon; j++) {
         fprintf(out, "monitor '%s' (%s)\n", l->mon_names[j], kou_prun_kind_name(l->mon_kinds[j]));
         for (int c = 0; c < KOU_PRUN_MON_COLS; c++) {

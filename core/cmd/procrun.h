@@ -12,8 +12,8 @@
 ** further replication starts, no file is written.
 **
 ** kou_procrun_print is also the table `kouan report` prints from such a
-** file: per resource and monitor, each statistic's mean over the
-** replications with its 95 % Student-t half-width.
+** file: per resource, container, store and monitor, each statistic's mean
+** over the replications with its 95 % Student-t half-width.
 */
 #ifndef KOUAN_CMD_PROCRUN_H
 #define KOUAN_CMD_PROCRUN_H

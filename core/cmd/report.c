@@ -58,8 +58,8 @@ void kou_cmd_report_help(FILE *out)
           "if the run was interrupted). From an uncertainty file (--uncertainty N of\n"
           "run or compare, docs/uncertainty.md), prints that command's table: the\n"
           "bands, the target probabilities, the priors ranked; --plot draws the bands.\n"          "From a process-style run's file (kouan run --reps of a scenario written\n"
-          "with processes), prints each statistic of its resources and monitors with\n"
-          "its 95 % interval over the replications.\n"
+          "with processes), prints each statistic of its resources, containers, stores\n"
+          "and monitors with its 95 % interval over the replications.\n"
           "\n"
           "options:\n", out);
     kou_opt_help(out, t, options(&o, t));

@@ -13,6 +13,10 @@
 
 static const char *const mon_cols[KOU_PRUN_MON_COLS] = {"n", "mean", "sd", "min", "max"};
 static const char *const kinds[] = {"tally", "level"};
+static const char *const facs[KOU_PRUN_FACS] = {"container", "store"};
+static const char *const fac_plurals[KOU_PRUN_FACS] = {"containers", "stores"};
+static const char *const fac_series[KOU_PRUN_FACS][KOU_PRUN_FAC_NV] = {
+    {"level", "puts_waiting", "gets_waiting"}, {"size", "puts_waiting", "gets_waiting"}};
 
 const char *kou_prun_mon_col_name(int col)
 {
@@ -26,6 +30,24 @@ const char *kou_prun_kind_name(kou_prun_kind k)
     return kinds[k];
 }
 
+const char *kou_prun_fac_name(kou_prun_fac k)
+{
+    KOU_CHECK(k == KOU_PRUN_CONTAINER || k == KOU_PRUN_STORE);
+    return facs[k];
+}
+
+const char *kou_prun_fac_plural(kou_prun_fac k)
+{
+    KOU_CHECK(k == KOU_PRUN_CONTAINER || k == KOU_PRUN_STORE);
+    return fac_plurals[k];
+}
+
+const char *kou_prun_fac_series_name(kou_prun_fac k, int v)
+{
+    KOU_CHECK((k == KOU_PRUN_CONTAINER || k == KOU_PRUN_STORE) && v >= 0 && v < KOU_PRUN_FAC_NV);
+    return fac_series[k][v];
+}
+
 int kou_prun_kind_find(const char *name)
 {
     for (int k = 0; k < 2; k++)
@@ -34,8 +56,9 @@ int kou_prun_kind_find(const char *name)
     return -1;
 }
 
-void kou_prun_series_add(kou_prun_series *s, int nv, double t, double v0, double v1)
+void kou_prun_series_add(kou_prun_series *s, int nv, double t, const double *v)
 {
+    KOU_CHECK(nv >= 1 && nv <= KOU_PRUN_FAC_NV);
     if (s->n == s->cap) {
         s->cap = s->cap ? 2 * s->cap : 64;
         s->t = koui_realloc(s->t, s->cap * sizeof *s->t);
@@ -43,17 +66,16 @@ void kou_prun_series_add(kou_prun_series *s, int nv, double t, double v0, double
             s->v[k] = koui_realloc(s->v[k], s->cap * sizeof *s->v[k]);
     }
     s->t[s->n] = t;
-    s->v[0][s->n] = v0;
-    if (nv > 1)
-        s->v[1][s->n] = v1;
+    for (int k = 0; k < nv; k++)
+        s->v[k][s->n] = v[k];
     s->n++;
 }
 
 void kou_prun_series_free(kou_prun_series *s)
 {
     free(s->t);
-    free(s->v[0]);
-    free(s->v[1]);
+    for (int k = 0; k < KOU_PRUN_FAC_NV; k++)
+        free(s->v[k]);
     memset(s, 0, sizeof *s);
 }
 
@@ -70,6 +92,10 @@ void kou_prun_layout_free(kou_prun_layout *l)
     free_strings(l->cols, l->ncols);
     free_strings(l->mon_names, l->nmon);
     free(l->mon_kinds);
+    for (int k = 0; k < KOU_PRUN_FACS; k++) {
+        free_strings(l->fac_names[k], l->nfac[k]);
+        free_strings(l->fac_cols[k], l->nfcols[k]);
+    }
     memset(l, 0, sizeof *l);
 }
 
@@ -106,6 +132,12 @@ void kou_prun_rep_free(kou_prun_rep *r)
         kou_prun_series_free(&r->res_ts[i]);
     for (size_t j = 0; r->mon_ts && j < r->layout.nmon; j++)
         kou_prun_series_free(&r->mon_ts[j]);
+    for (int f = 0; f < KOU_PRUN_FACS; f++) {
+        for (size_t i = 0; r->fac_ts[f] && i < r->layout.nfac[f]; i++)
+            kou_prun_series_free(&r->fac_ts[f][i]);
+        free(r->fac_ts[f]);
+        free(r->fac[f]);
+    }
     free(r->res_ts);
     free(r->mon_ts);
     free(r->res);
@@ -140,7 +172,8 @@ static bool same_names(char *const *a, size_t na, char *const *b, size_t nb, con
         if (x && y && strcmp(x, y) == 0)
             continue;
         snprintf(err, errlen, "replication %zu made %s %zu %s%s%s where replication 1 made %s%s%s: every "
-                 "replication must make the same resources and monitors, in the same order", r + 1, what, i + 1,
+                 "replication must make the same resources, containers, stores and monitors, in the same order",
+                 r + 1, what, i + 1,
                  y ? "'" : "", y ? y : "none", y ? "'" : "", x ? "'" : "", x ? x : "none", x ? "'" : "");
         return false;
     }
@@ -152,6 +185,19 @@ static void drop_names(kou_prun_layout *l)
 {
     l->res_names = l->cols = l->mon_names = NULL;
     l->mon_kinds = NULL;
+    for (int k = 0; k < KOU_PRUN_FACS; k++)
+        l->fac_names[k] = l->fac_cols[k] = NULL;
+}
+
+/* Whether replication r's containers and stores (l) are the run's (p): names, then columns. */
+static bool same_facilities(const kou_prun_layout *p, const kou_prun_layout *l, size_t r, char *err, size_t errlen)
+{
+    static const char *const stat[KOU_PRUN_FACS] = {"container statistic", "store statistic"};
+    for (int k = 0; k < KOU_PRUN_FACS; k++)
+        if (!same_names(p->fac_names[k], p->nfac[k], l->fac_names[k], l->nfac[k], facs[k], r, err, errlen) ||
+            !same_names(p->fac_cols[k], p->nfcols[k], l->fac_cols[k], l->nfcols[k], stat[k], r, err, errlen))
+            return false;
+    return true;
 }
 
 bool kou_prun_adopt(kou_prun *p, size_t r, char *err, size_t errlen)
@@ -165,7 +211,8 @@ bool kou_prun_adopt(kou_prun *p, size_t r, char *err, size_t errlen)
     bool ok = same_names(p->layout.res_names, p->layout.nres, l->res_names, l->nres, "resource", r, err, errlen) &&
               same_names(p->layout.cols, p->layout.ncols, l->cols, l->ncols, "resource statistic", r, err,
                          errlen) &&
-              same_names(p->layout.mon_names, p->layout.nmon, l->mon_names, l->nmon, "monitor", r, err, errlen);
+              same_names(p->layout.mon_names, p->layout.nmon, l->mon_names, l->nmon, "monitor", r, err, errlen) &&
+              same_facilities(&p->layout, l, r, err, errlen);
     for (size_t j = 0; ok && j < l->nmon; j++)
         if (l->mon_kinds[j] != p->layout.mon_kinds[j]) {
             snprintf(err, errlen, "replication %zu made monitor '%s' a %s, replication 1 a %s", r + 1,
@@ -189,9 +236,12 @@ static void summary(const double *const *x, size_t nreps, size_t off, double *me
     for (size_t r = 0; r < nreps; r++)
         if (x[r] && !isnan(x[r][off]))
             v[k++] = x[r][off];
+    bool same = k >= 1;
+    for (size_t i = 1; same && i < k; i++)
+        same = v[i] == v[0];
     kou_ci ci = kou_ci_student(v, k, 0.95);
-    *mean = k == 1 ? v[0] : ci.mean;
-    *half = ci.half;
+    *mean = same ? v[0] : ci.mean;             /* exact, +inf included (a store without a bound) */
+    *half = same && k >= 2 ? 0.0 : ci.half;
     *n = k;
     free(v);
 }
@@ -211,5 +261,16 @@ void kou_prun_mon_summary(const kou_prun *p, size_t j, size_t c, double *mean, d
     for (size_t r = 0; r < p->nreps; r++)
         x[r] = p->reps[r].mon;
     summary(x, p->nreps, j * KOU_PRUN_MON_COLS + c, mean, half, n);
+    free(x);
+}
+
+void kou_prun_fac_summary(const kou_prun *p, kou_prun_fac k, size_t i, size_t c, double *mean, double *half,
+                          size_t *n)
+{
+    KOU_CHECK(k == KOU_PRUN_CONTAINER || k == KOU_PRUN_STORE);
+    const double **x = koui_calloc(p->nreps + 1, sizeof *x);
+    for (size_t r = 0; r < p->nreps; r++)
+        x[r] = p->reps[r].fac[k];
+    summary(x, p->nreps, i * p->layout.nfcols[k] + c, mean, half, n);
     free(x);
 }

@@ -2,7 +2,10 @@
 ** h5process.c — the process-run file (h5process.h). The layout is flat:
 ** datasets under the root, the series of every replication and object
 ** concatenated in one table with an index of (first row, rows) per
-** replication and object, which h5py slices directly.
+** replication and object, which h5py slices directly. Containers and
+** stores have one group each (/containers, /stores) holding the same five
+** datasets (names, columns, stats, series, series_index) and the names of
+** the series' columns; a file without them (an older kouan's) has none.
 */
 #include "io/h5process.h"
 
@@ -18,6 +21,34 @@
 #define MAX_EXTENT 1000000u             /* replications, objects, columns */
 #define MAX_ROWS ((hsize_t)1 << 28)     /* rows of a series table */
 #define MAX_VALUES ((double)((size_t)1 << 27)) /* doubles of a statistics array: 1 GiB */
+#define FNV KOU_PRUN_FAC_NV
+
+/* Which series table: the resources', the monitors', or 2 + k, facility kind k's. */
+enum { S_RES = 0, S_MON = 1, S_FAC = 2 };
+
+static size_t series_objects(const kou_prun *p, int what)
+{
+    return what == S_RES ? p->layout.nres : what == S_MON ? p->layout.nmon : p->layout.nfac[what - S_FAC];
+}
+
+static size_t series_values(int what)
+{
+    return what == S_RES ? 2 : what == S_MON ? 1 : FNV;
+}
+
+/* Replication r's series of that table (nobj entries). */
+static const kou_prun_series *series_of(const kou_prun *p, size_t r, int what)
+{
+    const kou_prun_rep *rep = &p->reps[r];
+    return what == S_RES ? rep->res_ts : what == S_MON ? rep->mon_ts : rep->fac_ts[what - S_FAC];
+}
+
+/* Where the reader puts them. */
+static kou_prun_series **series_slot(kou_prun *p, size_t r, int what)
+{
+    kou_prun_rep *rep = &p->reps[r];
+    return what == S_RES ? &rep->res_ts : what == S_MON ? &rep->mon_ts : &rep->fac_ts[what - S_FAC];
+}
 
 /* ---- writing ---- */
 
@@ -109,21 +140,20 @@ static void write_stats(koui_h5_error *e, hid_t file, const kou_prun *p)
     free(ints);
 }
 
-/* One series table: nv values a point, of nobj objects per replication
-** (res: the resources' series, else the monitors'). */
-static void write_series(koui_h5_error *e, hid_t file, const kou_prun *p, bool res, const char *name,
+/* One series table, of nv values a point and nobj objects per replication. */
+static void write_series(koui_h5_error *e, hid_t file, const kou_prun *p, int what, const char *name,
                          const char *index_name)
 {
-    size_t R = p->nreps, nobj = res ? p->layout.nres : p->layout.nmon, nv = res ? 2 : 1, rows = 0;
+    size_t R = p->nreps, nobj = series_objects(p, what), nv = series_values(what), rows = 0;
     for (size_t r = 0; r < R; r++)
         for (size_t i = 0; i < nobj; i++)
-            rows += (res ? p->reps[r].res_ts : p->reps[r].mon_ts)[i].n;
+            rows += series_of(p, r, what)[i].n;
     double *v = koui_malloc((rows * (nv + 1) + 1) * sizeof *v);
     int64_t *index = koui_malloc((R * nobj * 2 + 1) * sizeof *index);
     size_t row = 0;
     for (size_t r = 0; r < R; r++)
         for (size_t i = 0; i < nobj; i++) {
-            const kou_prun_series *s = &(res ? p->reps[r].res_ts : p->reps[r].mon_ts)[i];
+            const kou_prun_series *s = &series_of(p, r, what)[i];
             index[(r * nobj + i) * 2] = (int64_t)row;
             index[(r * nobj + i) * 2 + 1] = (int64_t)s->n;
             for (size_t k = 0; k < s->n; k++, row++) {
@@ -137,6 +167,54 @@ static void write_series(koui_h5_error *e, hid_t file, const kou_prun *p, bool r
     numbers(e, file, index_name, H5T_STD_I64LE, H5T_NATIVE_INT64, 3, di, index);
     free(v);
     free(index);
+}
+
+/* "/containers/NAME" (or /stores) into buf. */
+static const char *fac_path(char *buf, size_t len, kou_prun_fac k, const char *name)
+{
+    snprintf(buf, len, "/%s/%s", kou_prun_fac_plural(k), name);
+    return buf;
+}
+
+/* The names of a facility series' columns: t, then level or size, puts and gets waiting. */
+static void fac_series_cols(kou_prun_fac k, const char **cols)
+{
+    cols[0] = "t";
+    for (int c = 0; c < FNV; c++)
+        cols[1 + c] = kou_prun_fac_series_name(k, c);
+}
+
+/* The group of one kind of facility (created without times, as the root). */
+static void write_facilities(koui_h5_error *e, hid_t file, const kou_prun *p, kou_prun_fac k)
+{
+    const kou_prun_layout *l = &p->layout;
+    char path[64], path2[64];
+    hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE);
+    H5Pset_obj_track_times(gcpl, false);
+    snprintf(path, sizeof path, "/%s", kou_prun_fac_plural(k));
+    hid_t g = e->failed ? H5I_INVALID_HID : H5Gcreate2(file, path, H5P_DEFAULT, gcpl, H5P_DEFAULT);
+    H5Pclose(gcpl);
+    if (g < 0) {
+        if (!e->failed)
+            koui_h5_fail(e, KOU_EIO, "cannot create %s", path);
+        return;
+    }
+    H5Gclose(g);
+    const char *cols[FNV + 1];
+    fac_series_cols(k, cols);
+    strings(e, file, fac_path(path, sizeof path, k, "names"), (const char *const *)l->fac_names[k], l->nfac[k]);
+    strings(e, file, fac_path(path, sizeof path, k, "columns"), (const char *const *)l->fac_cols[k],
+            l->nfcols[k]);
+    strings(e, file, fac_path(path, sizeof path, k, "series_columns"), cols, FNV + 1);
+    size_t R = p->nreps, nv = l->nfac[k] * l->nfcols[k];
+    double *v = koui_calloc(R * nv + 1, sizeof *v);
+    for (size_t r = 0; r < R && nv; r++)
+        memcpy(v + r * nv, p->reps[r].fac[k], nv * sizeof *v);
+    hsize_t d[3] = {R, l->nfac[k], l->nfcols[k]};
+    numbers(e, file, fac_path(path, sizeof path, k, "stats"), H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 3, d, v);
+    free(v);
+    write_series(e, file, p, S_FAC + (int)k, fac_path(path, sizeof path, k, "series"),
+                 fac_path(path2, sizeof path2, k, "series_index"));
 }
 
 int kou_h5p_write(const char *path, const kou_prun *p, bool force, bool *exists, char *err, size_t errlen)
@@ -153,8 +231,10 @@ int kou_h5p_write(const char *path, const kou_prun *p, bool force, bool *exists,
         write_root(&e, file, p);
         write_names(&e, file, p);
         write_stats(&e, file, p);
-        write_series(&e, file, p, true, "/resource_series", "/resource_series_index");
-        write_series(&e, file, p, false, "/monitor_series", "/monitor_series_index");
+        write_series(&e, file, p, S_RES, "/resource_series", "/resource_series_index");
+        write_series(&e, file, p, S_MON, "/monitor_series", "/monitor_series_index");
+        write_facilities(&e, file, p, KOU_PRUN_CONTAINER);
+        write_facilities(&e, file, p, KOU_PRUN_STORE);
         koui_h5_write_attr_int(&e, file, "complete", p->complete ? 1 : 0);
         if (H5Fclose(file) < 0)
             koui_h5_fail(&e, KOU_EIO, "cannot close the file");
@@ -358,34 +438,29 @@ static bool read_stats(koui_h5_error *e, hid_t file, kou_prun *p)
 }
 
 /* Splits the rows of a series table by its index into each replication's series. */
-static bool split_series(koui_h5_error *e, kou_prun *p, bool res, const double *v, size_t rows, size_t nv,
-                         const int64_t *index)
+static bool split_series(koui_h5_error *e, kou_prun *p, int what, const double *v, size_t rows,
+                         const int64_t *index, const char *name)
 {
-    size_t nobj = res ? p->layout.nres : p->layout.nmon;
+    size_t nobj = series_objects(p, what), nv = series_values(what);
     for (size_t r = 0; r < p->nreps; r++) {
-        kou_prun_series *ts = koui_calloc(nobj + 1, sizeof *ts);
-        if (res)
-            p->reps[r].res_ts = ts;
-        else
-            p->reps[r].mon_ts = ts;
+        kou_prun_series *ts = *series_slot(p, r, what) = koui_calloc(nobj + 1, sizeof *ts);
         for (size_t i = 0; i < nobj; i++) {
             int64_t first = index[(r * nobj + i) * 2], n = index[(r * nobj + i) * 2 + 1];
             if (first < 0 || n < 0 || (uint64_t)first > rows || (uint64_t)n > rows - (uint64_t)first)
-                return koui_h5_fail(e, KOU_EINVAL, "the %s series index points outside its table",
-                                    res ? "resource" : "monitor") == KOU_OK;
+                return koui_h5_fail(e, KOU_EINVAL, "the index of %s points outside its table", name) == KOU_OK;
             for (int64_t k = 0; k < n; k++) {
                 const double *row = v + ((size_t)first + (size_t)k) * (nv + 1);
-                kou_prun_series_add(&ts[i], (int)nv, row[0], row[1], nv > 1 ? row[2] : 0.0);
+                kou_prun_series_add(&ts[i], (int)nv, row[0], row + 1);
             }
         }
     }
     return true;
 }
 
-static bool read_series(koui_h5_error *e, hid_t file, kou_prun *p, bool res)
+static bool read_series(koui_h5_error *e, hid_t file, kou_prun *p, int what, const char *name,
+                        const char *index_name)
 {
-    const char *name = res ? "/resource_series" : "/monitor_series";
-    size_t nobj = res ? p->layout.nres : p->layout.nmon, nv = res ? 2 : 1;
+    size_t nobj = series_objects(p, what), nv = series_values(what);
     hsize_t d[2];
     hid_t ds = open_shaped(e, file, name, 2, d, MAX_ROWS);
     koui_h5_close_id(&ds, H5Dclose);
@@ -398,12 +473,82 @@ static bool read_series(koui_h5_error *e, hid_t file, kou_prun *p, bool res)
     int64_t *index = koui_malloc((p->nreps * nobj * 2 + 1) * sizeof *index);
     hsize_t di[3] = {p->nreps, nobj, 2};
     bool ok = read_exact(e, file, name, 2, d, H5T_NATIVE_DOUBLE, v) &&
-              read_exact(e, file, res ? "/resource_series_index" : "/monitor_series_index", 3, di,
-                         H5T_NATIVE_INT64, index) &&
-              split_series(e, p, res, v, (size_t)d[0], nv, index);
+              read_exact(e, file, index_name, 3, di, H5T_NATIVE_INT64, index) &&
+              split_series(e, p, what, v, (size_t)d[0], index, name);
     free(v);
     free(index);
     return ok;
+}
+
+/* No facilities of kind k (a file of an older kouan): empty names, columns, rows, series. */
+static void no_facilities(kou_prun *p, kou_prun_fac k)
+{
+    kou_prun_layout *l = &p->layout;
+    l->nfac[k] = l->nfcols[k] = 0;
+    l->fac_names[k] = koui_calloc(1, sizeof *l->fac_names[k]);
+    l->fac_cols[k] = koui_calloc(1, sizeof *l->fac_cols[k]);
+    for (size_t r = 0; r < p->nreps; r++) {
+        p->reps[r].fac[k] = koui_calloc(1, sizeof *p->reps[r].fac[k]);
+        p->reps[r].fac_ts[k] = koui_calloc(1, sizeof *p->reps[r].fac_ts[k]);
+    }
+}
+
+/* Group /containers or /stores, its statistics' shape against the run's,
+** its series' columns against this kouan's. */
+static bool read_fac_layout(koui_h5_error *e, hid_t file, kou_prun *p, kou_prun_fac k)
+{
+    kou_prun_layout *l = &p->layout;
+    char path[64];
+    hsize_t d[3];
+    hid_t ds = open_shaped(e, file, fac_path(path, sizeof path, k, "stats"), 3, d, MAX_EXTENT);
+    koui_h5_close_id(&ds, H5Dclose);
+    if (e->failed)
+        return false;
+    if (d[0] != p->nreps || (double)d[0] * (double)d[1] * (double)d[2] > MAX_VALUES)
+        return koui_h5_fail(e, KOU_EINVAL, "%s does not agree with /resource_stats on the replications, or "
+                            "holds too many values", path) == KOU_OK;
+    l->nfac[k] = d[1];
+    l->nfcols[k] = d[2];
+    char **cols = NULL;
+    const char *want[FNV + 1];
+    fac_series_cols(k, want);
+    bool ok = read_strings(e, file, fac_path(path, sizeof path, k, "names"), l->nfac[k], &l->fac_names[k]) &&
+              read_strings(e, file, fac_path(path, sizeof path, k, "columns"), l->nfcols[k], &l->fac_cols[k]) &&
+              read_strings(e, file, fac_path(path, sizeof path, k, "series_columns"), FNV + 1, &cols);
+    for (int c = 0; ok && c <= FNV; c++)
+        if (strcmp(cols[c], want[c]) != 0)
+            ok = koui_h5_fail(e, KOU_EINVAL, "%s is not this kouan's (t, %s, %s, %s)", path, want[1], want[2],
+                              want[3]) == KOU_OK;
+    koui_h5_free_strings(cols, cols ? FNV + 1 : 0);
+    return ok;
+}
+
+/* Kind k's group: absent (none), or read whole and checked. */
+static bool read_facilities(koui_h5_error *e, hid_t file, kou_prun *p, kou_prun_fac k)
+{
+    kou_prun_layout *l = &p->layout;
+    htri_t ex = H5Lexists(file, kou_prun_fac_plural(k), H5P_DEFAULT);
+    if (ex < 0)
+        return koui_h5_fail(e, KOU_EIO, "cannot read (damaged file?) /%s", kou_prun_fac_plural(k)) == KOU_OK;
+    if (ex == 0) {
+        no_facilities(p, k);
+        return true;
+    }
+    if (!read_fac_layout(e, file, p, k))
+        return false;
+    char path[64], path2[64];
+    size_t R = p->nreps, nv = l->nfac[k] * l->nfcols[k];
+    double *v = koui_calloc(R * nv + 1, sizeof *v);
+    hsize_t d[3] = {R, l->nfac[k], l->nfcols[k]};
+    bool ok = read_exact(e, file, fac_path(path, sizeof path, k, "stats"), 3, d, H5T_NATIVE_DOUBLE, v);
+    for (size_t r = 0; ok && r < R; r++) {
+        p->reps[r].layout.nfac[k] = l->nfac[k];
+        p->reps[r].fac[k] = koui_malloc((nv + 1) * sizeof *v);
+        memcpy(p->reps[r].fac[k], v + r * nv, nv * sizeof *v);
+    }
+    free(v);
+    return ok && read_series(e, file, p, S_FAC + (int)k, fac_path(path, sizeof path, k, "series"),
+                             fac_path(path2, sizeof path2, k, "series_index"));
 }
 
 static kou_status read_file(koui_h5_error *e, const char *path, void *ctx)
@@ -414,8 +559,11 @@ static kou_status read_file(koui_h5_error *e, const char *path, void *ctx)
         return e->status;
     if (read_root(e, file, p) && read_layout(e, file, p)) {
         p->reps = koui_calloc(p->nreps + 1, sizeof *p->reps);
-        if (read_sets(e, file, p) && read_stats(e, file, p) && read_series(e, file, p, true))
-            read_series(e, file, p, false);
+        if (read_sets(e, file, p) && read_stats(e, file, p) &&
+            read_series(e, file, p, S_RES, "/resource_series", "/resource_series_index") &&
+            read_series(e, file, p, S_MON, "/monitor_series", "/monitor_series_index") &&
+            read_facilities(e, file, p, KOU_PRUN_CONTAINER))
+            read_facilities(e, file, p, KOU_PRUN_STORE);
     }
     H5Fclose(file);
     return e->failed ? e->status : KOU_OK;

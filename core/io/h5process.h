@@ -2,8 +2,11 @@
 ** h5process.h — the HDF5 file of a process-style run (`kouan run
 ** SCENARIO --reps R` of a scenario written with processes, lua/lsim.h):
 ** schema "kouan-process-run", version 1 (docs/hdf5-schema.md, "Process
-** runs"). Per replication: each resource's statistics (named columns)
-** and sampled series, each monitor's statistics and series, the seed;
+** runs"). Per replication: each resource's, container's and store's
+** statistics (named columns) and sampled series (containers and stores
+** in groups /containers and /stores: a file of an older kouan without
+** them reads as having none), each monitor's statistics and series, the
+** seed;
 ** the run's scenario, --set values, seed, horizon. Written in one go at
 ** the end (exp/prun.h holds it all); read back by `kouan report`.
 **

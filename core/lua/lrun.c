@@ -4,7 +4,11 @@
 ** The resources are the process API's list (registry "kouan.resources",
 ** lsim.c, in creation order); they are read through their own methods
 ** (queue_length, busy, stats), so whatever res:stats() reports becomes a
-** column without this file knowing it.
+** column without this file knowing it. Likewise the containers and stores
+** (registry "kouan.facilities", one list of both in creation order): read
+** through stats() alone, whose table tells the kind (a container's has
+** `level`, a store's `size`) and gives the series' values (level or size,
+** puts_waiting, gets_waiting).
 */
 #include "lua/lrun.h"
 
@@ -21,20 +25,31 @@
 #include "lua/lsim.h"
 
 #define LSIM_RESOURCES "kouan.resources"
+#define LSIM_FACILITIES "kouan.facilities"
 #define PRINTED "kouan.lrun.printed" /* the lines print wrote, when captured */
 
 /* The columns first, in this order, when res:stats() has them; any other
 ** number it gives follows in name order. */
 static const char *const first_cols[] = {"capacity", "utilisation", "mean_queue", "mean_wait", "served", NULL};
+/* Likewise for containers and stores (c:stats(), s:stats()). */
+static const char *const fac_first_cols[KOU_PRUN_FACS][12] = {
+    {"capacity", "mean_level", "min_level", "max_level", "level", "amount_put", "amount_got", "puts", "gets",
+     "mean_put_wait", "mean_get_wait", NULL},
+    {"capacity", "mean_size", "max_size", "size", "mean_stay", "puts", "gets", "mean_put_wait", "mean_get_wait",
+     NULL}};
+/* The fields of stats() a facility's series point takes: level or size, then these. */
+static const char *const fac_waiting[] = {"puts_waiting", "gets_waiting"};
 
 typedef struct sampler {
-    int list;          /* stack index of the resources */
-    size_t nres;
+    int list, facs;    /* stack indices of the resources, the containers and stores */
+    size_t nres, nfac;
     double step;
     uint64_t k;        /* the next sample is at k * step */
     uint64_t fired;    /* events fired at the last sample */
     bool any;
     kou_prun_series *ts;
+    const kou_prun_fac *kind;       /* nfac, in the list's order (a userdata's block) */
+    kou_prun_series *fts[KOU_PRUN_FACS]; /* each kind's, in the list's order: rep's */
 } sampler;
 
 /* res:method() as a number; res is list[i + 1]. */
@@ -49,25 +64,71 @@ static double call_method(lua_State *L, int list, size_t i, const char *method)
     return v;
 }
 
-/* Samples every resource at each grid time before 'before' (or at or
-** before, when inclusive). */
+/* Facility list[i + 1]'s stats() on top of the stack; its kind. */
+static kou_prun_fac fac_stats(lua_State *L, int list, size_t i)
+{
+    lua_rawgeti(L, list, (lua_Integer)i + 1); /* fac */
+    lua_getfield(L, -1, "stats");             /* fac fn */
+    lua_insert(L, -2);                        /* fn fac */
+    lua_call(L, 1, 1);
+    luaL_checktype(L, -1, LUA_TTABLE);
+    bool container = lua_getfield(L, -1, "level") == LUA_TNUMBER;
+    lua_pop(L, 1);
+    return container ? KOU_PRUN_CONTAINER : KOU_PRUN_STORE;
+}
+
+/* A number field of the table on top (NaN when it is not one). */
+static double num_field(lua_State *L, const char *name)
+{
+    double v = lua_getfield(L, -1, name) == LUA_TNUMBER ? lua_tonumber(L, -1) : NAN;
+    lua_pop(L, 1);
+    return v;
+}
+
+/* Facility list[i + 1]'s series values now: level or size, puts and gets waiting. */
+static void fac_values(lua_State *L, int list, size_t i, double *v)
+{
+    kou_prun_fac k = fac_stats(L, list, i);
+    v[0] = num_field(L, k == KOU_PRUN_CONTAINER ? "level" : "size");
+    v[1] = num_field(L, fac_waiting[0]);
+    v[2] = num_field(L, fac_waiting[1]);
+    lua_pop(L, 1);
+}
+
+/* Appends to ts the point at t: its last values again when nothing
+** happened since the last sample (same), else v. */
+static void sample_one(kou_prun_series *ts, int nv, double t, bool same, double *v)
+{
+    if (same)
+        for (int c = 0; c < nv; c++)
+            v[c] = ts->v[c][ts->n - 1];
+    kou_prun_series_add(ts, nv, t, v);
+}
+
+/* Samples every resource, container and store at each grid time before
+** 'before' (or at or before, when inclusive). */
 static void sample_to(lua_State *L, kou_sim *sim, sampler *s, double before, bool inclusive)
 {
     for (;;) {
-        double t = (double)s->k * s->step;
+        double t = (double)s->k * s->step, v[KOU_PRUN_FAC_NV];
         if (!(t < before || (inclusive && t == before)))
             return;
         uint64_t fired = kou_sim_events_fired(sim);
+        bool same = s->any && fired == s->fired; /* nothing happened: the last levels */
         for (size_t i = 0; i < s->nres; i++) {
-            kou_prun_series *ts = &s->ts[i];
-            if (s->any && fired == s->fired) { /* nothing happened: the last levels */
-                kou_prun_series_add(ts, 2, t, ts->v[0][ts->n - 1], ts->v[1][ts->n - 1]);
-                continue;
+            if (!same) {
+                v[0] = call_method(L, s->list, i, "queue_length");
+                v[1] = call_method(L, s->list, i, "busy");
             }
-            double q = call_method(L, s->list, i, "queue_length"), b = call_method(L, s->list, i, "busy");
-            kou_prun_series_add(ts, 2, t, q, b);
+            sample_one(&s->ts[i], 2, t, same, v);
         }
-        s->any = s->nres > 0;
+        size_t at[KOU_PRUN_FACS] = {0, 0};
+        for (size_t i = 0; i < s->nfac; i++) {
+            if (!same)
+                fac_values(L, s->facs, i, v);
+            sample_one(&s->fts[s->kind[i]][at[s->kind[i]]++], KOU_PRUN_FAC_NV, t, same, v);
+        }
+        s->any = true;
         s->fired = fired;
         s->k++;
     }
@@ -98,13 +159,13 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The column names from resource 1's stats table (on top): first_cols
+/* The column names from the first object's stats table (on top): first
 ** present, then the other numbers in name order. */
-static void take_columns(lua_State *L, kou_prun_layout *l)
+static void take_columns(lua_State *L, const char *const *first, char ***cols, size_t *ncols)
 {
-    size_t n = 0, cap = 8;
+    size_t n = 0, cap = 16;
     char **c = koui_calloc(cap, sizeof *c);
-    for (const char *const *f = first_cols; *f; f++) {
+    for (const char *const *f = first; *f; f++) {
         if (lua_getfield(L, -1, *f) == LUA_TNUMBER)
             c[n++] = koui_strdup(*f);
         lua_pop(L, 1);
@@ -123,8 +184,24 @@ static void take_columns(lua_State *L, kou_prun_layout *l)
         lua_pop(L, 1);
     }
     qsort(c + fixed, n - fixed, sizeof *c, cmp_str);
-    l->cols = c;
-    l->ncols = n;
+    *cols = c;
+    *ncols = n;
+}
+
+/* The numbers of the stats table on top, by the columns, into row. */
+static void take_row(lua_State *L, char *const *cols, size_t ncols, double *row)
+{
+    for (size_t c = 0; c < ncols; c++)
+        row[c] = num_field(L, cols[c]);
+}
+
+/* The name field of the stats table on top, copied. */
+static char *stats_name(lua_State *L)
+{
+    lua_getfield(L, -1, "name");
+    char *s = koui_strdup(lua_isstring(L, -1) ? lua_tostring(L, -1) : "");
+    lua_pop(L, 1);
+    return s;
 }
 
 /* Every resource's name and statistics (res:stats()) into rep. */
@@ -138,18 +215,59 @@ static void collect_resources(lua_State *L, int list, kou_prun_rep *rep)
         lua_getfield(L, -1, "stats");
         lua_insert(L, -2);
         lua_call(L, 1, 1); /* stats */
-        lua_getfield(L, -1, "name");
-        l->res_names[i] = koui_strdup(lua_isstring(L, -1) ? lua_tostring(L, -1) : "");
-        lua_pop(L, 1);
+        l->res_names[i] = stats_name(L);
         if (i == 0) {
-            take_columns(L, l);
+            take_columns(L, first_cols, &l->cols, &l->ncols);
             rep->res = koui_calloc(n * l->ncols + 1, sizeof *rep->res);
         }
-        for (size_t c = 0; c < l->ncols; c++) {
-            int ty = lua_getfield(L, -1, l->cols[c]);
-            rep->res[i * l->ncols + c] = ty == LUA_TNUMBER ? lua_tonumber(L, -1) : NAN;
-            lua_pop(L, 1);
+        take_row(L, l->cols, l->ncols, rep->res + i * l->ncols);
+        lua_pop(L, 1);
+    }
+}
+
+/* The kinds of the containers and stores made before the run, in a block
+** left on the stack (Lua frees it), and each kind's series in rep (each
+** kind in the list's order; rep frees them, whatever happens). */
+static void start_facilities(lua_State *L, sampler *s, kou_prun_rep *rep)
+{
+    kou_prun_fac *kind = lua_newuserdatauv(L, (s->nfac + 1) * sizeof *kind, 0);
+    kou_prun_layout *l = &rep->layout;
+    for (size_t i = 0; i < s->nfac; i++) {
+        kind[i] = fac_stats(L, s->facs, i);
+        lua_pop(L, 1);
+        l->nfac[kind[i]]++;
+    }
+    for (int k = 0; k < KOU_PRUN_FACS; k++)
+        s->fts[k] = rep->fac_ts[k] = koui_calloc(l->nfac[k] + 1, sizeof *rep->fac_ts[k]);
+    s->kind = kind;
+}
+
+/* Every container's and store's name and statistics into rep, each kind
+** in the list's order; one made while the run ran has no series. */
+static void collect_facilities(lua_State *L, int list, kou_prun_rep *rep)
+{
+    kou_prun_layout *l = &rep->layout;
+    size_t n = (size_t)lua_rawlen(L, list), at[KOU_PRUN_FACS] = {0, 0}, total[KOU_PRUN_FACS] = {0, 0};
+    for (size_t i = 0; i < n; i++) {
+        total[fac_stats(L, list, i)]++;
+        lua_pop(L, 1);
+    }
+    for (int k = 0; k < KOU_PRUN_FACS; k++) {
+        rep->fac_ts[k] = koui_realloc(rep->fac_ts[k], (total[k] + 1) * sizeof *rep->fac_ts[k]);
+        memset(rep->fac_ts[k] + l->nfac[k], 0, (total[k] + 1 - l->nfac[k]) * sizeof *rep->fac_ts[k]);
+        l->nfac[k] = total[k];
+        l->fac_names[k] = koui_calloc(total[k] + 1, sizeof *l->fac_names[k]);
+        rep->fac[k] = koui_calloc(1, sizeof *rep->fac[k]);
+    }
+    for (size_t i = 0; i < n; i++) {
+        kou_prun_fac k = fac_stats(L, list, i);
+        size_t j = at[k]++;
+        l->fac_names[k][j] = stats_name(L);
+        if (j == 0) {
+            take_columns(L, fac_first_cols[k], &l->fac_cols[k], &l->nfcols[k]);
+            rep->fac[k] = koui_realloc(rep->fac[k], (total[k] * l->nfcols[k] + 1) * sizeof *rep->fac[k]);
         }
+        take_row(L, l->fac_cols[k], l->nfcols[k], rep->fac[k] + j * l->nfcols[k]);
         lua_pop(L, 1);
     }
 }
@@ -210,8 +328,13 @@ void kou_lrun_replication(lua_State *L, double until, double step, kou_prun_rep 
     lua_getfield(L, LUA_REGISTRYINDEX, LSIM_RESOURCES);
     luaL_checktype(L, -1, LUA_TTABLE);
     sampler s = {.list = lua_gettop(L), .nres = (size_t)lua_rawlen(L, -1), .step = step};
+    lua_getfield(L, LUA_REGISTRYINDEX, LSIM_FACILITIES);
+    luaL_checktype(L, -1, LUA_TTABLE);
+    s.facs = lua_gettop(L);
+    s.nfac = (size_t)lua_rawlen(L, -1);
     rep->layout.nres = s.nres;
     rep->res_ts = s.ts = koui_calloc(s.nres + 1, sizeof *s.ts);
+    start_facilities(L, &s, rep);
     run_sampled(L, sim, until, &s);
     size_t n = (size_t)lua_rawlen(L, s.list); /* resources made while it ran have no series */
     if (n > s.nres) {
@@ -222,7 +345,8 @@ void kou_lrun_replication(lua_State *L, double until, double step, kou_prun_rep 
     rep->end_time = kou_sim_now(sim);
     rep->events = kou_sim_events_fired(sim);
     collect_resources(L, s.list, rep);
-    lua_pop(L, 1);
+    collect_facilities(L, s.facs, rep);
+    lua_pop(L, 3);
     kou_lmonitor_collect(L, rep->end_time, rep);
     rep->output = printed(L);
 }
