@@ -620,3 +620,41 @@ kou_status koui_h5_in_child(kou_status (*fn)(void *ctx, char *msg, size_t msgsiz
         memcpy(payload, r.payload, payload_size);
     return (kou_status)r.status;
 }
+
+/* ---- which kind of file ---- */
+
+typedef struct schema_probe {
+    const char *path, *schema;
+    bool is;
+} schema_probe;
+
+static kou_status probe_schema(koui_h5_error *e, const char *path, void *ctx)
+{
+    schema_probe *sp = ctx;
+    hid_t file = koui_h5_open_file(e, path);
+    if (file < 0)
+        return e->status;
+    const koui_h5_attrs root = {file, "attribute ", " of /", "cannot read the attributes of /"};
+    char *schema = NULL;
+    sp->is = koui_h5_attr_string(e, &root, "schema", &schema) > 0 && strcmp(schema, sp->schema) == 0;
+    free(schema);
+    H5Fclose(file);
+    return KOU_OK;
+}
+
+static kou_status probe_schema_in_child(void *ctx, char *msg, size_t msgsize, void *payload)
+{
+    schema_probe *sp = ctx;
+    kou_status st = koui_h5_read(sp->path, probe_schema, sp, msg, msgsize);
+    memcpy(payload, &sp->is, sizeof sp->is);
+    return st;
+}
+
+bool koui_h5_has_schema(const char *path, const char *schema)
+{
+    schema_probe sp = {path, schema, false};
+    bool is = false;
+    char err[300];
+    const koui_h5_child_limits limits = {.cpu_seconds = 10, .data_bytes = (size_t)2 << 30, .die_with_parent = true};
+    return koui_h5_in_child(probe_schema_in_child, &sp, &limits, &is, sizeof is, err, sizeof err) == KOU_OK && is;
+}

@@ -189,4 +189,8 @@ kou_status koui_h5_in_child(kou_status (*fn)(void *ctx, char *msg, size_t msgsiz
                             const koui_h5_child_limits *limits, void *payload, size_t payload_size, char *err,
                             size_t errsize);
 
+/* Whether path is an HDF5 file whose root attribute "schema" is schema,
+** read in a checking child (a damaged or foreign file is just "no"). */
+bool koui_h5_has_schema(const char *path, const char *schema);
+
 #endif

@@ -336,32 +336,7 @@ int kou_h5u_read(const char *path, kou_unc_data *u, char **title, char *err, siz
     return -1;
 }
 
-static kou_status probe(koui_h5_error *e, const char *path, void *ctx)
-{
-    hid_t file = koui_h5_open_file(e, path);
-    if (file < 0)
-        return e->status;
-    const koui_h5_attrs root = {file, "attribute ", " of /", "cannot read the attributes of /"};
-    char *schema = NULL;
-    *(bool *)ctx = koui_h5_attr_string(e, &root, "schema", &schema) > 0 && strcmp(schema, KOU_H5U_SCHEMA) == 0;
-    free(schema);
-    H5Fclose(file);
-    return KOU_OK;
-}
-
-static kou_status probe_in_child(void *ctx, char *msg, size_t msgsize, void *payload)
-{
-    bool is = false;
-    kou_status st = koui_h5_read(ctx, probe, &is, msg, msgsize);
-    memcpy(payload, &is, sizeof is);
-    return st;
-}
-
 bool kou_h5u_is(const char *path)
 {
-    bool is = false;
-    char err[300];
-    const koui_h5_child_limits limits = {.cpu_seconds = 10, .data_bytes = (size_t)2 << 30, .die_with_parent = true};
-    return koui_h5_in_child(probe_in_child, (void *)(uintptr_t)path, &limits, &is, sizeof is, err, sizeof err) ==
-               KOU_OK && is;
+    return koui_h5_has_schema(path, KOU_H5U_SCHEMA);
 }
