@@ -658,3 +658,48 @@ bool koui_h5_has_schema(const char *path, const char *schema)
     const koui_h5_child_limits limits = {.cpu_seconds = 10, .data_bytes = (size_t)2 << 30, .die_with_parent = true};
     return koui_h5_in_child(probe_schema_in_child, &sp, &limits, &is, sizeof is, err, sizeof err) == KOU_OK && is;
 }
+
+/* ---- datasets of a known shape ---- */
+
+hid_t koui_h5_open_shaped(koui_h5_error *e, hid_t file, const char *name, int rank, hsize_t *dims,
+                          const koui_h5_shape *shape)
+{
+    htri_t ex = H5Lexists(file, name + 1, H5P_DEFAULT);
+    if (ex <= 0) {
+        if (ex < 0)
+            koui_h5_fail(e, KOU_EIO, "cannot read (damaged file?) %s", name);
+        else
+            koui_h5_fail(e, KOU_EINVAL, "%sno %s", shape->absent, name);
+        return H5I_INVALID_HID;
+    }
+    hid_t ds = H5Dopen2(file, name, H5P_DEFAULT);
+    hid_t sp = ds >= 0 ? H5Dget_space(ds) : H5I_INVALID_HID;
+    int r = sp >= 0 ? H5Sget_simple_extent_ndims(sp) : -1;
+    bool good = r == rank && rank <= KOUI_H5_MAX_RANK && H5Sget_simple_extent_dims(sp, dims, NULL) == rank;
+    for (int i = 0; good && i < rank; i++)
+        good = dims[i] <= (i == 0 ? shape->first_max : shape->max);
+    koui_h5_close_id(&sp, H5Sclose);
+    if (!good) {
+        koui_h5_close_id(&ds, H5Dclose);
+        koui_h5_fail(e, KOU_EINVAL, "%s is not a %d-dimensional dataset of a sane size", name, rank);
+    }
+    return ds;
+}
+
+bool koui_h5_read_exact(koui_h5_error *e, hid_t file, const char *name, int rank, const hsize_t *want, hid_t mtype,
+                        void *buf, const koui_h5_shape *shape)
+{
+    hsize_t dims[KOUI_H5_MAX_RANK];
+    hid_t ds = koui_h5_open_shaped(e, file, name, rank, dims, shape);
+    if (ds < 0)
+        return false;
+    bool same = true;
+    for (int i = 0; i < rank; i++)
+        same = same && dims[i] == want[i];
+    if (!same)
+        koui_h5_fail(e, KOU_EINVAL, "%s has the wrong shape for %s", name, shape->extents);
+    else if (H5Dread(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
+        koui_h5_fail(e, KOU_EIO, "cannot read %s (damaged file?)", name);
+    H5Dclose(ds);
+    return same && !e->failed;
+}

@@ -189,6 +189,25 @@ kou_status koui_h5_in_child(kou_status (*fn)(void *ctx, char *msg, size_t msgsiz
                             const koui_h5_child_limits *limits, void *payload, size_t payload_size, char *err,
                             size_t errsize);
 
+/* ---- datasets of a known shape (the readers of untrusted files) ---- */
+#define KOUI_H5_MAX_RANK 5
+/* What a reader accepts: extents at most first_max (the first dimension)
+** and max (the others); absent prefixes "no NAME" when a dataset is
+** missing ("not an uncertainty file: "), extents names what the shape must
+** match ("this file's replications and objects"). */
+typedef struct koui_h5_shape {
+    hsize_t first_max, max;
+    const char *absent, *extents;
+} koui_h5_shape;
+/* Dataset name (absolute) of exactly rank (<= KOUI_H5_MAX_RANK)
+** dimensions, each within shape's bounds, its extents into dims: the open
+** dataset, or H5I_INVALID_HID after the failure. */
+hid_t koui_h5_open_shaped(koui_h5_error *e, hid_t file, const char *name, int rank, hsize_t *dims,
+                          const koui_h5_shape *shape);
+/* Dataset name, of extents exactly want[rank], read as mtype into buf. */
+bool koui_h5_read_exact(koui_h5_error *e, hid_t file, const char *name, int rank, const hsize_t *want, hid_t mtype,
+                        void *buf, const koui_h5_shape *shape);
+
 /* Whether path is an HDF5 file whose root attribute "schema" is schema,
 ** read in a checking child (a damaged or foreign file is just "no"). */
 bool koui_h5_has_schema(const char *path, const char *schema);

@@ -247,48 +247,20 @@ int kou_h5p_write(const char *path, const kou_prun *p, bool force, bool *exists,
 
 /* ---- reading ---- */
 
-/* Dataset name of rank rank, its extents into dims (each bounded: the
-** first by first_max). The open dataset, or H5I_INVALID_HID after the
-** failure. */
+/* Series tables may have MAX_ROWS rows; every other extent is at most
+** MAX_EXTENT. */
+static const koui_h5_shape rows_shape = {MAX_ROWS, MAX_EXTENT, "", "this file's replications and objects"};
+static const koui_h5_shape table_shape = {MAX_EXTENT, MAX_EXTENT, "", "this file's replications and objects"};
+
 static hid_t open_shaped(koui_h5_error *e, hid_t file, const char *name, int rank, hsize_t *dims, hsize_t first_max)
 {
-    htri_t ex = H5Lexists(file, name + 1, H5P_DEFAULT);
-    if (ex <= 0) {
-        koui_h5_fail(e, ex < 0 ? KOU_EIO : KOU_EINVAL, "%s %s", ex < 0 ? "cannot read (damaged file?)" : "no",
-                     name);
-        return H5I_INVALID_HID;
-    }
-    hid_t ds = H5Dopen2(file, name, H5P_DEFAULT);
-    hid_t sp = ds >= 0 ? H5Dget_space(ds) : H5I_INVALID_HID;
-    int r = sp >= 0 ? H5Sget_simple_extent_ndims(sp) : -1;
-    bool good = r == rank && H5Sget_simple_extent_dims(sp, dims, NULL) == rank;
-    for (int i = 0; good && i < rank; i++)
-        good = dims[i] <= (i == 0 ? first_max : MAX_EXTENT);
-    koui_h5_close_id(&sp, H5Sclose);
-    if (!good) {
-        koui_h5_close_id(&ds, H5Dclose);
-        koui_h5_fail(e, KOU_EINVAL, "%s is not a %d-dimensional dataset of a sane size", name, rank);
-    }
-    return ds;
+    return koui_h5_open_shaped(e, file, name, rank, dims, first_max == MAX_ROWS ? &rows_shape : &table_shape);
 }
 
-/* Dataset name, of shape want[rank], read as mtype into buf. */
 static bool read_exact(koui_h5_error *e, hid_t file, const char *name, int rank, const hsize_t *want, hid_t mtype,
                        void *buf)
 {
-    hsize_t dims[3];
-    hid_t ds = open_shaped(e, file, name, rank, dims, MAX_ROWS);
-    if (ds < 0)
-        return false;
-    bool same = true;
-    for (int i = 0; i < rank; i++)
-        same = same && dims[i] == want[i];
-    if (!same)
-        koui_h5_fail(e, KOU_EINVAL, "%s has the wrong shape for this file's replications and objects", name);
-    else if (H5Dread(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
-        koui_h5_fail(e, KOU_EIO, "cannot read %s (damaged file?)", name);
-    H5Dclose(ds);
-    return same && !e->failed;
+    return koui_h5_read_exact(e, file, name, rank, want, mtype, buf, &rows_shape);
 }
 
 /* n strings of dataset name into a new array *out (n + 1 entries). */

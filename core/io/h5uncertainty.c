@@ -124,45 +124,18 @@ int kou_h5u_write(const char *path, const kou_unc_data *u, const char *title, co
 
 /* ---- reading ---- */
 
-/* The extents of dataset name into dims (rank exactly rank, each at most
-** MAX_EXTENT). The open dataset, or H5I_INVALID_HID after the failure. */
+static const koui_h5_shape unc_shape = {MAX_EXTENT, MAX_EXTENT, "not an uncertainty file: ",
+                                         "this file's draws, alternatives and groups"};
+
 static hid_t open_shaped(koui_h5_error *e, hid_t file, const char *name, int rank, hsize_t *dims)
 {
-    if (H5Lexists(file, name + 1, H5P_DEFAULT) <= 0) {
-        koui_h5_fail(e, KOU_EINVAL, "not an uncertainty file: no %s", name);
-        return H5I_INVALID_HID;
-    }
-    hid_t ds = H5Dopen2(file, name, H5P_DEFAULT);
-    hid_t sp = ds >= 0 ? H5Dget_space(ds) : H5I_INVALID_HID;
-    int r = sp >= 0 ? H5Sget_simple_extent_ndims(sp) : -1;
-    bool good = r == rank && H5Sget_simple_extent_dims(sp, dims, NULL) == rank;
-    for (int i = 0; good && i < rank; i++)
-        good = dims[i] <= MAX_EXTENT;
-    koui_h5_close_id(&sp, H5Sclose);
-    if (!good) {
-        koui_h5_close_id(&ds, H5Dclose);
-        koui_h5_fail(e, KOU_EINVAL, "%s is not a %d-dimensional dataset of a sane size", name, rank);
-    }
-    return ds;
+    return koui_h5_open_shaped(e, file, name, rank, dims, &unc_shape);
 }
 
-/* Dataset name, of shape want[rank], read as mtype into buf. */
 static bool read_exact(koui_h5_error *e, hid_t file, const char *name, int rank, const hsize_t *want, hid_t mtype,
                        void *buf)
 {
-    hsize_t dims[5];
-    hid_t ds = open_shaped(e, file, name, rank, dims);
-    if (ds < 0)
-        return false;
-    bool same = true;
-    for (int i = 0; i < rank; i++)
-        same = same && dims[i] == want[i];
-    if (!same)
-        koui_h5_fail(e, KOU_EINVAL, "%s has the wrong shape for this file's draws, alternatives and groups", name);
-    else if (H5Dread(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
-        koui_h5_fail(e, KOU_EIO, "cannot read %s (damaged file?)", name);
-    H5Dclose(ds);
-    return same && !e->failed;
+    return koui_h5_read_exact(e, file, name, rank, want, mtype, buf, &unc_shape);
 }
 
 /* n strings of dataset name, each copied into dst + i * size (cut). */
