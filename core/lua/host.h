@@ -39,7 +39,9 @@
 **    than N instructions (endless loop?)". A slice is one entry from C into
 **    Lua: the scenario's top level, one resume of a process, one at_end
 **    function. So a long simulation is fine; a loop that never yields is
-**    not. Finalizers run with hooks off in Lua 5.4, so a metatable with a
+**    not. A budget of 1e8 or more is counted from when the slice has run
+**    0.1 s (the watchdog signals its thread to set the hook then), because
+**    a count hook slows every VM instruction. Finalizers run with hooks off in Lua 5.4, so a metatable with a
 **    __gc field is refused by setmetatable: an endless loop in a __gc
 **    would escape the budget.
 **  - time (a watchdog thread per host, docs/hardening.md): one call from

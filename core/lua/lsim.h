@@ -19,7 +19,9 @@
 ** resumer, run from a kernel event) then starts the wait: an event after
 ** dt, a kou_resource_request whose grant resumes the process (at once when
 ** the server is free, else through an event at the grant time), or a place
-** among an event's waiters. No yield crosses a C call, and resumes never
+** among an event's waiters. (A request that finds a server free, with
+** nobody waiting and no calendar, is granted inside request() itself: the
+** same grant at the same point, without the yield.) No yield crosses a C call, and resumes never
 ** nest. Each wait has a number: a wake-up meant for an older wait (a
 ** timeout that lost the race, say) is ignored. A process is anchored in the
 ** registry while it lives and unanchored when its function returns, so the
