@@ -45,7 +45,7 @@ static size_t options(cal_opts *o, kou_opt *t)
     const kou_opt opts[] = {
         {"-j", NULL, KOU_OPT_COUNT, &o->jobs, 1, 1024, .what = "a number of threads in 1..1024", .metavar = "N",
          .help = "worker threads (default: the online CPUs; the result\nis the same for any N)"},
-        {"--output", "-o", KOU_OPT_TEXT, &o->output, .what = "a file name", .metavar = "FILE.csv",
+        {"--output", "-o", KOU_OPT_CHECKED, &o->output, .check = kou_output_name, .what = KOU_OUTPUT_WHAT, .metavar = "FILE.csv",
          .help = "the result as CSV (default results/calibrate-CAL.csv,\noverwritten)"},
         {"--reps", NULL, KOU_OPT_COUNT, &o->reps, 1, 100000, .what = "an integer in 1..100000",
          .given = &o->reps_given, .metavar = "R", .help = "replications per evaluation (default: the file's)"},

@@ -110,6 +110,24 @@ const char *kou_group_mode_name(int mode)
     return mode >= 0 && mode < KOU_MODE_COUNT ? kou_mode_name(mode) : "all modes";
 }
 
+bool kou_output_name(const char *value, void *dest)
+{
+    const char *slash = strrchr(value, '/');
+    if (slash != NULL && slash != value) {
+        char dir[4096];
+        size_t n = (size_t)(slash - value);
+        struct stat st;
+        if (n >= sizeof dir)
+            return false;
+        memcpy(dir, value, n);
+        dir[n] = '\0';
+        if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+            return false;
+    }
+    *(const char **)dest = value;
+    return true;
+}
+
 bool kou_plot_name(const char *value, void *dest)
 {
     size_t n = strlen(value);

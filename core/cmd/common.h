@@ -45,6 +45,11 @@ void kou_progress_bar(char *bar, int width, double done);
 ** group (mode -1). */
 const char *kou_group_mode_name(int mode);
 
+/* The check of an --output value: a name whose folder exists (checked
+** when the command starts, not after a run that could not be saved). */
+bool kou_output_name(const char *value, void *dest);
+#define KOU_OUTPUT_WHAT "a file name in an existing folder (create the folder first)"
+
 /* The check of a --plot value: a name ending in .png or .svg, stored in
 ** *(const char **)dest. */
 bool kou_plot_name(const char *value, void *dest);

@@ -89,11 +89,11 @@ static size_t options(run_opts *o, kou_opt *t)
                  "arrivals (replaces\nhorizon_days)"},
         {"--set", NULL, KOU_OPT_SET, &o->sets, .metavar = "KEY=VALUE",
          .help = "scenario parameter, read with param(\"KEY\", default);\nfor a port scenario also PATH=VALUE, "
-                 "a dotted path into\nthe scenario table (ports.CGO.advance_share=0.4);\nmay be repeated"},
+                 "a dotted path into\nthe scenario table ('ports.CGO import.advance_share=0.4');\nmay be repeated"},
         {"--quiet", NULL, KOU_OPT_FLAG, &o->quiet, .help = "do not print the resource or KPI table"},
         {"--dump", NULL, KOU_OPT_FLAG, &o->dump,
          .help = "port scenario: check it, print the configuration it\nconverts to (times in hours), and stop"},
-        {"--output", "-o", KOU_OPT_TEXT, &o->output, .what = "a file name", .metavar = "FILE",
+        {"--output", "-o", KOU_OPT_CHECKED, &o->output, .check = kou_output_name, .what = KOU_OUTPUT_WHAT, .metavar = "FILE",
          .help = "the HDF5 run file (docs/hdf5-schema.md; default\nresults/SCENARIO[-ERA]-sSEED[-rREPS].h5; a "
                  "process-style\nscenario writes one only with --reps or -o)"},
         {"--force", NULL, KOU_OPT_FLAG, &o->force, .help = "overwrite an existing run file"},

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "cmd/common.h"
 #include "cmd/opt.h"
 #include "io/sweep_h5.h"
 
@@ -22,7 +23,7 @@ typedef struct merge_opts {
 static size_t options(merge_opts *o, kou_opt *t)
 {
     const kou_opt opts[] = {
-        {"--output", "-o", KOU_OPT_TEXT, &o->out, .what = "a file name", .metavar = "OUT.h5",
+        {"--output", "-o", KOU_OPT_CHECKED, &o->out, .check = kou_output_name, .what = KOU_OUTPUT_WHAT, .metavar = "OUT.h5",
          .help = "the merged sweep file (required)"},
         {"--force", NULL, KOU_OPT_FLAG, &o->force, .help = "overwrite an existing file"},
         {"--help", "-h", KOU_OPT_HELP, NULL, .help = "this help"},

@@ -133,6 +133,8 @@ def group_cli():
         (("run", MMC, "--set", "lamda=2"), "scenario '" + MMC + "' has no parameter 'lamda'", "unknown parameter"),
         (("run", MMC, "--set", "c=two"), "--set c=two: parameter 'c' must be an integer", "parameter not a number"),
         (("run", MMC, "--set", "c=2.5"), "parameter 'c' must be an integer", "parameter not an integer"),
+        (("run", MMC, "-o", "no_such_folder/a.h5"), "-o: 'no_such_folder/a.h5' is not a file name in an existing "
+         "folder (create the folder first)", "-o into a missing folder, refused before running"),
     ]
     for args, pattern, name in cases:
         rc, out, err = run(*args)
