@@ -24,8 +24,6 @@
 #include "lua/lmonitor.h"
 #include "lua/lsim.h"
 
-#define LSIM_RESOURCES "kouan.resources"
-#define LSIM_FACILITIES "kouan.facilities"
 #define PRINTED "kouan.lrun.printed" /* the lines print wrote, when captured */
 
 /* The columns first, in this order, when res:stats() has them; any other
@@ -325,10 +323,10 @@ void kou_lrun_replication(lua_State *L, double until, double step, kou_prun_rep 
     KOU_CHECK(step > 0 && isfinite(step));
     kou_sim *sim = kou_host_sim(kou_host_from_lua(L));
     rep->seed = kou_sim_seed(sim);
-    lua_getfield(L, LUA_REGISTRYINDEX, LSIM_RESOURCES);
+    lua_getfield(L, LUA_REGISTRYINDEX, KOU_LSIM_RESOURCES);
     luaL_checktype(L, -1, LUA_TTABLE);
     sampler s = {.list = lua_gettop(L), .nres = (size_t)lua_rawlen(L, -1), .step = step};
-    lua_getfield(L, LUA_REGISTRYINDEX, LSIM_FACILITIES);
+    lua_getfield(L, LUA_REGISTRYINDEX, KOU_LSIM_FACILITIES);
     luaL_checktype(L, -1, LUA_TTABLE);
     s.facs = lua_gettop(L);
     s.nfac = (size_t)lua_rawlen(L, -1);

@@ -25,8 +25,6 @@
 #include "model/model.h"
 
 #define LSIM_KEY "kouan.lsim"
-#define LSIM_RESOURCES "kouan.resources"
-#define LSIM_FACILITIES "kouan.facilities" /* containers and stores, for the report */
 #define LSIM_AT_END "kouan.at_end"
 #define LSIM_RUN_PROCS "kouan.run_processes" /* processes of the bound replication */
 #define RESOURCE_META "kouan.Resource"
@@ -575,7 +573,7 @@ static int l_resource(lua_State *L)
     }
     lua_pop(L, 1);
     /* a second resource of the same name would make the report ambiguous */
-    lua_getfield(L, LUA_REGISTRYINDEX, LSIM_RESOURCES); /* name list */
+    lua_getfield(L, LUA_REGISTRYINDEX, KOU_LSIM_RESOURCES); /* name list */
     int list = lua_gettop(L);
     lua_Integer n = (lua_Integer)lua_rawlen(L, list);
     for (lua_Integer i = 1; i <= n; i++) {
@@ -1309,7 +1307,7 @@ static void queue_interrupt(lua_State *L, lproc *p)
 ** rare: a search of the list is enough). */
 static void push_resource(lua_State *L, const kou_resource *r)
 {
-    lua_getfield(L, LUA_REGISTRYINDEX, LSIM_RESOURCES);
+    lua_getfield(L, LUA_REGISTRYINDEX, KOU_LSIM_RESOURCES);
     for (lua_Integer i = 1, n = (lua_Integer)lua_rawlen(L, -1); i <= n; i++) {
         lua_rawgeti(L, -1, i);
         if (((lres *)lua_touserdata(L, -1))->r == r) {
@@ -1861,7 +1859,7 @@ static double fac_capacity(lua_State *L, const char *what, const char *name, boo
 /* Appends the container or store at the top to the report's list. */
 static void list_facility(lua_State *L)
 {
-    lua_getfield(L, LUA_REGISTRYINDEX, LSIM_FACILITIES);
+    lua_getfield(L, LUA_REGISTRYINDEX, KOU_LSIM_FACILITIES);
     lua_pushvalue(L, -2);
     lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
     lua_pop(L, 1);
@@ -2425,9 +2423,9 @@ void kou_lsim_open(lua_State *L)
     S->run_gen = 0;
     lua_setfield(L, LUA_REGISTRYINDEX, LSIM_KEY);
     lua_newtable(L);
-    lua_setfield(L, LUA_REGISTRYINDEX, LSIM_RESOURCES);
+    lua_setfield(L, LUA_REGISTRYINDEX, KOU_LSIM_RESOURCES);
     lua_newtable(L);
-    lua_setfield(L, LUA_REGISTRYINDEX, LSIM_FACILITIES);
+    lua_setfield(L, LUA_REGISTRYINDEX, KOU_LSIM_FACILITIES);
     lua_newtable(L);
     lua_setfield(L, LUA_REGISTRYINDEX, LSIM_AT_END);
     lua_newtable(L);
@@ -2661,7 +2659,7 @@ static void print_num(FILE *out, int width, int prec, double v)
 ** number of completed gets and their mean wait, puts likewise. */
 static void print_facilities(lua_State *L, lsim *S, FILE *out)
 {
-    lua_getfield(L, LUA_REGISTRYINDEX, LSIM_FACILITIES);
+    lua_getfield(L, LUA_REGISTRYINDEX, KOU_LSIM_FACILITIES);
     lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
     if (n > 0)
         fprintf(out, "%-20s %9s %10s %11s %13s %11s %13s\n", "container/store", "capacity", "mean level",
@@ -2708,7 +2706,7 @@ void kou_lsim_print_report(lua_State *L, FILE *out)
     lsim *S = getlsim(L);
     fprintf(out, "simulated %.4f h, %" PRIu64 " events\n", kou_sim_now(S->sim),
             kou_sim_events_fired(S->sim));
-    lua_getfield(L, LUA_REGISTRYINDEX, LSIM_RESOURCES);
+    lua_getfield(L, LUA_REGISTRYINDEX, KOU_LSIM_RESOURCES);
     lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
     if (n > 0)
         fprintf(out, "%-20s %7s %11s %11s %13s %10s\n", "resource", "servers", "utilisation",

@@ -127,6 +127,12 @@
 #include "lua/host.h"
 #include "model/model.h"
 
+/* Registry keys of the lists of what the scenario made, in creation
+** order (lrun.c reads them through the objects' own methods):
+** resource{}'s, and container{}'s and store{}'s together. */
+#define KOU_LSIM_RESOURCES "kouan.resources"
+#define KOU_LSIM_FACILITIES "kouan.facilities"
+
 /* Installs the API in the host's state. Call from protected code, before
 ** the scenario runs. */
 void kou_lsim_open(lua_State *L);
