@@ -3,9 +3,11 @@
 (eras 2017 and 2021); prints TAP for meson.
 
 usage: check_compare.py GROUP --kouan KOUAN [--root SRCROOT]   (tests/tap.py)
-  GROUP  crn | table | file | sequential | plot | usage
+  GROUP  crn | table | file | sequential | plot | usage | variant
 crn: common random numbers against independent seeds, the variance of the
 paired difference of the all-ports import overall mean time (ratio < 0.5).
+variant: a variant made with :with{} against the era it starts from
+(tests/lua/port_variant.lua): its change is run, not lost under the era.
 """
 import csv
 import os
@@ -17,7 +19,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__)))) 
 import tap  # noqa: E402
 from tap import ok  # noqa: E402
 
-ARGS = tap.parse_args(__doc__, ["crn", "table", "file", "sequential", "plot", "usage"])
+ARGS = tap.parse_args(__doc__, ["crn", "table", "file", "sequential", "plot", "usage", "variant"])
 GROUP, KOUAN, ROOT = ARGS.group, ARGS.kouan, ARGS.root
 SCN = os.path.join(ROOT, "tests", "lua", "port_small.lua")
 ERAS = ["--era", "2017", "--era", "2021"]
@@ -38,6 +40,15 @@ def row(rs, port, direction, metric, alt):
         if (r["port"], r["direction"], r["metric"], r["alternative"]) == (port, direction, metric, alt):
             return r
     raise SystemExit(f"Bail out! no CSV row {port} {direction} {metric} {alt}")
+
+
+def first_diff(out, block, metric):
+    """The paired difference printed under `metric` in the block `block`."""
+    lines = out.split(f"== {block} ==\n", 1)[-1].splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith(metric) and i + 1 < len(lines) and "vs baseline" in lines[i + 1]:
+            return float(lines[i + 1].split()[2])
+    raise SystemExit(f"Bail out! no '{metric}' difference in '{block}'")
 
 
 def reps_of(r):
@@ -192,6 +203,18 @@ elif GROUP == "usage":
         ok(code == 2 and want in err and err.count("\n") <= 2, f"{' '.join(a.replace(ROOT, '') for a in args) or '(nothing)'}: exit 2, '{want}'", f"exit {code}\n{err}")
     code, out, err = run("--help")
     ok(code == 0 and "--until-halfwidth" in out, "--help")
+
+elif GROUP == "variant":
+    variant = os.path.join(ROOT, "tests", "lua", "port_variant.lua")
+    base = os.path.join(TMP, "base2021.lua")
+    with open(base, "w") as f:
+        f.write('return (import "tests/lua/port_small.lua"):with { era = "2021" }\n')
+    code, out, err = run(base, variant, "--reps", "3", "--no-output")
+    ok(code == 0, "the era against its variant: exit 0", err)
+    d = first_diff(out, "all ports, import", "overall_mean (h)")
+    ok(d > 0.5, f"advance_share 0.4 instead of the era's 1: import overall mean up ({d:+.2f} h), not +0.00",
+       out[:1500])
+    ok(first_diff(out, "all ports, export", "overall_mean (h)") != 0, "exports change too", out[:3000])
 
 else:
     raise SystemExit(f"Bail out! unknown group {GROUP}")
