@@ -375,6 +375,14 @@ static stat3 stats(const cmp *c, size_t a, size_t g, size_t m)
     return s;
 }
 
+/* v, or 0 when v is zero up to rounding: at most 1e-9 of the size of
+** the values it comes from (scale; at least 1), such as the 2.5e-13
+** half-width of two alternatives that differ only in float noise. */
+static double denoise(double v, double scale)
+{
+    return fabs(v) <= 1e-9 * fmax(fabs(scale), 1.0) ? 0.0 : v;
+}
+
 /* The group the stopping rule watches: all ports import, else the first
 ** all-ports group. */
 static size_t watched_group(const cmp *c)
@@ -417,16 +425,17 @@ static int run_all(cmp *c, char *stop, size_t len)
         if (o->halfwidth <= 0)
             return 0;
         double h = watched_half(c, wg);
+        double shown_h = denoise(h, stats(c, 0, wg, (size_t)o->kpi).mean.mean);
         if (h <= o->halfwidth) {
             snprintf(stop, len, "stopped: half-width of the paired difference of %s (%s, %s) %.4g <= %g "
-                     "after %zu replications", kpi, gi.port, kou_direction_name(gi.direction), h, o->halfwidth,
+                     "after %zu replications", kpi, gi.port, kou_direction_name(gi.direction), shown_h, o->halfwidth,
                      c->nrep);
             return 0;
         }
         if (target >= o->max_reps) {
             snprintf(stop, len, "stopped at --max-reps %llu: half-width of the paired difference of %s "
                      "(%s, %s) %.4g > %g", (unsigned long long)o->max_reps, kpi, gi.port,
-                     kou_direction_name(gi.direction), h, o->halfwidth);
+                     kou_direction_name(gi.direction), shown_h, o->halfwidth);
             return 0;
         }
         target = target + o->reps < o->max_reps ? target + o->reps : o->max_reps;
@@ -438,8 +447,8 @@ static int run_all(cmp *c, char *stop, size_t len)
 /* "mean ± half" (signed: "+" or "-" always, and no "-0.00"). */
 static void cell(char *buf, size_t n, double mean, double half, double scale, const char *suffix, bool sign)
 {
-    double v = mean * scale;
-    if (sign && fabs(v) < 0.005)
+    double v = mean * scale; /* zero up to the two decimals shown: 0.00, never -0.00 */
+    if (fabs(v) < 0.005)
         v = 0.0;
     if (isnan(mean))
         snprintf(buf, n, "-");

@@ -3,12 +3,14 @@
 (eras 2017 and 2021); prints TAP for meson.
 
 usage: check_compare.py GROUP --kouan KOUAN [--root SRCROOT]   (tests/tap.py)
-  GROUP  crn | table | file | sequential | plot | usage | variant | alternatives
+  GROUP  crn | table | file | sequential | plot | usage | variant | alternatives | rounding
 crn: common random numbers against independent seeds, the variance of the
 paired difference of the all-ports import overall mean time (ratio < 0.5).
 variant: a variant made with :with{} against the era it starts from
 (tests/lua/port_variant.lua): its change is run, not lost under the era.
 alternatives: FILE:ERA (an era per file) and --label (the names printed).
+rounding: two alternatives that differ only in float noise (a fee 3e-12
+apart): the table prints 0.00 and 0, never 2.5e-13 or -0.00.
 """
 import csv
 import os
@@ -20,7 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__)))) 
 import tap  # noqa: E402
 from tap import ok  # noqa: E402
 
-ARGS = tap.parse_args(__doc__, ["crn", "table", "file", "sequential", "plot", "usage", "variant", "alternatives"])
+ARGS = tap.parse_args(__doc__, ["crn", "table", "file", "sequential", "plot", "usage", "variant", "alternatives", "rounding"])
 GROUP, KOUAN, ROOT = ARGS.group, ARGS.kouan, ARGS.root
 SCN = os.path.join(ROOT, "tests", "lua", "port_small.lua")
 ERAS = ["--era", "2017", "--era", "2021"]
@@ -270,6 +272,26 @@ elif GROUP == "alternatives":
                         (["--label", "A", "--label", "x" * 64], "at most 63 bytes")):
         code, out, err = run(SCN, *ERAS, *extra, "--no-output")
         ok(code == 2 and want in err, f"{' '.join(extra)[:40]}: exit 2, '{want}'", err)
+
+elif GROUP == "rounding":
+    import re
+    noise = os.path.join(TMP, "noise.lua")
+    with open(noise, "w") as f:
+        f.write('return (import "tests/lua/port_small.lua"):with '
+                '{ ports = { { name = "TST", fee_inspection = 200 + 3e-12 } } }\n')
+    code, out, err = run(SCN, noise, "--reps", "3", "--until-halfwidth", "0.5", "--kpi", "cost_mean",
+                         "--no-output", "--csv", os.path.join(TMP, "noise.csv"))
+    ok(code == 0, "exit 0", err)
+    diffs = [float(r["diff_mean"]) for r in rows(os.path.join(TMP, "noise.csv")) if r["metric"] == "cost_mean"
+             and r["diff_mean"] not in ("", "nan")]
+    ok(any(0 < abs(d) < 1e-9 for d in diffs), "the costs do differ, by float noise only", diffs)
+    ok(re.search(r"\d[eE][-+]?\d", out) is None, "no number in exponent form in the table",
+       "\n".join(l for l in out.splitlines() if re.search(r"\d[eE][-+]?\d", l)))
+    ok("-0.00" not in out, "no -0.00", "\n".join(l for l in out.splitlines() if "-0.00" in l))
+    ok("(all ports, import) 0 <= 0.5 after 3 replications" in out, "the stopping line says 0", out[:300])
+    lines = out.splitlines()
+    cost = [lines[i + 1].split()[-3:] for i, l in enumerate(lines) if l.startswith("cost_mean")]
+    ok(cost and all(c == ["+0.00", "±", "0.00"] for c in cost), "cost differences print +0.00 ± 0.00", cost)
 
 else:
     raise SystemExit(f"Bail out! unknown group {GROUP}")
