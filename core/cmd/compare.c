@@ -2,6 +2,8 @@
 ** compare.c — `kouan compare`: alternatives (eras of one port scenario,
 ** or several scenario files) against the first, the baseline, with common
 ** random numbers: replication r of every alternative runs on seed + r.
+** An alternative is an era of one file (--era), a file, or FILE:ERA (when
+** no file has that whole name); --label names them in every output.
 ** Prints per group the means, the paired differences and % changes with
 ** Student-t 95 % half-widths (exp/paired.h) and the verdicts on the
 ** clearance-time targets (-1/3, -1/2); optionally adds replications until
@@ -36,6 +38,8 @@
 #define MAX_ALTS 16
 #define MAX_SETS 256
 #define MAX_OPTS 24
+#define MAX_PATH 1024
+#define LABEL_MAX 63 /* kou_portset_alt.label */
 #define M KOU_KPI_METRIC_COUNT
 
 /* The metrics of the printed table. */
@@ -52,6 +56,12 @@ typedef struct copts {
     const char *scripts[MAX_ALTS], *eras[MAX_ALTS];
     size_t nscripts;
     kou_opt_list era_list;
+    const char *file_era[MAX_ALTS]; /* FILE:ERA: the ERA of file i, or NULL */
+    size_t nfile_eras;
+    char file_buf[MAX_ALTS][MAX_PATH]; /* FILE:ERA: the FILE */
+    const char *alt_eras[MAX_ALTS];    /* with FILE:ERA: each file's era (its own, else --era) */
+    const char *labels[MAX_ALTS];
+    kou_opt_list label_list;
     const char *set_key[MAX_SETS], *set_value[MAX_SETS];
     char set_buf[MAX_SETS][KOU_OPT_MAX_KEY + 1];
     kou_opt_sets sets;
@@ -72,6 +82,7 @@ static void defaults(copts *o)
     o->max_reps = 200;
     o->kpi = KOU_KPI_OVERALL_MEAN;
     o->era_list = (kou_opt_list){.items = o->eras, .max = MAX_ALTS};
+    o->label_list = (kou_opt_list){.items = o->labels, .max = MAX_ALTS};
     o->sets = (kou_opt_sets){.key = o->set_key, .value = o->set_value, .buf = o->set_buf, .max = MAX_SETS};
     for (int m = 0; m < M; m++)
         o->metric_names[m] = kou_kpi_metric_name((kou_kpi_metric)m);
@@ -81,7 +92,11 @@ static size_t options(copts *o, kou_opt *t)
 {
     const kou_opt opts[] = {
         {"--era", NULL, KOU_OPT_LIST, &o->era_list, .what = "an era name", .metavar = "E",
-         .help = "an alternative (one scenario file); repeat, 2 or more"},
+         .help = "an alternative (one scenario file); repeat, 2 or more;\nwith several files: the era of those "
+                 "without :ERA"},
+        {"--label", NULL, KOU_OPT_LIST, &o->label_list, .what = "a label", .metavar = "TEXT",
+         .help = "the alternatives' names in the table, CSV, compare file\nand chart, one per alternative, in "
+                 "order (default:\nthe era, or FILE[:ERA])"},
         {"--reps", NULL, KOU_OPT_COUNT, &o->reps, 1, 100000, .what = "an integer in 1..100000", .metavar = "R",
          .given = &o->reps_given,
          .help = "replications (default 10; with --until-halfwidth the\nfirst batch and the batch size; with "
@@ -133,7 +148,9 @@ void kou_cmd_compare_help(FILE *out)
     kou_opt t[MAX_OPTS];
     defaults(&o);
     fputs("usage: kouan compare SCENARIO.lua --era A --era B [...] [options]\n"
-          "       kouan compare A.lua B.lua [...] [options]\n"
+          "       kouan compare A.lua[:ERA] B.lua[:ERA] [...] [options]\n"
+          "       e.g. kouan compare scenarios/henan.lua:2017 scenarios/henan.lua:2021 \\\n"
+          "                --label before --label after\n"
           "\n"
           "Compares alternatives with the first (the baseline): replication r of every\n"
           "alternative runs on seed + r (common random numbers). Prints per group (all\n"
@@ -145,6 +162,66 @@ void kou_cmd_compare_help(FILE *out)
           "\n"
           "options:\n", out);
     kou_opt_help(out, t, options(&o, t));
+}
+
+static bool readable(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (f)
+        fclose(f);
+    return f != NULL;
+}
+
+/* FILE:ERA: a scenario argument that is no file, but whose part before
+** the last ':' is one. -1 to go on, else 2. */
+static int split_file_eras(copts *o)
+{
+    for (size_t i = 0; i < o->nscripts; i++) {
+        const char *arg = o->scripts[i];
+        if (readable(arg))
+            continue;
+        int err = errno;
+        const char *colon = strrchr(arg, ':');
+        size_t len = colon ? (size_t)(colon - arg) : 0;
+        if (colon && colon[1] != '\0' && len > 0 && len < MAX_PATH) {
+            memcpy(o->file_buf[i], arg, len);
+            o->file_buf[i][len] = '\0';
+            if (readable(o->file_buf[i])) {
+                o->scripts[i] = o->file_buf[i];
+                o->file_era[i] = colon + 1;
+                o->nfile_eras++;
+                continue;
+            }
+        }
+        return kou_usage_error("compare", "cannot open scenario '%s': %s", arg, strerror(err));
+    }
+    if (o->nfile_eras == 0)
+        return -1;
+    if (o->nscripts == 1)
+        return kou_usage_error("compare", "give at least two alternatives: FILE:ERA names one (A.lua:E1 B.lua:E2, "
+                                          "or one file with --era A --era B)");
+    for (size_t i = 0; i < o->nscripts; i++)
+        o->alt_eras[i] = o->file_era[i] ? o->file_era[i] : o->era_list.n == 1 ? o->eras[0] : NULL;
+    return -1;
+}
+
+/* --label: one per alternative, each short enough and its own. */
+static int check_labels(const copts *o)
+{
+    size_t nalt = o->nscripts == 1 ? o->era_list.n : o->nscripts, n = o->label_list.n;
+    if (n == 0)
+        return -1;
+    if (n != nalt)
+        return kou_usage_error("compare", "--label: %zu given for %zu alternatives (one per alternative, in order)",
+                               n, nalt);
+    for (size_t i = 0; i < n; i++) {
+        if (strlen(o->labels[i]) > LABEL_MAX)
+            return kou_usage_error("compare", "--label '%s': at most %d bytes", o->labels[i], LABEL_MAX);
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(o->labels[k], o->labels[i]) == 0)
+                return kou_usage_error("compare", "--label '%s' is given twice", o->labels[i]);
+    }
+    return -1;
 }
 
 /* The combinations the options cannot take; -1 to go on, else 2. */
@@ -167,13 +244,7 @@ static int check_options(const copts *o, size_t neras)
         return kou_usage_error("compare", "--max-reps: only with --until-halfwidth");
     if (o->uncertainty && (o->halfwidth > 0 || o->independent || o->bom))
         return kou_usage_error("compare", "--uncertainty: not with --until-halfwidth, --independent or --bom");
-    for (size_t i = 0; i < o->nscripts; i++) {
-        FILE *f = fopen(o->scripts[i], "r");
-        if (f == NULL)
-            return kou_usage_error("compare", "cannot open scenario '%s': %s", o->scripts[i], strerror(errno));
-        fclose(f);
-    }
-    return -1;
+    return check_labels(o);
 }
 
 static int parse(copts *o, int argc, char **argv)
@@ -183,6 +254,8 @@ static int parse(copts *o, int argc, char **argv)
                          .min_pos = 1, .max_pos = MAX_ALTS, .pos = o->scripts, .npos = &o->nscripts,
                          .help = kou_cmd_compare_help};
     int code = kou_opt_parse(&spec, argc, argv);
+    if (code < 0)
+        code = split_file_eras(o);
     return code >= 0 ? code : check_options(o, o->era_list.n);
 }
 
@@ -302,6 +375,14 @@ static stat3 stats(const cmp *c, size_t a, size_t g, size_t m)
     return s;
 }
 
+/* v, or 0 when v is zero up to rounding: at most 1e-9 of the size of
+** the values it comes from (scale; at least 1), such as the 2.5e-13
+** half-width of two alternatives that differ only in float noise. */
+static double denoise(double v, double scale)
+{
+    return fabs(v) <= 1e-9 * fmax(fabs(scale), 1.0) ? 0.0 : v;
+}
+
 /* The group the stopping rule watches: all ports import, else the first
 ** all-ports group. */
 static size_t watched_group(const cmp *c)
@@ -344,16 +425,17 @@ static int run_all(cmp *c, char *stop, size_t len)
         if (o->halfwidth <= 0)
             return 0;
         double h = watched_half(c, wg);
+        double shown_h = denoise(h, stats(c, 0, wg, (size_t)o->kpi).mean.mean);
         if (h <= o->halfwidth) {
             snprintf(stop, len, "stopped: half-width of the paired difference of %s (%s, %s) %.4g <= %g "
-                     "after %zu replications", kpi, gi.port, kou_direction_name(gi.direction), h, o->halfwidth,
+                     "after %zu replications", kpi, gi.port, kou_direction_name(gi.direction), shown_h, o->halfwidth,
                      c->nrep);
             return 0;
         }
         if (target >= o->max_reps) {
             snprintf(stop, len, "stopped at --max-reps %llu: half-width of the paired difference of %s "
                      "(%s, %s) %.4g > %g", (unsigned long long)o->max_reps, kpi, gi.port,
-                     kou_direction_name(gi.direction), h, o->halfwidth);
+                     kou_direction_name(gi.direction), shown_h, o->halfwidth);
             return 0;
         }
         target = target + o->reps < o->max_reps ? target + o->reps : o->max_reps;
@@ -365,8 +447,8 @@ static int run_all(cmp *c, char *stop, size_t len)
 /* "mean ± half" (signed: "+" or "-" always, and no "-0.00"). */
 static void cell(char *buf, size_t n, double mean, double half, double scale, const char *suffix, bool sign)
 {
-    double v = mean * scale;
-    if (sign && fabs(v) < 0.005)
+    double v = mean * scale; /* zero up to the two decimals shown: 0.00, never -0.00 */
+    if (fabs(v) < 0.005)
         v = 0.0;
     if (isnan(mean))
         snprintf(buf, n, "-");
@@ -539,8 +621,11 @@ static int output_path(const cmp *c, char *path, size_t len)
         if (used >= sizeof stem)
             break;
     }
-    for (size_t i = 0; i < o->era_list.n && used < sizeof stem; i++)
-        used += (size_t)snprintf(stem + used, sizeof stem - used, "-%s", o->eras[i]);
+    const char *const *eras = o->nfile_eras ? o->alt_eras : o->eras;
+    size_t neras = o->nfile_eras ? o->nscripts : o->era_list.n;
+    for (size_t i = 0; i < neras && used < sizeof stem; i++)
+        if (eras[i])
+            used += (size_t)snprintf(stem + used, sizeof stem - used, "-%s", eras[i]);
     for (char *p = stem; *p; p++)
         if (*p == '/' || *p == ' ')
             *p = '_';
@@ -667,8 +752,10 @@ static void make_request(const copts *o, kou_portset_request *rq)
     kou_portset_request_default(rq);
     rq->scripts = o->scripts;
     rq->nscripts = o->nscripts;
-    rq->eras = o->eras;
-    rq->neras = o->era_list.n;
+    rq->eras = o->nfile_eras ? o->alt_eras : o->eras;
+    rq->neras = o->nfile_eras ? o->nscripts : o->era_list.n;
+    rq->labels = o->labels;
+    rq->nlabels = o->label_list.n;
     rq->set_key = o->set_key;
     rq->set_value = o->set_value;
     rq->nset = o->sets.n;

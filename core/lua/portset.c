@@ -187,12 +187,15 @@ static void take_processes(lua_State *L, kou_portset *ps, kou_portset_alt *a)
     }
 }
 
-static void set_label(kou_portset_alt *a, size_t nscripts)
+static void set_label(kou_portset_alt *a, const kou_portset_request *rq, size_t i)
 {
     const char *base = strrchr(a->script, '/');
     base = base ? base + 1 : a->script;
     int len = (int)strcspn(base, ".");
-    if (nscripts == 1)
+    size_t nscripts = rq->nscripts;
+    if (i < rq->nlabels && rq->labels[i])
+        snprintf(a->label, sizeof a->label, "%s", rq->labels[i]);
+    else if (nscripts == 1)
         snprintf(a->label, sizeof a->label, "%s", a->era ? a->era : "scenario");
     else
         snprintf(a->label, sizeof a->label, "%.*s%s%s", len, base, a->era ? ":" : "", a->era ? a->era : "");
@@ -222,7 +225,54 @@ static void load_alternative(lua_State *L, kou_portset *ps, size_t i, const char
     a->start_date = info.start_date;
     a->era = info.era; /* a string of the arena */
     a->name = info.name;
-    set_label(a, ps->rq->nscripts);
+    set_label(a, ps->rq, i);
+}
+
+static int compare_names(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* compare FILE:ERA: a usage error naming the file's eras unless the
+** scenario s on the top of the stack has era (as select_era finds it:
+** the key as written, or as a number). */
+static void check_file_era(lua_State *L, const char *script, const char *era)
+{
+    if (lua_getfield(L, -1, "eras") == LUA_TTABLE) {
+        lua_getfield(L, -1, era);
+        if (lua_isnil(L, -1) && lua_stringtonumber(L, era) != 0) {
+            lua_gettable(L, -3);
+            lua_remove(L, -2);
+        }
+        bool found = !lua_isnil(L, -1);
+        lua_pop(L, 1);
+        if (found) {
+            lua_pop(L, 1);
+            return;
+        }
+    }
+    const char *names[64];
+    size_t n = 0;
+    luaL_Buffer b;
+    luaL_buffinit(L, &b); /* s eras b */
+    if (lua_istable(L, -2)) {
+        lua_pushnil(L);
+        while (lua_next(L, -3) && n < 64) { /* names anchored by the eras table */
+            lua_pop(L, 1);
+            if (lua_type(L, -1) == LUA_TSTRING)
+                names[n++] = lua_tostring(L, -1);
+        }
+    }
+    qsort(names, n, sizeof *names, compare_names);
+    for (size_t k = 0; k < n; k++) {
+        luaL_addstring(&b, k ? ", " : "");
+        luaL_addstring(&b, names[k]);
+    }
+    luaL_pushresult(&b);
+    if (n == 0)
+        kou_host_usage_error(L, "compare: %s:%s: '%s' has no eras", script, era, script);
+    kou_host_usage_error(L, "compare: %s:%s: unknown era '%s' (the eras of '%s': %s)", script, era, era, script,
+                         lua_tostring(L, -1));
 }
 
 /* compare: one file's alternatives alts[first .. first + count). */
@@ -236,8 +286,11 @@ static void load_file(lua_State *L, kou_portset *ps, const char *script, size_t 
     if (kou_sim_events_pending(kou_host_sim(ps->host)) > 0)
         kou_host_usage_error(L, "compare: '%s' starts processes; comparisons run port scenarios without "
                              "processes", script);
+    bool per_file = rq->nscripts > 1 && rq->neras == rq->nscripts;
     for (size_t k = 0; k < count; k++) {
-        const char *era = rq->neras == 0 ? NULL : rq->neras == 1 ? rq->eras[0] : rq->eras[k];
+        const char *era = rq->neras == 0 ? NULL : per_file ? rq->eras[first] : rq->neras == 1 ? rq->eras[0] : rq->eras[k];
+        if (per_file && era)
+            check_file_era(L, script, era);
         load_alternative(L, ps, first + k, script, era, holder, k == 0);
     }
     lua_pop(L, 1);
@@ -319,10 +372,11 @@ static size_t list_bytes(const char *const *src, size_t n)
 static void keep_recipe(recipe *rec, const kou_portset_request *rq)
 {
     size_t bytes = list_bytes(rq->scripts, rq->nscripts) + list_bytes(rq->eras, rq->neras) +
-                   list_bytes(rq->set_key, rq->nset) + list_bytes(rq->set_value, rq->nset);
+                   list_bytes(rq->set_key, rq->nset) + list_bytes(rq->set_value, rq->nset) +
+                   list_bytes(rq->labels, rq->nlabels);
     rec->buf = koui_malloc(bytes + 1);
     const char **ptrs = (const char **)(void *)rec->buf;
-    size_t np = rq->nscripts + rq->neras + 2 * rq->nset;
+    size_t np = rq->nscripts + rq->neras + 2 * rq->nset + rq->nlabels;
     char *at = rec->buf + np * sizeof(char *);
     rec->rq = *rq;
     rec->rq.scripts = ptrs;
@@ -333,6 +387,8 @@ static void keep_recipe(recipe *rec, const kou_portset_request *rq)
     copy_list(rq->set_key, rq->nset, ptrs, &at);
     rec->rq.set_value = ptrs += rq->nset;
     copy_list(rq->set_value, rq->nset, ptrs, &at);
+    rec->rq.labels = ptrs += rq->nset;
+    copy_list(rq->labels, rq->nlabels, ptrs, &at);
     rec->have_rq = true;
 }
 

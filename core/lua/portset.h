@@ -7,8 +7,10 @@
 **    kou_portset_process_sink. A process-style scenario (lua/lsim.h)
 **    gives none and runs with kou_portset_run_process_style.
 **  - kouan compare: the alternatives: one file with several eras, or
-**    several files (each with its own era field, or the one --era given);
-**    each alternative's processes start in its replications.
+**    several files (each with its own era field, the one --era given, or
+**    an era per file: FILE:ERA); each alternative's processes start in
+**    its replications. An unknown era of FILE:ERA is a usage error naming
+**    the file's eras.
 **  - kouan sweep: a design file (lua/design_file.h) and its base scenario
 **    with the design's era; the points are copies of it with the factors'
 **    values set in C (exp/design.h), with no further trip through Lua.
@@ -58,8 +60,10 @@
 typedef struct kou_portset_request {
     const char *const *scripts; /* one file, or several (compare: then 0 or 1 era) */
     size_t nscripts;
-    const char *const *eras;    /* with one file: the alternatives (run: at most 1) */
-    size_t neras;
+    const char *const *eras;    /* with one file: the alternatives (run: at most 1); with several: */
+    size_t neras;               /* 0, 1 (each file's), or one per file (NULL: the file's own era) */
+    const char *const *labels;  /* compare: one per alternative, or none: the era or FILE[:ERA] */
+    size_t nlabels;
     const char *const *set_key, *const *set_value;
     size_t nset;
     double until;               /* hours of arrivals, or <= 0: the scenario's */
@@ -81,7 +85,7 @@ typedef struct kou_portset_alt {
     const char *script;         /* as given (sweep: as found) */
     const char *era;            /* the era applied, or NULL */
     const char *name;           /* the scenario's name, "" if none */
-    char label[64];             /* the era (one file) or FILE[:ERA] */
+    char label[64];             /* the request's label, else the era (one file) or FILE[:ERA] */
     bool processes;             /* it lists processes */
 } kou_portset_alt;
 

@@ -1,7 +1,8 @@
 -- scenario.lua — what makes a table a port scenario, and the table surgery
 -- done before the C side (core/lua/scenario.c) checks and converts it:
 -- scenario{...}, s:with{...} (deep merge, lists of named entries merged by
--- name), picking an era, and --set PATH=VALUE.
+-- name), picking an era (the era first, then the changes of every :with{},
+-- so that a variant's changes win over its era), and --set PATH=VALUE.
 --
 -- Loaded by `kouan run` before the scenario file (core/lua/scenario.c),
 -- in the same sandbox; it installs the global `scenario` and returns this
@@ -13,6 +14,13 @@ local M = {}
 
 local Scenario = {}
 local meta = {__index = Scenario, __name = "kouan.Scenario"}
+
+-- The changes of the :with{} calls a scenario was made by, oldest first
+-- (a list never changed once made; absent for a scenario written as
+-- scenario{...}). Keys are weak: a scenario's entry goes with it.
+-- select_era merges them again over the era, so a variant's changes win
+-- over the era it starts from.
+local withs = setmetatable({}, {__mode = "k"})
 
 -- Deep copy; metatables are kept (a copy of a scenario is a scenario).
 -- A table shared by two places is copied twice, which is fine; a table
@@ -30,6 +38,7 @@ local function copy(v, path, open)
   open[v] = nil
   local m = getmetatable(v)
   if type(m) == "table" then setmetatable(t, m) end
+  withs[t] = withs[v]
   return t
 end
 
@@ -80,7 +89,12 @@ function Scenario:with(changes)
   if type(changes) ~= "table" then
     error("with: expected a table of changes, got " .. type(changes), 2)
   end
-  return merge(copy(self), changes)
+  local s2 = merge(copy(self), changes)
+  local list = {}
+  for i, c in ipairs(withs[self] or {}) do list[i] = c end
+  list[#list + 1] = copy(changes, "with")
+  withs[s2] = list
+  return s2
 end
 
 -- scenario{...}: marks the table (no copy) as a scenario.
@@ -105,7 +119,9 @@ local function sorted_keys(t)
 end
 
 -- The scenario with era E merged in (E nil: the scenario's own `era`;
--- neither: the base table, unchanged). Returns s2, era or nil, message.
+-- neither: the base table, unchanged), then the changes of its :with{}
+-- calls merged again, in order: the era never overwrites a variant's
+-- change. Returns s2, era or nil, message.
 function M.select_era(s, era, from_command_line)
   local eras = rawget(s, "eras")
   local chosen = era
@@ -124,6 +140,7 @@ function M.select_era(s, era, from_command_line)
     return nil, string.format("eras.%s must be a table of changes (got a %s)", tostring(chosen), type(e))
   end
   local s2 = merge(copy(s), e)
+  for _, c in ipairs(withs[s] or {}) do merge(s2, c) end
   rawset(s2, "era", tostring(chosen))
   return s2, tostring(chosen)
 end

@@ -3,9 +3,14 @@
 (eras 2017 and 2021); prints TAP for meson.
 
 usage: check_compare.py GROUP --kouan KOUAN [--root SRCROOT]   (tests/tap.py)
-  GROUP  crn | table | file | sequential | plot | usage
+  GROUP  crn | table | file | sequential | plot | usage | variant | alternatives | rounding
 crn: common random numbers against independent seeds, the variance of the
 paired difference of the all-ports import overall mean time (ratio < 0.5).
+variant: a variant made with :with{} against the era it starts from
+(tests/lua/port_variant.lua): its change is run, not lost under the era.
+alternatives: FILE:ERA (an era per file) and --label (the names printed).
+rounding: two alternatives that differ only in float noise (a fee 3e-12
+apart): the table prints 0.00 and 0, never 2.5e-13 or -0.00.
 """
 import csv
 import os
@@ -17,7 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__)))) 
 import tap  # noqa: E402
 from tap import ok  # noqa: E402
 
-ARGS = tap.parse_args(__doc__, ["crn", "table", "file", "sequential", "plot", "usage"])
+ARGS = tap.parse_args(__doc__, ["crn", "table", "file", "sequential", "plot", "usage", "variant", "alternatives", "rounding"])
 GROUP, KOUAN, ROOT = ARGS.group, ARGS.kouan, ARGS.root
 SCN = os.path.join(ROOT, "tests", "lua", "port_small.lua")
 ERAS = ["--era", "2017", "--era", "2021"]
@@ -38,6 +43,15 @@ def row(rs, port, direction, metric, alt):
         if (r["port"], r["direction"], r["metric"], r["alternative"]) == (port, direction, metric, alt):
             return r
     raise SystemExit(f"Bail out! no CSV row {port} {direction} {metric} {alt}")
+
+
+def first_diff(out, block, metric):
+    """The paired difference printed under `metric` in the block `block`."""
+    lines = out.split(f"== {block} ==\n", 1)[-1].splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith(metric) and i + 1 < len(lines) and "vs baseline" in lines[i + 1]:
+            return float(lines[i + 1].split()[2])
+    raise SystemExit(f"Bail out! no '{metric}' difference in '{block}'")
 
 
 def reps_of(r):
@@ -192,6 +206,92 @@ elif GROUP == "usage":
         ok(code == 2 and want in err and err.count("\n") <= 2, f"{' '.join(a.replace(ROOT, '') for a in args) or '(nothing)'}: exit 2, '{want}'", f"exit {code}\n{err}")
     code, out, err = run("--help")
     ok(code == 0 and "--until-halfwidth" in out, "--help")
+
+elif GROUP == "variant":
+    variant = os.path.join(ROOT, "tests", "lua", "port_variant.lua")
+    base = os.path.join(TMP, "base2021.lua")
+    with open(base, "w") as f:
+        f.write('return (import "tests/lua/port_small.lua"):with { era = "2021" }\n')
+    code, out, err = run(base, variant, "--reps", "3", "--no-output")
+    ok(code == 0, "the era against its variant: exit 0", err)
+    d = first_diff(out, "all ports, import", "overall_mean (h)")
+    ok(d > 0.5, f"advance_share 0.4 instead of the era's 1: import overall mean up ({d:+.2f} h), not +0.00",
+       out[:1500])
+    ok(first_diff(out, "all ports, export", "overall_mean (h)") != 0, "exports change too", out[:3000])
+
+elif GROUP == "alternatives":
+    import h5py
+    strip = lambda s: [l.split(None, 2)[-1] for l in s.splitlines() if "vs baseline" in l]
+    code, out, err = run(SCN, *ERAS, "--reps", "4", "--no-output")
+    code2, out2, err2 = run(SCN + ":2017", SCN + ":2021", "--reps", "4", "--no-output")
+    ok(code == code2 == 0, "FILE:2017 FILE:2021: exit 0", err + err2)
+    ok(strip(out2) == strip(out) and len(strip(out)) > 10, "FILE:ERA gives the same paired differences as --era",
+       out2[:1500])
+    ok("metric                           port_small:2017       port_small:2021" in out2
+       and "baseline port_small:2017" in out2, "the headers name FILE:ERA", out2[:600])
+    variant = os.path.join(ROOT, "tests", "lua", "port_variant.lua")
+    code, out, err = run(SCN + ":2021", variant, "--reps", "3", "--no-output")
+    ok(code == 0 and "port_variant" in out and first_diff(out, "all ports, import", "overall_mean (h)") > 0.5,
+       "FILE:ERA beside a plain file (its own era)", out[:800] + err)
+    code, out, err = run(SCN + ":2017", variant, "--era", "2017", "--reps", "3", "--no-output")
+    ok(code == 0 and "port_variant:2017" in out, "--era: the era of the files without :ERA", out[:800] + err)
+    for arg, want in ((SCN + ":1999", "unknown era '1999' (the eras of '" + SCN + "': 2017, 2021)"),
+                      (SCN + ":", "cannot open scenario '" + SCN + ":'"),
+                      (os.path.join(TMP, "none.lua") + ":2017", "cannot open scenario")):
+        code, out, err = run(SCN + ":2017", arg, "--no-output")
+        ok(code == 2 and want in err and err.count("\n") == 1, f"{arg.replace(ROOT, '')}: exit 2, '{want}'", err)
+    code, out, err = run(SCN + ":2017", "--no-output")
+    ok(code == 2 and "FILE:ERA names one" in err, "one FILE:ERA alone: at least two alternatives", err)
+    # a file whose whole name ends in :ERA is that file, not FILE:ERA
+    odd = os.path.join(TMP, "odd.lua:2021")
+    with open(odd, "w") as f:
+        f.write('return (import "tests/lua/port_small.lua"):with { era = "2017" }\n')
+    code, out, err = run(SCN + ":2017", odd, "--reps", "3", "--no-output")
+    ok(code == 0 and "odd:2017" in out and first_diff(out, "all ports, import", "overall_mean (h)") == 0,
+       "an existing file named odd.lua:2021 is the file (its era 2017: no difference)", out[:800] + err)
+
+    # --label: the names in the table, the CSV and the compare file
+    h5 = os.path.join(TMP, "labels.h5")
+    code, out, err = run(SCN + ":2017", SCN + ":2021", "--label", "today", "--label", "7x24 reform", "--reps", "3",
+                         "-o", h5, "--csv", os.path.join(TMP, "labels.csv"))
+    ok(code == 0, "--label: exit 0", err)
+    heads = [l for l in out.splitlines() if l.startswith("metric ")]
+    ok(len(heads) == 4 and all(l.split() == ["metric", "today", "7x24", "reform"] for l in heads),
+       "every group's header names the labels", "\n".join(heads))
+    ok("baseline today;" in out and "target overall_mean -1/3 vs today:  7x24 reform " in out
+       and "port_small" not in out, "the title and the verdicts use the labels, not the file names", out[:3000])
+    alts = {r["alternative"] for r in rows(os.path.join(TMP, "labels.csv"))}
+    ok(alts == {"today", "7x24 reform"}, "the CSV names the labels", alts)
+    with h5py.File(h5, "r") as f:
+        got = [x.decode() for x in f["alternatives"][()]]
+    ok(got == ["today", "7x24 reform"], "the compare file names the labels", got)
+    code, out, err = run(SCN, *ERAS, "--label", "A", "--label", "B", "--reps", "2", "--no-output")
+    ok(code == 0 and "baseline A;" in out, "--label with --era", out[:300] + err)
+    for extra, want in ((["--label", "A"], "--label: 1 given for 2 alternatives"),
+                        (["--label", "A", "--label", "A"], "--label 'A' is given twice"),
+                        (["--label", "A", "--label", "x" * 64], "at most 63 bytes")):
+        code, out, err = run(SCN, *ERAS, *extra, "--no-output")
+        ok(code == 2 and want in err, f"{' '.join(extra)[:40]}: exit 2, '{want}'", err)
+
+elif GROUP == "rounding":
+    import re
+    noise = os.path.join(TMP, "noise.lua")
+    with open(noise, "w") as f:
+        f.write('return (import "tests/lua/port_small.lua"):with '
+                '{ ports = { { name = "TST", fee_inspection = 200 + 3e-12 } } }\n')
+    code, out, err = run(SCN, noise, "--reps", "3", "--until-halfwidth", "0.5", "--kpi", "cost_mean",
+                         "--no-output", "--csv", os.path.join(TMP, "noise.csv"))
+    ok(code == 0, "exit 0", err)
+    diffs = [float(r["diff_mean"]) for r in rows(os.path.join(TMP, "noise.csv")) if r["metric"] == "cost_mean"
+             and r["diff_mean"] not in ("", "nan")]
+    ok(any(0 < abs(d) < 1e-9 for d in diffs), "the costs do differ, by float noise only", diffs)
+    ok(re.search(r"\d[eE][-+]?\d", out) is None, "no number in exponent form in the table",
+       "\n".join(l for l in out.splitlines() if re.search(r"\d[eE][-+]?\d", l)))
+    ok("-0.00" not in out, "no -0.00", "\n".join(l for l in out.splitlines() if "-0.00" in l))
+    ok("(all ports, import) 0 <= 0.5 after 3 replications" in out, "the stopping line says 0", out[:300])
+    lines = out.splitlines()
+    cost = [lines[i + 1].split()[-3:] for i, l in enumerate(lines) if l.startswith("cost_mean")]
+    ok(cost and all(c == ["+0.00", "±", "0.00"] for c in cost), "cost differences print +0.00 ± 0.00", cost)
 
 else:
     raise SystemExit(f"Bail out! unknown group {GROUP}")

@@ -279,6 +279,16 @@ def group_dump():
 
     rc, out, err = run("run", "port_features.lua")
     ok(rc == 0 and "TST, air, import" in out, "port_features.lua runs", err)
+
+    # a variant (port_variant.lua: era 2021 and advance_share 0.4, which
+    # the era sets to 1): the era first, then the variant's change
+    for args, lead in ((("port_variant.lua",), 6), (("port_variant.lua", "--era", "2017"), 4),
+                       (("port_variant.lua", "--era", "2021"), 6)):
+        rc, out, err, lines = dump(*args)
+        ok(rc == 0 and "ports.TST.advance_share = 0.4 [share]" in lines
+           and f"ports.TST.advance_lead_hours = {lead} [h]" in lines,
+           f"{' '.join(args)}: the variant's advance_share 0.4 over the era's, the era's lead time {lead} h",
+           "\n".join(l for l in lines if "advance" in l) + err)
     mmc = os.path.join(ARGS.root, "scenarios", "mmc.lua")
     rc, out, err = run("run", mmc, "--dump")
     ok(rc == 2 and out == "" and "--dump: scenario" in err and "is process-style" in err and err.count("\n") == 1,

@@ -81,4 +81,64 @@ ok(w2.name == "again" and port(w2, "NEW") ~= nil, "with chains")
 w2.ports[1].advance_share = 0.9
 ok(port(w, "TST").advance_share == 0.5, "with deep-copies: changing the result leaves its source alone")
 
+-- ---- eras and :with{}: the era first, then the variant's changes ----
+local lib = import "scenario"
+local E = scenario {
+  name = "eras", start_date = "2017-01-02", horizon_days = 9, era = "2017",
+  eras = {
+    ["2017"] = { ports = { { name = "P", advance_share = 0.1 } } },
+    ["2021"] = { horizon_days = 10,
+                 ports = { { name = "P", advance_share = 1, inspect_prob = { ordinary = 0.02, aeo_general = 0.01 },
+                             prep_time = { "fixed", 2 },
+                             flows = { { name = "f", consignments_per_unit = 4, units_per_carrier = 7 } } } } },
+  },
+  ports = { { name = "P", advance_share = 0, inspect_prob = { ordinary = 0.5, aeo_general = 0.3 }, prep_time = 1,
+              flows = { { name = "f", consignments_per_unit = 1, units_per_carrier = 2 } } } },
+}
+local V = E:with { ports = { { name = "P", advance_share = 0.4, inspect_prob = { ordinary = 0.3 },
+                               prep_time = { "exponential", mean = 3 },
+                               flows = { { name = "f", consignments_per_unit = 9 } } } } }
+local function era_port(s, era)
+  local s2, chosen = lib.select_era(s, era)
+  return port(s2, "P"), s2, chosen
+end
+for _, era in ipairs({ "2017", "2021" }) do
+  local p2, s2 = era_port(V, era)
+  local pf = flow(p2, "f")
+  ok(p2.advance_share == 0.4, "era " .. era .. ": a port field the variant changed wins over the era's (by name)")
+  ok(p2.inspect_prob.ordinary == 0.3, "era " .. era .. ": a nested field the variant changed wins")
+  ok(p2.prep_time[1] == "exponential" and p2.prep_time.mean == 3 and p2.prep_time[2] == nil,
+     "era " .. era .. ": a distribution the variant gave wins, whole")
+  ok(pf.consignments_per_unit == 9, "era " .. era .. ": a flow field the variant changed wins (flows by name)")
+  ok(s2.era == era, "era " .. era .. ": the era chosen is recorded")
+end
+local p21, s21 = era_port(V, "2021")
+ok(s21.horizon_days == 10 and p21.inspect_prob.aeo_general == 0.01 and flow(p21, "f").units_per_carrier == 7,
+   "the era's other changes still apply under a variant")
+local p17 = era_port(V, "2017")
+ok(p17.inspect_prob.aeo_general == 0.3 and flow(p17, "f").units_per_carrier == 2, "an era leaves its untouched fields")
+ok(era_port(V, nil).advance_share == 0.4, "the default era (the era field) is applied before the changes too")
+ok(era_port(E, "2021").advance_share == 1 and era_port(E, nil).advance_share == 0.1,
+   "the scenario the variant came from keeps its eras' values")
+local V2 = V:with { ports = { { name = "P", advance_share = 0.6 } } }
+local p2 = era_port(V2, "2021")
+ok(p2.advance_share == 0.6 and flow(p2, "f").consignments_per_unit == 9,
+   "chained variants: the later change wins, the earlier ones stay")
+local p3, s3, chosen3 = era_port(V:with { era = "2021" })
+ok(chosen3 == "2021" and s3.horizon_days == 10 and p3.advance_share == 0.4,
+   "an era chosen by :with{era = ...} after the changes: that era, then the changes")
+local p4, s4, chosen4 = era_port(E:with { era = "2021" }:with { ports = { { name = "P", advance_share = 0.4 } } })
+ok(chosen4 == "2021" and s4.horizon_days == 10 and p4.advance_share == 0.4, "the same with the era chosen first")
+local ES = E:with { eras = { ["2021"] = { ports = { { name = "P", advance_share = 0.7 } } } } }
+ok(era_port(ES, "2021").advance_share == 0.7 and era_port(ES, "2017").advance_share == 0.1,
+   "a change written inside eras[E] applies in that era only")
+ok(era_port(lib.copy(V), "2021").advance_share == 0.4, "a copy of a variant is the same variant")
+local changes = { horizon_days = 20 }
+local V5 = E:with(changes)
+changes.horizon_days = 99
+ok(select(2, era_port(V5, "2021")).horizon_days == 20, "changing the table given to :with afterwards changes nothing")
+local none, msg = lib.select_era(V, "1999")
+ok(none == nil and tostring(msg):find("unknown era (known: 2017, 2021)", 1, true) ~= nil,
+   "an unknown era of a variant names the known ones", msg)
+
 print("1.." .. n)
