@@ -9,7 +9,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh >/dev/null
-[ -d build ] || meson setup build >/dev/null
+[ -d build ] || meson setup build --werror >/dev/null   # the build scripts/test.sh reuses
 ninja -C build core/kouan >/dev/null
 case "${1:-}" in
     "" | -*) set -- scenarios/henan.lua "$@" ;;  # options only: the default scenario

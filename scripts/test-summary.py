@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
-"""Print one closing line 'N passed, N failed, N skipped' for a meson build.
+"""Print one closing line 'N passed, N failed, N skipped' over meson builds.
 
-Reads BUILDDIR/meson-logs/testlog.json (one JSON object per test). A TAP
+    test-summary.py BUILDDIR [BUILDDIR ...]
+
+With several builds, a line 'BUILDDIR: N passed, ...' for each comes first;
+the closing line is always the total. Reads BUILDDIR/meson-logs/testlog.json
+(one JSON object per test). A TAP
 test counts its subtests ('ok' / 'not ok' lines, '# SKIP' as skipped); any
 other test counts once by its result. Exits 1 when anything failed, so CI
 cannot read a red run as green. Standard library only.
@@ -47,13 +51,21 @@ def count(builddir):
 
 
 def main():
-    if len(sys.argv) != 2:
-        sys.exit("usage: test-summary.py BUILDDIR")
-    passed, failed, skipped, failures = count(sys.argv[1])
-    for f in failures:
-        print(f"FAILED {f}")
-    print(f"{passed} passed, {failed} failed, {skipped} skipped")
-    sys.exit(1 if failed or passed == 0 else 0)
+    builds = sys.argv[1:]
+    if not builds:
+        sys.exit("usage: test-summary.py BUILDDIR [BUILDDIR ...]")
+    total = [0, 0, 0]
+    bad = False
+    for b in builds:
+        passed, failed, skipped, failures = count(b)
+        for f in failures:
+            print(f"FAILED {b}: {f}")
+        if len(builds) > 1:
+            print(f"{b}: {passed} passed, {failed} failed, {skipped} skipped")
+        bad = bad or failed > 0 or passed == 0
+        total = [total[0] + passed, total[1] + failed, total[2] + skipped]
+    print(f"{total[0]} passed, {total[1]} failed, {total[2]} skipped")
+    sys.exit(1 if bad else 0)
 
 
 if __name__ == "__main__":
