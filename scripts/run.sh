@@ -1,6 +1,6 @@
 #!/bin/sh
-# The README's first command: installs what is missing, builds kouan
-# (build/, optimised) and runs a scenario with it.
+# The README's first command: installs what is missing, builds kouan and
+# kouan-viz (build/, optimised), puts both on the PATH, and runs a scenario.
 #
 #   scripts/run.sh [options]                the default scenario
 #   scripts/run.sh SCENARIO.lua [options]   any scenario; options as for `kouan run`
@@ -10,7 +10,20 @@ set -eu
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh >/dev/null
 [ -d build ] || meson setup build --werror >/dev/null   # the build scripts/test.sh reuses
-ninja -C build core/kouan >/dev/null
+ninja -C build core/kouan viz/kouan-viz >/dev/null
+# kouan and kouan-viz on the PATH, as the README and docs call them: links
+# into /usr/local/bin when it is writable, else ~/.local/bin (the links
+# follow every rebuild of build/)
+bindir=/usr/local/bin
+[ -w "$bindir" ] || bindir="$HOME/.local/bin"
+mkdir -p "$bindir"
+for c in core/kouan viz/kouan-viz; do
+    ln -sf "$(pwd)/build/$c" "$bindir/${c##*/}"
+done
+case ":$PATH:" in
+    *":$bindir:"*) ;;
+    *) echo "run.sh: kouan and kouan-viz are in $bindir, which is not on your PATH: add it" >&2 ;;
+esac
 case "${1:-}" in
     "" | -*) set -- scenarios/henan.lua "$@" ;;  # options only: the default scenario
 esac
