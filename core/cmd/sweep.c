@@ -212,6 +212,22 @@ static int start_mpi(sweep *s, sweep_opts *o)
 
 /* ---- the design, the scenario, the KPI table's columns ---- */
 
+/* A factor given as booleans (values = {false, true}) must be a boolean
+** parameter. 0, or the exit status after the message. */
+static int check_booleans(const sweep *s)
+{
+    for (size_t i = 0; i < s->spec->design.nfactors; i++) {
+        const kou_factor *f = &s->spec->design.factors[i];
+        if (!f->boolean || s->refs[i].param->kind == KOU_PARAM_BOOLEAN)
+            continue;
+        char range[96];
+        return kou_usage_error("sweep", "sweep.factors[%zu]: %s takes %s, not true/false: give its values as "
+                               "numbers", i + 1, f->path,
+                               kou_param_range_text(&s->refs[i].range, true, range, sizeof range));
+    }
+    return 0;
+}
+
 /* The design file, the base scenario, the factors bound to its parameters,
 ** the matrix, and the base point (every factor at its base value). A bad
 ** path fails here, before any run. 0, or the exit status after the message. */
@@ -229,6 +245,8 @@ static int load(sweep *s)
     char err[512];
     if (kou_design_bind(&s->spec->design, plain->cfg, s->refs, err, sizeof err) != KOU_OK)
         return kou_usage_error("sweep", "%s", err);
+    if ((code = check_booleans(s)) != 0)
+        return code;
     s->design = kou_design_new(&s->spec->design, err, sizeof err);
     if (s->design == NULL)
         return kou_usage_error("sweep", "%s", err);

@@ -4,7 +4,7 @@
 /usr/bin/python3 (Debian's h5py and numpy live only there).
 
 usage: check_sweep.py GROUP --kouan KOUAN [--root SRCROOT] [--tool mpiexec=PATH]   (tests/tap.py)
-groups: design threads badpath failure resume file shard plot mpi (mpiexec: given or on PATH)
+groups: design threads badpath failure resume file shard plot mpi (mpiexec: given or on PATH) boolean
 """
 import itertools
 import os
@@ -22,7 +22,8 @@ from tap import ok  # noqa: E402
 
 tap.diag_lines = 40
 
-ARGS = tap.parse_args(__doc__, ["design", "threads", "badpath", "failure", "resume", "file", "shard", "plot", "mpi"])
+ARGS = tap.parse_args(__doc__, ["design", "threads", "badpath", "failure", "resume", "file", "shard", "plot", "mpi",
+                                "boolean"])
 KOUAN, ROOT = ARGS.kouan, ARGS.root
 ENV = dict(os.environ, KOUAN_ROOT=ROOT)
 TMP = tempfile.mkdtemp(prefix="kouan-sweep-")
@@ -167,6 +168,78 @@ def group_badpath():
     ok(rc == 2, "a missing design file exits 2", se)
     rc, so, se = sweep(d, "-j", "0")
     ok(rc == 2 and "-j" in se, "-j 0 is refused (exit 2)", se)
+
+RBD = 'path = "ports.TST.release_before_duty"'
+# The formats lua_pushfstring and luaL_error know (Lua 5.4 manual, lua_pushfstring).
+LUA_FORMATS = set("%sdIfpcU")
+LUA_FORMATTERS = (r"\b(lua_pushfstring|lua_pushvfstring|luaL_error|kou_host_usage_error)\s*\(\s*\w+\s*,\s*"
+                  r'((?:"(?:[^"\\]|\\.)*"\s*)+)')
+
+
+def lua_format_misuses(paths):
+    """Each format option a Lua formatter does not know, as "FILE:LINE: %z"."""
+    import re
+    bad = []
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            src = f.read()
+        for m in re.finditer(LUA_FORMATTERS, src):
+            fmt = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(2))).replace("%%", "")
+            line = src[:m.start()].count("\n") + 1
+            bad += [f"{os.path.relpath(path, ROOT)}:{line}: %{o}" for o in re.findall(r"%(.)", fmt)
+                    if o not in LUA_FORMATS]
+    return bad
+
+
+def group_boolean():
+    # values = {false, true}: one point per boolean, each run getting it
+    d = design("bool", "factorial", [f"{{{RBD}, values = {{false, true}}}}"], reps=2)
+    rc, so, se = sweep(d, "-o", out("bool"), "-j", "2")
+    ok(rc == 0 and "invalid option" not in se, "values = {false, true} on a boolean: exit 0", se)
+    d01 = design("bool01", "factorial", [f"{{{RBD}, values = {{0, 1}}}}"], reps=2)
+    rc, so, se = sweep(d01, "-o", out("bool01"), "-j", "2")
+    ok(rc == 0, "values = {0, 1} on a boolean: exit 0", se)
+    with h5py.File(out("bool")) as a, h5py.File(out("bool01")) as b:
+        ok(a["design/matrix"][()].ravel().tolist() == [0.0, 1.0], "the matrix holds false, true as 0, 1",
+           a["design/matrix"][()])
+        ka = a["kpi/values"][()]
+        ok(ka.tobytes() == b["kpi/values"][()].tobytes(), "{false, true} and {0, 1}: byte-identical KPIs")
+        ok(not np.array_equal(ka[0], ka[1]), "the runs of true differ from those of false (the lever is set)")
+    # a point at true alone gives the KPIs of the design's second point
+    dt = design("booltrue", "factorial", [f"{{{RBD}, values = {{true}}}}"], reps=2)
+    rc, so, se = sweep(dt, "-o", out("booltrue"), "-q")
+    with h5py.File(out("booltrue")) as t:
+        ok(rc == 0 and t["kpi/values"][()][0].tobytes() == ka[1].tobytes(),
+           "values = {true}: the KPIs of the point at true", se)
+    # booleans in one-at-a-time designs, with a boolean base; and a goods-level boolean in an lhs
+    d = design("booloat", "oat", [f"{{{RBD}, values = {{false, true}}, base = true}}",
+                                  '{path = "ports.TST.joint_inspection", values = {false, true}}'], reps=1)
+    rc, so, se = sweep(d, "-o", out("booloat"), "-q")
+    with h5py.File(out("booloat")) as f:
+        ok(rc == 0 and f["design/matrix"][()].tolist() == [[1, 0], [0, 0], [1, 1]],
+           "oat over two booleans, base = true: (true, false), (false, false), (true, true)", se)
+    d = design("boollhs", "lhs", ['{path = "ports.TST.flows.freighter.goods.fresh.green_channel", '
+                                  'values = {false, true}}'], reps=1, points=4)
+    rc, so, se = sweep(d, "-o", out("boollhs"), "-q")
+    ok(rc == 0, "lhs over a goods-level boolean (green_channel): exit 0", se)
+    # mistakes: refused before any run, nothing written
+    for name, factor, want in [
+            ("boolnum", f"{{{ADV}, values = {{false, true}}}}", "ports.TST.advance_share takes a number in [0, 1]"),
+            ("boolmix", f"{{{RBD}, values = {{0, true}}}}", "all numbers or all booleans"),
+            ("boolbase", f"{{{ADV}, values = {{0.1}}, base = true}}", "base is a boolean"),
+            ("boolstr", f'{{{RBD}, values = {{"yes"}}}}', "must be a number or a boolean (got string)")]:
+        rc, so, se = sweep(design(name, "factorial", [factor]), "-o", out(name))
+        ok(rc == 2 and want in se and "invalid option" not in se and not os.path.exists(out(name)),
+           f"{name}: refused (exit 2) before any run: {want}", se)
+    # every message of the design reader and the sweep command uses only formats Lua knows
+    srcs = [os.path.join(ROOT, p) for p in ("core/lua/design_file.c", "core/lua/host.c", "core/lua/portset.c",
+                                            "core/lua/fields.c", "core/cmd/sweep.c", "core/cmd/sweep_merge.c")]
+    probe = os.path.join(TMP, "probe.c")
+    with open(probe, "w", encoding="utf-8") as f:
+        f.write('kou_host_usage_error(L, "%s.values[%zu] must be a number", where, k);\n')
+    ok(lua_format_misuses([probe]) == [os.path.relpath(probe, ROOT) + ":1: %z"], "the format scan finds a %z")
+    bad = lua_format_misuses(srcs)
+    ok(not bad, "no format a Lua formatter does not know (%z, %u, %g, ...) in the sweep's sources", bad)
 
 
 def group_failure():
@@ -398,5 +471,5 @@ def group_plot():
 
 
 {"plot": group_plot, "mpi": group_mpi, "shard": group_shard, "design": group_design, "threads": group_threads,
- "badpath": group_badpath, "failure": group_failure, "resume": group_resume, "file": group_file}[ARGS.group]()
+ "badpath": group_badpath, "boolean": group_boolean, "failure": group_failure, "resume": group_resume, "file": group_file}[ARGS.group]()
 tap.done()
