@@ -13,8 +13,10 @@
 ** bad path fails here, before any run) and builds the matrix. A point's
 ** configuration is a copy of the base with the factors' values set in it,
 ** made a few points ahead of the one being written (the window) and freed
-** once every replication of the point is written; a value the parameter
-** does not allow fails the point's runs, which are recorded as failed.
+** once every replication of the point is written. Every point is checked
+** once before any run (its values against their parameters' ranges, then
+** its configuration against the model's checks): a bad point fails the
+** whole sweep, every bad point named, before anything is run or written.
 **
 ** Threads. Worker threads run the replications; a sink copies
 ** each one's KPIs to its own place. The main thread takes the results in
@@ -212,6 +214,90 @@ static int start_mpi(sweep *s, sweep_opts *o)
 
 /* ---- the design, the scenario, the KPI table's columns ---- */
 
+/* A factor given as booleans (values = {false, true}) must be a boolean
+** parameter. 0, or the exit status after the message. */
+static int check_booleans(const sweep *s)
+{
+    for (size_t i = 0; i < s->spec->design.nfactors; i++) {
+        const kou_factor *f = &s->spec->design.factors[i];
+        if (!f->boolean || s->refs[i].param->kind == KOU_PARAM_BOOLEAN)
+            continue;
+        char range[96];
+        return kou_usage_error("sweep", "sweep.factors[%zu]: %s takes %s, not true/false: give its values as "
+                               "numbers", i + 1, f->path,
+                               kou_param_range_text(&s->refs[i].range, true, range, sizeof range));
+    }
+    return 0;
+}
+
+/* ---- every point checked before the first run ---- */
+
+#define BAD_POINTS_SHOWN 40
+
+/* What the parameter of factor i allows, as text. */
+static const char *allowed_text(const sweep *s, size_t i, char *buf, size_t len)
+{
+    if (s->refs[i].param->kind == KOU_PARAM_BOOLEAN)
+        return "true or false (1 or 0)";
+    return kou_param_range_text(&s->refs[i].range, true, buf, len);
+}
+
+/* One line about point pt (rank 0; the first BAD_POINTS_SHOWN lines), the
+** heading before the first. */
+static void bad_point_line(const sweep *s, size_t *shown, size_t pt, const char *text)
+{
+    if (s->rank == 0 && *shown == 0)
+        fprintf(stderr, "kouan: sweep: %s: values the scenario does not allow, found before any run (nothing "
+                "was run or written):\n", s->o->design);
+    if (s->rank == 0 && *shown < BAD_POINTS_SHOWN)
+        fprintf(stderr, "  point %zu: %s\n", pt + 1, text);
+    (*shown)++;
+}
+
+/* Point pt's mistakes, a line each: every factor value its parameter does
+** not allow, or else the model's refusal of the point's configuration (as
+** a run would build it). Whether it has any. */
+static bool check_point(const sweep *s, size_t pt, size_t *shown)
+{
+    const kou_design_spec *d = &s->spec->design;
+    const double *row = kou_design_row(s->design, pt);
+    bool bad = false;
+    char range[96], got[40], line[KOU_SWEEP_ERROR_LEN + 512];
+    for (size_t i = 0; i < d->nfactors; i++) {
+        if (kou_param_check(&s->refs[i], row[i], NULL, 0) == KOU_OK)
+            continue;
+        snprintf(line, sizeof line, "sweep.factors[%zu] %s = %s: allowed %s", i + 1, d->factors[i].path,
+                 kou_number_text(row[i], got, sizeof got), allowed_text(s, i, range, sizeof range));
+        bad_point_line(s, shown, pt, line);
+        bad = true;
+    }
+    if (bad)
+        return true;
+    kou_model_config *cfg = kou_design_point_config(d, s->refs, kou_portset_get(s->ps, 0)->cfg, row, line,
+                                                    sizeof line);
+    bad = cfg == NULL;
+    if (bad)
+        bad_point_line(s, shown, pt, line);
+    kou_model_config_free(cfg);
+    return bad;
+}
+
+/* Every point checked before any run: the points the scenario refuses are
+** all listed (design file, point, factor, value, what its parameter
+** allows), and nothing is run or written. 0, or 1 after the message. */
+static int check_points(const sweep *s)
+{
+    size_t nbad = 0, shown = 0;
+    for (size_t pt = 0; pt < s->npoints; pt++)
+        nbad += check_point(s, pt, &shown);
+    if (nbad == 0)
+        return 0;
+    if (s->rank == 0)
+        fprintf(stderr, "%skouan: sweep: %zu of %zu points refused; fix the design's values (allowed ranges: "
+                "docs/parameters.md)\n", shown > BAD_POINTS_SHOWN ? "  ...\n" : "", nbad, s->npoints);
+    return 1;
+}
+
 /* The design file, the base scenario, the factors bound to its parameters,
 ** the matrix, and the base point (every factor at its base value). A bad
 ** path fails here, before any run. 0, or the exit status after the message. */
@@ -229,12 +315,16 @@ static int load(sweep *s)
     char err[512];
     if (kou_design_bind(&s->spec->design, plain->cfg, s->refs, err, sizeof err) != KOU_OK)
         return kou_usage_error("sweep", "%s", err);
+    if ((code = check_booleans(s)) != 0)
+        return code;
     s->design = kou_design_new(&s->spec->design, err, sizeof err);
     if (s->design == NULL)
         return kou_usage_error("sweep", "%s", err);
     s->npoints = kou_design_points(s->design);
     s->reps = (size_t)s->spec->reps;
     s->nruns = s->npoints * s->reps;
+    if ((code = check_points(s)) != 0)
+        return code;
     s->point_cfg = koui_calloc(s->npoints ? s->npoints : 1, sizeof *s->point_cfg);
     double base[KOU_DESIGN_MAX_FACTORS];
     for (size_t i = 0; i < s->spec->design.nfactors; i++)
@@ -585,12 +675,25 @@ static void sensitivity(const sweep *s)
     free(ymean);
 }
 
+/* Where the runs ran: "with M threads", or under mpirun "on N ranks x M
+** threads" (each rank runs its share on its own -j threads). */
+static const char *workers_text(const sweep *s, char *buf, size_t len)
+{
+    int j = (int)s->o->jobs;
+    if (s->size > 1)
+        snprintf(buf, len, "on %d ranks x %d thread%s", s->size, j, j == 1 ? "" : "s");
+    else
+        snprintf(buf, len, "with %d thread%s", j, j == 1 ? "" : "s");
+    return buf;
+}
+
 static void print_summary(const sweep *s)
 {
+    char where[64];
     printf("kouan sweep: %s, %zu points x %zu replications = %zu runs (%zu run now, %zu from the file, "
-           "%zu failed) in %.2f s with %d threads\n",
+           "%zu failed) in %.2f s %s\n",
            kou_design_method_name(s->spec->design.method), s->npoints, s->reps, s->nruns, s->nrun, s->nskipped,
-           s->nfailed, kou_seconds() - s->t0, (int)s->o->jobs);
+           s->nfailed, kou_seconds() - s->t0, workers_text(s, where, sizeof where));
     printf("kouan sweep: results in %s\n", s->out);
     sensitivity(s);
 }

@@ -46,6 +46,7 @@ typedef struct kou_factor {
     bool integer;          /* values are rounded */
     bool integer_given;    /* the design file said integer = ...; else the parameter decides */
     bool base_given;       /* the design file gave base */
+    bool boolean;          /* the design file gave true/false (as 1/0): the parameter must be a boolean */
     double min, max, base; /* base: the one-at-a-time base value */
     size_t nlevels;
     double levels[KOU_DESIGN_MAX_LEVELS];

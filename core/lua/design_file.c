@@ -85,19 +85,42 @@ static void read_settings(lua_State *L, int t, kou_sweep_spec *s)
     s->design.points = (uint64_t)pts;
 }
 
-/* values = {...}: the levels given. */
+/* values = {...}: the levels given, numbers or booleans (true 1, false 0:
+** a boolean parameter's factor; not both kinds in one list). */
 static void read_levels(lua_State *L, kou_factor *f, const char *where)
 {
     size_t n = lua_rawlen(L, -1);
     if (n == 0 || n > KOU_DESIGN_MAX_LEVELS)
-        kou_host_usage_error(L, "%s.values: 1 to %d numbers", where, KOU_DESIGN_MAX_LEVELS);
+        kou_host_usage_error(L, "%s.values: 1 to %d numbers, or false and true", where, KOU_DESIGN_MAX_LEVELS);
     for (size_t k = 0; k < n; k++) {
-        if (lua_rawgeti(L, -1, (lua_Integer)k + 1) != LUA_TNUMBER)
-            kou_host_usage_error(L, "%s.values[%d] must be a number", where, (int)k + 1);
-        f->levels[k] = lua_tonumber(L, -1);
+        int ty = lua_rawgeti(L, -1, (lua_Integer)k + 1);
+        if (ty != LUA_TNUMBER && ty != LUA_TBOOLEAN)
+            kou_host_usage_error(L, "%s.values[%d] must be a number or a boolean (got %s)", where, (int)k + 1,
+                                 luaL_typename(L, -1));
+        if (k > 0 && (ty == LUA_TBOOLEAN) != f->boolean)
+            kou_host_usage_error(L, "%s.values: all numbers or all booleans (values[%d] is a %s, values[1] "
+                                 "a %s)", where, (int)k + 1, luaL_typename(L, -1),
+                                 f->boolean ? "boolean" : "number");
+        f->boolean = ty == LUA_TBOOLEAN;
+        f->levels[k] = f->boolean ? (double)lua_toboolean(L, -1) : lua_tonumber(L, -1);
         lua_pop(L, 1);
     }
     f->nlevels = n;
+}
+
+/* base = ...: a number, or a boolean for a factor of booleans. */
+static void read_base(lua_State *L, int fi, kou_factor *f, const char *where)
+{
+    if (lua_getfield(L, fi, "base") == LUA_TBOOLEAN) {
+        if (!f->boolean)
+            kou_host_usage_error(L, "%s.base is a boolean: give values = {false, true} too", where);
+        f->base = lua_toboolean(L, -1);
+        f->base_given = true;
+        lua_pop(L, 1);
+        return;
+    }
+    lua_pop(L, 1);
+    f->base = get_number(L, fi, "base", 0, &f->base_given, where);
 }
 
 /* min = ..., max = ... [, levels = n]: a range. */
@@ -126,7 +149,7 @@ static void read_factor(lua_State *L, int fi, kou_factor *f, const char *where)
     if (lua_getfield(L, fi, "values") == LUA_TTABLE)
         read_levels(L, f, where);
     else if (!lua_isnil(L, -1))
-        kou_host_usage_error(L, "%s.values must be a list of numbers", where);
+        kou_host_usage_error(L, "%s.values must be a list of numbers or booleans", where);
     else
         read_range(L, fi, f, where);
     lua_pop(L, 1);
@@ -135,7 +158,7 @@ static void read_factor(lua_State *L, int fi, kou_factor *f, const char *where)
         f->integer_given = true;
     }
     lua_pop(L, 1);
-    f->base = get_number(L, fi, "base", 0, &f->base_given, where);
+    read_base(L, fi, f, where);
 }
 
 static void read_factors(lua_State *L, int t, kou_design_spec *d)

@@ -4,10 +4,12 @@
 /usr/bin/python3 (Debian's h5py and numpy live only there).
 
 usage: check_sweep.py GROUP --kouan KOUAN [--root SRCROOT] [--tool mpiexec=PATH]   (tests/tap.py)
-groups: design threads badpath failure resume file shard plot mpi (mpiexec: given or on PATH)
+groups: design threads badpath failure resume file shard plot mpi (mpiexec: given or on PATH) boolean
+points
 """
 import itertools
 import os
+import re
 import signal
 import sys
 import tempfile
@@ -22,7 +24,8 @@ from tap import ok  # noqa: E402
 
 tap.diag_lines = 40
 
-ARGS = tap.parse_args(__doc__, ["design", "threads", "badpath", "failure", "resume", "file", "shard", "plot", "mpi"])
+ARGS = tap.parse_args(__doc__, ["design", "threads", "badpath", "failure", "resume", "file", "shard", "plot", "mpi",
+                                "boolean", "points"])
 KOUAN, ROOT = ARGS.kouan, ARGS.root
 ENV = dict(os.environ, KOUAN_ROOT=ROOT)
 TMP = tempfile.mkdtemp(prefix="kouan-sweep-")
@@ -168,23 +171,131 @@ def group_badpath():
     rc, so, se = sweep(d, "-j", "0")
     ok(rc == 2 and "-j" in se, "-j 0 is refused (exit 2)", se)
 
+RBD = 'path = "ports.TST.release_before_duty"'
+# The formats lua_pushfstring and luaL_error know (Lua 5.4 manual, lua_pushfstring).
+LUA_FORMATS = set("%sdIfpcU")
+LUA_FORMATTERS = (r"\b(lua_pushfstring|lua_pushvfstring|luaL_error|kou_host_usage_error)\s*\(\s*\w+\s*,\s*"
+                  r'((?:"(?:[^"\\]|\\.)*"\s*)+)')
+
+
+def lua_format_misuses(paths):
+    """Each format option a Lua formatter does not know, as "FILE:LINE: %z"."""
+    bad = []
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            src = f.read()
+        for m in re.finditer(LUA_FORMATTERS, src):
+            fmt = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(2))).replace("%%", "")
+            line = src[:m.start()].count("\n") + 1
+            bad += [f"{os.path.relpath(path, ROOT)}:{line}: %{o}" for o in re.findall(r"%(.)", fmt)
+                    if o not in LUA_FORMATS]
+    return bad
+
+
+def group_boolean():
+    # values = {false, true}: one point per boolean, each run getting it
+    d = design("bool", "factorial", [f"{{{RBD}, values = {{false, true}}}}"], reps=2)
+    rc, so, se = sweep(d, "-o", out("bool"), "-j", "2")
+    ok(rc == 0 and "invalid option" not in se, "values = {false, true} on a boolean: exit 0", se)
+    d01 = design("bool01", "factorial", [f"{{{RBD}, values = {{0, 1}}}}"], reps=2)
+    rc, so, se = sweep(d01, "-o", out("bool01"), "-j", "2")
+    ok(rc == 0, "values = {0, 1} on a boolean: exit 0", se)
+    with h5py.File(out("bool")) as a, h5py.File(out("bool01")) as b:
+        ok(a["design/matrix"][()].ravel().tolist() == [0.0, 1.0], "the matrix holds false, true as 0, 1",
+           a["design/matrix"][()])
+        ka = a["kpi/values"][()]
+        ok(ka.tobytes() == b["kpi/values"][()].tobytes(), "{false, true} and {0, 1}: byte-identical KPIs")
+        ok(not np.array_equal(ka[0], ka[1]), "the runs of true differ from those of false (the lever is set)")
+    # a point at true alone gives the KPIs of the design's second point
+    dt = design("booltrue", "factorial", [f"{{{RBD}, values = {{true}}}}"], reps=2)
+    rc, so, se = sweep(dt, "-o", out("booltrue"), "-q")
+    with h5py.File(out("booltrue")) as t:
+        ok(rc == 0 and t["kpi/values"][()][0].tobytes() == ka[1].tobytes(),
+           "values = {true}: the KPIs of the point at true", se)
+    # booleans in one-at-a-time designs, with a boolean base; and a goods-level boolean in an lhs
+    d = design("booloat", "oat", [f"{{{RBD}, values = {{false, true}}, base = true}}",
+                                  '{path = "ports.TST.joint_inspection", values = {false, true}}'], reps=1)
+    rc, so, se = sweep(d, "-o", out("booloat"), "-q")
+    with h5py.File(out("booloat")) as f:
+        ok(rc == 0 and f["design/matrix"][()].tolist() == [[1, 0], [0, 0], [1, 1]],
+           "oat over two booleans, base = true: (true, false), (false, false), (true, true)", se)
+    d = design("boollhs", "lhs", ['{path = "ports.TST.flows.freighter.goods.fresh.green_channel", '
+                                  'values = {false, true}}'], reps=1, points=4)
+    rc, so, se = sweep(d, "-o", out("boollhs"), "-q")
+    ok(rc == 0, "lhs over a goods-level boolean (green_channel): exit 0", se)
+    # mistakes: refused before any run, nothing written
+    for name, factor, want in [
+            ("boolnum", f"{{{ADV}, values = {{false, true}}}}", "ports.TST.advance_share takes a number in [0, 1]"),
+            ("boolmix", f"{{{RBD}, values = {{0, true}}}}", "all numbers or all booleans"),
+            ("boolbase", f"{{{ADV}, values = {{0.1}}, base = true}}", "base is a boolean"),
+            ("boolstr", f'{{{RBD}, values = {{"yes"}}}}', "must be a number or a boolean (got string)")]:
+        rc, so, se = sweep(design(name, "factorial", [factor]), "-o", out(name))
+        ok(rc == 2 and want in se and "invalid option" not in se and not os.path.exists(out(name)),
+           f"{name}: refused (exit 2) before any run: {want}", se)
+    # every message of the design reader and the sweep command uses only formats Lua knows
+    srcs = [os.path.join(ROOT, p) for p in ("core/lua/design_file.c", "core/lua/host.c", "core/lua/portset.c",
+                                            "core/lua/fields.c", "core/cmd/sweep.c", "core/cmd/sweep_merge.c")]
+    probe = os.path.join(TMP, "probe.c")
+    with open(probe, "w", encoding="utf-8") as f:
+        f.write('kou_host_usage_error(L, "%s.values[%zu] must be a number", where, k);\n')
+    ok(lua_format_misuses([probe]) == [os.path.relpath(probe, ROOT) + ":1: %z"], "the format scan finds a %z")
+    bad = lua_format_misuses(srcs)
+    ok(not bad, "no format a Lua formatter does not know (%z, %u, %g, ...) in the sweep's sources", bad)
+
 
 def group_failure():
-    d = design("fail", "factorial", [f"{{{ADV}, values = {{0.2, 1.5, 0.6}}}}"], reps=2)
+    # max_in_system = 5 is allowed, but the runs of that point stop with an error
+    d = design("fail", "factorial", ['{path = "max_in_system", values = {0, 5, 0}}'], reps=2)
     rc, so, se = sweep(d, "-o", out("fail"), "-j", "2")
     ok(rc == 1, "a sweep with failed runs exits 1", rc)
-    ok("advance_share" in se and "failed" in se, "the failure is reported on stderr", se)
+    ok("max_in_system" in se and "failed" in se, "the failure is reported on stderr", se)
     with h5py.File(out("fail")) as f:
         r = f["runs"][()]
         k = f["kpi/values"][()]
         ok(f.attrs["complete"] == 1, "the sweep still completes (complete = 1)")
-        ok(list(r["status"]) == [1, 1, 2, 2, 1, 1], "the runs of the refused point are failed, the others ok",
+        ok(list(r["status"]) == [1, 1, 2, 2, 1, 1], "the runs of the failing point are failed, the others ok",
            r["status"])
         err = r["error"][2].decode()
-        ok("advance_share" in err and "1.5" in err, "the error text names the refused value", err)
+        ok("max_in_system = 5" in err, "the error text is the run's", err)
         ok(np.isnan(k[1]).all() and not np.isnan(k[0]).any() and not np.isnan(k[2]).any(),
            "failed runs are NaN in the KPI table, the others defined")
         ok(f.attrs["failed_runs"] == 2, "failed_runs = 2")
+
+
+def group_points():
+    # a long design whose last point is out of range: refused before any run, naming it
+    d = design("range", "factorial", [f"{{{ADV}, values = {{0.1, 0.3, 0.5, 0.7, 1.5}}}}",
+                                      '{path = "horizon_days", values = {365}}'], reps=4)
+    t0 = time.time()
+    rc, so, se = sweep(d, "-o", out("range"), "-j", "1")
+    took = time.time() - t0
+    ok(rc == 1, "a design with a value out of range exits 1", se)
+    ok("point 5: sweep.factors[1] ports.TST.advance_share = 1.5: allowed a number in [0, 1]" in se
+       and "range.lua" in se, "the message names the file, the point, the factor, the value and the range", se)
+    ok(not os.path.exists(out("range")), "nothing is written")
+    ok("failed" not in se and "point 1" not in se, "no run was started (no run failed, point 1 not named)", se)
+    t1 = time.time()
+    good = design("range1", "factorial", [f"{{{ADV}, values = {{0.1, 0.3, 0.5, 0.7}}}}",
+                                          '{path = "horizon_days", values = {365}}'], reps=4)
+    rc2, _, _ = sweep(good, "-q", "-o", out("range1"), "-j", "1")
+    runs = time.time() - t1
+    ok(rc2 == 0 and took < runs / 2, f"refused at once: {took:.2f} s, against {runs:.2f} s for the 16 good runs")
+    # every bad point listed, each bad factor of it; a boolean's range; the model's cross-field checks
+    d = design("range2", "factorial", [f"{{{ADV}, values = {{-0.5, 0.5, 2}}}}",
+                                       f"{{{RBD}, values = {{0, 2}}}}"], reps=1)
+    rc, so, se = sweep(d, "-o", out("range2"))
+    bad = [ln.split(":")[0].strip() for ln in se.splitlines() if ln.startswith("  point ")]
+    ok(rc == 1 and bad == ["point 1", "point 2", "point 2", "point 4", "point 5", "point 6", "point 6"]
+       and "5 of 6 points refused" in se, "every bad point listed, once per bad factor", se)
+    ok("ports.TST.release_before_duty = 2: allowed true or false" in se, "a boolean's range: true or false", se)
+    d = design("range3", "oat", ['{path = "warmup_days", values = {2, 9}}'], reps=1)
+    rc, so, se = sweep(d, "-o", out("range3"))
+    ok(rc == 1 and "point 2: model: warmup_hours must be in" in se and not os.path.exists(out("range3")),
+       "a point the model's cross-field checks refuse (warm-up >= horizon): found before any run", se)
+    d = design("range4", "lhs", [f"{{{ADV}, min = 0.5, max = 1.2}}"], reps=1, points=6)
+    rc, so, se = sweep(d, "-o", out("range4"))
+    ok(rc == 1 and "of 6 points refused" in se and "allowed a number in [0, 1]" in se,
+       "a range reaching out of the parameter's: the points beyond it refused", se)
 
 
 def group_resume():
@@ -333,18 +444,21 @@ def group_mpi():
     d = design("mpi", "lhs", [f"{{{ADV}, min = 0.1, max = 0.7}}", f"{{{INS}, values = {{1, 2, 3}}}}"],
                points=7, reps=3)
     rc, so, se = sweep(d, "-o", out("mpi-b"), "-j", "1")
-    ok(rc == 0, "kouan sweep -j 1 exits 0", se)
+    ok(rc == 0 and " s with 1 thread\n" in so, "kouan sweep -j 1 exits 0, 'with 1 thread'", so + se)
     rc, so, se = mpirun(2, d, "-o", out("mpi-a"))
     ok(rc == 0, "mpiexec -n 2 kouan sweep exits 0", se)
     ok(so.count("results in") == 1 and "21 runs" in so, "only rank 0 prints the summary", so)
+    ok(re.search(r" s on 2 ranks x \d+ threads?\n", so), "the summary says the ranks and the threads (default -j)",
+       so)
     same_results(out("mpi-a"), out("mpi-b"), "2 ranks")
     with h5py.File(out("mpi-a")) as f:
         ok(f.attrs["mpi_ranks"] == 2, "the file records mpi_ranks = 2")
-    rc, so, se = mpirun(2, d, "-o", out("mpi-a2"), "-j", "2", "-q")
+    rc, so, se = mpirun(2, d, "-o", out("mpi-a2"), "-j", "2")
     ok(rc == 0, "mpiexec -n 2 kouan sweep -j 2 exits 0", se)
+    ok(so.count("results in") == 1 and "on 2 ranks x 2 threads" in so, "the summary: on 2 ranks x 2 threads", so)
     same_results(out("mpi-a2"), out("mpi-b"), "2 ranks x 2 threads")
     # failed runs travel to rank 0 with their error text
-    f = design("mpif", "factorial", [f"{{{ADV}, values = {{0.2, 1.5, 0.6}}}}"], reps=3)
+    f = design("mpif", "factorial", ['{path = "max_in_system", values = {0, 5, 0}}'], reps=3)
     rc, so, se = sweep(f, "-o", out("mpif-b"), "-j", "1")
     ok(rc == 1, "failing design, -j 1: exit 1", se)
     rc, so, se = mpirun(2, f, "-o", out("mpif-a"))
@@ -355,9 +469,10 @@ def group_mpi():
     ok(rc == 2 and "--resume" in se and "mpirun" in se, "--resume under mpirun is refused", se)
     # without mpirun, the MPI build never initialises MPI
     env = {k: v for k, v in ENV.items() if not k.startswith(("OMPI_COMM_WORLD", "PMIX_", "PMI_"))}
-    rc, so, se = tap.run([KOUAN, "sweep", d, "-o", out("mpi-plain"), "-j", "2", "-q"],
+    rc, so, se = tap.run([KOUAN, "sweep", d, "-o", out("mpi-plain"), "-j", "2"],
                          timeout=60, cwd=TMP, env=env)
-    ok(rc == 0, "plain kouan sweep (no mpirun) exits 0", se)
+    ok(rc == 0 and "with 2 threads" in so and "ranks" not in so, "plain kouan sweep (no mpirun): exit 0, "
+       "'with 2 threads', no ranks", so)
     same_results(out("mpi-plain"), out("mpi-b"), "plain run of the MPI build")
 
 
@@ -398,5 +513,6 @@ def group_plot():
 
 
 {"plot": group_plot, "mpi": group_mpi, "shard": group_shard, "design": group_design, "threads": group_threads,
- "badpath": group_badpath, "failure": group_failure, "resume": group_resume, "file": group_file}[ARGS.group]()
+ "badpath": group_badpath, "boolean": group_boolean,
+ "points": group_points, "failure": group_failure, "resume": group_resume, "file": group_file}[ARGS.group]()
 tap.done()
