@@ -4,10 +4,12 @@
 */
 #include "io/sweep_h5.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "io/h5base.h"
 #include "kernel/base.h"
@@ -165,8 +167,22 @@ static void create_kpi(kou_sweep_h5 *w, const kou_sweep_layout *lay, hid_t dcpl)
 kou_sweep_h5 *kou_sweep_h5_create(const char *path, bool force, const kou_sweep_layout *lay,
                                   bool *exists, char *err, size_t errlen)
 {
+    /* made as PATH.part and renamed once its skeleton is on disk: a kill
+    ** while HDF5 creates it leaves no unreadable file under the name that
+    ** --resume continues */
+    char part[4096];
+    *exists = access(path, F_OK) == 0;
+    if (*exists && !force) {
+        snprintf(err, errlen, "%s exists", path);
+        return NULL;
+    }
+    if (snprintf(part, sizeof part, "%s.part", path) >= (int)sizeof part) {
+        snprintf(err, errlen, "%s: the path is too long", path);
+        return NULL;
+    }
+    *exists = false;
     kou_sweep_h5 *w = sweep_new(lay);
-    w->file = koui_h5_create_file(&w->error, path, force, H5P_DEFAULT, H5P_DEFAULT, exists);
+    w->file = koui_h5_create_file(&w->error, part, true, H5P_DEFAULT, H5P_DEFAULT, NULL);
     if (w->file < 0) {
         snprintf(err, errlen, "%s", w->message);
         free_w(w);
@@ -183,9 +199,12 @@ kou_sweep_h5 *kou_sweep_h5_create(const char *path, bool force, const kou_sweep_
     create_kpi(w, lay, dcpl);
     H5Pclose(dcpl);
     flush(w);
+    if (!w->error.failed && rename(part, path) != 0)
+        koui_h5_fail(&w->error, KOU_EIO, "cannot rename %s to %s: %s", part, path, strerror(errno));
     if (w->error.failed) {
         snprintf(err, errlen, "%s: %s", path, w->message);
         free_w(w);
+        remove(part);
         return NULL;
     }
     return w;
