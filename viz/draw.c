@@ -402,11 +402,38 @@ static void format_speed(char *buf, size_t n, double hours_per_second)
         snprintf(buf, n, "%.3g d/s", hours_per_second / 24);
 }
 
+void viz_header_clock_text(char *buf, size_t n, viz_trace *const *traces, int npanes, double t, viz_lang lang)
+{
+    long sd = viz_trace_replay(traces[0])->start_date;
+    bool same = true;
+    for (int i = 1; i < npanes; i++)
+        same = same && viz_trace_replay(traces[i])->start_date == sd;
+    if (same || !isfinite(t)) {
+        viz_clock_text(buf, n, sd, t, lang);
+        return;
+    }
+    /* Runs that start on different dates: the day of the run and the
+    ** time of day; each pane's title row shows its own date. */
+    double day = floor(t / 24.0);
+    double minutes = floor((t - day * 24.0) * 60.0 + 1e-6);
+    if (minutes >= 1440) {
+        day += 1;
+        minutes -= 1440;
+    }
+    int hh = (int)(minutes / 60), mm = (int)fmod(minutes, 60), d = (int)day + 1;
+    if (lang == VIZ_LANG_ZH)
+        snprintf(buf, n, "第 %d 天 %02d:%02d", d, hh, mm);
+    else if (lang == VIZ_LANG_EN)
+        snprintf(buf, n, "day %d %02d:%02d", d, hh, mm);
+    else
+        snprintf(buf, n, "第 %d 天 day %d %02d:%02d", d, d, hh, mm);
+}
+
 static void paint_header(viz_painter *p, const viz_layout *l, viz_trace *const *traces, const viz_view *v)
 {
     fill(p, l->header, 0x0d1220);
     char clock[96], speed[32];
-    viz_clock_text(clock, sizeof clock, viz_trace_replay(traces[0])->start_date, v->t, v->lang);
+    viz_header_clock_text(clock, sizeof clock, traces, l->npanes, v->t, v->lang);
     text(p, F_CLOCK, 0xffffff, 14, 6, 0, 0, clock);
     textf(p, F_NORMAL, 0xa0aec0, 14, 36, 0, "t = %.2f h", v->t);
     format_speed(speed, sizeof speed, v->speed);
@@ -672,6 +699,24 @@ static void paint_kpi(viz_painter *p, const viz_layout *l, int pane, const viz_t
         paint_follow(p, (viz_rect){x, y, k.w - 20, k.y + k.h - y}, tr, v);
 }
 
+/* The pane's label and scenario name; side by side, its own date and
+** time on the right (each run's start_date: two runs need not start on
+** the same day). */
+static void paint_pane_title(viz_painter *p, const viz_layout *l, int pane, const kou_replay *rp,
+                             const char *label, const viz_view *v)
+{
+    const viz_pane_layout *pl = &l->pane[pane];
+    int right = pl->title.x + pl->title.w - 6;
+    if (l->npanes > 1) {
+        char clock[96];
+        viz_clock_text(clock, sizeof clock, rp->start_date, v->t, v->lang);
+        right -= text(p, F_NORMAL, 0xffffff, right, pl->title.y + 5, 2, 0, clock) + 12;
+    }
+    char title[512];
+    snprintf(title, sizeof title, "%s%s%s", label ? label : "", label && *label ? " — " : "", rp->scenario_name);
+    text(p, F_LARGE, pane_rgb[pane], pl->title.x + 10, pl->title.y + 3, 0, right - pl->title.x - 10, title);
+}
+
 static void paint_pane(viz_painter *p, const viz_layout *l, int pane, const viz_trace *tr,
                        const viz_trace *baseline, const char *label, const viz_view *v)
 {
@@ -683,9 +728,7 @@ static void paint_pane(viz_painter *p, const viz_layout *l, int pane, const viz_
     fill(p, (viz_rect){pl->pane.x, pl->pane.y, pl->lanes.w, pl->lanes.y - pl->pane.y}, VIZ_RGB_BACKGROUND);
     fill(p, (viz_rect){pl->pane.x, lanes_bottom, pl->lanes.w, pl->pane.y + pl->pane.h - lanes_bottom},
          VIZ_RGB_BACKGROUND);
-    char title[512];
-    snprintf(title, sizeof title, "%s%s%s", label ? label : "", label && *label ? " — " : "", rp->scenario_name);
-    text(p, F_LARGE, pane_rgb[pane], pl->title.x + 10, pl->title.y + 3, 0, pl->title.w - 14, title);
+    paint_pane_title(p, l, pane, rp, label, v);
     for (int s = 0; s < VIZ_ST_COUNT; s++) {
         viz_rect b = viz_stage_box(l, pane, 0, s);
         if (v->lang == VIZ_LANG_BOTH) {

@@ -69,4 +69,9 @@ double viz_timeline_time(const viz_layout *l, const viz_view *v, int x);
 /* "2017-03-14 周二 08:30" for hour t after 00:00 of start_date. */
 void viz_clock_text(char *buf, size_t n, long start_date, double t, viz_lang lang);
 
+/* The header's clock: viz_clock_text of the first run, or, when the runs
+** start on different dates, "day N HH:MM" of the run (each pane's title
+** row then shows its own date). */
+void viz_header_clock_text(char *buf, size_t n, viz_trace *const *traces, int npanes, double t, viz_lang lang);
+
 #endif
