@@ -27,6 +27,14 @@ typedef struct text_entry {
     int w, h;
 } text_entry;
 
+/* Labels fitted to their boxes (fit). */
+#define FIT_CACHE 512
+typedef struct fit_entry {
+    char *s;
+    int font_in, max_w, font_out;
+    char out[256];
+} fit_entry;
+
 /* The dots drawn in the last frame, for picking. */
 typedef struct drawn_dot {
     int x, y;
@@ -42,6 +50,8 @@ struct viz_painter {
     SDL_Renderer *r;
     TTF_Font *font[F_COUNT];
     text_entry cache[TEXT_CACHE];
+    fit_entry fits[FIT_CACHE];
+    size_t cut; /* texts cut at their box in the last frame (none, once fitted) */
     drawn_dot *dots;
     size_t ndots, cap_dots;
     SDL_Rect *batch[BATCHES];
@@ -105,6 +115,8 @@ void viz_painter_free(viz_painter *p)
         if (p->cache[i].tex)
             SDL_DestroyTexture(p->cache[i].tex);
     }
+    for (int i = 0; i < FIT_CACHE; i++)
+        free(p->fits[i].s);
     for (int i = 0; i < F_COUNT; i++)
         if (p->font[i])
             TTF_CloseFont(p->font[i]);
@@ -188,18 +200,60 @@ static text_entry *text_get(viz_painter *p, int font, uint32_t rgb, const char *
     return e;
 }
 
+/* s fitted to max_w pixels: in font if it fits, else one size smaller (not
+** below the small font), else cut at a character and ended with "…".
+** Results are cached: the same labels come every frame. */
+static const char *fit(viz_painter *p, int *font, int max_w, const char *s)
+{
+    int w, h;
+    if (max_w <= 0 || (TTF_SizeUTF8(p->font[*font], s, &w, &h) == 0 && w <= max_w))
+        return s;
+    fit_entry *e = &p->fits[hash_text(s, *font, (uint32_t)max_w) % FIT_CACHE];
+    if (e->s && e->font_in == *font && e->max_w == max_w && strcmp(e->s, s) == 0) {
+        *font = e->font_out;
+        return e->out;
+    }
+    int f = *font > F_SMALL ? *font - 1 : F_SMALL;
+    char out[sizeof e->out];
+    snprintf(out, sizeof out, "%s", s);
+    if (TTF_SizeUTF8(p->font[f], out, &w, &h) != 0 || w > max_w) {
+        size_t n = strlen(out);
+        do { /* drop one UTF-8 character, then try with the ellipsis */
+            while (n > 0 && ((unsigned char)out[--n] & 0xC0) == 0x80)
+                ;
+            while (n > 0 && out[n - 1] == ' ')
+                n--;
+            snprintf(out + n, sizeof out - n, "…");
+        } while (n > 0 && (TTF_SizeUTF8(p->font[f], out, &w, &h) != 0 || w > max_w));
+    }
+    free(e->s);
+    e->s = malloc(strlen(s) + 1);
+    if (e->s == NULL)
+        return s;
+    strcpy(e->s, s);
+    e->font_in = *font;
+    e->max_w = max_w;
+    e->font_out = f;
+    snprintf(e->out, sizeof e->out, "%s", out);
+    *font = f;
+    return e->out;
+}
+
 /* Draws s with its top-left at (x, y); align 0 left, 1 centre, 2 right of x.
-** Clipped to max_w when > 0. Returns the width drawn. */
+** Fitted to max_w when > 0 (fit). Returns the width drawn. */
 static int text(viz_painter *p, int font, uint32_t rgb, int x, int y, int align, int max_w, const char *s)
 {
     if (s == NULL || *s == '\0')
         return 0;
+    s = fit(p, &font, max_w, s);
     text_entry *e = text_get(p, font, rgb, s);
     if (e == NULL)
         return 0;
     int w = e->w;
-    if (max_w > 0 && w > max_w)
+    if (max_w > 0 && w > max_w) {
+        p->cut++;
         w = max_w;
+    }
     int x0 = align == 1 ? x - w / 2 : align == 2 ? x - w : x;
     SDL_Rect src = {0, 0, w, e->h}, dst = {x0, y, w, e->h};
     SDL_RenderCopy(p->r, e->tex, &src, &dst);
@@ -284,6 +338,11 @@ static void remember_dot(viz_painter *p, int x, int y, int pane, uint32_t index)
         p->cap_dots = cap;
     }
     p->dots[p->ndots++] = (drawn_dot){x, y, (uint8_t)pane, index};
+}
+
+size_t viz_painter_cut(const viz_painter *p)
+{
+    return p->cut;
 }
 
 bool viz_painter_pick(const viz_painter *p, int x, int y, int *pane, uint32_t *index)
@@ -829,6 +888,7 @@ void viz_paint(viz_painter *p, const viz_layout *l, viz_trace *const *traces, co
 {
     /* No clear: header, panes and timeline cover the frame. */
     p->ndots = 0;
+    p->cut = 0;
     for (int i = 0; i < l->npanes; i++)
         paint_pane(p, l, i, traces[i], i > 0 ? traces[0] : NULL, labels ? labels[i] : NULL, v);
     for (int i = 1; i < l->npanes; i++)

@@ -62,6 +62,10 @@ void viz_paint(viz_painter *p, const viz_layout *l, viz_trace *const *traces, co
 /* The consignment whose dot was drawn at (x, y) in the last frame. */
 bool viz_painter_pick(const viz_painter *p, int x, int y, int *pane, uint32_t *index);
 
+/* How many texts of the last frame were wider than their box and cut:
+** none, as every boxed label is fitted (a smaller font, else "…"). */
+size_t viz_painter_cut(const viz_painter *p);
+
 /* The timeline's x for time t, and back. */
 int viz_timeline_x(const viz_layout *l, const viz_view *v, double t);
 double viz_timeline_time(const viz_layout *l, const viz_view *v, int x);

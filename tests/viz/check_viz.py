@@ -161,6 +161,8 @@ def probe(t, files, lang="both", w=1280, h=720, png=None, hover=False):
             res["gauge"][(int(f[1]), int(f[2]))] = f[3]
         elif f[0] == "clock":
             res["clock"][int(f[1])] = " ".join(f[2:])
+        elif f[0] == "cut":
+            res["cut"] = int(f[1])
         elif f[0] == "header":
             res["header"] = " ".join(f[1:])
         elif f[0] == "title":
@@ -285,6 +287,8 @@ def group_side():
            f"{w}x{h}: the right pane's clock is its own run's date", res2["clock"][1])
         ok(res2["title"][0] == res1["title"][0], f"{w}x{h}: the left pane's title row (and date) is unchanged")
         ok(res2["title"][1] != res1["title"][1], f"{w}x{h}: the right pane's title row shows another date")
+        ok(res2.get("cut") == 0 and res1.get("cut") == 0, f"{w}x{h}: every label (stage headers, port and "
+           "resource names, titles) fits its box: a smaller font or an ellipsis, never cut", str(res2.get("cut")))
         day = int(t // 24) + 1
         ok(res2["header"] == f"第 {day} 天 day {day} 10:15", f"{w}x{h}: different start dates: the header shows "
            "the day of the run, not one run's date", res2["header"])

@@ -17,6 +17,8 @@
 **   ink X0 Y0 X1 Y1 N             pixels differing from the background in
 **                                 the clock's area
 **   header TEXT                   the header's clock string
+**   cut N                         texts wider than their box, cut (0: every
+**                                 label fitted)
 **   title P HASH                  a hash of the pixels of pane P's title
 **                                 row (label, scenario, its own date)
 ** and with --hover, for the first dot found in pane 0 (top-left pixel X Y):
@@ -148,6 +150,7 @@ int main(int argc, char **argv)
     char header[96];
     viz_header_clock_text(header, sizeof header, tr, nfiles, t, lang);
     printf("header %s\n", header);
+    printf("cut %zu\n", viz_painter_cut(p));
     for (int i = 0; i < nfiles; i++) {
         viz_rect tr_rect = l.pane[i].title;
         uint32_t hash = 2166136261u;
