@@ -27,6 +27,14 @@ typedef struct text_entry {
     int w, h;
 } text_entry;
 
+/* Labels fitted to their boxes (fit). */
+#define FIT_CACHE 512
+typedef struct fit_entry {
+    char *s;
+    int font_in, max_w, font_out;
+    char out[256];
+} fit_entry;
+
 /* The dots drawn in the last frame, for picking. */
 typedef struct drawn_dot {
     int x, y;
@@ -42,6 +50,8 @@ struct viz_painter {
     SDL_Renderer *r;
     TTF_Font *font[F_COUNT];
     text_entry cache[TEXT_CACHE];
+    fit_entry fits[FIT_CACHE];
+    size_t cut; /* texts cut at their box in the last frame (none, once fitted) */
     drawn_dot *dots;
     size_t ndots, cap_dots;
     SDL_Rect *batch[BATCHES];
@@ -105,6 +115,8 @@ void viz_painter_free(viz_painter *p)
         if (p->cache[i].tex)
             SDL_DestroyTexture(p->cache[i].tex);
     }
+    for (int i = 0; i < FIT_CACHE; i++)
+        free(p->fits[i].s);
     for (int i = 0; i < F_COUNT; i++)
         if (p->font[i])
             TTF_CloseFont(p->font[i]);
@@ -188,18 +200,60 @@ static text_entry *text_get(viz_painter *p, int font, uint32_t rgb, const char *
     return e;
 }
 
+/* s fitted to max_w pixels: in font if it fits, else one size smaller (not
+** below the small font), else cut at a character and ended with "…".
+** Results are cached: the same labels come every frame. */
+static const char *fit(viz_painter *p, int *font, int max_w, const char *s)
+{
+    int w, h;
+    if (max_w <= 0 || (TTF_SizeUTF8(p->font[*font], s, &w, &h) == 0 && w <= max_w))
+        return s;
+    fit_entry *e = &p->fits[hash_text(s, *font, (uint32_t)max_w) % FIT_CACHE];
+    if (e->s && e->font_in == *font && e->max_w == max_w && strcmp(e->s, s) == 0) {
+        *font = e->font_out;
+        return e->out;
+    }
+    int f = *font > F_SMALL ? *font - 1 : F_SMALL;
+    char out[sizeof e->out];
+    snprintf(out, sizeof out, "%s", s);
+    if (TTF_SizeUTF8(p->font[f], out, &w, &h) != 0 || w > max_w) {
+        size_t n = strlen(out);
+        do { /* drop one UTF-8 character, then try with the ellipsis */
+            while (n > 0 && ((unsigned char)out[--n] & 0xC0) == 0x80)
+                ;
+            while (n > 0 && out[n - 1] == ' ')
+                n--;
+            snprintf(out + n, sizeof out - n, "…");
+        } while (n > 0 && (TTF_SizeUTF8(p->font[f], out, &w, &h) != 0 || w > max_w));
+    }
+    free(e->s);
+    e->s = malloc(strlen(s) + 1);
+    if (e->s == NULL)
+        return s;
+    strcpy(e->s, s);
+    e->font_in = *font;
+    e->max_w = max_w;
+    e->font_out = f;
+    snprintf(e->out, sizeof e->out, "%s", out);
+    *font = f;
+    return e->out;
+}
+
 /* Draws s with its top-left at (x, y); align 0 left, 1 centre, 2 right of x.
-** Clipped to max_w when > 0. Returns the width drawn. */
+** Fitted to max_w when > 0 (fit). Returns the width drawn. */
 static int text(viz_painter *p, int font, uint32_t rgb, int x, int y, int align, int max_w, const char *s)
 {
     if (s == NULL || *s == '\0')
         return 0;
+    s = fit(p, &font, max_w, s);
     text_entry *e = text_get(p, font, rgb, s);
     if (e == NULL)
         return 0;
     int w = e->w;
-    if (max_w > 0 && w > max_w)
+    if (max_w > 0 && w > max_w) {
+        p->cut++;
         w = max_w;
+    }
     int x0 = align == 1 ? x - w / 2 : align == 2 ? x - w : x;
     SDL_Rect src = {0, 0, w, e->h}, dst = {x0, y, w, e->h};
     SDL_RenderCopy(p->r, e->tex, &src, &dst);
@@ -284,6 +338,11 @@ static void remember_dot(viz_painter *p, int x, int y, int pane, uint32_t index)
         p->cap_dots = cap;
     }
     p->dots[p->ndots++] = (drawn_dot){x, y, (uint8_t)pane, index};
+}
+
+size_t viz_painter_cut(const viz_painter *p)
+{
+    return p->cut;
 }
 
 bool viz_painter_pick(const viz_painter *p, int x, int y, int *pane, uint32_t *index)
@@ -402,11 +461,38 @@ static void format_speed(char *buf, size_t n, double hours_per_second)
         snprintf(buf, n, "%.3g d/s", hours_per_second / 24);
 }
 
+void viz_header_clock_text(char *buf, size_t n, viz_trace *const *traces, int npanes, double t, viz_lang lang)
+{
+    long sd = viz_trace_replay(traces[0])->start_date;
+    bool same = true;
+    for (int i = 1; i < npanes; i++)
+        same = same && viz_trace_replay(traces[i])->start_date == sd;
+    if (same || !isfinite(t)) {
+        viz_clock_text(buf, n, sd, t, lang);
+        return;
+    }
+    /* Runs that start on different dates: the day of the run and the
+    ** time of day; each pane's title row shows its own date. */
+    double day = floor(t / 24.0);
+    double minutes = floor((t - day * 24.0) * 60.0 + 1e-6);
+    if (minutes >= 1440) {
+        day += 1;
+        minutes -= 1440;
+    }
+    int hh = (int)(minutes / 60), mm = (int)fmod(minutes, 60), d = (int)day + 1;
+    if (lang == VIZ_LANG_ZH)
+        snprintf(buf, n, "第 %d 天 %02d:%02d", d, hh, mm);
+    else if (lang == VIZ_LANG_EN)
+        snprintf(buf, n, "day %d %02d:%02d", d, hh, mm);
+    else
+        snprintf(buf, n, "第 %d 天 day %d %02d:%02d", d, d, hh, mm);
+}
+
 static void paint_header(viz_painter *p, const viz_layout *l, viz_trace *const *traces, const viz_view *v)
 {
     fill(p, l->header, 0x0d1220);
     char clock[96], speed[32];
-    viz_clock_text(clock, sizeof clock, viz_trace_replay(traces[0])->start_date, v->t, v->lang);
+    viz_header_clock_text(clock, sizeof clock, traces, l->npanes, v->t, v->lang);
     text(p, F_CLOCK, 0xffffff, 14, 6, 0, 0, clock);
     textf(p, F_NORMAL, 0xa0aec0, 14, 36, 0, "t = %.2f h", v->t);
     format_speed(speed, sizeof speed, v->speed);
@@ -672,6 +758,24 @@ static void paint_kpi(viz_painter *p, const viz_layout *l, int pane, const viz_t
         paint_follow(p, (viz_rect){x, y, k.w - 20, k.y + k.h - y}, tr, v);
 }
 
+/* The pane's label and scenario name; side by side, its own date and
+** time on the right (each run's start_date: two runs need not start on
+** the same day). */
+static void paint_pane_title(viz_painter *p, const viz_layout *l, int pane, const kou_replay *rp,
+                             const char *label, const viz_view *v)
+{
+    const viz_pane_layout *pl = &l->pane[pane];
+    int right = pl->title.x + pl->title.w - 6;
+    if (l->npanes > 1) {
+        char clock[96];
+        viz_clock_text(clock, sizeof clock, rp->start_date, v->t, v->lang);
+        right -= text(p, F_NORMAL, 0xffffff, right, pl->title.y + 5, 2, 0, clock) + 12;
+    }
+    char title[512];
+    snprintf(title, sizeof title, "%s%s%s", label ? label : "", label && *label ? " — " : "", rp->scenario_name);
+    text(p, F_LARGE, pane_rgb[pane], pl->title.x + 10, pl->title.y + 3, 0, right - pl->title.x - 10, title);
+}
+
 static void paint_pane(viz_painter *p, const viz_layout *l, int pane, const viz_trace *tr,
                        const viz_trace *baseline, const char *label, const viz_view *v)
 {
@@ -683,9 +787,7 @@ static void paint_pane(viz_painter *p, const viz_layout *l, int pane, const viz_
     fill(p, (viz_rect){pl->pane.x, pl->pane.y, pl->lanes.w, pl->lanes.y - pl->pane.y}, VIZ_RGB_BACKGROUND);
     fill(p, (viz_rect){pl->pane.x, lanes_bottom, pl->lanes.w, pl->pane.y + pl->pane.h - lanes_bottom},
          VIZ_RGB_BACKGROUND);
-    char title[512];
-    snprintf(title, sizeof title, "%s%s%s", label ? label : "", label && *label ? " — " : "", rp->scenario_name);
-    text(p, F_LARGE, pane_rgb[pane], pl->title.x + 10, pl->title.y + 3, 0, pl->title.w - 14, title);
+    paint_pane_title(p, l, pane, rp, label, v);
     for (int s = 0; s < VIZ_ST_COUNT; s++) {
         viz_rect b = viz_stage_box(l, pane, 0, s);
         if (v->lang == VIZ_LANG_BOTH) {
@@ -786,6 +888,7 @@ void viz_paint(viz_painter *p, const viz_layout *l, viz_trace *const *traces, co
 {
     /* No clear: header, panes and timeline cover the frame. */
     p->ndots = 0;
+    p->cut = 0;
     for (int i = 0; i < l->npanes; i++)
         paint_pane(p, l, i, traces[i], i > 0 ? traces[0] : NULL, labels ? labels[i] : NULL, v);
     for (int i = 1; i < l->npanes; i++)

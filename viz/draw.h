@@ -62,11 +62,20 @@ void viz_paint(viz_painter *p, const viz_layout *l, viz_trace *const *traces, co
 /* The consignment whose dot was drawn at (x, y) in the last frame. */
 bool viz_painter_pick(const viz_painter *p, int x, int y, int *pane, uint32_t *index);
 
+/* How many texts of the last frame were wider than their box and cut:
+** none, as every boxed label is fitted (a smaller font, else "…"). */
+size_t viz_painter_cut(const viz_painter *p);
+
 /* The timeline's x for time t, and back. */
 int viz_timeline_x(const viz_layout *l, const viz_view *v, double t);
 double viz_timeline_time(const viz_layout *l, const viz_view *v, int x);
 
 /* "2017-03-14 周二 08:30" for hour t after 00:00 of start_date. */
 void viz_clock_text(char *buf, size_t n, long start_date, double t, viz_lang lang);
+
+/* The header's clock: viz_clock_text of the first run, or, when the runs
+** start on different dates, "day N HH:MM" of the run (each pane's title
+** row then shows its own date). */
+void viz_header_clock_text(char *buf, size_t n, viz_trace *const *traces, int npanes, double t, viz_lang lang);
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -97,15 +98,42 @@ static bool on_path(const char *name)
     return false;
 }
 
-viz_video *viz_video_open(const char *path, int w, int h, int fps, char *err, size_t errsize)
+viz_format viz_export_format(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    const char *slash = strrchr(path, '/');
+    if (dot == NULL || (slash != NULL && dot < slash))
+        return VIZ_FORMAT_NONE;
+    if (strcasecmp(dot, ".mp4") == 0 || strcasecmp(dot, ".mkv") == 0 || strcasecmp(dot, ".mov") == 0)
+        return VIZ_FORMAT_H264;
+    if (strcasecmp(dot, ".gif") == 0)
+        return VIZ_FORMAT_GIF;
+    return VIZ_FORMAT_NONE;
+}
+
+/* Whether the directory path would be written in exists and is writable:
+** checked before ffmpeg starts, so that the message says why. */
+static bool dir_writable(const char *path, char *err, size_t errsize)
+{
+    char dir[1024];
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL)
+        snprintf(dir, sizeof dir, ".");
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path > 0 ? slash - path : 1), path);
+    if (access(dir, W_OK) != 0) {
+        snprintf(err, errsize, "cannot write %s: %s: %s", path, dir, strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+/* ffmpeg with argv, fed on a pipe; NULL with a message. */
+static viz_video *spawn(char *const argv[], const char *path, int w, int h, char *err, size_t errsize)
 {
     if (!on_path("ffmpeg")) {
         snprintf(err, errsize, "ffmpeg is not installed: install it (scripts/bootstrap.sh installs it) "
                                "or export PNG frames with --frames DIR");
-        return NULL;
-    }
-    if (w % 2 || h % 2) {
-        snprintf(err, errsize, "video needs an even width and height (H.264 4:2:0), not %dx%d", w, h);
         return NULL;
     }
     viz_video *v = calloc(1, sizeof *v);
@@ -115,15 +143,6 @@ viz_video *viz_video_open(const char *path, int w, int h, int fps, char *err, si
         free(v);
         return NULL;
     }
-    char size[32], rate[16];
-    snprintf(size, sizeof size, "%dx%d", w, h);
-    snprintf(rate, sizeof rate, "%d", fps);
-    snprintf(v->path, sizeof v->path, "%s", path);
-    /* bitexact and no metadata: the same frames give the same file. */
-    char *argv[] = {"ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "rawvideo", "-pixel_format",
-                    "rgb24", "-video_size", size, "-framerate", rate, "-i", "-", "-c:v", "libx264", "-preset",
-                    "medium", "-crf", "18", "-pix_fmt", "yuv420p", "-movflags", "+faststart", "-fflags",
-                    "+bitexact", "-flags:v", "+bitexact", "-map_metadata", "-1", v->path, NULL};
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {
@@ -147,7 +166,56 @@ viz_video *viz_video_open(const char *path, int w, int h, int fps, char *err, si
     v->fd = fd[1];
     v->w = w;
     v->h = h;
+    snprintf(v->path, sizeof v->path, "%s", path);
     return v;
+}
+
+viz_video *viz_palette_open(const char *palette_png, int w, int h, char *err, size_t errsize)
+{
+    char size[32], path[1024];
+    snprintf(size, sizeof size, "%dx%d", w, h);
+    snprintf(path, sizeof path, "%s", palette_png);
+    char *argv[] = {"ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "rawvideo", "-pixel_format",
+                    "rgb24", "-video_size", size, "-i", "-", "-vf", "palettegen=stats_mode=full", "-frames:v",
+                    "1", "-fflags", "+bitexact", "-flags:v", "+bitexact", "-map_metadata", "-1", path, NULL};
+    return spawn(argv, palette_png, w, h, err, errsize);
+}
+
+viz_video *viz_video_open(const char *path, int w, int h, int fps, const char *palette_png, char *err,
+                          size_t errsize)
+{
+    viz_format fmt = viz_export_format(path);
+    if (fmt == VIZ_FORMAT_NONE) {
+        snprintf(err, errsize, "%s: " VIZ_EXPORT_FORMATS, path);
+        return NULL;
+    }
+    if (fmt == VIZ_FORMAT_H264 && (w % 2 || h % 2)) {
+        snprintf(err, errsize, "video needs an even width and height (H.264 4:2:0), not %dx%d", w, h);
+        return NULL;
+    }
+    if (fmt == VIZ_FORMAT_GIF && palette_png == NULL) {
+        snprintf(err, errsize, "a GIF needs its palette first (viz_palette_open)");
+        return NULL;
+    }
+    if (!dir_writable(path, err, errsize))
+        return NULL;
+    char size[32], rate[16], out[1024], pal[1024];
+    snprintf(size, sizeof size, "%dx%d", w, h);
+    snprintf(rate, sizeof rate, "%d", fps);
+    snprintf(out, sizeof out, "%s", path);
+    snprintf(pal, sizeof pal, "%s", palette_png ? palette_png : "");
+    /* bitexact and no metadata: the same frames give the same file. */
+    char *h264[] = {"ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "rawvideo", "-pixel_format",
+                    "rgb24", "-video_size", size, "-framerate", rate, "-i", "-", "-c:v", "libx264", "-preset",
+                    "medium", "-crf", "18", "-pix_fmt", "yuv420p", "-movflags", "+faststart", "-fflags",
+                    "+bitexact", "-flags:v", "+bitexact", "-map_metadata", "-1", out, NULL};
+    /* GIF: 256 colours from the palette of sample frames, ordered dither
+    ** (the same pixels give the same bytes, and flat areas stay flat). */
+    char *gif[] = {"ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "rawvideo", "-pixel_format",
+                   "rgb24", "-video_size", size, "-framerate", rate, "-i", "-", "-i", pal, "-lavfi",
+                   "[0:v][1:v]paletteuse=dither=bayer:bayer_scale=5", "-f", "gif", "-fflags", "+bitexact",
+                   "-flags:v", "+bitexact", "-map_metadata", "-1", out, NULL};
+    return spawn(fmt == VIZ_FORMAT_GIF ? gif : h264, path, w, h, err, errsize);
 }
 
 bool viz_video_frame(viz_video *v, SDL_Surface *surface, char *err, size_t errsize)

@@ -17,10 +17,25 @@ bool viz_png_write(const char *path, SDL_Surface *surface, char *err, size_t err
 
 typedef struct viz_video viz_video;
 
-/* Starts ffmpeg writing path (its container from the extension: .mp4 is
-** H.264 in MP4) at fps frames per second, w x h (even sizes). NULL with a
-** message when ffmpeg cannot be run. */
-viz_video *viz_video_open(const char *path, int w, int h, int fps, char *err, size_t errsize);
+/* What --export writes, by the name's extension: .mp4, .mkv, .mov are
+** H.264, .gif an animated GIF; anything else is refused before a frame is
+** drawn (VIZ_EXPORT_FORMATS says so). */
+typedef enum viz_format { VIZ_FORMAT_NONE, VIZ_FORMAT_H264, VIZ_FORMAT_GIF } viz_format;
+#define VIZ_EXPORT_FORMATS                                                                                  \
+    "the export formats are .mp4, .mkv or .mov (H.264 video) and .gif (animated GIF); "                     \
+    "--frames DIR writes PNG frames"
+viz_format viz_export_format(const char *path);
+
+/* Starts ffmpeg writing path (its format from viz_export_format) at fps
+** frames per second, w x h (even sizes for H.264). A GIF takes its 256
+** colours from palette_png, made first by viz_palette_open (NULL for
+** H.264). NULL with a message when the format is unknown, the directory
+** cannot be written or ffmpeg cannot be run. */
+viz_video *viz_video_open(const char *path, int w, int h, int fps, const char *palette_png, char *err,
+                          size_t errsize);
+/* ffmpeg's palettegen: frames fed with viz_video_frame, written as a
+** 256-colour palette PNG at viz_video_close. */
+viz_video *viz_palette_open(const char *palette_png, int w, int h, char *err, size_t errsize);
 bool viz_video_frame(viz_video *v, SDL_Surface *surface, char *err, size_t errsize);
 /* Waits for ffmpeg; false with a message when it failed. Always frees v. */
 bool viz_video_close(viz_video *v, char *err, size_t errsize);

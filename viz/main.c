@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <SDL.h>
 #include <SDL_ttf.h>
@@ -43,7 +44,8 @@ static const char usage[] =
     "  --colour C         colour dots by mode, goods or status (default mode)\n"
     "  --size WxH         window or frame size (default 1600x900; exports 1920x1080)\n"
     "  --font FILE        a TrueType font with CJK glyphs (default: fonts-wqy-microhei)\n"
-    "  --export OUT.mp4   write a video through ffmpeg, no display needed\n"
+    "  --export OUT       write OUT.mp4 (.mkv, .mov: H.264) or OUT.gif through ffmpeg,\n"
+    "                     no display needed\n"
     "  --frames DIR       write PNG frames DIR/frame-000000.png ..., no display needed\n"
     "  --fps N            export frame rate (default 30)\n"
     "  --duration S       export length in seconds of video (instead of --to)\n"
@@ -281,6 +283,8 @@ static int parse_args(int argc, char **argv, options *o)
         return fail_usage("%s", "no run file given: kouan-viz RUN.h5 [RUN2.h5]");
     if (o->export_path && o->frames_dir)
         return fail_usage("%s", "--export and --frames: choose one");
+    if (o->export_path && viz_export_format(o->export_path) == VIZ_FORMAT_NONE)
+        return fail_usage("--export %s: %s", o->export_path, VIZ_EXPORT_FORMATS);
     if (!o->size_given && (o->export_path || o->frames_dir || o->bench)) {
         o->w = 1920;
         o->h = 1080;
@@ -335,6 +339,30 @@ typedef struct span {
     double from, to;
 } span;
 
+/* Whether [from, to] meets every run's span (first arrival to last
+** departure); if not, one line per run it misses, with that run's span in
+** its own dates: such a replay would show empty frames. */
+static bool within_runs(const options *o, const runs *rs, double from, double to)
+{
+    bool ok = true;
+    for (int i = 0; i < rs->n; i++) {
+        double b = viz_trace_begin(rs->traces[i]), e = viz_trace_end(rs->traces[i]);
+        if (from <= e && to >= b)
+            continue;
+        char fb[96], fe[96], tb[96], te[96];
+        long sd = rs->rp[i]->start_date;
+        viz_clock_text(fb, sizeof fb, sd, from, VIZ_LANG_EN);
+        viz_clock_text(fe, sizeof fe, sd, to, VIZ_LANG_EN);
+        viz_clock_text(tb, sizeof tb, sd, b, VIZ_LANG_EN);
+        viz_clock_text(te, sizeof te, sd, e, VIZ_LANG_EN);
+        fprintf(stderr, "kouan-viz: %s: nothing to show from %s to %s (hours %.2f to %.2f): the run spans %s to %s "
+                        "(hours %.2f to %.2f); choose --from/--to within it\n",
+                o->files[i], fb, fe, from, to, tb, te, b, e);
+        ok = false;
+    }
+    return ok;
+}
+
 /* The timeline (the runs' whole span), the played span, the speed. */
 static int resolve_span(const options *o, runs *rs, viz_view *v, span *sp)
 {
@@ -356,6 +384,8 @@ static int resolve_span(const options *o, runs *rs, viz_view *v, span *sp)
         fprintf(stderr, "kouan-viz: the span is empty: --to %.2f h is before --from %.2f h\n", to, from);
         return 2;
     }
+    if ((o->from || o->to) && !within_runs(o, rs, from, to))
+        return 1;
     sp->from = from;
     sp->to = to;
     v->t = from;
@@ -441,78 +471,163 @@ static int bench(const options *o, viz_painter *p, SDL_Renderer *r, const viz_la
 
 /* ---- headless: export and bench ---- */
 
+/* The progress line of an export, as kouan run and kouan sweep draw
+** theirs: on stderr when it is a terminal, redrawn at most ten times a
+** second, cleared at the end. */
+typedef struct progress {
+    bool tty, drawn;
+    double t0, last;
+} progress;
+
+static void progress_draw(progress *pg, const char *what, long done, long total)
+{
+    double t = now_seconds();
+    if (!pg->tty || total <= 0 || (t - pg->last < 0.1 && done < total))
+        return;
+    pg->last = t;
+    double frac = (double)done / (double)total;
+    double eta = done > 0 ? (t - pg->t0) / (double)done * (double)(total - done) : 0;
+    char bar[31];
+    int fill = (int)(frac * 30);
+    for (int i = 0; i < 30; i++)
+        bar[i] = i < fill ? '#' : '.';
+    bar[30] = '\0';
+    fprintf(stderr, "\r[%s] %3d%%  %s %ld/%ld  %.0f s  ETA %.0f s\033[K", bar, (int)(100 * frac), what, done,
+            total, t - pg->t0, eta);
+    fflush(stderr);
+    pg->drawn = true;
+}
+
+static void progress_end(progress *pg)
+{
+    if (pg->drawn)
+        fputs("\r\033[K", stderr);
+    pg->drawn = false;
+}
+
+/* What an export draws on: the surface, its renderer and painter, the layout. */
+typedef struct canvas {
+    SDL_Surface *surface;
+    SDL_Renderer *r;
+    viz_painter *p;
+    viz_layout l;
+} canvas;
+
+static void draw_at(canvas *c, const runs *rs, viz_view *v, double t)
+{
+    v->t = t;
+    viz_paint(c->p, &c->l, rs->traces, rs->labels, v);
+    SDL_RenderFlush(c->r);
+}
+
+/* A GIF's 256 colours: ffmpeg's palettegen over up to 16 frames spread
+** over the export (the painter's colours are few and fixed). Writes the
+** palette to a new temporary file named in pal. */
+static bool gif_palette(canvas *c, const options *o, const runs *rs, viz_view *v, span sp, long frames,
+                        char *pal, size_t palsize, char *err, size_t errsize)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(pal, palsize, "%s/kouan-viz-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (mkdtemp(pal) == NULL) {
+        snprintf(err, errsize, "cannot make a temporary directory %s: %s", pal, strerror(errno));
+        *pal = '\0';
+        return false;
+    }
+    size_t n0 = strlen(pal);
+    snprintf(pal + n0, palsize - n0, "/palette.png");
+    viz_video *pv = viz_palette_open(pal, o->w, o->h, err, errsize);
+    bool ok = pv != NULL;
+    long n = frames < 16 ? frames : 16;
+    double step = o->speed / o->fps;
+    for (long k = 0; ok && k < n; k++) {
+        long i = n > 1 ? k * (frames - 1) / (n - 1) : 0;
+        draw_at(c, rs, v, sp.from + (double)i * step);
+        ok = viz_video_frame(pv, c->surface, err, errsize);
+    }
+    if (pv && !viz_video_close(pv, ok ? err : (char[512]){0}, ok ? errsize : 512))
+        ok = false;
+    return ok;
+}
+
+/* Frames from sp.from every speed / fps hours to sp.to, to the video or
+** the PNG directory. The exit status. */
+static int export_frames(canvas *c, const options *o, const runs *rs, viz_view *v, span sp)
+{
+    double step = o->speed / o->fps;
+    double frames_d = floor((sp.to - sp.from) / step + 1e-9) + 1;
+    if (frames_d > 216000) {
+        fprintf(stderr, "kouan-viz: %.0f frames is more than 2 hours of video: raise --speed or narrow "
+                        "--from/--to\n", frames_d);
+        return 2;
+    }
+    long frames = (long)frames_d;
+    char err[512], pal[1024] = "";
+    viz_video *video = NULL;
+    bool ok = true;
+    if (o->export_path) {
+        if (viz_export_format(o->export_path) == VIZ_FORMAT_GIF)
+            ok = gif_palette(c, o, rs, v, sp, frames, pal, sizeof pal, err, sizeof err);
+        video = ok ? viz_video_open(o->export_path, o->w, o->h, o->fps, *pal ? pal : NULL, err, sizeof err) : NULL;
+        ok = video != NULL;
+    } else if (mkdir(o->frames_dir, 0777) != 0 && errno != EEXIST) {
+        snprintf(err, sizeof err, "cannot make the directory %s: %s", o->frames_dir, strerror(errno));
+        ok = false;
+    }
+    progress pg = {.tty = isatty(STDERR_FILENO) != 0, .t0 = now_seconds()};
+    for (long i = 0; ok && i < frames; i++) {
+        draw_at(c, rs, v, sp.from + (double)i * step);
+        if (video) {
+            ok = viz_video_frame(video, c->surface, err, sizeof err);
+        } else {
+            char path[4096];
+            snprintf(path, sizeof path, "%s/frame-%06ld.png", o->frames_dir, i);
+            ok = viz_png_write(path, c->surface, err, sizeof err);
+        }
+        progress_draw(&pg, "frame", i + 1, frames);
+    }
+    progress_end(&pg);
+    if (video && !viz_video_close(video, ok ? err : (char[512]){0}, ok ? sizeof err : 512))
+        ok = false;
+    if (*pal) { /* the palette, then its directory */
+        unlink(pal);
+        *strrchr(pal, '/') = '\0';
+        rmdir(pal);
+    }
+    if (!ok) {
+        fprintf(stderr, "kouan-viz: %s\n", err);
+        return 1;
+    }
+    fprintf(stderr, "kouan-viz: wrote %ld frames (%.1f s at %d frames/s) to %s\n", frames, (double)frames / o->fps,
+            o->fps, o->export_path ? o->export_path : o->frames_dir);
+    return 0;
+}
+
 static int offscreen(const options *o, runs *rs, viz_view *v, span sp)
 {
-    SDL_Surface *surface = SDL_CreateRGBSurfaceWithFormat(0, o->w, o->h, 32, SDL_PIXELFORMAT_ARGB8888);
-    SDL_Renderer *r = surface ? SDL_CreateSoftwareRenderer(surface) : NULL;
+    canvas c = {0};
+    c.surface = SDL_CreateRGBSurfaceWithFormat(0, o->w, o->h, 32, SDL_PIXELFORMAT_ARGB8888);
+    c.r = c.surface ? SDL_CreateSoftwareRenderer(c.surface) : NULL;
     char err[512];
-    if (r == NULL) {
+    if (c.r == NULL) {
         fprintf(stderr, "kouan-viz: cannot make an off-screen frame: %s\n", SDL_GetError());
-        SDL_FreeSurface(surface);
+        SDL_FreeSurface(c.surface);
         return 1;
     }
-    viz_painter *p = viz_painter_new(r, o->font, err, sizeof err);
-    if (p == NULL) {
+    c.p = viz_painter_new(c.r, o->font, err, sizeof err);
+    if (c.p == NULL) {
         fprintf(stderr, "kouan-viz: %s\n", err);
-        SDL_DestroyRenderer(r);
-        SDL_FreeSurface(surface);
+        SDL_DestroyRenderer(c.r);
+        SDL_FreeSurface(c.surface);
         return 1;
     }
-    viz_layout l = viz_layout_make(o->w, o->h, o->nfiles, rs->nports);
+    c.l = viz_layout_make(o->w, o->h, o->nfiles, rs->nports);
     v->playing = true;
     /* A dot glides for a quarter of a second of video. */
     v->transit_hours = o->speed / 4.0;
-    int rc = 0;
-    if (o->bench) {
-        rc = bench(o, p, r, &l, rs, v, sp);
-    } else {
-        double step = o->speed / o->fps;
-        double frames_d = floor((sp.to - sp.from) / step + 1e-9) + 1;
-        if (frames_d > 216000) {
-            fprintf(stderr, "kouan-viz: %.0f frames is more than 2 hours of video: raise --speed or narrow "
-                            "--from/--to\n", frames_d);
-            rc = 2;
-        }
-        long frames = (long)frames_d;
-        viz_video *video = NULL;
-        if (rc == 0 && o->export_path) {
-            video = viz_video_open(o->export_path, o->w, o->h, o->fps, err, sizeof err);
-            if (video == NULL)
-                rc = 1;
-        } else if (rc == 0 && mkdir(o->frames_dir, 0777) != 0 && errno != EEXIST) {
-            snprintf(err, sizeof err, "cannot make the directory %s: %s", o->frames_dir, strerror(errno));
-            rc = 1;
-        }
-        if (rc == 1)
-            fprintf(stderr, "kouan-viz: %s\n", err);
-        for (long i = 0; rc == 0 && i < frames; i++) {
-            v->t = sp.from + (double)i * step;
-            viz_paint(p, &l, rs->traces, rs->labels, v);
-            SDL_RenderFlush(r);
-            bool ok;
-            if (video) {
-                ok = viz_video_frame(video, surface, err, sizeof err);
-            } else {
-                char path[4096];
-                snprintf(path, sizeof path, "%s/frame-%06ld.png", o->frames_dir, i);
-                ok = viz_png_write(path, surface, err, sizeof err);
-            }
-            if (!ok) {
-                fprintf(stderr, "kouan-viz: %s\n", err);
-                rc = 1;
-            }
-        }
-        if (video && !viz_video_close(video, err, sizeof err) && rc == 0) {
-            fprintf(stderr, "kouan-viz: %s\n", err);
-            rc = 1;
-        }
-        if (rc == 0)
-            fprintf(stderr, "kouan-viz: wrote %ld frames (%.1f s at %d frames/s) to %s\n", frames,
-                    (double)frames / o->fps, o->fps, o->export_path ? o->export_path : o->frames_dir);
-    }
-    viz_painter_free(p);
-    SDL_DestroyRenderer(r);
-    SDL_FreeSurface(surface);
+    int rc = o->bench ? bench(o, c.p, c.r, &c.l, rs, v, sp) : export_frames(&c, o, rs, v, sp);
+    viz_painter_free(c.p);
+    SDL_DestroyRenderer(c.r);
+    SDL_FreeSurface(c.surface);
     return rc;
 }
 
@@ -534,13 +649,45 @@ static void window_close(window *wd)
         SDL_DestroyWindow(wd->win);
 }
 
+static bool env_set(const char *name)
+{
+    const char *v = getenv(name);
+    return v != NULL && *v != '\0';
+}
+
+/* Whether a window can be seen: with no DISPLAY or WAYLAND_DISPLAY, SDL
+** falls back to its off-screen driver and the window would play unseen
+** for ever. A driver asked for by SDL_VIDEODRIVER (tests: dummy) is
+** taken as it is. */
+static bool display_usable(const char *driver)
+{
+    if (env_set("SDL_VIDEODRIVER"))
+        return true;
+    if (driver == NULL)
+        return env_set("DISPLAY") || env_set("WAYLAND_DISPLAY");
+    return strcmp(driver, "offscreen") != 0 && strcmp(driver, "dummy") != 0;
+}
+
+static void no_display(const char *why)
+{
+    fprintf(stderr, "kouan-viz: no display (%s): the window cannot be shown here; render without one with "
+                    "--export OUT.mp4 (or .gif) or --frames DIR\n", why);
+}
+
 /* The window, its renderer (accelerated if it can be) and the painter. */
 static bool window_open(const options *o, window *wd)
 {
     memset(wd, 0, sizeof *wd);
+    if (!display_usable(NULL)) {
+        no_display("neither DISPLAY nor WAYLAND_DISPLAY is set");
+        return false;
+    }
     if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) {
-        fprintf(stderr, "kouan-viz: no display (%s): use --export OUT.mp4 or --frames DIR to render without "
-                        "one\n", SDL_GetError());
+        no_display(SDL_GetError());
+        return false;
+    }
+    if (!display_usable(SDL_GetCurrentVideoDriver())) {
+        no_display("SDL found only its off-screen driver");
         return false;
     }
     wd->win = SDL_CreateWindow("kouan-viz", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, o->w, o->h,

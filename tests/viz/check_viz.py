@@ -161,6 +161,12 @@ def probe(t, files, lang="both", w=1280, h=720, png=None, hover=False):
             res["gauge"][(int(f[1]), int(f[2]))] = f[3]
         elif f[0] == "clock":
             res["clock"][int(f[1])] = " ".join(f[2:])
+        elif f[0] == "cut":
+            res["cut"] = int(f[1])
+        elif f[0] == "header":
+            res["header"] = " ".join(f[1:])
+        elif f[0] == "title":
+            res.setdefault("title", {})[int(f[1])] = f[2]
         elif f[0] == "ink":
             res["ink"] = int(f[5])
         elif f[0] in ("pick", "tooltip", "ring"):
@@ -268,6 +274,38 @@ def group_side():
     ok(not np.array_equal(ca, cb), "the two panes show different runs", f"{ca}\n{cb}")
     ok(res["clock"][0] == res["clock"][1], "both panes at the same simulated time")
     ok(os.path.getsize(tmp("side.png")) > 10000, "a side-by-side PNG is written")
+    ok(res["header"] == ra.clock(t, "both"), "same start date: the header shows the date", res["header"])
+    # The second run starting on another date: each pane shows its own.
+    c = make_run("later.h5", "--seed", "5", "--era", "2021", "--set", "start_date=2021-01-04")
+    rc_ = Run(c)
+    for w, h in ((1280, 720), (1920, 1080)):
+        res2 = probe(t, [a, c], w=w, h=h)
+        res1 = probe(t, [a, b], w=w, h=h)
+        if res1 is None or res2 is None:
+            continue
+        ok(res2["clock"][1] == rc_.clock(t, "both") and res2["clock"][1].startswith("2021-01-1"),
+           f"{w}x{h}: the right pane's clock is its own run's date", res2["clock"][1])
+        ok(res2["title"][0] == res1["title"][0], f"{w}x{h}: the left pane's title row (and date) is unchanged")
+        ok(res2["title"][1] != res1["title"][1], f"{w}x{h}: the right pane's title row shows another date")
+        ok(res2.get("cut") == 0 and res1.get("cut") == 0, f"{w}x{h}: every label (stage headers, port and "
+           "resource names, titles) fits its box: a smaller font or an ellipsis, never cut", str(res2.get("cut")))
+        day = int(t // 24) + 1
+        ok(res2["header"] == f"第 {day} 天 day {day} 10:15", f"{w}x{h}: different start dates: the header shows "
+           "the day of the run, not one run's date", res2["header"])
+    # --from/--to outside a run's span: refused, per file, with its span.
+    short = make_run("short.h5", "--seed", "5", "--set", "horizon_days=4")
+    rs_ = Run(short)
+    end = float(np.nanmax(rs_.times))
+    frm = f"{end + 24:.2f}"
+    rc, _, err = run(VIZ, a, short, "--frames", tmp("outside"), "--from", frm, "--to", frm, "--size", "640x360")
+    lines = err.strip().split("\n")
+    ok(rc == 1 and len(lines) == 1 and lines[0].startswith(f"kouan-viz: {short}: nothing to show")
+       and "the run spans 2017-01-0" in lines[0] and not os.path.exists(tmp("outside")),
+       "side by side, --from after the end of one run: refused, naming that run and its span", err)
+    rc, _, err = run(VIZ, a, b, "--frames", tmp("outside2"), "--from", "2018-06-01", "--to", "2018-06-01T01:00")
+    lines = err.strip().split("\n")
+    ok(rc == 1 and len(lines) == 2 and all("nothing to show" in x and "the run spans" in x for x in lines)
+       and a in lines[0] and b in lines[1], "--from outside both runs: one line per run", err)
 
 
 def frames_dir(name, *extra):
@@ -309,10 +347,66 @@ def group_export():
                            capture_output=True, text=True)
         ok(p.stdout.strip() == "h264,960,540,9", "ffprobe: H.264, 960x540, 9 frames", p.stdout + p.stderr)
     rc, _, err = run(VIZ, a, *span, "--export", tmp("no-such-dir/x.mp4"))
-    ok(rc == 1 and "kouan-viz: ffmpeg" in err, "an unwritable video path is reported", err)
+    ok(rc == 1 and err == f"kouan-viz: cannot write {tmp('no-such-dir/x.mp4')}: {tmp('no-such-dir')}: "
+       "No such file or directory\n", "a video into a missing directory: refused before ffmpeg starts", err)
+    # GIF through ffmpeg's palettegen and paletteuse; other formats refused
+    # before anything is drawn, naming those supported.
+    g1, g2 = tmp("a.gif"), tmp("b.gif")
+    rc1, _, err1 = run(VIZ, a, b, *span, "--export", g1)
+    rc2, _, err2 = run(VIZ, a, b, *span, "--export", g2)
+    ok(rc1 == 0 and rc2 == 0 and "wrote 9 frames" in err1, "--export GIF succeeds", err1 + err2)
+    ok(rc1 == 0 and filecmp.cmp(g1, g2, shallow=False), "two GIF exports are identical byte for byte")
+    ok(not [n for n in os.listdir(tempfile.gettempdir()) if n.startswith("kouan-viz-") and
+            os.path.isfile(os.path.join(tempfile.gettempdir(), n, "palette.png"))],
+       "the GIF's temporary palette is removed")
+    if rc1 == 0 and shutil.which("ffprobe"):
+        p = subprocess.run(["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
+                            "stream=codec_name,width,height,nb_read_frames", "-of", "csv=p=0", g1],
+                           capture_output=True, text=True)
+        ok(p.stdout.strip() == "gif,960,540,9", "ffprobe: GIF, 960x540, 9 frames", p.stdout + p.stderr)
+    for bad in ("x.avi", "x.webm", "noext"):
+        rc, _, err = run(VIZ, a, *span, "--export", tmp(bad))
+        ok(rc == 2 and ".mp4" in err and ".gif" in err and "Broken pipe" not in err and not os.path.exists(tmp(bad)),
+           f"--export {bad}: refused before starting, naming the supported formats", err)
+    # The progress line: on a terminal only, as kouan run and sweep draw it.
+    master, slave = os.openpty()
+    rc, _, _ = tap.run([VIZ, a, *span, "--frames", tmp("tty")], "kouan-viz --frames (stderr a terminal)",
+                       preexec_fn=lambda: os.dup2(slave, 2))
+    os.close(slave)
+    os.set_blocking(master, False)
+    got = b""
+    try:
+        while True:
+            chunk = os.read(master, 65536)
+            if not chunk:
+                break
+            got += chunk
+    except OSError:
+        pass
+    os.close(master)
+    tty_err = got.decode("utf-8", "replace")
+    ok(rc == 0 and "\r[" in tty_err and "100%  frame 9/9" in tty_err and "\r\x1b[K" in tty_err,
+       "stderr a terminal: a progress bar up to 100 %, cleared at the end", repr(tty_err))
+    rc, _, err = run(VIZ, a, *span, "--frames", tmp("notty"))
+    ok(rc == 0 and "\r" not in err and "%" not in err, "stderr not a terminal: no progress bar", repr(err))
     # The window, on SDL's dummy video driver: draws frames and quits.
     rc, _, err = run(VIZ, a, b, "--max-frames", "5")
     ok(rc == 0, "the interactive window runs on the dummy driver and quits after --max-frames", err)
+    # No display and no driver asked for: refused at once, not a window
+    # played unseen for ever; scripts/viz-demo.sh says so before making runs.
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER")}
+    rc, _, err = tap.run([VIZ, a], "kouan-viz without a display", timeout=30, env=env)
+    ok(rc == 1 and "no display" in err and "--export" in err, "no display: the window is refused, --export named",
+       err)
+    demo = tmp("demo/scripts/viz-demo.sh")  # a copy: past the check it finds nothing to build
+    os.makedirs(os.path.dirname(demo))
+    shutil.copy(os.path.join(SRCROOT, "scripts", "viz-demo.sh"), demo)
+    rc, _, err = tap.run(["sh", demo], "viz-demo.sh without a display", timeout=30, env=env)
+    ok(rc == 1 and "no display" in err and "--export" in err, "viz-demo.sh with no display says so, suggests --export",
+       err)
+    rc, _, err = tap.run(["sh", demo, "--export", "x.mp4"], "viz-demo.sh --export without a display", timeout=30,
+                         env=env)
+    ok("no display" not in err, "viz-demo.sh --export needs no display", err)
     rc, out, err = run(VIZ, a, "--bench", "3", "--size", "960x540")
     ok(rc == 0 and "3 frames at 960x540" in out and "all frames" in out, "--bench prints frame times", out + err)
 

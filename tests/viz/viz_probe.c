@@ -16,6 +16,11 @@
 **   gauge P R RGB                 the gauge background (closed or open)
 **   ink X0 Y0 X1 Y1 N             pixels differing from the background in
 **                                 the clock's area
+**   header TEXT                   the header's clock string
+**   cut N                         texts wider than their box, cut (0: every
+**                                 label fitted)
+**   title P HASH                  a hash of the pixels of pane P's title
+**                                 row (label, scenario, its own date)
 ** and with --hover, for the first dot found in pane 0 (top-left pixel X Y):
 **   pick X Y ID                   the consignment the painter says is there
 **   tooltip RGB                   the pixel where the tooltip's frame should
@@ -142,6 +147,18 @@ int main(int argc, char **argv)
         for (int x = 0; x < 400 && x < w; x++)
             ink += pixel(surf, x, y) != 0x0d1220;
     printf("ink 0 0 400 32 %zu\n", ink);
+    char header[96];
+    viz_header_clock_text(header, sizeof header, tr, nfiles, t, lang);
+    printf("header %s\n", header);
+    printf("cut %zu\n", viz_painter_cut(p));
+    for (int i = 0; i < nfiles; i++) {
+        viz_rect tr_rect = l.pane[i].title;
+        uint32_t hash = 2166136261u;
+        for (int y = tr_rect.y; y < tr_rect.y + tr_rect.h; y++)
+            for (int x = tr_rect.x; x < tr_rect.x + tr_rect.w; x++)
+                hash = (hash ^ pixel(surf, x, y)) * 16777619u;
+        printf("title %d %08x\n", i, hash);
+    }
     int hx = -1, hy = -1;
     for (size_t port = 0; hover && hx < 0 && port < rp[0]->nports; port++)
         for (int s = 0; hx < 0 && s < VIZ_ST_COUNT; s++) {
