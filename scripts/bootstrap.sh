@@ -4,14 +4,16 @@
 #
 #   scripts/bootstrap.sh           core build + tests (Lua, GSL, HDF5, SDL2, Open MPI, ffmpeg, readers,
 #                                  clang's libFuzzer for scripts/fuzz.sh, SimPy 3 for the
-#                                  SimPy twins and scripts/bench.sh)
+#                                  SimPy twins and scripts/bench.sh, pandas, venv and pip for
+#                                  the Python package python/kouan)
 #   scripts/bootstrap.sh all       also an X server for screenshots of the window
 # Never add libhdf5-openmpi-dev: it repoints hdf5.pc (docs/sweep.md, MPI).
 set -eu
 
 core="meson ninja-build pkg-config gcc libc6-dev
       liblua5.4-dev libgsl-dev libhdf5-dev libsdl2-dev libsdl2-ttf-dev libpng-dev
-      fonts-wqy-microhei hdf5-tools python3 python3-h5py python3-numpy python3-matplotlib python3-simpy3 valgrind
+      fonts-wqy-microhei hdf5-tools python3 python3-h5py python3-numpy python3-matplotlib python3-simpy3
+      python3-pandas python3-venv python3-pip valgrind
       libopenmpi-dev openmpi-bin ffmpeg
       clang-14 libclang-rt-14-dev"
 extra="xvfb xauth x11-apps imagemagick"
