@@ -24,6 +24,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/common.h"
+#include "cmd/compare_groups.h"
 #include "model/params.h"
 #include "cmd/opt.h"
 #include "cmd/plot.h"
@@ -37,7 +38,8 @@
 
 #define MAX_ALTS 16
 #define MAX_SETS 256
-#define MAX_OPTS 24
+#define MAX_OPTS 25
+#define MAX_GROUPS 64 /* --group */
 #define MAX_PATH 1024
 #define LABEL_MAX 63 /* kou_portset_alt.label */
 #define M KOU_KPI_METRIC_COUNT
@@ -62,6 +64,8 @@ typedef struct copts {
     const char *alt_eras[MAX_ALTS];    /* with FILE:ERA: each file's era (its own, else --era) */
     const char *labels[MAX_ALTS];
     kou_opt_list label_list;
+    const char *groups[MAX_GROUPS];
+    kou_opt_list group_list;
     const char *set_key[MAX_SETS], *set_value[MAX_SETS];
     char set_buf[MAX_SETS][KOU_OPT_MAX_KEY + 1];
     kou_opt_sets sets;
@@ -83,6 +87,7 @@ static void defaults(copts *o)
     o->kpi = KOU_KPI_OVERALL_MEAN;
     o->era_list = (kou_opt_list){.items = o->eras, .max = MAX_ALTS};
     o->label_list = (kou_opt_list){.items = o->labels, .max = MAX_ALTS};
+    o->group_list = (kou_opt_list){.items = o->groups, .max = MAX_GROUPS};
     o->sets = (kou_opt_sets){.key = o->set_key, .value = o->set_value, .buf = o->set_buf, .max = MAX_SETS};
     for (int m = 0; m < M; m++)
         o->metric_names[m] = kou_kpi_metric_name((kou_kpi_metric)m);
@@ -134,6 +139,10 @@ static size_t options(copts *o, kou_opt *t)
          .check = kou_plot_name, .metavar = "FILE.png|.svg",
          .help = "the paired % change of the overall mean per group, with\nits 95 % interval and the -1/3 and "
                  "-1/2 target lines"},
+        {"--group", NULL, KOU_OPT_LIST, &o->group_list, .what = "a group name or pattern", .metavar = "G",
+         .help = "print only the groups G names (repeat for more): as the\ntable's headers say ('all ports, import', "
+                 "or 'all\nports import'), a port's name for all its groups, or\na pattern ('CGO*'); the CSV and the "
+                 "compare file\nkeep every group"},
         {"--quiet", NULL, KOU_OPT_FLAG, &o->quiet, .help = "no table"},
         {"--help", "-h", KOU_OPT_HELP, NULL, .help = "this help"},
     };
@@ -244,6 +253,8 @@ static int check_options(const copts *o, size_t neras)
         return kou_usage_error("compare", "--max-reps: only with --until-halfwidth");
     if (o->uncertainty && (o->halfwidth > 0 || o->independent || o->bom))
         return kou_usage_error("compare", "--uncertainty: not with --until-halfwidth, --independent or --bom");
+    if (o->uncertainty && o->group_list.n)
+        return kou_usage_error("compare", "--group: not with --uncertainty");
     return check_labels(o);
 }
 
@@ -267,6 +278,7 @@ typedef struct cmp {
     size_t nalt, ngroup;
     kou_kpi *proto;        /* the baseline's groups (names live here) */
     size_t *order;         /* display order: all-ports groups, then ports */
+    bool *keep;            /* [i]: print the group order[i] (--group) */
     int *map;              /* [a][g]: the alternative's own group index, or -1 */
     double *vals;          /* [r][a][g][m] */
     size_t nrep, cap;
@@ -500,8 +512,9 @@ static void print_metric(const cmp *c, FILE *out, size_t g, kou_kpi_metric metri
 static void print_group(const cmp *c, FILE *out, size_t g)
 {
     kou_kpi_group grp = kou_kpi_group_info(c->proto, g);
-    fprintf(out, "\n== %s, %s%s%s ==\n", grp.port, kou_direction_name(grp.direction), grp.mode >= 0 ? ", " : "",
-            grp.mode >= 0 ? kou_group_mode_name(grp.mode) : "");
+    char name[KOU_CMPG_NAME_MAX];
+    kou_cmpg_name(&grp, name, sizeof name);
+    fprintf(out, "\n== %s ==\n", name);
     fprintf(out, "%-26s", "metric");
     for (size_t a = 0; a < c->nalt; a++)
         put_cell(out, kou_portset_get(c->ps, a)->label, W);
@@ -534,7 +547,8 @@ static void print_table(const cmp *c, FILE *out, const char *stop_line)
           "differences) and paired % change (mean of per-replication % changes), each ± t 95 % half-width\n",
           out);
     for (size_t gi = 0; gi < c->ngroup; gi++)
-        print_group(c, out, c->order[gi]);
+        if (c->keep[gi])
+            print_group(c, out, c->order[gi]);
 }
 
 /* ---- the CSV ---- */
@@ -844,11 +858,14 @@ int kou_cmd_compare(int argc, char **argv)
     }
     cmp c = {.o = o, .ps = ps, .nalt = kou_portset_count(ps)};
     map_groups(&c);
+    c.keep = koui_malloc((c.ngroup ? c.ngroup : 1) * sizeof *c.keep);
+    code = kou_cmpg_select(c.proto, c.order, c.ngroup, o->groups, o->group_list.n, c.keep);
+    code = code < 0 ? 0 : code;
     kou_rep_sink sinks[2] = {kou_portset_process_sink(ps), {.ctx = &c, .end = keep_values}};
     kou_rep_config rc = {.threads = o->jobs ? (int)o->jobs : 1, .sinks = sinks, .nsinks = 2};
     char path[1024] = "", stop[400] = "", err[KOU_EXP_ERROR_LEN];
-    c.rp = kou_replicator_new(&rc, err, sizeof err);
-    if (c.rp == NULL) {
+    c.rp = code == 0 ? kou_replicator_new(&rc, err, sizeof err) : NULL;
+    if (code == 0 && c.rp == NULL) {
         fprintf(stderr, "kouan: compare: %s\n", err);
         code = 1;
     }
@@ -866,6 +883,7 @@ int kou_cmd_compare(int argc, char **argv)
     kou_replicator_free(c.rp);
     kou_kpi_free(c.proto);
     free(c.order);
+    free(c.keep);
     free(c.map);
     free(c.vals);
     free(c.seeds);

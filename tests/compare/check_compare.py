@@ -3,7 +3,7 @@
 (eras 2017 and 2021); prints TAP for meson.
 
 usage: check_compare.py GROUP --kouan KOUAN [--root SRCROOT]   (tests/tap.py)
-  GROUP  crn | table | file | sequential | plot | usage | variant | alternatives | rounding
+  GROUP  crn | table | file | sequential | plot | usage | variant | alternatives | rounding | group
 crn: common random numbers against independent seeds, the variance of the
 paired difference of the all-ports import overall mean time (ratio < 0.5).
 variant: a variant made with :with{} against the era it starts from
@@ -11,6 +11,9 @@ variant: a variant made with :with{} against the era it starts from
 alternatives: FILE:ERA (an era per file) and --label (the names printed).
 rounding: two alternatives that differ only in float noise (a fee 3e-12
 apart): the table prints 0.00 and 0, never 2.5e-13 or -0.00.
+group: --group prints only the groups it names (a header's name, without
+its commas, a port's name, a pattern), the CSV keeps them all; an unknown
+group is refused before any run, naming the nearest.
 """
 import csv
 import os
@@ -22,7 +25,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__)))) 
 import tap  # noqa: E402
 from tap import ok  # noqa: E402
 
-ARGS = tap.parse_args(__doc__, ["crn", "table", "file", "sequential", "plot", "usage", "variant", "alternatives", "rounding"])
+ARGS = tap.parse_args(__doc__, ["crn", "table", "file", "sequential", "plot", "usage", "variant", "alternatives", "rounding",
+                                "group"])
 GROUP, KOUAN, ROOT = ARGS.group, ARGS.kouan, ARGS.root
 SCN = os.path.join(ROOT, "tests", "lua", "port_small.lua")
 ERAS = ["--era", "2017", "--era", "2021"]
@@ -292,6 +296,35 @@ elif GROUP == "rounding":
     lines = out.splitlines()
     cost = [lines[i + 1].split()[-3:] for i, l in enumerate(lines) if l.startswith("cost_mean")]
     ok(cost and all(c == ["+0.00", "±", "0.00"] for c in cost), "cost differences print +0.00 ± 0.00", cost)
+
+elif GROUP == "group":
+    heads = lambda out: [l[3:-3] for l in out.splitlines() if l.startswith("== ")]
+    code, full, err = run(SCN, *ERAS, "--reps", "3", "--no-output")
+    ok(code == 0 and heads(full) == ["all ports, import", "all ports, export", "TST, import, air", "TST, export, road"],
+       "without --group: every group", heads(full))
+    blocks = {h: full.split(f"== {h} ==\n", 1)[1].split("\n== ", 1)[0] for h in heads(full)}
+    for sel, want in ((["all ports, import"], ["all ports, import"]),
+                      (["all ports export"], ["all ports, export"]),
+                      (["TST"], ["TST, import, air", "TST, export, road"]),
+                      (["*road*", "all ports import"], ["all ports, import", "TST, export, road"]),
+                      (["all ports, ?mport", "all ports, import"], ["all ports, import"])):
+        args = [a for g in sel for a in ("--group", g)]
+        code, out, err = run(SCN, *ERAS, "--reps", "3", "--no-output", "--csv", "g.csv", *args)
+        ok(code == 0 and heads(out) == want, f"--group {' --group '.join(sel)}: {want}", out[:1500] + err)
+        ok(all(f"== {h} ==\n" + blocks[h] in out for h in want), "the same blocks as the whole table")
+        ok(out.split("\n==", 1)[0] == full.split("\n==", 1)[0], "the same title lines")
+    ports = {(r["port"], r["direction"], r["mode"]) for r in rows(os.path.join(TMP, "g.csv"))}
+    ok(len(ports) == 4, "the CSV keeps every group", ports)
+    for bad, want in (("all port import", "did you mean 'all ports import'?"),
+                      ("TST, import, ari", "did you mean 'TST, import, air'?"),
+                      ("ZZ*", "the groups: 'all ports, import', 'all ports, export', 'TST, import, air', "
+                              "'TST, export, road'")):
+        code, out, err = run(SCN, *ERAS, "--reps", "3", "--group", "all ports, import", "--group", bad)
+        ok(code == 2 and f"--group '{bad}': no such group" in err and want in err and out == ""
+           and err.count("\n") == 1, f"--group '{bad}': exit 2, '{want}'", err)
+    ok(not os.path.exists(os.path.join(TMP, "results")), "refused before any run: no compare file")
+    code, out, err = run(SCN, *ERAS, "--uncertainty", "4", "--group", "TST", "--no-output")
+    ok(code == 2 and "--group: not with --uncertainty" in err, "--group with --uncertainty: exit 2", err)
 
 else:
     raise SystemExit(f"Bail out! unknown group {GROUP}")
