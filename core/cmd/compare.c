@@ -6,7 +6,9 @@
 ** no file has that whole name); --label names them in every output.
 ** Prints per group the means, the paired differences and % changes with
 ** Student-t 95 % half-widths (exp/paired.h) and the verdicts on the
-** clearance-time targets (-1/3, -1/2); optionally adds replications until
+** clearance-time targets (-1/3, -1/2) with the hours beside the %, or "(no
+** difference)" for a group the alternative leaves unchanged; --group
+** prints only some groups (cmd/compare_groups.h); optionally adds replications until
 ** a paired half-width is small enough; writes a compare file
 ** (io/h5compare.h) and a CSV. The alternatives come from the loader
 ** (lua/portset.h), with their processes (the loader's sink: a worker Lua
@@ -43,6 +45,7 @@
 #define MAX_PATH 1024
 #define LABEL_MAX 63 /* kou_portset_alt.label */
 #define M KOU_KPI_METRIC_COUNT
+#define ROUNDING 0.005 /* hours: what the table's two decimals print as 0.00 */
 
 /* The metrics of the printed table. */
 static const kou_kpi_metric shown[] = {KOU_KPI_OVERALL_MEAN, KOU_KPI_OVERALL_MEDIAN, KOU_KPI_OVERALL_P90,
@@ -167,7 +170,9 @@ void kou_cmd_compare_help(FILE *out)
           "half-width, the paired difference vs the baseline and the paired % change,\n"
           "and the verdicts on the overall clearance time targets -1/3 and -1/2: met\n"
           "(whole 95 % interval of the % change below), not met (whole interval above),\n"
-          "undecided.\n"
+          "undecided, each with the difference in hours beside the % change; a group\n"
+          "the alternative leaves unchanged (within 0.005 h in every replication) says\n"
+          "(no difference) instead.\n"
           "\n"
           "options:\n", out);
     kou_opt_help(out, t, options(&o, t));
@@ -454,6 +459,39 @@ static int run_all(cmp *c, char *stop, size_t len)
     }
 }
 
+/* The verdict of alternative a on target t (0: -1/3, 1: -1/2) in group
+** g: "no difference" when the overall mean's paired difference rounds to
+** 0.00 h in every replication and so does its whole interval (an
+** untouched port), else from the interval of the % change. */
+static kou_verdict verdict(const cmp *c, size_t a, size_t g, int t)
+{
+    double *x = koui_malloc(2 * c->nrep * sizeof *x), *b = x + c->nrep;
+    for (size_t r = 0; r < c->nrep; r++) {
+        x[r] = val(c, r, a, g, KOU_KPI_OVERALL_MEAN);
+        b[r] = val(c, r, 0, g, KOU_KPI_OVERALL_MEAN);
+    }
+    bool same = kou_paired_same(x, b, c->nrep, ROUNDING);
+    free(x);
+    stat3 s = stats(c, a, g, KOU_KPI_OVERALL_MEAN);
+    if (same && (isnan(s.diff.half) || fmax(fabs(s.diff.lo), fabs(s.diff.hi)) < ROUNDING))
+        return KOU_VERDICT_NO_DIFFERENCE;
+    return kou_paired_verdict(s.pct, targets[t]);
+}
+
+/* The paired difference of the overall mean in hours beside its % change:
+** "-26.50 h (-28.1 %)" (no -0.00). */
+static const char *hours_pct(stat3 s, char *buf, size_t n)
+{
+    double h = fabs(s.diff.mean) < 0.005 ? 0.0 : s.diff.mean, p = fabs(s.pct.mean) < 0.05 ? 0.0 : s.pct.mean;
+    if (isnan(s.diff.mean))
+        snprintf(buf, n, "-");
+    else if (isnan(s.pct.mean))
+        snprintf(buf, n, "%+.2f h", h);
+    else
+        snprintf(buf, n, "%+.2f h (%+.1f %%)", h, p);
+    return buf;
+}
+
 /* ---- the table ---- */
 
 /* "mean ± half" (signed: "+" or "-" always, and no "-0.00"). */
@@ -511,6 +549,7 @@ static void print_metric(const cmp *c, FILE *out, size_t g, kou_kpi_metric metri
 
 static void print_group(const cmp *c, FILE *out, size_t g)
 {
+    char buf[64];
     kou_kpi_group grp = kou_kpi_group_info(c->proto, g);
     char name[KOU_CMPG_NAME_MAX];
     kou_cmpg_name(&grp, name, sizeof name);
@@ -524,10 +563,12 @@ static void print_group(const cmp *c, FILE *out, size_t g)
     for (int t = 0; t < 2; t++) {
         fprintf(out, "target overall_mean %s vs %s:", target_names[t], kou_portset_get(c->ps, 0)->label);
         for (size_t a = 1; a < c->nalt; a++) {
-            kou_paired_ci p = stats(c, a, g, KOU_KPI_OVERALL_MEAN).pct;
-            kou_verdict v = kou_paired_verdict(p, targets[t]);
+            stat3 s = stats(c, a, g, KOU_KPI_OVERALL_MEAN);
+            kou_verdict v = verdict(c, a, g, t);
             fprintf(out, "  %s %s%s", kou_portset_get(c->ps, a)->label, kou_verdict_name(v),
                     v == KOU_VERDICT_MET ? " (95 % confidence)" : "");
+            if (v != KOU_VERDICT_NO_DIFFERENCE)
+                fprintf(out, ": %s", hours_pct(s, buf, sizeof buf));
         }
         fputc('\n', out);
     }
@@ -681,10 +722,8 @@ static void fill_group(const cmp *c, h5_arrays *h, size_t gi)
             for (size_t r = 0; r < R; r++)
                 h->values[((a * R + r) * G + gi) * M + m] = val(c, r, a, g, m);
         }
-        kou_paired_ci p = stats(c, a, g, KOU_KPI_OVERALL_MEAN).pct;
         for (int t = 0; t < 2; t++)
-            h->verdicts[(size_t)t * A * G + a * G + gi] =
-                (int8_t)(a ? kou_paired_verdict(p, targets[t]) : KOU_VERDICT_UNDECIDED);
+            h->verdicts[(size_t)t * A * G + a * G + gi] = (int8_t)(a ? verdict(c, a, g, t) : KOU_VERDICT_UNDECIDED);
     }
 }
 
