@@ -6,7 +6,9 @@
 ** no file has that whole name); --label names them in every output.
 ** Prints per group the means, the paired differences and % changes with
 ** Student-t 95 % half-widths (exp/paired.h) and the verdicts on the
-** clearance-time targets (-1/3, -1/2); optionally adds replications until
+** clearance-time targets (-1/3, -1/2) with the hours beside the %, or "(no
+** difference)" for a group the alternative leaves unchanged; --group
+** prints only some groups (cmd/compare_groups.h); optionally adds replications until
 ** a paired half-width is small enough; writes a compare file
 ** (io/h5compare.h) and a CSV. The alternatives come from the loader
 ** (lua/portset.h), with their processes (the loader's sink: a worker Lua
@@ -24,6 +26,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/common.h"
+#include "cmd/compare_groups.h"
 #include "model/params.h"
 #include "cmd/opt.h"
 #include "cmd/plot.h"
@@ -37,10 +40,12 @@
 
 #define MAX_ALTS 16
 #define MAX_SETS 256
-#define MAX_OPTS 24
+#define MAX_OPTS 25
+#define MAX_GROUPS 64 /* --group */
 #define MAX_PATH 1024
 #define LABEL_MAX 63 /* kou_portset_alt.label */
 #define M KOU_KPI_METRIC_COUNT
+#define ROUNDING 0.005 /* hours: what the table's two decimals print as 0.00 */
 
 /* The metrics of the printed table. */
 static const kou_kpi_metric shown[] = {KOU_KPI_OVERALL_MEAN, KOU_KPI_OVERALL_MEDIAN, KOU_KPI_OVERALL_P90,
@@ -62,6 +67,8 @@ typedef struct copts {
     const char *alt_eras[MAX_ALTS];    /* with FILE:ERA: each file's era (its own, else --era) */
     const char *labels[MAX_ALTS];
     kou_opt_list label_list;
+    const char *groups[MAX_GROUPS];
+    kou_opt_list group_list;
     const char *set_key[MAX_SETS], *set_value[MAX_SETS];
     char set_buf[MAX_SETS][KOU_OPT_MAX_KEY + 1];
     kou_opt_sets sets;
@@ -83,6 +90,7 @@ static void defaults(copts *o)
     o->kpi = KOU_KPI_OVERALL_MEAN;
     o->era_list = (kou_opt_list){.items = o->eras, .max = MAX_ALTS};
     o->label_list = (kou_opt_list){.items = o->labels, .max = MAX_ALTS};
+    o->group_list = (kou_opt_list){.items = o->groups, .max = MAX_GROUPS};
     o->sets = (kou_opt_sets){.key = o->set_key, .value = o->set_value, .buf = o->set_buf, .max = MAX_SETS};
     for (int m = 0; m < M; m++)
         o->metric_names[m] = kou_kpi_metric_name((kou_kpi_metric)m);
@@ -134,6 +142,10 @@ static size_t options(copts *o, kou_opt *t)
          .check = kou_plot_name, .metavar = "FILE.png|.svg",
          .help = "the paired % change of the overall mean per group, with\nits 95 % interval and the -1/3 and "
                  "-1/2 target lines"},
+        {"--group", NULL, KOU_OPT_LIST, &o->group_list, .what = "a group name or pattern", .metavar = "G",
+         .help = "print only the groups G names (repeat for more): as the\ntable's headers say ('all ports, import', "
+                 "or 'all\nports import'), a port's name for all its groups, or\na pattern ('CGO*'); the CSV and the "
+                 "compare file\nkeep every group"},
         {"--quiet", NULL, KOU_OPT_FLAG, &o->quiet, .help = "no table"},
         {"--help", "-h", KOU_OPT_HELP, NULL, .help = "this help"},
     };
@@ -158,7 +170,9 @@ void kou_cmd_compare_help(FILE *out)
           "half-width, the paired difference vs the baseline and the paired % change,\n"
           "and the verdicts on the overall clearance time targets -1/3 and -1/2: met\n"
           "(whole 95 % interval of the % change below), not met (whole interval above),\n"
-          "undecided.\n"
+          "undecided, each with the difference in hours beside the % change; a group\n"
+          "the alternative leaves unchanged (within 0.005 h in every replication) says\n"
+          "(no difference) instead.\n"
           "\n"
           "options:\n", out);
     kou_opt_help(out, t, options(&o, t));
@@ -244,6 +258,8 @@ static int check_options(const copts *o, size_t neras)
         return kou_usage_error("compare", "--max-reps: only with --until-halfwidth");
     if (o->uncertainty && (o->halfwidth > 0 || o->independent || o->bom))
         return kou_usage_error("compare", "--uncertainty: not with --until-halfwidth, --independent or --bom");
+    if (o->uncertainty && o->group_list.n)
+        return kou_usage_error("compare", "--group: not with --uncertainty");
     return check_labels(o);
 }
 
@@ -267,6 +283,7 @@ typedef struct cmp {
     size_t nalt, ngroup;
     kou_kpi *proto;        /* the baseline's groups (names live here) */
     size_t *order;         /* display order: all-ports groups, then ports */
+    bool *keep;            /* [i]: print the group order[i] (--group) */
     int *map;              /* [a][g]: the alternative's own group index, or -1 */
     double *vals;          /* [r][a][g][m] */
     size_t nrep, cap;
@@ -442,6 +459,39 @@ static int run_all(cmp *c, char *stop, size_t len)
     }
 }
 
+/* The verdict of alternative a on target t (0: -1/3, 1: -1/2) in group
+** g: "no difference" when the overall mean's paired difference rounds to
+** 0.00 h in every replication and so does its whole interval (an
+** untouched port), else from the interval of the % change. */
+static kou_verdict verdict(const cmp *c, size_t a, size_t g, int t)
+{
+    double *x = koui_malloc(2 * c->nrep * sizeof *x), *b = x + c->nrep;
+    for (size_t r = 0; r < c->nrep; r++) {
+        x[r] = val(c, r, a, g, KOU_KPI_OVERALL_MEAN);
+        b[r] = val(c, r, 0, g, KOU_KPI_OVERALL_MEAN);
+    }
+    bool same = kou_paired_same(x, b, c->nrep, ROUNDING);
+    free(x);
+    stat3 s = stats(c, a, g, KOU_KPI_OVERALL_MEAN);
+    if (same && (isnan(s.diff.half) || fmax(fabs(s.diff.lo), fabs(s.diff.hi)) < ROUNDING))
+        return KOU_VERDICT_NO_DIFFERENCE;
+    return kou_paired_verdict(s.pct, targets[t]);
+}
+
+/* The paired difference of the overall mean in hours beside its % change:
+** "-26.50 h (-28.1 %)" (no -0.00). */
+static const char *hours_pct(stat3 s, char *buf, size_t n)
+{
+    double h = fabs(s.diff.mean) < 0.005 ? 0.0 : s.diff.mean, p = fabs(s.pct.mean) < 0.05 ? 0.0 : s.pct.mean;
+    if (isnan(s.diff.mean))
+        snprintf(buf, n, "-");
+    else if (isnan(s.pct.mean))
+        snprintf(buf, n, "%+.2f h", h);
+    else
+        snprintf(buf, n, "%+.2f h (%+.1f %%)", h, p);
+    return buf;
+}
+
 /* ---- the table ---- */
 
 /* "mean ± half" (signed: "+" or "-" always, and no "-0.00"). */
@@ -499,9 +549,11 @@ static void print_metric(const cmp *c, FILE *out, size_t g, kou_kpi_metric metri
 
 static void print_group(const cmp *c, FILE *out, size_t g)
 {
+    char buf[64];
     kou_kpi_group grp = kou_kpi_group_info(c->proto, g);
-    fprintf(out, "\n== %s, %s%s%s ==\n", grp.port, kou_direction_name(grp.direction), grp.mode >= 0 ? ", " : "",
-            grp.mode >= 0 ? kou_group_mode_name(grp.mode) : "");
+    char name[KOU_CMPG_NAME_MAX];
+    kou_cmpg_name(&grp, name, sizeof name);
+    fprintf(out, "\n== %s ==\n", name);
     fprintf(out, "%-26s", "metric");
     for (size_t a = 0; a < c->nalt; a++)
         put_cell(out, kou_portset_get(c->ps, a)->label, W);
@@ -511,10 +563,12 @@ static void print_group(const cmp *c, FILE *out, size_t g)
     for (int t = 0; t < 2; t++) {
         fprintf(out, "target overall_mean %s vs %s:", target_names[t], kou_portset_get(c->ps, 0)->label);
         for (size_t a = 1; a < c->nalt; a++) {
-            kou_paired_ci p = stats(c, a, g, KOU_KPI_OVERALL_MEAN).pct;
-            kou_verdict v = kou_paired_verdict(p, targets[t]);
+            stat3 s = stats(c, a, g, KOU_KPI_OVERALL_MEAN);
+            kou_verdict v = verdict(c, a, g, t);
             fprintf(out, "  %s %s%s", kou_portset_get(c->ps, a)->label, kou_verdict_name(v),
                     v == KOU_VERDICT_MET ? " (95 % confidence)" : "");
+            if (v != KOU_VERDICT_NO_DIFFERENCE)
+                fprintf(out, ": %s", hours_pct(s, buf, sizeof buf));
         }
         fputc('\n', out);
     }
@@ -534,7 +588,8 @@ static void print_table(const cmp *c, FILE *out, const char *stop_line)
           "differences) and paired % change (mean of per-replication % changes), each ± t 95 % half-width\n",
           out);
     for (size_t gi = 0; gi < c->ngroup; gi++)
-        print_group(c, out, c->order[gi]);
+        if (c->keep[gi])
+            print_group(c, out, c->order[gi]);
 }
 
 /* ---- the CSV ---- */
@@ -667,10 +722,8 @@ static void fill_group(const cmp *c, h5_arrays *h, size_t gi)
             for (size_t r = 0; r < R; r++)
                 h->values[((a * R + r) * G + gi) * M + m] = val(c, r, a, g, m);
         }
-        kou_paired_ci p = stats(c, a, g, KOU_KPI_OVERALL_MEAN).pct;
         for (int t = 0; t < 2; t++)
-            h->verdicts[(size_t)t * A * G + a * G + gi] =
-                (int8_t)(a ? kou_paired_verdict(p, targets[t]) : KOU_VERDICT_UNDECIDED);
+            h->verdicts[(size_t)t * A * G + a * G + gi] = (int8_t)(a ? verdict(c, a, g, t) : KOU_VERDICT_UNDECIDED);
     }
 }
 
@@ -844,11 +897,14 @@ int kou_cmd_compare(int argc, char **argv)
     }
     cmp c = {.o = o, .ps = ps, .nalt = kou_portset_count(ps)};
     map_groups(&c);
+    c.keep = koui_malloc((c.ngroup ? c.ngroup : 1) * sizeof *c.keep);
+    code = kou_cmpg_select(c.proto, c.order, c.ngroup, o->groups, o->group_list.n, c.keep);
+    code = code < 0 ? 0 : code;
     kou_rep_sink sinks[2] = {kou_portset_process_sink(ps), {.ctx = &c, .end = keep_values}};
     kou_rep_config rc = {.threads = o->jobs ? (int)o->jobs : 1, .sinks = sinks, .nsinks = 2};
     char path[1024] = "", stop[400] = "", err[KOU_EXP_ERROR_LEN];
-    c.rp = kou_replicator_new(&rc, err, sizeof err);
-    if (c.rp == NULL) {
+    c.rp = code == 0 ? kou_replicator_new(&rc, err, sizeof err) : NULL;
+    if (code == 0 && c.rp == NULL) {
         fprintf(stderr, "kouan: compare: %s\n", err);
         code = 1;
     }
@@ -866,6 +922,7 @@ int kou_cmd_compare(int argc, char **argv)
     kou_replicator_free(c.rp);
     kou_kpi_free(c.proto);
     free(c.order);
+    free(c.keep);
     free(c.map);
     free(c.vals);
     free(c.seeds);

@@ -70,7 +70,25 @@ kou_verdict kou_paired_verdict(kou_paired_ci pct, double target_pct)
     return KOU_VERDICT_UNDECIDED;
 }
 
+bool kou_paired_same(const double *alt, const double *base, size_t n, double tol)
+{
+    size_t pairs = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(alt[i]) != isnan(base[i]))
+            return false;
+        if (isnan(alt[i]))
+            continue;
+        if (!(fabs(alt[i] - base[i]) <= tol))
+            return false;
+        pairs++;
+    }
+    return pairs > 0;
+}
+
 const char *kou_verdict_name(kou_verdict v)
 {
-    return v == KOU_VERDICT_MET ? "met" : v == KOU_VERDICT_NOT_MET ? "not met" : "undecided";
+    return v == KOU_VERDICT_MET ? "met"
+           : v == KOU_VERDICT_NOT_MET ? "not met"
+           : v == KOU_VERDICT_NO_DIFFERENCE ? "(no difference)"
+                                             : "undecided";
 }

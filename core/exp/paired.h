@@ -18,11 +18,14 @@
 **                       target), NOT_MET when the whole interval is above
 **                       it (lo > target), UNDECIDED otherwise (touching the
 **                       target, or no interval: fewer than 2 pairs).
+**   kou_paired_same:    no difference: every pair within a tolerance
+**                       (an alternative that does not touch a port).
 ** Pure functions of their arguments; any thread.
 */
 #ifndef KOUAN_EXP_PAIRED_H
 #define KOUAN_EXP_PAIRED_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct kou_paired_ci {
@@ -32,13 +35,22 @@ typedef struct kou_paired_ci {
 } kou_paired_ci;
 
 /* The values are those of the compare file's verdict datasets. */
-typedef enum kou_verdict { KOU_VERDICT_UNDECIDED = 0, KOU_VERDICT_MET = 1, KOU_VERDICT_NOT_MET = 2 } kou_verdict;
+typedef enum kou_verdict {
+    KOU_VERDICT_UNDECIDED = 0,
+    KOU_VERDICT_MET = 1,
+    KOU_VERDICT_NOT_MET = 2,
+    KOU_VERDICT_NO_DIFFERENCE = 3 /* the caller's: kou_paired_same, not kou_paired_verdict */
+} kou_verdict;
 
 kou_paired_ci kou_paired_mean(const double *x, size_t n);
 kou_paired_ci kou_paired_diff(const double *alt, const double *base, size_t n);
 kou_paired_ci kou_paired_pct(const double *alt, const double *base, size_t n);
 kou_verdict kou_paired_verdict(kou_paired_ci pct, double target_pct);
-/* "met", "not met", "undecided" */
+/* Whether alt and base do not differ: at least one pair, every pair
+** within tol of each other (|alt_r - base_r| <= tol), and no pair with
+** one value defined and the other not (NaN). */
+bool kou_paired_same(const double *alt, const double *base, size_t n, double tol);
+/* "met", "not met", "undecided", "(no difference)" */
 const char *kou_verdict_name(kou_verdict v);
 
 #endif

@@ -23,7 +23,7 @@ typedef struct kou_h5c_data {
     const double *values;               /* [nalt][nrep][ngroup][nmetric] */
     const double *mean, *half;          /* [nalt][ngroup][nmetric] */
     const double *diff_mean, *diff_half, *pct_mean, *pct_half; /* [nalt][ngroup][nmetric] */
-    const int8_t *verdict_third, *verdict_half; /* [nalt][ngroup]: 0 undecided, 1 met, 2 not met */
+    const int8_t *verdict_third, *verdict_half; /* [nalt][ngroup]: 0 undecided, 1 met, 2 not met, 3 no difference */
     size_t nattr_str;                   /* root string attributes */
     const char *const *attr_str_name, *const *attr_str_value;
     size_t nattr_num;                   /* root float attributes */

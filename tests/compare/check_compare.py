@@ -3,7 +3,7 @@
 (eras 2017 and 2021); prints TAP for meson.
 
 usage: check_compare.py GROUP --kouan KOUAN [--root SRCROOT]   (tests/tap.py)
-  GROUP  crn | table | file | sequential | plot | usage | variant | alternatives | rounding
+  GROUP  crn | table | file | sequential | plot | usage | variant | alternatives | rounding | group | verdicts
 crn: common random numbers against independent seeds, the variance of the
 paired difference of the all-ports import overall mean time (ratio < 0.5).
 variant: a variant made with :with{} against the era it starts from
@@ -11,6 +11,13 @@ variant: a variant made with :with{} against the era it starts from
 alternatives: FILE:ERA (an era per file) and --label (the names printed).
 rounding: two alternatives that differ only in float noise (a fee 3e-12
 apart): the table prints 0.00 and 0, never 2.5e-13 or -0.00.
+group: --group prints only the groups it names (a header's name, without
+its commas, a port's name, a pattern), the CSV keeps them all; an unknown
+group is refused before any run, naming the nearest.
+verdicts: Henan 2017 against a variant that changes ZZ rail import only:
+the untouched groups say "(no difference)" (table and compare file), the
+others their verdict with the hours beside the %, both as the table's
+rows, the CSV and the means give them.
 """
 import csv
 import os
@@ -22,7 +29,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__)))) 
 import tap  # noqa: E402
 from tap import ok  # noqa: E402
 
-ARGS = tap.parse_args(__doc__, ["crn", "table", "file", "sequential", "plot", "usage", "variant", "alternatives", "rounding"])
+ARGS = tap.parse_args(__doc__, ["crn", "table", "file", "sequential", "plot", "usage", "variant", "alternatives", "rounding",
+                                "group", "verdicts"])
 GROUP, KOUAN, ROOT = ARGS.group, ARGS.kouan, ARGS.root
 SCN = os.path.join(ROOT, "tests", "lua", "port_small.lua")
 ERAS = ["--era", "2017", "--era", "2021"]
@@ -292,6 +300,91 @@ elif GROUP == "rounding":
     lines = out.splitlines()
     cost = [lines[i + 1].split()[-3:] for i, l in enumerate(lines) if l.startswith("cost_mean")]
     ok(cost and all(c == ["+0.00", "±", "0.00"] for c in cost), "cost differences print +0.00 ± 0.00", cost)
+
+elif GROUP == "group":
+    heads = lambda out: [l[3:-3] for l in out.splitlines() if l.startswith("== ")]
+    code, full, err = run(SCN, *ERAS, "--reps", "3", "--no-output")
+    ok(code == 0 and heads(full) == ["all ports, import", "all ports, export", "TST, import, air", "TST, export, road"],
+       "without --group: every group", heads(full))
+    blocks = {h: full.split(f"== {h} ==\n", 1)[1].split("\n== ", 1)[0] for h in heads(full)}
+    for sel, want in ((["all ports, import"], ["all ports, import"]),
+                      (["all ports export"], ["all ports, export"]),
+                      (["TST"], ["TST, import, air", "TST, export, road"]),
+                      (["*road*", "all ports import"], ["all ports, import", "TST, export, road"]),
+                      (["all ports, ?mport", "all ports, import"], ["all ports, import"])):
+        args = [a for g in sel for a in ("--group", g)]
+        code, out, err = run(SCN, *ERAS, "--reps", "3", "--no-output", "--csv", "g.csv", *args)
+        ok(code == 0 and heads(out) == want, f"--group {' --group '.join(sel)}: {want}", out[:1500] + err)
+        ok(all(f"== {h} ==\n" + blocks[h] in out for h in want), "the same blocks as the whole table")
+        ok(out.split("\n==", 1)[0] == full.split("\n==", 1)[0], "the same title lines")
+    ports = {(r["port"], r["direction"], r["mode"]) for r in rows(os.path.join(TMP, "g.csv"))}
+    ok(len(ports) == 4, "the CSV keeps every group", ports)
+    for bad, want in (("all port import", "did you mean 'all ports import'?"),
+                      ("TST, import, ari", "did you mean 'TST, import, air'?"),
+                      ("ZZ*", "the groups: 'all ports, import', 'all ports, export', 'TST, import, air', "
+                              "'TST, export, road'")):
+        code, out, err = run(SCN, *ERAS, "--reps", "3", "--group", "all ports, import", "--group", bad)
+        ok(code == 2 and f"--group '{bad}': no such group" in err and want in err and out == ""
+           and err.count("\n") == 1, f"--group '{bad}': exit 2, '{want}'", err)
+    ok(not os.path.exists(os.path.join(TMP, "results")), "refused before any run: no compare file")
+    code, out, err = run(SCN, *ERAS, "--uncertainty", "4", "--group", "TST", "--no-output")
+    ok(code == 2 and "--group: not with --uncertainty" in err, "--group with --uncertainty: exit 2", err)
+
+elif GROUP == "verdicts":
+    import re
+    import h5py
+    rail = os.path.join(TMP, "rail.lua")
+    with open(rail, "w") as f:
+        f.write('return (import "scenarios/henan.lua"):with '
+                '{ era = "2017", ports = { { name = "ZZ rail import", advance_share = 0.9 } } }\n')
+    henan = os.path.join(ROOT, "scenarios", "henan.lua")
+    h5 = os.path.join(TMP, "v.h5")
+    code, out, err = run(henan + ":2017", rail, "--label", "2017", "--label", "rail", "--reps", "3", "--until",
+                         "400", "-o", h5, "--csv", "v.csv")
+    ok(code == 0, "henan 2017 against a rail-import variant: exit 0", err)
+    touched = {"all ports, import", "ZZ rail import, import, rail"}
+    blocks = dict(re.findall(r"^== ([^\n]+) ==\n(.*?)(?=^== |\Z)", out, re.S | re.M))
+    ok(len(blocks) == 10, "ten groups", list(blocks))
+    for name, block in blocks.items():
+        ts = [l for l in block.splitlines() if l.startswith("target")]
+        if name in touched:
+            ok(len(ts) == 2 and not any("no difference" in l for l in ts), f"{name}: a verdict", ts)
+            lines = block.splitlines()
+            i = next(k for k, l in enumerate(lines) if l.startswith("overall_mean (h)"))
+            means = [float(x) for x in re.findall(r"(-?\d+\.\d+) ±", lines[i])]
+            d = float(lines[i + 1].split()[2])
+            p = float(lines[i + 2].split()[2])
+            m = re.search(r"rail (?:met \(95 % confidence\)|not met|undecided): ([-+]\d+\.\d+) h \(([-+]\d+\.\d) %\)$", ts[0])
+            ok(m is not None and all(m.group(0) in l for l in ts), f"{name}: 'H h (P %)' on both lines", ts)
+            if m:
+                h, pc = float(m.group(1)), float(m.group(2))
+                ok(h == d and abs(pc - p) <= 0.05 + 1e-9, f"{name}: {h} h as the vs baseline row, {pc} % as the "
+                   f"% change row ({d}, {p})")
+                ok(abs(h - (means[1] - means[0])) <= 0.011 and h < 0 and pc < 0,
+                   f"{name}: {h} h is the difference of the means {means}")
+        else:
+            ok(ts == ["target overall_mean -1/3 vs 2017:  rail (no difference)",
+                      "target overall_mean -1/2 vs 2017:  rail (no difference)"], f"{name}: (no difference)", ts)
+    ok("not met" not in out.split("== all ports, export ==")[1].split("== ZZ rail import")[0],
+       "no 'not met' on the untouched ports")
+    rs = rows(os.path.join(TMP, "v.csv"))
+    r = row(rs, "ZZ rail import", "import", "overall_mean", "rail")
+    blk = blocks["ZZ rail import, import, rail"]
+    ok(f"{float(r['diff_mean']):+.2f} h ({float(r['pct_change']):+.1f} %)" in blk,
+       "the CSV's diff_mean (h) and pct_change (%) are the verdict's numbers", r)
+    r = row(rs, "LYA export", "export", "overall_mean", "rail")
+    ok(float(r["diff_mean"]) == 0 and float(r["pct_change"]) == 0, "an untouched port: 0 in the CSV")
+    with h5py.File(h5, "r") as f:
+        ports = [x.decode() for x in f["group_port"][()]]
+        third, half = f["verdict_third"][()], f["verdict_half"][()]
+        m = [x.decode() for x in f["metrics"][()]].index("overall_mean")
+        dm, pm = f["diff_mean"][1, :, m], f["pct_change_mean"][1, :, m]
+    untouched = [not (p == "ZZ rail import" or (p == "all ports" and g == 0)) for g, p in enumerate(ports)]
+    ok([v == 3 for v in third[1]] == untouched and [v == 3 for v in half[1]] == untouched,
+       "compare file: verdict 3 (no difference) on the untouched groups only", (ports, third, half))
+    ok(third[1][ports.index("ZZ rail import")] == 1, "the touched port judged: -1/3 met", third)
+    ok(abs(dm[ports.index("ZZ rail import")]) > 1 and abs(pm[ports.index("ZZ rail import")]) > 1,
+       "compare file: hours (diff_mean) and % (pct_change_mean) side by side")
 
 else:
     raise SystemExit(f"Bail out! unknown group {GROUP}")

@@ -4,6 +4,7 @@
 ** the target verdicts at their boundaries.
 */
 #include <math.h>
+#include <string.h>
 #include <stddef.h>
 
 #include "exp/paired.h"
@@ -69,5 +70,14 @@ int main(void)
     ok(kou_paired_verdict(p, p.mean) == KOU_VERDICT_UNDECIDED, "target at the mean: undecided");
     ok(kou_paired_verdict(p, p.hi + 1e-9) == KOU_VERDICT_MET, "target just above hi: met");
     ok(kou_paired_verdict(p, p.lo - 1e-9) == KOU_VERDICT_NOT_MET, "target just below lo: not met");
+    /* no difference: every pair within the tolerance, NaN only in pairs */
+    const double sb[] = {10, 20, NAN, 30}, sa[] = {10, 20.004, NAN, 30 - 3e-12}, sc[] = {10, 20.006, NAN, 30};
+    const double sn[] = {10, 20, 5, 30};
+    ok(kou_paired_same(sa, sb, 4, 0.005), "pairs within 0.005 (and a NaN pair): the same");
+    ok(!kou_paired_same(sc, sb, 4, 0.005), "one pair 0.006 apart: different");
+    ok(!kou_paired_same(sn, sb, 4, 0.005), "a value against a NaN: different");
+    ok(!kou_paired_same(sb + 2, sb + 2, 1, 0.005), "no defined pair: not called the same");
+    ok(kou_paired_same(sb, sb, 2, 0), "identical, tolerance 0: the same");
+    ok(strcmp(kou_verdict_name(KOU_VERDICT_NO_DIFFERENCE), "(no difference)") == 0, "its name");
     return tap_done();
 }
