@@ -5,7 +5,7 @@ import pandas as pd
 from . import units as U
 from ._common import DIRECTION_NAMES, KouanFile, finish, group_label, metric_frame, mode_name, texts
 
-VERDICT_NAMES = {0: "undecided", 1: "met", 2: "not met"}
+VERDICT_NAMES = {0: "undecided", 1: "met", 2: "not met", 3: "no difference"}
 
 
 class CompareFile(KouanFile):
@@ -84,7 +84,9 @@ class CompareFile(KouanFile):
     def verdicts(self):
         """One row per group x alternative: the verdicts on the overall
         clearance time targets, verdict_third (-1/3) and verdict_half
-        (-1/2): "met", "not met", "undecided", "baseline" (alternative 0)."""
+        (-1/2): "met", "not met", "undecided", "no difference" (the
+        alternative's overall mean equals the baseline's), "baseline"
+        (alternative 0)."""
         g = self.groups()
         A, G = len(self.alternatives), len(g)
         gi, ai = np.repeat(np.arange(G), A), np.tile(np.arange(A), G)

@@ -241,7 +241,8 @@ def group_compare():
        np.allclose(k[f.metrics].to_numpy(), raw["values"][()].reshape(-1, M), equal_nan=True),
        "kpis equal /values")
     v = f.verdicts()
-    printed = re.search(r"target overall_mean -1/2 vs 2017:\s+2021 (.*)", out).group(1).strip()
+    # the printed line is "VERDICT [(confidence)]: -D h (-P %)": the verdict is the words before ':' or '('
+    printed = re.search(r"target overall_mean -1/2 vs 2017:\s+2021 ([a-z ]+?)\s*[:(]", out).group(1).strip()
     ok(v[(v["group"] == "all ports import") & (v["alternative"] == "2021")]["verdict_half"].iloc[0] == printed,
        "verdicts: the printed verdict", (printed, v))
     f.close()
