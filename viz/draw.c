@@ -947,23 +947,30 @@ static void paint_legend_sample(viz_painter *p, int item, int x, int y)
 }
 
 /* The legend strip: each item's sample and its text (Chinese above
-** English in both languages), fitted to its cell. */
+** English in both languages), fitted to its cell; all in the normal font
+** if every text fits it, else all one size smaller, so that the lines
+** match. */
 static void paint_legend(viz_painter *p, const viz_layout *l, const viz_view *v)
 {
     if (l->legend.h <= 0)
         return;
     fill(p, l->legend, VIZ_RGB_LEGEND);
     line(p, l->legend.x, l->legend.y, l->legend.x + l->legend.w - 1, l->legend.y, 0x2d3748);
+    viz_lang first = l->legend_lines == 2 ? VIZ_LANG_ZH : v->lang;
+    int font = F_NORMAL;
+    for (int i = 0; i < VIZ_LEGEND_ITEMS; i++) {
+        int tw = viz_legend_cell(l, i).w - VIZ_LEGEND_SAMPLE;
+        if (!fits(p, F_NORMAL, tw, viz_legend_text(first, i)) ||
+            (l->legend_lines == 2 && !fits(p, F_NORMAL, tw, viz_legend_text(VIZ_LANG_EN, i))))
+            font = F_SMALL;
+    }
     for (int i = 0; i < VIZ_LEGEND_ITEMS; i++) {
         viz_rect c = viz_legend_cell(l, i);
         paint_legend_sample(p, i, c.x, c.y + c.h / 2);
         int tx = c.x + VIZ_LEGEND_SAMPLE, tw = c.w - VIZ_LEGEND_SAMPLE;
-        if (l->legend_lines == 2) {
-            text(p, F_NORMAL, 0xe2e8f0, tx, c.y + 2, 0, tw, viz_legend_text(VIZ_LANG_ZH, i));
-            text(p, F_NORMAL, 0xa0aec0, tx, c.y + 2 + VIZ_LEGEND_LINE_H, 0, tw, viz_legend_text(VIZ_LANG_EN, i));
-        } else {
-            text(p, F_NORMAL, 0xe2e8f0, tx, c.y + 2, 0, tw, viz_legend_text(v->lang, i));
-        }
+        text(p, font, 0xe2e8f0, tx, c.y + 2, 0, tw, viz_legend_text(first, i));
+        if (l->legend_lines == 2)
+            text(p, font, 0xa0aec0, tx, c.y + 2 + VIZ_LEGEND_LINE_H, 0, tw, viz_legend_text(VIZ_LANG_EN, i));
     }
 }
 
