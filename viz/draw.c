@@ -52,6 +52,7 @@ struct viz_painter {
     text_entry cache[TEXT_CACHE];
     fit_entry fits[FIT_CACHE];
     size_t cut; /* texts cut at their box in the last frame (none, once fitted) */
+    FILE *log;  /* viz_painter_log_texts */
     drawn_dot *dots;
     size_t ndots, cap_dots;
     SDL_Rect *batch[BATCHES];
@@ -200,6 +201,13 @@ static text_entry *text_get(viz_painter *p, int font, uint32_t rgb, const char *
     return e;
 }
 
+/* Whether s fits max_w pixels in font as it is. */
+static bool fits(viz_painter *p, int font, int max_w, const char *s)
+{
+    int w, h;
+    return TTF_SizeUTF8(p->font[font], s, &w, &h) == 0 && w <= max_w;
+}
+
 /* s fitted to max_w pixels: in font if it fits, else one size smaller (not
 ** below the small font), else cut at a character and ended with "…".
 ** Results are cached: the same labels come every frame. */
@@ -245,6 +253,7 @@ static int text(viz_painter *p, int font, uint32_t rgb, int x, int y, int align,
 {
     if (s == NULL || *s == '\0')
         return 0;
+    const char *asked = s;
     s = fit(p, &font, max_w, s);
     text_entry *e = text_get(p, font, rgb, s);
     if (e == NULL)
@@ -255,6 +264,8 @@ static int text(viz_painter *p, int font, uint32_t rgb, int x, int y, int align,
         w = max_w;
     }
     int x0 = align == 1 ? x - w / 2 : align == 2 ? x - w : x;
+    if (p->log)
+        fprintf(p->log, "text %d %d %d %d %d\t%s\t%s\n", x0, y, w, e->h, max_w, s, asked);
     SDL_Rect src = {0, 0, w, e->h}, dst = {x0, y, w, e->h};
     SDL_RenderCopy(p->r, e->tex, &src, &dst);
     return w;
@@ -338,6 +349,11 @@ static void remember_dot(viz_painter *p, int x, int y, int pane, uint32_t index)
         p->cap_dots = cap;
     }
     p->dots[p->ndots++] = (drawn_dot){x, y, (uint8_t)pane, index};
+}
+
+void viz_painter_log_texts(viz_painter *p, FILE *f)
+{
+    p->log = f;
 }
 
 size_t viz_painter_cut(const viz_painter *p)
@@ -551,7 +567,10 @@ static void paint_gauges(viz_painter *p, const viz_layout *l, int pane, const vi
         const kou_replay_sample *s = k >= 0 ? &rp->samples[(size_t)k * rp->nresources + r] : NULL;
         bool closed = s != NULL && s->capacity == 0;
         fill(p, g, closed ? VIZ_RGB_CLOSED : 0x1a2231);
-        text(p, F_SMALL, closed ? 0x9c8896 : 0xa0aec0, g.x + 2, g.y, 0, g.w - 3, rp->resources[r].name);
+        const char *name = viz_resource_label(v->lang, rp->resources[r].name, false);
+        if (!fits(p, F_SMALL, g.w - 3, name))
+            name = viz_resource_label(v->lang, rp->resources[r].name, true);
+        text(p, F_SMALL, closed ? 0x9c8896 : 0xa0aec0, g.x + 2, g.y, 0, g.w - 3, name);
         if (s == NULL)
             continue;
         viz_rect bar = viz_gauge_bar_area(g);
@@ -883,6 +902,78 @@ static void paint_tooltip(viz_painter *p, const viz_layout *l, viz_trace *const 
         text(p, F_SMALL, 0xffffff, x + 6, y + 4 + 15 * i, 0, w_box - 10, lines[i]);
 }
 
+/* ---- legend ---- */
+
+/* Legend item i's sample, drawn in the cell's left VIZ_LEGEND_SAMPLE
+** pixels, centred on y: the thing the item's text explains. */
+static void paint_legend_sample(viz_painter *p, int item, int x, int y)
+{
+    static const uint32_t mode_rgb[3] = {VIZ_RGB_AIR, VIZ_RGB_RAIL, VIZ_RGB_ROAD};
+    switch (item) {
+    case 0: /* dots */
+        for (int i = 0; i < 3; i++)
+            fill(p, (viz_rect){x + 4 + i * VIZ_DOT_PITCH * 2, y - VIZ_DOT / 2, VIZ_DOT, VIZ_DOT}, mode_rgb[i]);
+        break;
+    case 1: /* a count over a box */
+        fill(p, (viz_rect){x, y - 8, 28, 16}, VIZ_RGB_BOX);
+        text(p, F_SMALL, 0xffffff, x + 25, y - 7, 2, 0, "12");
+        break;
+    case 2: /* left to right */
+        line(p, x + 2, y, x + 26, y, 0xcbd5e0);
+        line(p, x + 26, y, x + 21, y - 4, 0xcbd5e0);
+        line(p, x + 26, y, x + 21, y + 4, 0xcbd5e0);
+        break;
+    case 3: /* the queue bar */
+        fill(p, (viz_rect){x + 8, y - 8, 12, 16}, VIZ_RGB_QUEUE);
+        break;
+    case 4: /* busy of open */
+        fill(p, (viz_rect){x, y - 2, 28, 4}, 0x2d3748);
+        fill(p, (viz_rect){x, y - 2, 18, 4}, VIZ_RGB_BUSY);
+        break;
+    case 5: /* closed */
+        fill(p, (viz_rect){x, y - 8, 28, 16}, VIZ_RGB_CLOSED);
+        break;
+    case 6: /* never used */
+        fill(p, (viz_rect){x, y - 8, 28, 16}, VIZ_RGB_BOX_UNUSED);
+        frame_rect(p, (viz_rect){x, y - 8, 28, 16}, 0x2d3748);
+        break;
+    default: /* the target lines of the KPI charts */
+        for (int k = 0; k < 28; k += 6) {
+            line(p, x + k, y - 3, x + k + 2, y - 3, 0xf6e05e);
+            line(p, x + k, y + 3, x + k + 2, y + 3, 0x68d391);
+        }
+        break;
+    }
+}
+
+/* The legend strip: each item's sample and its text (Chinese above
+** English in both languages), fitted to its cell; all in the normal font
+** if every text fits it, else all one size smaller, so that the lines
+** match. */
+static void paint_legend(viz_painter *p, const viz_layout *l, const viz_view *v)
+{
+    if (l->legend.h <= 0)
+        return;
+    fill(p, l->legend, VIZ_RGB_LEGEND);
+    line(p, l->legend.x, l->legend.y, l->legend.x + l->legend.w - 1, l->legend.y, 0x2d3748);
+    viz_lang first = l->legend_lines == 2 ? VIZ_LANG_ZH : v->lang;
+    int font = F_NORMAL;
+    for (int i = 0; i < VIZ_LEGEND_ITEMS; i++) {
+        int tw = viz_legend_cell(l, i).w - VIZ_LEGEND_SAMPLE;
+        if (!fits(p, F_NORMAL, tw, viz_legend_text(first, i)) ||
+            (l->legend_lines == 2 && !fits(p, F_NORMAL, tw, viz_legend_text(VIZ_LANG_EN, i))))
+            font = F_SMALL;
+    }
+    for (int i = 0; i < VIZ_LEGEND_ITEMS; i++) {
+        viz_rect c = viz_legend_cell(l, i);
+        paint_legend_sample(p, i, c.x, c.y + c.h / 2);
+        int tx = c.x + VIZ_LEGEND_SAMPLE, tw = c.w - VIZ_LEGEND_SAMPLE;
+        text(p, font, 0xe2e8f0, tx, c.y + 2, 0, tw, viz_legend_text(first, i));
+        if (l->legend_lines == 2)
+            text(p, font, 0xa0aec0, tx, c.y + 2 + VIZ_LEGEND_LINE_H, 0, tw, viz_legend_text(VIZ_LANG_EN, i));
+    }
+}
+
 void viz_paint(viz_painter *p, const viz_layout *l, viz_trace *const *traces, const char *const *labels,
                const viz_view *v)
 {
@@ -895,5 +986,6 @@ void viz_paint(viz_painter *p, const viz_layout *l, viz_trace *const *traces, co
         fill(p, (viz_rect){l->pane[i].pane.x - 1, l->pane[i].pane.y, 2, l->pane[i].pane.h}, 0x4a5568);
     paint_header(p, l, traces, v);
     paint_timeline(p, l, traces, v);
+    paint_legend(p, l, v);
     paint_tooltip(p, l, traces, v);
 }

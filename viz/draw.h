@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <SDL.h>
 
@@ -31,6 +32,7 @@
 #define VIZ_RGB_AIR        0x4299e1
 #define VIZ_RGB_RAIL       0xe5534b
 #define VIZ_RGB_ROAD       0x48bb78
+#define VIZ_RGB_LEGEND     0x0f1522
 
 typedef enum viz_colour_by { VIZ_COLOUR_MODE, VIZ_COLOUR_GOODS, VIZ_COLOUR_STATUS, VIZ_COLOUR_COUNT } viz_colour_by;
 
@@ -47,6 +49,7 @@ typedef struct viz_view {
     int mouse_x, mouse_y;  /* -1: no pointer */
     double fps;            /* < 0: not shown */
     bool help;
+    bool legend;           /* the legend strip (the layout makes room: viz_legend_lines) */
 } viz_view;
 
 typedef struct viz_painter viz_painter;
@@ -65,6 +68,12 @@ bool viz_painter_pick(const viz_painter *p, int x, int y, int *pane, uint32_t *i
 /* How many texts of the last frame were wider than their box and cut:
 ** none, as every boxed label is fitted (a smaller font, else "…"). */
 size_t viz_painter_cut(const viz_painter *p);
+
+/* Each text the painter draws from now on is written to f (NULL: none), one
+** line each: "text X Y W H MAX_W\tDRAWN\tASKED" (its box, the width it
+** was fitted to or 0, the text drawn and the text asked for, which differ
+** when it was shortened with "…"). For the tests. */
+void viz_painter_log_texts(viz_painter *p, FILE *f);
 
 /* The timeline's x for time t, and back. */
 int viz_timeline_x(const viz_layout *l, const viz_view *v, double t);

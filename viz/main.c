@@ -42,6 +42,8 @@ static const char usage[] =
     "                     or hours per second (default 6h/s)\n"
     "  --lang L           zh, en or both (default both)\n"
     "  --colour C         colour dots by mode, goods or status (default mode)\n"
+    "  --no-legend        leave out the legend strip saying what dots, counts,\n"
+    "                     bars and shading mean (shown by default; key K)\n"
     "  --size WxH         window or frame size (default 1600x900; exports 1920x1080)\n"
     "  --font FILE        a TrueType font with CJK glyphs (default: fonts-wqy-microhei)\n"
     "  --export OUT       write OUT.mp4 (.mkv, .mov: H.264) or OUT.gif through ffmpeg,\n"
@@ -54,8 +56,8 @@ static const char usage[] =
     "\n"
     "Keys: Space play/pause, Left/Right seek 1 h (Shift: 1 day, Ctrl: 1 week),\n"
     "Up/Down speed, Home/End, N next event, . step one frame, C colour, L language,\n"
-    "F follow the consignment under the pointer (or stop), click a dot to follow it,\n"
-    "click the timeline to seek, H help, Q or Esc quit.\n";
+    "K legend, F follow the consignment under the pointer (or stop), click a dot\n"
+    "to follow it, click the timeline to seek, H help, Q or Esc quit.\n";
 
 typedef struct options {
     const char *files[VIZ_MAX_PANES];
@@ -71,6 +73,7 @@ typedef struct options {
     const char *font;
     const char *export_path, *frames_dir;
     int fps;
+    bool no_legend;
     double duration;
     long bench;
     long max_frames; /* window: quit after this many frames (0: never) */
@@ -265,6 +268,10 @@ static int parse_args(int argc, char **argv, options *o)
             fputs(usage, stdout);
             return 1;
         }
+        if (strcmp(a, "--no-legend") == 0) {
+            o->no_legend = true;
+            continue;
+        }
         if (a[0] != '-' || a[1] == '\0') {
             if (o->nfiles == VIZ_MAX_PANES)
                 return fail_usage("at most two run files side by side, not also %s", a);
@@ -392,6 +399,7 @@ static int resolve_span(const options *o, runs *rs, viz_view *v, span *sp)
     v->speed = o->speed;
     v->lang = o->lang;
     v->colour = o->colour;
+    v->legend = !o->no_legend;
     v->mouse_x = v->mouse_y = -1;
     v->fps = -1;
     return 0;
@@ -620,7 +628,7 @@ static int offscreen(const options *o, runs *rs, viz_view *v, span sp)
         SDL_FreeSurface(c.surface);
         return 1;
     }
-    c.l = viz_layout_make(o->w, o->h, o->nfiles, rs->nports);
+    c.l = viz_layout_make(o->w, o->h, o->nfiles, rs->nports, viz_legend_lines(v->legend, v->lang));
     v->playing = true;
     /* A dot glides for a quarter of a second of video. */
     v->transit_hours = o->speed / 4.0;
@@ -727,6 +735,7 @@ static bool on_key(const SDL_KeyboardEvent *key, viz_playback *pb, viz_view *v, 
     case SDLK_c: viz_playback_control(pb, VIZ_NEXT_COLOUR, 0); break;
     case SDLK_l: viz_playback_control(pb, VIZ_NEXT_LANG, 0); break;
     case SDLK_h: viz_playback_control(pb, VIZ_TOGGLE_HELP, 0); break;
+    case SDLK_k: viz_playback_control(pb, VIZ_TOGGLE_LEGEND, 0); break;
     case SDLK_f:
         v->follow_id = viz_painter_pick(p, v->mouse_x, v->mouse_y, &pi, &idx) ? rs->rp[pi]->consignments[idx].id : 0;
         break;
@@ -773,7 +782,7 @@ static int interactive(const options *o, runs *rs, viz_view *v, span sp)
     while (!quit && (o->max_frames == 0 || frames++ < o->max_frames)) {
         int w, h;
         SDL_GetRendererOutputSize(wd.r, &w, &h);
-        viz_layout l = viz_layout_make(w, h, o->nfiles, rs->nports);
+        viz_layout l = viz_layout_make(w, h, o->nfiles, rs->nports, viz_legend_lines(v->legend, v->lang));
         SDL_Event e;
         while (SDL_PollEvent(&e))
             if (!on_event(&e, &l, &pb, v, wd.p, rs))

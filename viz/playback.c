@@ -80,6 +80,7 @@ void viz_playback_control(viz_playback *pb, viz_control c, double jump_hours)
     case VIZ_NEXT_COLOUR: v->colour = (viz_colour_by)((v->colour + 1) % VIZ_COLOUR_COUNT); break;
     case VIZ_NEXT_LANG: v->lang = (viz_lang)((v->lang + 1) % 3); break;
     case VIZ_TOGGLE_HELP: v->help = !v->help; break;
+    case VIZ_TOGGLE_LEGEND: v->legend = !v->legend; break;
     }
 }
 

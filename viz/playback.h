@@ -1,7 +1,7 @@
 /*
 ** playback.h — the replay's clock and what the controls do to it: play and
 ** pause, seek, faster and slower, step, jump to the next event, colour and
-** language. The window maps keys and clicks to these calls; keeping them
+** language, help and legend. The window maps keys and clicks to these calls; keeping them
 ** free of SDL lets the tests drive them as a user would.
 **
 ** Playback follows wall-clock time: advancing by s seconds moves the
@@ -29,11 +29,12 @@ typedef enum viz_control {
     VIZ_STEP,         /* one frame at 60 frames/s, and pause */
     VIZ_NEXT_COLOUR,
     VIZ_NEXT_LANG,
-    VIZ_TOGGLE_HELP
+    VIZ_TOGGLE_HELP,
+    VIZ_TOGGLE_LEGEND
 } viz_control;
 
 typedef struct viz_playback {
-    viz_view *view;          /* t, speed, playing, colour, lang, help */
+    viz_view *view;          /* t, speed, playing, colour, lang, help, legend */
     viz_trace *const *traces;
     int ntraces;
     double from, to;

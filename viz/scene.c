@@ -4,6 +4,7 @@
 #include "scene.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "trace.h"
@@ -20,7 +21,36 @@ static int clampi(int v, int lo, int hi)
     return v < lo ? lo : v > hi ? hi : v;
 }
 
-viz_layout viz_layout_make(int width, int height, int npanes, const size_t *nports)
+/* The legend strip above the timeline: its grid, and its height (none when
+** legend_lines is 0). */
+static void legend_make(viz_layout *l, int legend_lines)
+{
+    if (legend_lines <= 0)
+        return;
+    l->legend_lines = legend_lines > 2 ? 2 : legend_lines;
+    l->legend_cols = l->width >= 1200 ? 4 : 2;
+    l->legend_rows = (VIZ_LEGEND_ITEMS + l->legend_cols - 1) / l->legend_cols;
+    int h = 8 + l->legend_rows * (l->legend_lines * VIZ_LEGEND_LINE_H + 4);
+    l->legend = (viz_rect){0, l->timeline.y - h, l->width, h};
+}
+
+viz_rect viz_legend_cell(const viz_layout *l, int item)
+{
+    if (l->legend.h <= 0 || item < 0 || item >= VIZ_LEGEND_ITEMS)
+        return (viz_rect){0, 0, 0, 0};
+    int col = item % l->legend_cols, row = item / l->legend_cols;
+    int x0 = l->legend.x + 8 + (l->legend.w - 16) * col / l->legend_cols;
+    int x1 = l->legend.x + 8 + (l->legend.w - 16) * (col + 1) / l->legend_cols;
+    int row_h = l->legend_lines * VIZ_LEGEND_LINE_H + 4;
+    return (viz_rect){x0, l->legend.y + 4 + row * row_h, x1 - x0 - 8, row_h};
+}
+
+int viz_legend_lines(bool on, viz_lang lang)
+{
+    return !on ? 0 : lang == VIZ_LANG_BOTH ? 2 : 1;
+}
+
+viz_layout viz_layout_make(int width, int height, int npanes, const size_t *nports, int legend_lines)
 {
     viz_layout l;
     memset(&l, 0, sizeof l);
@@ -30,7 +60,8 @@ viz_layout viz_layout_make(int width, int height, int npanes, const size_t *npor
     l.npanes = npanes;
     l.header = (viz_rect){0, 0, width, HEADER_H};
     l.timeline = (viz_rect){0, height - TIMELINE_H, width, TIMELINE_H};
-    int body_y = HEADER_H, body_h = height - HEADER_H - TIMELINE_H;
+    legend_make(&l, legend_lines);
+    int body_y = HEADER_H, body_h = height - HEADER_H - TIMELINE_H - l.legend.h;
     for (int i = 0; i < npanes; i++) {
         viz_pane_layout *p = &l.pane[i];
         int x0 = width * i / npanes, x1 = width * (i + 1) / npanes;
@@ -218,9 +249,36 @@ static const label labels[] = {
     {"released", "放行", "released", "放行 released"},
     {"not_arrived", "尚未到达", "not yet arrived", "尚未到达 not yet arrived"},
     {"left", "已离港", "has left", "已离港 has left"},
-    {"help", "空格 播放/暂停  ←→ 跳转  ↑↓ 速度  N 下一事件  . 单步  C 颜色  L 语言  F 跟踪  Q 退出",
-     "Space play/pause  ←→ seek  ↑↓ speed  N next event  . step  C colour  L language  F follow  Q quit",
-     "空格 Space 播放 play  ←→ 跳转 seek  ↑↓ 速度 speed  N 下一事件 next  C 颜色 colour  L 语言 lang  F 跟踪 follow"},
+    {"help", "空格 播放/暂停  ←→ 跳转  ↑↓ 速度  N 下一事件  . 单步  C 颜色  L 语言  K 图例  F 跟踪  Q 退出",
+     "Space play/pause  ←→ seek  ↑↓ speed  N next event  . step  C colour  L language  K legend  F follow  Q quit",
+     "空格 Space 播放 play  ←→ 跳转 seek  ↑↓ 速度 speed  N 下一事件 next  C 颜色 colour  L 语言 lang  K 图例 legend  F 跟踪 follow"},
+    /* Resources, by the model's names (scripts/kouan/ports.lua). */
+    {"res_handling", "装卸", "handling", "装卸 handling"},
+    {"res_documents", "审单", "documents", "审单 documents"},
+    {"res_ciq", "检验检疫", "inspection & quarantine (CIQ)", "检验检疫 inspection & quarantine"},
+    {"res_scanner", "机检设备", "scanner", "机检 scanner"},
+    {"res_inspection", "查验", "inspection", "查验 inspection"},
+    {"res_apron", "查验场地", "inspection apron", "场地 apron"},
+    {"res_gate", "卡口", "gate", "卡口 gate"},
+    /* ... and shorter, for a gauge too narrow for the name above. */
+    {"res_handling_short", "装卸", "handling", "装卸"},
+    {"res_documents_short", "审单", "docs", "审单"},
+    {"res_ciq_short", "检疫", "quarantine", "检疫"},
+    {"res_scanner_short", "机检", "scanner", "机检"},
+    {"res_inspection_short", "查验", "inspect", "查验"},
+    {"res_apron_short", "场地", "apron", "场地"},
+    {"res_gate_short", "卡口", "gate", "卡口"},
+    /* The legend, one line per language; what a frame shows, in plain words. */
+    {"legend0", "每个点 = 一票货物，颜色见顶部图例", "each dot = one consignment, coloured as at the top", ""},
+    {"legend1", "框内数字 = 此环节的货物票数（琥珀色：框已满）", "number = consignments at this step (amber: box full)",
+     ""},
+    {"legend2", "通关环节从左到右：到达 → 提离", "the steps run left to right, arrival to pickup", ""},
+    {"legend3", "琥珀色条 = 等待人员或设备的排队", "amber bar = queue waiting for staff or equipment", ""},
+    {"legend4", "蓝线 = 开放的人员/设备中正在工作的比例", "blue line = share of open staff/equipment at work", ""},
+    {"legend5", "暗红框 = 关闭（非工作时间）", "reddish box = closed (outside working hours)", ""},
+    {"legend6", "暗色框 = 此口岸不经过这一环节", "dark box = this port never uses this step", ""},
+    {"legend7", "右侧：到达至放行的小时数，虚线 = 目标", "right: hours from arrival to release; dashes = targets",
+     ""},
 };
 
 const char *viz_text(viz_lang lang, const char *key)
@@ -242,6 +300,26 @@ const char *viz_mode_label(viz_lang lang, int mode)
 {
     static const char *const keys[3] = {"mode0", "mode1", "mode2"};
     return mode >= 0 && mode < 3 ? viz_text(lang, keys[mode]) : "?";
+}
+
+const char *viz_resource_label(viz_lang lang, const char *name, bool short_form)
+{
+    static const char *const names[] = {"handling", "documents", "ciq", "scanner", "inspection", "apron", "gate"};
+    char key[48];
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(name, names[i]) == 0) {
+            snprintf(key, sizeof key, "res_%s%s", names[i], short_form ? "_short" : "");
+            return viz_text(lang, key);
+        }
+    return name;
+}
+
+const char *viz_legend_text(viz_lang lang, int item)
+{
+    static const char *const keys[VIZ_LEGEND_ITEMS] = {"legend0", "legend1", "legend2", "legend3",
+                                                       "legend4", "legend5", "legend6", "legend7"};
+    return item >= 0 && item < VIZ_LEGEND_ITEMS ? viz_text(lang == VIZ_LANG_ZH ? VIZ_LANG_ZH : VIZ_LANG_EN, keys[item])
+                                                : "?";
 }
 
 const char *viz_weekday_label(viz_lang lang, int weekday)

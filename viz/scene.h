@@ -12,10 +12,16 @@
 ** stage as a stack of dots, the lower strip the gauges of the resources
 ** that serve the stage (queue bar from /timeseries, servers busy of open,
 ** shaded while closed).
+**
+** Optionally a legend strip sits between the panes and the timeline: a
+** grid of cells, each a small sample of something drawn (a dot, a count,
+** a queue bar ...) and a line or two saying what it means, so an
+** audience that has never seen the tool can read the frame.
 */
 #ifndef KOUAN_VIZ_SCENE_H
 #define KOUAN_VIZ_SCENE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "io/replay.h"
@@ -38,11 +44,23 @@ typedef struct viz_pane_layout {
 typedef struct viz_layout {
     int width, height, npanes;
     viz_rect header, timeline;
+    viz_rect legend;           /* h 0: no legend */
+    int legend_cols, legend_rows, legend_lines;
     viz_pane_layout pane[VIZ_MAX_PANES];
 } viz_layout;
 
-/* Frame size and the number of ports of each pane. */
-viz_layout viz_layout_make(int width, int height, int npanes, const size_t *nports);
+/* Frame size, the number of ports of each pane, and the legend's lines
+** of text per item: 0 no legend, 1 one language, 2 Chinese above English
+** (viz_legend_lines). */
+viz_layout viz_layout_make(int width, int height, int npanes, const size_t *nports, int legend_lines);
+
+/* The legend: VIZ_LEGEND_ITEMS cells, 4 a row from 1200 pixels wide, else
+** 2; in a cell the sample sits in the left VIZ_LEGEND_SAMPLE pixels, the
+** text right of it. */
+#define VIZ_LEGEND_ITEMS 8
+#define VIZ_LEGEND_SAMPLE 34
+#define VIZ_LEGEND_LINE_H 17
+viz_rect viz_legend_cell(const viz_layout *l, int item);
 
 viz_rect viz_lane(const viz_layout *l, int pane, size_t port);
 viz_rect viz_lane_label(const viz_layout *l, int pane, size_t port);
@@ -73,5 +91,14 @@ const char *viz_text(viz_lang lang, const char *key);
 const char *viz_stage_label(viz_lang lang, int stage);
 const char *viz_mode_label(viz_lang lang, int mode);
 const char *viz_weekday_label(viz_lang lang, int weekday); /* 0 = Monday */
+/* A resource's name on screen: the model's names in plain words ("ciq" is
+** 检验检疫 inspection & quarantine), or short_form a word or two for a
+** narrow gauge (in both languages, the Chinese only); names it does not
+** know as they are. */
+const char *viz_resource_label(viz_lang lang, const char *name, bool short_form);
+/* Legend item i's text in one language (VIZ_LANG_ZH or VIZ_LANG_EN). */
+const char *viz_legend_text(viz_lang lang, int item);
+/* The legend's lines per item when it is shown (on) in lang. */
+int viz_legend_lines(bool on, viz_lang lang);
 
 #endif

@@ -7,7 +7,7 @@ and numpy: run by /usr/bin/python3.
 
 usage: check_viz.py GROUP --kouan KOUAN --tool kouan-viz=PATH --tool viz_probe=PATH
                     [--root SRCROOT] [--tool valgrind=PATH]   (tests/tap.py)
-  GROUP  pixels | side | export | damaged | options | valgrind | names
+  GROUP  pixels | side | export | damaged | options | valgrind | names | legend
 Run with SDL_VIDEODRIVER=dummy (meson sets it).
 """
 import datetime
@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import zlib
 
 import h5py
 import numpy as np
@@ -26,7 +27,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__)))) 
 import tap  # noqa: E402
 from tap import ok, skip  # noqa: E402
 
-ARGS = tap.parse_args(__doc__, ["pixels", "side", "export", "damaged", "options", "valgrind", "names"])
+ARGS = tap.parse_args(__doc__, ["pixels", "side", "export", "damaged", "options", "valgrind", "names", "legend"])
 KOUAN, SRCROOT = ARGS.kouan, ARGS.root
 VIZ, PROBE = tap.tool("kouan-viz", required=True), tap.tool("viz_probe", required=True)
 SMALL = os.path.join(SRCROOT, "tests", "lua", "port_small.lua")
@@ -144,15 +145,27 @@ class Run:
         return f"{d:%Y-%m-%d} {label} {minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def probe(t, files, lang="both", w=1280, h=720, png=None, hover=False):
+def probe(t, files, lang="both", w=1280, h=720, png=None, hover=False, legend=False, texts=False):
     args = [f"{t}", str(w), str(h), lang, *files] + (["--png", png] if png else []) + (["--hover"] if hover else [])
+    args += (["--legend"] if legend else []) + (["--texts"] if texts else [])
     rc, out, err = run(PROBE, *args)
     if rc != 0:
         ok(False, f"viz_probe at t={t}", err)
         return None
-    res = {"box": {}, "bar": {}, "gauge": {}, "clock": {}}
+    res = {"box": {}, "bar": {}, "gauge": {}, "clock": {}, "texts": [], "cells": {}}
     for line in out.splitlines():
+        if line.startswith("text "):
+            box, drawn, asked = line.split("\t")
+            res["texts"].append((*[int(x) for x in box.split(" ")[1:]], drawn, asked))
+            continue
         f = line.split(" ")
+        if f[0] in ("legend", "cell"):
+            nums = [int(x) for x in f[1:]]
+            if f[0] == "legend":
+                res["legend"] = nums
+            else:
+                res["cells"][nums[0]] = nums[1:]
+            continue
         if f[0] == "box":
             res["box"][(int(f[1]), int(f[2]), int(f[3]))] = (f[4], int(f[5]), int(f[6]))
         elif f[0] == "bar":
@@ -564,7 +577,122 @@ def group_names():
            f"{name}: refused in one line naming what is missing", err)
 
 
+# ---- the legend, and plain words on screen ----
+
+def png_rgb(path):
+    """An 8-bit RGB, non-interlaced PNG (as viz_png_write makes) as rows of bytes."""
+    with open(path, "rb") as f:
+        data = f.read()
+    pos, idat, w, h = 8, b"", 0, 0
+    while pos < len(data):
+        n = int.from_bytes(data[pos:pos + 4], "big")
+        kind, body = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + n]
+        if kind == b"IHDR":
+            w, h = int.from_bytes(body[0:4], "big"), int.from_bytes(body[4:8], "big")
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + n
+    raw, stride, rows, prev = zlib.decompress(idat), w * 3, [], bytearray(w * 3)
+    for y in range(h):
+        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - 3] if i >= 3 else 0
+            b, c = prev[i], prev[i - 3] if i >= 3 else 0
+            if kind == 1:
+                line[i] = (line[i] + a) & 255
+            elif kind == 2:
+                line[i] = (line[i] + b) & 255
+            elif kind == 3:
+                line[i] = (line[i] + (a + b) // 2) & 255
+            elif kind == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append(bytes(line))
+        prev = line
+    return rows
+
+
+LEGEND_RGB = bytes.fromhex("0f1522")  # VIZ_RGB_LEGEND
+
+
+def legend_pixels(rows):
+    return sum(sum(1 for x in range(0, len(r), 3) if r[x:x + 3] == LEGEND_RGB) for r in rows)
+
+
+def check_legend(res, w, h, lang):
+    """The strip inked, each item's text in its cell and whole, none cut."""
+    lx, ly, lw, lh, ink = res["legend"]
+    what = f"{w}x{h} --lang {lang}"
+    ok(lh > 0 and ly + lh == h - 48 and ink > lw * lh // 20, f"{what}: the legend strip is drawn above the "
+       "timeline, its pixels not all background", str(res["legend"]))
+    inside = [t for t in res["texts"] if ly <= t[1] < ly + lh]
+    per_cell, bad = {i: 0 for i in res["cells"]}, []
+    for x, y, tw, th, max_w, drawn, asked in inside:
+        cell = [i for i, (cx, cy, cw, ch) in res["cells"].items()
+                if cx <= x and x + tw <= cx + cw and cy <= y and y + th <= cy + ch + 4]
+        if not cell or drawn != asked:
+            bad.append(f"'{asked}' drawn '{drawn}' at {x},{y} {tw}x{th}")
+        for i in cell:
+            per_cell[i] += 1
+    lines = 2 if lang == "both" else 1
+    ok(len(res["cells"]) == 8 and all(n == lines + (i == 1) for i, n in per_cell.items()),
+       f"{what}: each of the 8 items has its {lines} line(s) of text (and the count sample)", str(per_cell))
+    ok(not bad and res.get("cut") == 0, f"{what}: every legend text whole and within its cell, no label cut",
+       "\n".join(bad) + f" cut {res.get('cut')}")
+    cjk = [t for t in inside if any(ord(ch) > 0x2e80 for ch in t[6])]
+    want_cjk = {"zh": 8, "en": 0, "both": 8}[lang]
+    ok(len(cjk) == want_cjk, f"{what}: the legend speaks {lang}", f"{len(cjk)} lines with Chinese")
+
+
+def group_legend():
+    """Frames of a CGO run, whose ports have a 'ciq' resource (scripts/kouan/ports.lua)."""
+    cgo = os.path.join(SRCROOT, "scenarios", "cgo_air.lua")
+    path = tmp("cgo.h5")
+    rc, _, err = run(KOUAN, "run", cgo, "-o", path, "--quiet", "--sample-hours", "0.5", "--seed", "3",
+                     "--set", "horizon_days=6", "--set", "warmup_days=1")
+    if not ok(rc == 0, "kouan run cgo_air.lua, six days", err):
+        return
+    f = h5py.File(path, "r")
+    names = [n.decode() if isinstance(n, bytes) else str(n) for n in f["layout/resources"]["name"]]
+    f.close()
+    ok("ciq" in names, "the run has a resource named ciq", str(names))
+    t = 82.0
+    for w, h in ((1280, 720), (1920, 1080)):
+        for lang in ("both", "en", "zh"):
+            res = probe(t, [path], lang, w, h, legend=True, texts=True)
+            if res is None:
+                continue
+            check_legend(res, w, h, lang)
+            drawn = [x[5] for x in res["texts"]]
+            jargon = [d for d in drawn if "ciq" in d.lower() and "(CIQ)" not in d]
+            ok(not jargon, f"{w}x{h} --lang {lang}: no text on screen says 'ciq'", str(jargon))
+            plain = {"zh": ("检验检疫", "检疫"), "en": ("inspection & quarantine (CIQ)", "quarantine"),
+                     "both": ("检验检疫 inspection & quarantine", "检疫")}[lang]
+            # where even the short word is too wide it ends with "…" (en at 1280x720: "quara…")
+            ok(any(d in plain or (d.endswith("…") and len(d) > 4 and plain[1].startswith(d[:-1])) for d in drawn),
+               f"{w}x{h} --lang {lang}: the ciq gauge reads {plain[0]} (or {plain[1]} where narrow)",
+               str([d for d in drawn if d[:2] in ("检验", "检疫", "in", "qu")]))
+    res = probe(t, [path], "both", 1280, 720, texts=True)
+    if res:
+        ok(res["legend"][3] == 0 and not [x for x in res["texts"] if x[5] == x[6] and "consignment" in x[5]],
+           "without the legend no strip and no legend text", str(res["legend"]))
+    # kouan-viz: the legend by default in exports, none with --no-legend.
+    span = ["--from", "82", "--to", "82", "--size", "1280x720"]
+    rc1, d1, e1 = frames_dir("leg-on", path, *span)
+    rc2, d2, e2 = frames_dir("leg-off", path, *span, "--no-legend")
+    if ok(rc1 == 0 and rc2 == 0, "one-frame exports with and without --no-legend", e1 + e2):
+        # the rows above the timeline, where the strip is when shown
+        on = legend_pixels(png_rgb(os.path.join(d1, "frame-000000.png"))[720 - 48 - 60:720 - 48])
+        off = legend_pixels(png_rgb(os.path.join(d2, "frame-000000.png"))[720 - 48 - 60:720 - 48])
+        ok(on > 1280 * 60 // 2 and off < 1280 * 60 // 100, "an export shows the legend by default; --no-legend "
+           "leaves it out", f"legend background pixels above the timeline: {on} by default, {off} with --no-legend")
+    rc, out, _ = run(VIZ, "--help")
+    ok(rc == 0 and "--no-legend" in out and "K legend" in out, "--help names --no-legend and the K key")
+
+
 {"pixels": group_pixels, "side": group_side, "export": group_export, "damaged": group_damaged,
- "options": group_options, "valgrind": group_valgrind, "names": group_names}[ARGS.group]()
+ "options": group_options, "valgrind": group_valgrind, "names": group_names,
+ "legend": group_legend}[ARGS.group]()
 shutil.rmtree(TMP, ignore_errors=True)
 tap.done()

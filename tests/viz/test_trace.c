@@ -285,6 +285,11 @@ static void test_random(void)
     ok(v.lang != l0, "L switches the language");
     viz_playback_control(&pb, VIZ_NEXT_LANG, 0);
     ok(v.lang == l0, "three presses come back");
+    bool legend = v.legend;
+    viz_playback_control(&pb, VIZ_TOGGLE_LEGEND, 0);
+    ok(v.legend != legend, "K hides or shows the legend");
+    viz_playback_control(&pb, VIZ_TOGGLE_LEGEND, 0);
+    ok(v.legend == legend, "and a second press brings it back");
     viz_trace_free(tr);
     free_replay(rp);
 }
@@ -385,6 +390,54 @@ static void test_names_refused(void)
     free_names(&rp);
 }
 
+/* The legend strip sits between the lanes and the timeline, its cells
+** inside it and apart; the resources' names are plain words. */
+static void test_legend_layout(void)
+{
+    static const int sizes[][2] = {{1280, 720}, {1920, 1080}, {640, 360}};
+    size_t nports[2] = {3, 2};
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++)
+        for (int lines = 0; lines <= 2; lines++) {
+            int w = sizes[k][0], h = sizes[k][1];
+            viz_layout l = viz_layout_make(w, h, 2, nports, lines), bare = viz_layout_make(w, h, 2, nports, 0);
+            int bad = 0;
+            if (lines == 0) {
+                bad += l.legend.h != 0 || memcmp(&l, &bare, sizeof l) != 0;
+            } else {
+                bad += l.legend.h <= 0 || l.legend.y + l.legend.h != l.timeline.y;
+                for (int p = 0; p < 2; p++) {
+                    const viz_pane_layout *pl = &l.pane[p];
+                    bad += pl->pane.y + pl->pane.h != l.legend.y;
+                    bad += pl->lanes.y + (int)pl->nports * pl->lane_h > l.legend.y;
+                }
+                for (int i = 0; i < VIZ_LEGEND_ITEMS; i++) {
+                    viz_rect c = viz_legend_cell(&l, i);
+                    bad += c.w <= VIZ_LEGEND_SAMPLE || c.x < 0 || c.x + c.w > w || c.y < l.legend.y ||
+                           c.y + c.h > l.legend.y + l.legend.h;
+                    for (int j = 0; j < i; j++) {
+                        viz_rect d = viz_legend_cell(&l, j);
+                        bad += c.x < d.x + d.w && d.x < c.x + c.w && c.y < d.y + d.h && d.y < c.y + c.h;
+                    }
+                }
+            }
+            is_int(bad, 0, "%dx%d, legend of %d line(s) an item: the strip above the timeline, the lanes above it, "
+                           "cells inside and apart", w, h, lines);
+        }
+    int bad = 0;
+    static const char *const res[] = {"handling", "documents", "ciq", "scanner", "inspection", "apron", "gate"};
+    for (int lang = VIZ_LANG_ZH; lang <= VIZ_LANG_BOTH; lang++)
+        for (size_t r = 0; r < sizeof res / sizeof res[0]; r++)
+            for (int sf = 0; sf < 2; sf++)
+                bad += strstr(viz_resource_label((viz_lang)lang, res[r], sf), "ciq") != NULL;
+    is_int(bad, 0, "no resource label says 'ciq'");
+    ok(strcmp(viz_resource_label(VIZ_LANG_ZH, "ciq", false), "检验检疫") == 0 &&
+       strstr(viz_resource_label(VIZ_LANG_EN, "ciq", false), "inspection & quarantine") != NULL,
+       "ciq is 检验检疫, inspection & quarantine");
+    ok(strcmp(viz_resource_label(VIZ_LANG_EN, "berth", false), "berth") == 0, "an unknown name stays as it is");
+    ok(viz_legend_lines(false, VIZ_LANG_BOTH) == 0 && viz_legend_lines(true, VIZ_LANG_BOTH) == 2 &&
+       viz_legend_lines(true, VIZ_LANG_ZH) == 1, "the legend's lines: none when off, two in both languages");
+}
+
 int main(void)
 {
     test_where();
@@ -392,5 +445,6 @@ int main(void)
     test_empty();
     test_names_by_name();
     test_names_refused();
+    test_legend_layout();
     return tap_done();
 }

@@ -3,7 +3,7 @@
 ** does, and reports what its pixels show, for check_viz.py to compare with
 ** the run files read through h5py:
 **
-**   viz_probe T W H LANG RUN.h5 [RUN2.h5] [--png OUT.png]
+**   viz_probe T W H LANG RUN.h5 [RUN2.h5] [--png OUT.png] [--hover] [--legend] [--texts]
 **
 ** prints, for each pane P (0, 1):
 **   clock P TEXT                  the clock string the header shows
@@ -21,6 +21,11 @@
 **                                 label fitted)
 **   title P HASH                  a hash of the pixels of pane P's title
 **                                 row (label, scenario, its own date)
+**   legend X Y W H N              the legend strip (H 0 without --legend)
+**                                 and N = its pixels not its background
+**   cell I X Y W H                legend item I's cell
+** with --texts, first, every text of the frame as the painter drew it:
+**   text X Y W H MAX_W<tab>DRAWN<tab>ASKED   (viz_painter_log_texts)
 ** and with --hover, for the first dot found in pane 0 (top-left pixel X Y):
 **   pick X Y ID                   the consignment the painter says is there
 **   tooltip RGB                   the pixel where the tooltip's frame should
@@ -54,14 +59,15 @@ static uint32_t pixel(SDL_Surface *s, int x, int y)
 int main(int argc, char **argv)
 {
     if (argc < 6) {
-        fprintf(stderr, "usage: viz_probe T W H LANG RUN.h5 [RUN2.h5] [--png OUT.png]\n");
+        fprintf(stderr, "usage: viz_probe T W H LANG RUN.h5 [RUN2.h5] [--png OUT.png] [--hover] [--legend] "
+                        "[--texts]\n");
         return 2;
     }
     double t = atof(argv[1]);
     int w = atoi(argv[2]), h = atoi(argv[3]);
     viz_lang lang = strcmp(argv[4], "zh") == 0 ? VIZ_LANG_ZH : strcmp(argv[4], "en") == 0 ? VIZ_LANG_EN : VIZ_LANG_BOTH;
     const char *png = NULL;
-    bool hover = false;
+    bool hover = false, legend = false, texts = false;
     int nfiles = 0;
     kou_replay *rp[VIZ_MAX_PANES] = {0};
     viz_trace *tr[VIZ_MAX_PANES] = {0};
@@ -71,8 +77,9 @@ int main(int argc, char **argv)
             png = argv[++i];
             continue;
         }
-        if (strcmp(argv[i], "--hover") == 0) {
-            hover = true;
+        if (strcmp(argv[i], "--hover") == 0 || strcmp(argv[i], "--legend") == 0 || strcmp(argv[i], "--texts") == 0) {
+            bool *flag = argv[i][2] == 'h' ? &hover : argv[i][2] == 'l' ? &legend : &texts;
+            *flag = true;
             continue;
         }
         if (nfiles == VIZ_MAX_PANES || kou_replay_open(argv[i], 0, &rp[nfiles], err, sizeof err) != KOU_OK) {
@@ -99,7 +106,7 @@ int main(int argc, char **argv)
     const char *labels[VIZ_MAX_PANES] = {"A", "B"};
     for (int i = 0; i < nfiles; i++)
         nports[i] = rp[i]->nports;
-    viz_layout l = viz_layout_make(w, h, nfiles, nports);
+    viz_layout l = viz_layout_make(w, h, nfiles, nports, viz_legend_lines(legend, lang));
     viz_view v;
     memset(&v, 0, sizeof v);
     v.t = t;
@@ -110,7 +117,10 @@ int main(int argc, char **argv)
     v.colour = VIZ_COLOUR_MODE;
     v.mouse_x = v.mouse_y = -1;
     v.fps = -1;
+    v.legend = legend;
+    viz_painter_log_texts(p, texts ? stdout : NULL);
     viz_paint(p, &l, tr, labels, &v);
+    viz_painter_log_texts(p, NULL);
     SDL_RenderFlush(r);
     SDL_LockSurface(surf);
 
@@ -151,6 +161,15 @@ int main(int argc, char **argv)
     viz_header_clock_text(header, sizeof header, tr, nfiles, t, lang);
     printf("header %s\n", header);
     printf("cut %zu\n", viz_painter_cut(p));
+    size_t legend_ink = 0;
+    for (int y = l.legend.y; y < l.legend.y + l.legend.h; y++)
+        for (int x = l.legend.x; x < l.legend.x + l.legend.w; x++)
+            legend_ink += pixel(surf, x, y) != VIZ_RGB_LEGEND;
+    printf("legend %d %d %d %d %zu\n", l.legend.x, l.legend.y, l.legend.w, l.legend.h, legend_ink);
+    for (int i = 0; legend && i < VIZ_LEGEND_ITEMS; i++) {
+        viz_rect c = viz_legend_cell(&l, i);
+        printf("cell %d %d %d %d %d\n", i, c.x, c.y, c.w, c.h);
+    }
     for (int i = 0; i < nfiles; i++) {
         viz_rect tr_rect = l.pane[i].title;
         uint32_t hash = 2166136261u;
