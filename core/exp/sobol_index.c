@@ -25,8 +25,11 @@ static double at(const double *y, size_t nbase, size_t block, size_t j)
     return y[block * nbase + j];
 }
 
-/* The indices from the base points use[0..n) (repeats allowed): mean and
-** variance over A and B, then S_i and S_Ti; false when V is not positive. */
+/* The indices from the base points use[0..n) (repeats allowed): mean m and
+** variance over A and B, then S_i and S_Ti; false when V is not positive.
+** f(B) enters S_i centred, f(B) - m: the same expectation (f(AB_i) - f(A)
+** has mean 0), but without a KPI's mean (hours, far from 0 against its
+** spread) multiplying the noise of the differences. */
 static bool estimate(const double *y, size_t nbase, size_t nf, const size_t *use, size_t n, double *mean,
                      double *var, double *s1, double *st)
 {
@@ -47,7 +50,7 @@ static bool estimate(const double *y, size_t nbase, size_t nf, const size_t *use
         double first = 0, total = 0;
         for (size_t t = 0; t < n; t++) {
             double fa = at(y, nbase, 0, use[t]), fb = at(y, nbase, 1, use[t]), fab = at(y, nbase, i + 2, use[t]);
-            first += fb * (fab - fa);
+            first += (fb - m) * (fab - fa);
             total += (fa - fab) * (fa - fab);
         }
         s1[i] = first / (double)n / v;

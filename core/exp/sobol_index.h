@@ -4,7 +4,8 @@
 ** (design.h, method "saltelli": N base points, N (k + 2) rows in blocks A,
 ** B, AB_1 ... AB_k, where AB_i is A with its column i taken from B).
 ** This module owns the estimators and their confidence intervals, nothing
-** else: S_i by Saltelli et al. (2010), (1/N) sum f(B) (f(AB_i) - f(A)) / V,
+** else: S_i by Saltelli et al. (2010), (1/N) sum (f(B) - mean) (f(AB_i) - f(A)) / V
+** (f(B) centred, as SALib standardizes the outputs),
 ** S_Ti by Jansen (1999), (1/2N) sum (f(A) - f(AB_i))^2 / V, with V the
 ** variance of f over the rows of A and B together; 95% percentile
 ** bootstrap intervals, resampling the base points (a GSL mt19937 of a
