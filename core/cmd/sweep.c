@@ -159,7 +159,8 @@ void kou_cmd_sweep_help(FILE *out)
     sweep_opts o;
     kou_opt t[10];
     fputs("usage: kouan sweep DESIGN.lua [-j N] [-o FILE] [--resume] [--force]\n"
-          "                   [--shard i/N] [--plot F.png|F.svg] [--group G] [--metric M] [-q]\n"
+          "                   [--shard i/N] [--plot F.png|F.svg] [--group G] [--metric M]\n"
+          "                   [-q]\n"
           "\n"
           "Runs a design of experiments (factorial, one-at-a-time, Latin hypercube,\n"
           "Sobol, Saltelli) over a port scenario, replications on worker threads, results\n"
