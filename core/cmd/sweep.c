@@ -45,7 +45,7 @@
 #include "exp/design.h"
 #include "exp/mpi.h"
 #include "exp/replicate.h"
-#include "exp/sensitivity.h"
+#include "cmd/sweep_sens.h"
 #include "io/sweep_h5.h"
 #include "kouan_version.h"
 #include "lua/portset.h"
@@ -60,6 +60,7 @@ typedef struct sweep_opts {
     size_t ndesign;
     uint64_t jobs;
     bool resume, force, quiet;
+    const char *group, *metric; /* --group, --metric: the KPI of the sensitivity (NULL: the default) */
     unsigned shard, nshards; /* --shard i/N: points p with p % N == i - 1; 0/0 none */
 } sweep_opts;
 
@@ -106,6 +107,9 @@ typedef struct sweep {
     bool tty;
     double t0, last_draw;
     bool hard;               /* failed before or outside the runs: other MPI ranks must be aborted */
+    kou_sweep_kpi kpi;       /* the KPI of the sensitivity */
+    bool have_sens;          /* sens computed: a complete sweep, every run by this process */
+    kou_sweep_sens sens;
 } sweep;
 
 /* ---- the command line ---- */
@@ -139,6 +143,10 @@ static size_t options(sweep_opts *o, kou_opt *t)
          .check = kou_plot_name, .metavar = "F.png|F.svg",
          .help = "chart of the standardized regression coefficients of\nthe overall clearance time (import, "
                  "export) on the\nfactors"},
+        {"--group", NULL, KOU_OPT_TEXT, &o->group, .what = "a KPI group", .metavar = "G",
+         .help = "the KPI group of the sensitivity (default\n'all ports import'; e.g. 'CGO import air import')"},
+        {"--metric", NULL, KOU_OPT_TEXT, &o->metric, .what = "a KPI metric", .metavar = "M",
+         .help = "the KPI metric of the sensitivity, one the design keeps\n(default overall_mean)"},
         {"--quiet", "-q", KOU_OPT_FLAG, &o->quiet, .help = "no summary on stdout"},
         {"--help", "-h", KOU_OPT_HELP, NULL, .help = "this help"},
     };
@@ -149,13 +157,16 @@ static size_t options(sweep_opts *o, kou_opt *t)
 void kou_cmd_sweep_help(FILE *out)
 {
     sweep_opts o;
-    kou_opt t[8];
+    kou_opt t[10];
     fputs("usage: kouan sweep DESIGN.lua [-j N] [-o FILE] [--resume] [--force]\n"
-          "                   [--shard i/N] [--plot F.png|F.svg] [-q]\n"
+          "                   [--shard i/N] [--plot F.png|F.svg] [--group G] [--metric M]\n"
+          "                   [-q]\n"
           "\n"
           "Runs a design of experiments (factorial, one-at-a-time, Latin hypercube,\n"
-          "Sobol) over a port scenario, replications on worker threads, results in one\n"
-          "HDF5 sweep file. The design file format: docs/sweep.md.\n"
+          "Sobol, Saltelli) over a port scenario, replications on worker threads, results\n"
+          "in one HDF5 sweep file. The summary ends with the sensitivity of one KPI:\n"
+          "standardized regression coefficients, and for a Saltelli design Sobol first-\n"
+          "and total-order indices. The design file format: docs/sweep.md.\n"
           "\n"
           "options:\n", out);
     kou_opt_help(out, t, options(&o, t));
@@ -169,7 +180,7 @@ static int parse(sweep_opts *o, int argc, char **argv)
     memset(o, 0, sizeof *o);
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     o->jobs = n > 0 ? (uint64_t)n : 1;
-    kou_opt t[8];
+    kou_opt t[10];
     kou_opt_spec spec = {.command = "sweep", .opts = t, .nopts = options(o, t), .positional = "design file",
                          .min_pos = 1, .max_pos = 1, .pos = &o->design, .npos = &o->ndesign,
                          .help = kou_cmd_sweep_help};
@@ -627,35 +638,12 @@ static void run_loop(sweep *s)
 
 /* ---- the summary ---- */
 
-static void print_sensitivity(const sweep *s, const double *y)
+/* The sensitivity of the chosen KPI (mean over the replications of each
+** point), when this process ran every run of a complete sweep. */
+static void sensitivity(sweep *s)
 {
-    const kou_design_spec *d = &s->spec->design;
-    kou_src src;
-    if (!kou_src_fit(kou_design_matrix(s->design), s->npoints, d->nfactors, y, &src)) {
-        printf("sensitivity: too few successful points for a regression (%zu points, %zu factors)\n",
-               src.npoints, src.nfactors);
-        return;
-    }
-    printf("\nsensitivity of the all-ports import overall clearance time (mean of replications, "
-           "%zu points, mean %.3f h):\nstandardized regression coefficients (R^2 = %.3f)\n", src.npoints, src.mean,
-           src.r2);
-    for (size_t j = 0; j < src.nfactors; j++)
-        printf("  %+8.3f  %s\n", src.coef[j], d->factors[src.factor[j]].path);
-}
-
-/* The standardized regression coefficients of the all-ports import
-** overall mean (mean over the replications of each point), when this
-** process ran every run. */
-static void sensitivity(const sweep *s)
-{
-    size_t ng = s->ngroups, gi = ng, mi = s->nmetrics;
-    for (size_t g = 0; g < ng; g++)
-        if (s->gint[g] < 0 && s->gint[2 * ng + g] == KOU_IMPORT)
-            gi = g;
-    for (size_t k = 0; k < s->nmetrics; k++)
-        if (s->spec->metrics[k] == KOU_KPI_OVERALL_MEAN)
-            mi = k;
-    if (gi == ng || mi == s->nmetrics || s->nskipped > 0 || s->o->nshards > 0)
+    size_t gi = s->kpi.group, mi = s->kpi.metric;
+    if (!s->kpi.found || s->nskipped > 0 || s->o->nshards > 0 || s->rank != 0)
         return;
     double *ymean = koui_calloc(s->npoints ? s->npoints : 1, sizeof *ymean);
     for (size_t pt = 0; pt < s->npoints; pt++) {
@@ -671,8 +659,13 @@ static void sensitivity(const sweep *s)
         }
         ymean[pt] = c == s->reps ? sum / (double)c : NAN;
     }
-    print_sensitivity(s, ymean);
+    s->sens.group = s->gnp[gi];
+    s->sens.metric = s->mnames[mi];
+    kou_sweep_sens_compute(&s->sens, s->design, &s->spec->design, ymean, s->spec->design.seed);
+    s->have_sens = true;
     free(ymean);
+    if (s->w && s->sens.sobol)
+        kou_sweep_h5_sobol(s->w, s->sens.group, s->sens.metric, &s->sens.idx, s->sens.nboot);
 }
 
 /* Where the runs ran: "with M threads", or under mpirun "on N ranks x M
@@ -695,7 +688,8 @@ static void print_summary(const sweep *s)
            kou_design_method_name(s->spec->design.method), s->npoints, s->reps, s->nruns, s->nrun, s->nskipped,
            s->nfailed, kou_seconds() - s->t0, workers_text(s, where, sizeof where));
     printf("kouan sweep: results in %s\n", s->out);
-    sensitivity(s);
+    if (s->have_sens)
+        kou_sweep_sens_print(stdout, &s->sens, &s->spec->design, s->npoints);
 }
 
 /* After the loop: the workers joined, the file closed, the summary; the
@@ -712,6 +706,8 @@ static int finish(sweep *s, const kou_rep_traps *traps)
     bool complete = s->next_write == s->nruns && !sig && (s->w == NULL || !kou_sweep_h5_error(s->w));
     char herr[700] = "";
     int hrc = 0;
+    if (complete)
+        sensitivity(s);
     if (s->w) {
         kou_sweep_h5_attr_int(s->w, "failed_runs", (int64_t)s->nfailed);
         hrc = kou_sweep_h5_close(s->w, complete, herr, sizeof herr);
@@ -743,6 +739,9 @@ static int run_sweep(sweep *s)
     uint8_t *done = NULL;
     if (code == 0) {
         columns(s);
+        code = kou_sweep_kpi_pick(s->o->group, s->o->metric, s->gnp, s->ngroups, s->mnames, s->nmetrics, &s->kpi);
+    }
+    if (code == 0) {
         done = koui_calloc(s->nruns ? s->nruns : 1, 1);
         code = open_file(s, done);
     }

@@ -1,5 +1,5 @@
 /*
-** design.c — the matrices of the four designs (design.h).
+** design.c — the matrices of the five designs (design.h).
 */
 #include "exp/design.h"
 
@@ -20,7 +20,7 @@ struct kou_design {
     double *matrix; /* npoints x nfactors */
 };
 
-static const char *const method_names[KOU_DESIGN_METHOD_COUNT] = {"factorial", "oat", "lhs", "sobol"};
+static const char *const method_names[KOU_DESIGN_METHOD_COUNT] = {"factorial", "oat", "lhs", "sobol", "saltelli"};
 
 const char *kou_design_method_name(kou_design_method m)
 {
@@ -71,7 +71,7 @@ double kou_factor_value(const kou_factor *f, double u)
     return f->levels[k < f->nlevels ? k : f->nlevels - 1];
 }
 
-/* ---- the four matrices ---- */
+/* ---- the five matrices ---- */
 
 /* Every combination of the levels, the last factor varying fastest. */
 static void fill_factorial(const kou_design_spec *s, size_t np, double *x)
@@ -151,6 +151,35 @@ static void fill_sobol(const kou_design_spec *s, size_t np, double *x)
     gsl_qrng_free(q);
 }
 
+/* Saltelli's design of N base points (points): one Sobol sequence of 2k
+** dimensions from its first point, the first k columns the rows of A, the
+** last k those of B; the rows are the block A, the block B, then for each
+** factor i the block AB_i (A with column i from B), N rows each. */
+static void fill_saltelli(const kou_design_spec *s, size_t nbase, double *x)
+{
+    size_t nf = s->nfactors, np = nbase * (nf + 2);
+    KOU_CHECK(nf <= KOU_DESIGN_SALTELLI_FACTORS);
+    gsl_qrng *q = gsl_qrng_alloc(gsl_qrng_sobol, (unsigned)(2 * nf));
+    if (q == NULL)
+        koui_oom(sizeof(double) * nf);
+    double u[KOU_DESIGN_SOBOL_DIMENSIONS];
+    for (size_t j = 0; j < nbase; j++) {
+        gsl_qrng_get(q, u);
+        for (size_t i = 0; i < nf; i++) {
+            x[j * nf + i] = kou_factor_value(&s->factors[i], u[i]);
+            x[(nbase + j) * nf + i] = kou_factor_value(&s->factors[i], u[nf + i]);
+        }
+    }
+    gsl_qrng_free(q);
+    for (size_t b = 0; b < nf; b++)
+        for (size_t j = 0; j < nbase; j++) {
+            double *row = x + ((b + 2) * nbase + j) * nf;
+            memcpy(row, x + j * nf, nf * sizeof *row);
+            row[b] = x[(nbase + j) * nf + b];
+        }
+    KOU_CHECK(np == nbase * (nf + 2));
+}
+
 /* The number of points, or 0 when a full factorial has too many. */
 static size_t count_points(const kou_design_spec *s)
 {
@@ -168,6 +197,8 @@ static size_t count_points(const kou_design_spec *s)
             for (size_t k = 0; k < s->factors[i].nlevels; k++)
                 np += s->factors[i].levels[k] != s->factors[i].base;
         return np;
+    case KOU_DESIGN_SALTELLI:
+        return (size_t)s->points * (s->nfactors + 2);
     default:
         return (size_t)s->points;
     }
@@ -190,6 +221,7 @@ kou_design *kou_design_new(const kou_design_spec *spec, char *err, size_t errlen
     case KOU_DESIGN_FACTORIAL: fill_factorial(&d->spec, np, d->matrix); break;
     case KOU_DESIGN_OAT: fill_oat(&d->spec, d->matrix); break;
     case KOU_DESIGN_LHS: fill_lhs(&d->spec, np, d->matrix); break;
+    case KOU_DESIGN_SALTELLI: fill_saltelli(&d->spec, (size_t)spec->points, d->matrix); break;
     default: fill_sobol(&d->spec, np, d->matrix); break;
     }
     return d;

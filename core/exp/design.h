@@ -2,7 +2,8 @@
 ** design.h — designs of experiments over a scenario's parameters: the
 ** factors (a --set path each, with its levels or its range) and the
 ** matrix of points (rows) x factors (columns) of a full factorial, a
-** one-at-a-time, a Latin hypercube or a Sobol design (docs/sweep.md).
+** one-at-a-time, a Latin hypercube, a Sobol or a Saltelli design (for
+** Sobol indices, exp/sobol_index.h) (docs/sweep.md).
 **
 ** A design is a function of its specification alone: the Latin hypercube
 ** draws from the kernel's RNG stream "sweep.lhs" of a simulation seeded
@@ -33,10 +34,14 @@
 #define KOU_DESIGN_SOBOL_DIMENSIONS 40   /* GSL's Sobol sequence */
 
 typedef enum kou_design_method {
-    KOU_DESIGN_FACTORIAL, KOU_DESIGN_OAT, KOU_DESIGN_LHS, KOU_DESIGN_SOBOL, KOU_DESIGN_METHOD_COUNT
+    KOU_DESIGN_FACTORIAL, KOU_DESIGN_OAT, KOU_DESIGN_LHS, KOU_DESIGN_SOBOL, KOU_DESIGN_SALTELLI,
+    KOU_DESIGN_METHOD_COUNT
 } kou_design_method;
 
-/* "factorial", "oat", "lhs", "sobol"; the method of a name, or -1. */
+/* The Saltelli design's A and B are one Sobol sequence of 2k dimensions. */
+#define KOU_DESIGN_SALTELLI_FACTORS (KOU_DESIGN_SOBOL_DIMENSIONS / 2)
+
+/* "factorial", "oat", "lhs", "sobol", "saltelli"; the method of a name, or -1. */
 const char *kou_design_method_name(kou_design_method m);
 int kou_design_method_find(const char *name);
 
@@ -65,7 +70,7 @@ double kou_factor_value(const kou_factor *f, double u);
 typedef struct kou_design_spec {
     kou_design_method method;
     uint64_t seed;         /* the Latin hypercube's stream; also the runs' first seed */
-    uint64_t points;       /* lhs and sobol: the points asked for */
+    uint64_t points;       /* lhs and sobol: the points asked for; saltelli: the base points N */
     size_t nfactors;
     kou_factor factors[KOU_DESIGN_MAX_FACTORS];
 } kou_design_spec;

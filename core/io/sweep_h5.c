@@ -127,6 +127,38 @@ static void create_design(kou_sweep_h5 *w, const kou_sweep_layout *lay)
     koui_h5_close_id(&d, H5Dclose);
 }
 
+void kou_sweep_h5_sobol(kou_sweep_h5 *w, const char *group, const char *metric, const kou_sobol_indices *x,
+                        size_t nboot)
+{
+    if (w == NULL || w->error.failed)
+        return;
+    if (H5Lexists(w->file, "sensitivity", H5P_DEFAULT) > 0)
+        H5Ldelete(w->file, "sensitivity", H5P_DEFAULT);
+    hid_t g = H5Gcreate2(w->file, "sensitivity", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0) {
+        koui_h5_fail(&w->error, KOU_EIO, "cannot create /sensitivity");
+        return;
+    }
+    koui_h5_write_attr_str(&w->error, g, "group", group);
+    koui_h5_write_attr_str(&w->error, g, "metric", metric);
+    koui_h5_write_attr_str(&w->error, g, "estimators", "first order Saltelli 2010, total order Jansen 1999, "
+                           "95% percentile bootstrap over the base points");
+    koui_h5_write_attr_int(&w->error, g, "base_points", (int64_t)x->nbase);
+    koui_h5_write_attr_int(&w->error, g, "bootstrap", (int64_t)nboot);
+    koui_h5_write_attr_double(&w->error, g, "mean", x->mean);
+    koui_h5_write_attr_double(&w->error, g, "variance", x->var);
+    const char *names[6] = {"first_order", "first_order_lo", "first_order_hi",
+                            "total_order", "total_order_lo", "total_order_hi"};
+    const double *v[6] = {x->s1, x->s1_lo, x->s1_hi, x->st, x->st_lo, x->st_hi};
+    hsize_t n = x->nfactors;
+    for (size_t k = 0; k < 6; k++) {
+        hid_t d = koui_h5_write_dataset(&w->error, g, names[k], H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, &n,
+                                        H5P_DEFAULT, v[k]);
+        koui_h5_close_id(&d, H5Dclose);
+    }
+    H5Gclose(g);
+}
+
 /* /runs: every row at its place, status 0 (not run). */
 static void create_runs(kou_sweep_h5 *w, const kou_sweep_layout *lay, hid_t dcpl)
 {

@@ -3,7 +3,8 @@
 ** "Sweep files"): the design (factor paths, method, the points x factors
 ** matrix), one row per run (point, replication, seed, status, error text,
 ** wall time) and the KPI table (points x replications x groups x metrics,
-** float64, NaN where a run failed or has not run).
+** float64, NaN where a run failed or has not run); after a complete
+** Saltelli sweep, /sensitivity: the Sobol indices of one KPI.
 **
 ** Every dataset is created at full size, contiguous, with its space
 ** allocated at creation and filled (status 0 = not run, KPIs NaN), then the
@@ -22,6 +23,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "exp/sobol_index.h"
 
 #define KOU_SWEEP_H5_SCHEMA_VERSION 1
 #define KOU_SWEEP_ERROR_LEN 256 /* bytes of /runs error, NUL included */
@@ -65,6 +68,15 @@ void kou_sweep_h5_run(kou_sweep_h5 *w, size_t point, size_t rep, uint64_t seed, 
                       const char *error, double wall_seconds, const double *kpi);
 
 const char *kou_sweep_h5_error(const kou_sweep_h5 *w);
+
+/* /sensitivity (a Saltelli design's): the Sobol indices of one KPI (group
+** and metric names) over the points, one value per factor of /design in
+** each of first_order, first_order_lo, first_order_hi, total_order,
+** total_order_lo, total_order_hi; attributes group, metric, estimators,
+** base_points (used), bootstrap, mean and variance (docs/hdf5-schema.md).
+** Replaces an earlier /sensitivity. */
+void kou_sweep_h5_sobol(kou_sweep_h5 *w, const char *group, const char *metric, const kou_sobol_indices *x,
+                        size_t nboot);
 
 /* `kouan sweep-merge`: writes out (refusing an existing file unless force)
 ** from the sweep files inputs[0..n-1], shards of one sweep (--shard i/N):

@@ -72,13 +72,13 @@ static void read_settings(lua_State *L, int t, kou_sweep_spec *s)
     s->reps = (uint64_t)reps;
     s->design.seed = (uint64_t)seed;
     if (lua_getfield(L, t, "method") != LUA_TSTRING)
-        kou_host_usage_error(L, "sweep.method must be one of factorial, oat, lhs, sobol");
+        kou_host_usage_error(L, "sweep.method must be one of factorial, oat, lhs, sobol, saltelli");
     const char *method = lua_tostring(L, -1);
     int m = kou_design_method_find(method);
     if (m < 0)
-        kou_host_usage_error(L, "sweep.method '%s': unknown (known: factorial, oat, lhs, sobol)", method);
+        kou_host_usage_error(L, "sweep.method '%s': unknown (known: factorial, oat, lhs, sobol, saltelli)", method);
     s->design.method = (kou_design_method)m;
-    bool sampled = m == KOU_DESIGN_LHS || m == KOU_DESIGN_SOBOL;
+    bool sampled = m == KOU_DESIGN_LHS || m == KOU_DESIGN_SOBOL || m == KOU_DESIGN_SALTELLI;
     if (sampled && !(pts_given && whole_in(pts, 1, 1e7)))
         kou_host_usage_error(L, "sweep.points: method '%s' needs a whole number of points >= 1", method);
     lua_pop(L, 1);
@@ -173,6 +173,9 @@ static void read_factors(lua_State *L, int t, kou_design_spec *d)
     if (d->method == KOU_DESIGN_SOBOL && nf > KOU_DESIGN_SOBOL_DIMENSIONS)
         kou_host_usage_error(L, "sweep.factors: GSL's Sobol sequence has at most %d dimensions",
                              KOU_DESIGN_SOBOL_DIMENSIONS);
+    if (d->method == KOU_DESIGN_SALTELLI && nf > KOU_DESIGN_SALTELLI_FACTORS)
+        kou_host_usage_error(L, "sweep.factors: a Saltelli design draws A and B from one Sobol sequence of 2k "
+                             "dimensions: at most %d factors", KOU_DESIGN_SALTELLI_FACTORS);
     d->nfactors = nf;
     for (size_t i = 0; i < nf; i++) {
         char where[48];

@@ -5,7 +5,7 @@
 
 usage: check_sweep.py GROUP --kouan KOUAN [--root SRCROOT] [--tool mpiexec=PATH]   (tests/tap.py)
 groups: design threads badpath failure resume file shard plot mpi (mpiexec: given or on PATH) boolean
-points
+points sobol
 """
 import itertools
 import os
@@ -25,7 +25,7 @@ from tap import ok  # noqa: E402
 tap.diag_lines = 40
 
 ARGS = tap.parse_args(__doc__, ["design", "threads", "badpath", "failure", "resume", "file", "shard", "plot", "mpi",
-                                "boolean", "points"])
+                                "boolean", "points", "sobol"])
 KOUAN, ROOT = ARGS.kouan, ARGS.root
 ENV = dict(os.environ, KOUAN_ROOT=ROOT)
 TMP = tempfile.mkdtemp(prefix="kouan-sweep-")
@@ -512,7 +512,94 @@ def group_plot():
     ok(rc == 2 and "sweep-merge" in se, "--plot with --shard: exit 2, says to merge first", se)
 
 
-{"plot": group_plot, "mpi": group_mpi, "shard": group_shard, "design": group_design, "threads": group_threads,
+def sobol_numpy(y, n, k):
+    """S_i (Saltelli 2010, f(B) centred) and S_Ti (Jansen 1999) of y in the Saltelli design's row order."""
+    a, b = y[:n], y[n:2 * n]
+    m, v = np.mean(np.r_[a, b]), np.var(np.r_[a, b], ddof=1)
+    ab = [y[(i + 2) * n:(i + 3) * n] for i in range(k)]
+    return ([np.mean((b - m) * (ab[i] - a)) / v for i in range(k)],
+            [np.mean((a - ab[i]) ** 2) / 2 / v for i in range(k)])
+
+
+def printed_sobol(so):
+    """{factor path: (S_i, S_Ti)} from the summary's Sobol lines."""
+    got = {}
+    for line in so.splitlines():
+        m = re.match(r"\s+(-?[0-9.]+) \[.*\]\s+(-?[0-9.]+) \[.*\]\s+(ports\.\S+)$", line)
+        if m:
+            got[m.group(3)] = (float(m.group(1)), float(m.group(2)))
+    return got
+
+
+def group_sobol():
+    n, k = 16, 3
+    d = design("sal", "saltelli", [f"{{{ADV}, min = 0.1, max = 0.7}}", f"{{{SCAN}, min = 0, max = 1}}",
+                                   f"{{{INS}, values = {{1, 2, 3}}}}"], points=n, reps=2)
+    rc, so, se = sweep(d, "-o", out("sal"), "-j", "2")
+    ok(rc == 0, "saltelli sweep exits 0", se)
+    ok("Sobol indices (16 base points" in so and "first order" in so, "summary: the Sobol indices", so)
+    with h5py.File(out("sal")) as f:
+        m = f["design/matrix"][()]
+        ok(m.shape == (n * (k + 2), k), f"saltelli: N (k + 2) = {n * (k + 2)} points", m.shape)
+        a, b = m[:n], m[n:2 * n]
+        blocks = all(np.array_equal(m[(i + 2) * n:(i + 3) * n], np.where(np.arange(k) == i, b, a))
+                     for i in range(k))
+        ok(blocks, "saltelli: block AB_i is A with column i from B")
+        ok(np.allclose(a[0], [0.4, 0.5, 2]) and np.allclose(b[0], [0.4, 0.5, 2]),
+           "saltelli: A and B start at GSL's first Sobol point (the middle)", m[:2])
+        metrics = [x.decode() for x in f["kpi/metrics"][()]]
+        groups = [x.decode() for x in f["kpi/groups"][()]]
+        y = np.mean(f["kpi/values"][()][:, :, groups.index("all ports import"), metrics.index("overall_mean")],
+                    axis=1)
+        s1, st = sobol_numpy(y, n, k)
+        g = f["sensitivity"]
+        ok(g.attrs["group"] == "all ports import" and g.attrs["metric"] == "overall_mean"
+           and g.attrs["base_points"] == n, "/sensitivity: group, metric, base points", dict(g.attrs))
+        ok(np.allclose(g["first_order"][()], s1) and np.allclose(g["total_order"][()], st),
+           f"/sensitivity: the indices numpy computes from /kpi/values ({np.round(s1, 3)}, {np.round(st, 3)})")
+        ok(np.all(g["first_order_lo"][()] <= g["first_order"][()] + 1e-12)
+           and np.all(g["total_order_hi"][()] >= g["total_order"][()] - 1e-12), "/sensitivity: intervals")
+        pr = printed_sobol(so)
+        ok(len(pr) == k and all(abs(pr[p][0] - s1[i]) < 6e-4 and abs(pr[p][1] - st[i]) < 6e-4
+                                for i, p in enumerate([x.decode() for x in f["design/factors"][()]])),
+           "the printed indices are the file's", so)
+    # another group and metric
+    rc, so, se = sweep(d, "-o", out("sal2"), "--group", "TST air import", "--metric", "overall_p90")
+    ok(rc == 0 and "sensitivity of TST air import, overall_p90" in so, "--group/--metric: the summary says so", so)
+    with h5py.File(out("sal2")) as f:
+        metrics = [x.decode() for x in f["kpi/metrics"][()]]
+        groups = [x.decode() for x in f["kpi/groups"][()]]
+        y = np.mean(f["kpi/values"][()][:, :, groups.index("TST air import"), metrics.index("overall_p90")], axis=1)
+        s1, st = sobol_numpy(y, n, k)
+        g = f["sensitivity"]
+        ok(g.attrs["group"] == "TST air import" and g.attrs["metric"] == "overall_p90"
+           and np.allclose(g["first_order"][()], s1, equal_nan=True)
+           and np.allclose(g["total_order"][()], st, equal_nan=True), "--group/--metric: the file's indices")
+    # typos and metrics not kept: exit 2 before any run, the nearest name
+    rc, so, se = sweep(d, "-o", out("sal3"), "--group", "TST air imprt")
+    ok(rc == 2 and "did you mean 'TST air import'?" in se and not os.path.exists(out("sal3")),
+       "--group typo: exit 2, the nearest group, no file", se)
+    rc, so, se = sweep(d, "-o", out("sal3"), "--metric", "overall_p09")
+    ok(rc == 2 and "did you mean 'overall_p90'?" in se, "--metric typo: exit 2, the nearest metric", se)
+    rc, so, se = sweep(d, "-o", out("sal3"), "--group", "nowhere")
+    ok(rc == 2 and "known: 'TST air import'" in se, "--group far from any: the groups listed", se)
+    d2 = design("salk", "saltelli", [f"{{{ADV}, min = 0.1, max = 0.7}}"], points=4, reps=1,
+                extra=' kpi = {"count", "overall_mean"},')
+    rc, so, se = sweep(d2, "-o", out("sal4"), "--metric", "overall_p90")
+    ok(rc == 2 and "not kept by the design's sweep.kpi" in se, "--metric not kept: exit 2, says so", se)
+    # an lhs design: regression only, no /sensitivity; the metric chosen
+    d3 = design("sallhs", "lhs", [f"{{{ADV}, min = 0.1, max = 0.7}}", f"{{{SCAN}, min = 0, max = 1}}"],
+                points=8, reps=1)
+    rc, so, se = sweep(d3, "-o", out("sal5"), "--metric", "customs_mean")
+    ok(rc == 0 and "sensitivity of all ports import, customs_mean" in so and "Sobol" not in so,
+       "lhs: --metric, regression only", so)
+    with h5py.File(out("sal5")) as f:
+        ok("sensitivity" not in f, "lhs: no /sensitivity")
+    rc, so, se = sweep(design("salnp", "saltelli", [f"{{{ADV}, min = 0.1, max = 0.7}}"]), "-o", out("sal6"))
+    ok(rc == 2 and "points" in se, "saltelli without points: exit 2", se)
+
+
+{"sobol": group_sobol, "plot": group_plot, "mpi": group_mpi, "shard": group_shard, "design": group_design, "threads": group_threads,
  "badpath": group_badpath, "boolean": group_boolean,
  "points": group_points, "failure": group_failure, "resume": group_resume, "file": group_file}[ARGS.group]()
 tap.done()
