@@ -203,7 +203,7 @@ def group_sweep():
        "kpis(): one row per point x replication x group, labels decoded")
     ok(kall.attrs["units"]["overall_mean"] == "h" and kall.attrs["units"]["within_24h"] == "fraction",
        "sweep units")
-    m = re.search(r"mean ([\d.]+) h\)", out)
+    m = re.search(r"\(mean ([\d.]+)[ ,h)]", out)  # the sensitivity line: "(mean 16.954, R^2 = ...)"
     ok(m and abs(k["overall_mean"].mean() - float(m.group(1))) < 6e-4,
        "the mean of overall_mean = the sweep's printed mean", (m and m.group(0), k["overall_mean"].mean()))
     piv = k.pivot_table(index=f.factors[0], columns=f.factors[1], values="overall_mean")
