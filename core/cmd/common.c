@@ -110,20 +110,25 @@ const char *kou_group_mode_name(int mode)
     return mode >= 0 && mode < KOU_MODE_COUNT ? kou_mode_name(mode) : "all modes";
 }
 
+bool kou_output_folder_exists(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL || slash == path)
+        return true; /* the working folder, or / */
+    char dir[4096];
+    size_t n = (size_t)(slash - path);
+    struct stat st;
+    if (n >= sizeof dir)
+        return false;
+    memcpy(dir, path, n);
+    dir[n] = '\0';
+    return stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 bool kou_output_name(const char *value, void *dest)
 {
-    const char *slash = strrchr(value, '/');
-    if (slash != NULL && slash != value) {
-        char dir[4096];
-        size_t n = (size_t)(slash - value);
-        struct stat st;
-        if (n >= sizeof dir)
-            return false;
-        memcpy(dir, value, n);
-        dir[n] = '\0';
-        if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-            return false;
-    }
+    if (!kou_output_folder_exists(value))
+        return false;
     *(const char **)dest = value;
     return true;
 }

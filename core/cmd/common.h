@@ -45,8 +45,10 @@ void kou_progress_bar(char *bar, int width, double done);
 ** group (mode -1). */
 const char *kou_group_mode_name(int mode);
 
-/* The check of an --output value: a name whose folder exists (checked
-** when the command starts, not after a run that could not be saved). */
+/* Whether the folder path would be written in exists (checked when the
+** command starts, not after a run that could not be saved). */
+bool kou_output_folder_exists(const char *path);
+/* The check of an --output value: a name whose folder exists. */
 bool kou_output_name(const char *value, void *dest);
 #define KOU_OUTPUT_WHAT "a file name in an existing folder (create the folder first)"
 

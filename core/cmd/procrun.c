@@ -226,11 +226,10 @@ int kou_procrun(const kou_procrun_request *q)
         jobs = (size_t)q->reps;
     char path[1100] = "";
     int code = q->no_output ? 0 : file_path(q, path, sizeof path);
-    const char *checked;
     if (code == 0 && q->output && !q->force && access(path, F_OK) == 0) /* refused before simulating */
         code = kou_usage_error("run", "%s exists: refusing to overwrite it (--force overwrites it, -o names "
                                "another)", path);
-    else if (code == 0 && q->output && !kou_output_name(path, &checked))
+    else if (code == 0 && q->output && !kou_output_folder_exists(path))
         code = kou_usage_error("run", "-o: '%s' is not %s", path, KOU_OUTPUT_WHAT);
     pool pl = {.q = q, .run = run};
     if (code == 0)

@@ -252,11 +252,6 @@ int kou_h5p_write(const char *path, const kou_prun *p, bool force, bool *exists,
 static const koui_h5_shape rows_shape = {MAX_ROWS, MAX_EXTENT, "", "this file's replications and objects"};
 static const koui_h5_shape table_shape = {MAX_EXTENT, MAX_EXTENT, "", "this file's replications and objects"};
 
-static hid_t open_shaped(koui_h5_error *e, hid_t file, const char *name, int rank, hsize_t *dims, hsize_t first_max)
-{
-    return koui_h5_open_shaped(e, file, name, rank, dims, first_max == MAX_ROWS ? &rows_shape : &table_shape);
-}
-
 static bool read_exact(koui_h5_error *e, hid_t file, const char *name, int rank, const hsize_t *want, hid_t mtype,
                        void *buf)
 {
@@ -285,7 +280,7 @@ static bool read_strings(koui_h5_error *e, hid_t file, const char *name, size_t 
 static bool extent1(koui_h5_error *e, hid_t file, const char *name, size_t *n)
 {
     hsize_t d[1];
-    hid_t ds = open_shaped(e, file, name, 1, d, MAX_EXTENT);
+    hid_t ds = koui_h5_open_shaped(e, file, name, 1, d, &table_shape);
     koui_h5_close_id(&ds, H5Dclose);
     *n = e->failed ? 0 : (size_t)d[0];
     return !e->failed;
@@ -325,9 +320,9 @@ static bool read_root(koui_h5_error *e, hid_t file, kou_prun *p)
 static bool read_layout(koui_h5_error *e, hid_t file, kou_prun *p)
 {
     hsize_t dr[3], dm[3];
-    hid_t a = open_shaped(e, file, "/resource_stats", 3, dr, MAX_EXTENT);
+    hid_t a = koui_h5_open_shaped(e, file, "/resource_stats", 3, dr, &table_shape);
     koui_h5_close_id(&a, H5Dclose);
-    hid_t b = e->failed ? H5I_INVALID_HID : open_shaped(e, file, "/monitor_stats", 3, dm, MAX_EXTENT);
+    hid_t b = e->failed ? H5I_INVALID_HID : koui_h5_open_shaped(e, file, "/monitor_stats", 3, dm, &table_shape);
     koui_h5_close_id(&b, H5Dclose);
     if (e->failed)
         return false;
@@ -434,7 +429,7 @@ static bool read_series(koui_h5_error *e, hid_t file, kou_prun *p, int what, con
 {
     size_t nobj = series_objects(p, what), nv = series_values(what);
     hsize_t d[2];
-    hid_t ds = open_shaped(e, file, name, 2, d, MAX_ROWS);
+    hid_t ds = koui_h5_open_shaped(e, file, name, 2, d, &rows_shape);
     koui_h5_close_id(&ds, H5Dclose);
     if (e->failed)
         return false;
@@ -472,7 +467,7 @@ static bool read_fac_layout(koui_h5_error *e, hid_t file, kou_prun *p, kou_prun_
     kou_prun_layout *l = &p->layout;
     char path[64];
     hsize_t d[3];
-    hid_t ds = open_shaped(e, file, fac_path(path, sizeof path, k, "stats"), 3, d, MAX_EXTENT);
+    hid_t ds = koui_h5_open_shaped(e, file, fac_path(path, sizeof path, k, "stats"), 3, d, &table_shape);
     koui_h5_close_id(&ds, H5Dclose);
     if (e->failed)
         return false;

@@ -22,31 +22,18 @@ Python's own random.Random, one per stream (seeded from --seed and the
 stream's name), in place of kouan's streams: the two programs draw
 different numbers from the same distributions.
 """
-import argparse
 import random
 
 import simpy
+
+from simpy_args import parse
 
 PARAMS = {"counters": 2, "lambda": 10.0, "service": 0.18, "patience": 0.25,
           "customers": 2000, "warmup": 0.0}
 
 
-def parse():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
-    a = p.parse_args()
-    prm = dict(PARAMS)
-    for kv in a.set:
-        k, _, v = kv.partition("=")
-        if k not in prm:
-            p.error(f"unknown parameter {k}")
-        prm[k] = type(prm[k])(float(v)) if isinstance(prm[k], int) else float(v)
-    return a.seed, prm
-
-
 def main():
-    seed, prm = parse()
+    seed, prm = parse(__doc__, PARAMS)
     rng = {s: random.Random(f"{seed}:{s}") for s in ("arrivals", "service", "patience")}
     env = simpy.Environment()
     counter = simpy.Resource(env, capacity=prm["counters"])

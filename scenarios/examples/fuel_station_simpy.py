@@ -27,32 +27,19 @@ it has. Prints one line per statistic:
 Python's random.Random, one per stream (seeded from --seed and the
 stream's name), in place of kouan's streams.
 """
-import argparse
 import random
 
 import simpy
+
+from simpy_args import parse
 
 PARAMS = {"pumps": 2, "station_size": 200.0, "threshold": 10.0, "tank_size": 50.0,
           "tank_min": 5.0, "tank_max": 25.0, "speed": 2.0, "truck_time": 300.0,
           "inter_min": 30.0, "inter_max": 300.0, "sim_time": 20000.0}
 
 
-def parse():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
-    a = p.parse_args()
-    prm = dict(PARAMS)
-    for kv in a.set:
-        k, _, v = kv.partition("=")
-        if k not in prm:
-            p.error(f"unknown parameter {k}")
-        prm[k] = type(prm[k])(float(v)) if isinstance(prm[k], int) else float(v)
-    return a.seed, prm
-
-
 def main():
-    seed, prm = parse()
+    seed, prm = parse(__doc__, PARAMS)
     rng = {s: random.Random(f"{seed}:{s}") for s in ("arrivals", "tanks")}
     env = simpy.Environment()
     pumps = simpy.Resource(env, capacity=prm["pumps"])

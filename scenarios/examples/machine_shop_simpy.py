@@ -28,31 +28,18 @@ nor the repairman's other work after it. Prints one line per statistic:
 Python's random.Random, one per stream (seeded from --seed and the
 stream's name), in place of kouan's streams.
 """
-import argparse
 import random
 
 import simpy
+
+from simpy_args import parse
 
 PARAMS = {"machines": 10, "pt_mean": 10.0, "pt_sigma": 2.0, "mttf": 300.0,
           "repair": 30.0, "job": 30.0, "weeks": 4.0}
 
 
-def parse():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
-    a = p.parse_args()
-    prm = dict(PARAMS)
-    for kv in a.set:
-        k, _, v = kv.partition("=")
-        if k not in prm:
-            p.error(f"unknown parameter {k}")
-        prm[k] = type(prm[k])(float(v)) if isinstance(prm[k], int) else float(v)
-    return a.seed, prm
-
-
 def main():
-    seed, prm = parse()
+    seed, prm = parse(__doc__, PARAMS)
     horizon = prm["weeks"] * 7 * 24 * 60
     rng = {s: random.Random(f"{seed}:{s}") for s in ("work", "failures")}
     env = simpy.Environment()

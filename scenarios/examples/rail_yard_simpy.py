@@ -28,32 +28,19 @@ any; the train then leaves. The last train is the last one due by
 Python's random.Random, one per stream (seeded from --seed and the
 stream's name), in place of kouan's streams.
 """
-import argparse
 import itertools
 import random
 
 import simpy
 
+from simpy_args import parse
+
 PARAMS = {"lambda": 8.0, "urgent": 0.2, "yard": 32, "headway": 4.0, "train": 36,
           "load": 0.02, "sim_time": 2000.0}
 
 
-def parse():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
-    a = p.parse_args()
-    prm = dict(PARAMS)
-    for kv in a.set:
-        k, _, v = kv.partition("=")
-        if k not in prm:
-            p.error(f"unknown parameter {k}")
-        prm[k] = type(prm[k])(float(v)) if isinstance(prm[k], int) else float(v)
-    return a.seed, prm
-
-
 def main():
-    seed, prm = parse()
+    seed, prm = parse(__doc__, PARAMS)
     rng = {s: random.Random(f"{seed}:{s}") for s in ("arrivals", "kind")}
     env = simpy.Environment()
     yard = simpy.PriorityStore(env, capacity=prm["yard"])
