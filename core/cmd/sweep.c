@@ -32,6 +32,7 @@
 */
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +74,7 @@ typedef struct sweep_run {
     uint64_t seed;
     double wall;
     bool queued;             /* submitted to the pipeline */
+    bool written;            /* in the file (rank 0), or sent to rank 0 */
     char error[KOU_SWEEP_ERROR_LEN];
     double *kpi;             /* ngroups x nmetrics */
 } sweep_run;
@@ -104,6 +106,7 @@ typedef struct sweep {
     kou_replicator *rp;
     size_t next_build, next_write;
     size_t nfailed, nskipped, nrun, todo;
+    size_t sent;             /* MPI rank > 0: runs sent to rank 0 */
     bool tty;
     double t0, last_draw;
     bool hard;               /* failed before or outside the runs: other MPI ranks must be aborted */
@@ -547,7 +550,8 @@ static bool collect(sweep *s, size_t i)
     sweep_run *j = &s->runs[i];
     if (j->remote) {
         kou_mpi_run m = {.values = j->kpi, .nvalues = s->ngroups * s->nmetrics};
-        kou_mpi_recv_run(s->mpi, (int)(i % (size_t)s->size), i, &m);
+        if (!kou_mpi_recv_run(s->mpi, (int)(i % (size_t)s->size), i, &m, kou_rep_stop_signal))
+            return false;
         j->status = m.status;
         j->seed = m.seed;
         j->wall = m.wall_seconds;
@@ -568,6 +572,19 @@ static bool collect(sweep *s, size_t i)
     return true;
 }
 
+/* For tests only (docs/hardening.md, "Faults"): KOUAN_FAULT_MPI_KILL=R:K
+** makes MPI rank R > 0 die of SIGKILL once it has sent its K-th run, as a
+** rank whose node fails. */
+static void test_fault_after_send(sweep *s)
+{
+    const char *f = getenv("KOUAN_FAULT_MPI_KILL");
+    unsigned rank = 0, k = 0;
+    if (f == NULL || sscanf(f, "%u:%u", &rank, &k) != 2 || (int)rank != s->rank)
+        return;
+    if (++s->sent == k)
+        raise(SIGKILL);
+}
+
 /* Run i into the file (rank 0), or to rank 0 (MPI, rank > 0). */
 static void record(sweep *s, size_t i)
 {
@@ -582,10 +599,13 @@ static void record(sweep *s, size_t i)
                          .values = j->kpi, .nvalues = s->ngroups * s->nmetrics};
         memcpy(m.error, j->error, sizeof m.error);
         kou_mpi_send_run(s->mpi, &m);
+        j->written = true;
+        test_fault_after_send(s);
         return;
     }
     kou_sweep_h5_run(s->w, pt, rep, j->seed, j->status, j->error, j->wall,
                      j->status == KOU_SWEEP_OK ? j->kpi : NULL);
+    j->written = true;
     s->nrun++;
     if (j->status == KOU_SWEEP_OK)
         return;
@@ -613,6 +633,42 @@ static void draw_progress(sweep *s)
     fflush(stderr);
 }
 
+/* After a stop request (rank 0): the runs that finished ahead of the one
+** waited for go into the file too, those of this process's workers and
+** those other ranks had already sent, so that --resume runs only what is
+** missing. */
+static void save_finished(sweep *s)
+{
+    if (s->w == NULL)
+        return;
+    for (const kou_rep_result *res; s->rp && (res = kou_replicator_next_finished(s->rp)) != NULL;) {
+        sweep_run *j = res->job.user;
+        if (j->written)
+            continue;
+        j->wall = res->wall_seconds;
+        j->status = res->status == KOU_OK ? KOU_SWEEP_OK : KOU_SWEEP_FAILED;
+        if (res->status != KOU_OK)
+            snprintf(j->error, sizeof j->error, "%.*s", (int)sizeof j->error - 1,
+                     res->error[0] ? res->error : "the model failed");
+        record(s, (size_t)(j - s->runs));
+    }
+    size_t nv = s->ngroups * s->nmetrics;
+    double *values = koui_calloc(nv + 1, sizeof *values);
+    kou_mpi_run m = {.values = values, .nvalues = nv};
+    while (s->mpi && s->size > 1 && kou_mpi_take_arrived(s->mpi, &m)) {
+        sweep_run *j = m.index < s->nruns ? &s->runs[m.index] : NULL;
+        if (j == NULL || !j->remote || j->written)
+            continue;
+        j->status = m.status;
+        j->seed = m.seed;
+        j->wall = m.wall_seconds;
+        memcpy(j->error, m.error, sizeof j->error);
+        memcpy(j->kpi, values, nv * sizeof *values);
+        record(s, m.index);
+    }
+    free(values);
+}
+
 /* Writes the runs in order until all are written, a stop request or a
 ** file error. */
 static void run_loop(sweep *s)
@@ -632,6 +688,8 @@ static void run_loop(sweep *s)
         if (s->w && kou_sweep_h5_error(s->w))
             break;
     }
+    if (kou_rep_stop_signal())
+        save_finished(s);
     if (s->tty)
         fputs("\r\033[K", stderr);
 }
@@ -692,6 +750,48 @@ static void print_summary(const sweep *s)
         kou_sweep_sens_print(stdout, &s->sens, &s->spec->design, s->npoints);
 }
 
+/* "runs 7, 9-12, 15" (from 1): the runs this process was to run or
+** receive that are not in the file; the first MISSING_SHOWN ranges. */
+#define MISSING_SHOWN 20
+static size_t missing_text(const sweep *s, char *buf, size_t len)
+{
+    size_t nmissing = 0, nranges = 0, used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < s->nruns; i++) {
+        const sweep_run *j = &s->runs[i];
+        if ((j->skip && !j->remote) || j->written)
+            continue;
+        nmissing++;
+        size_t end = i;
+        while (end + 1 < s->nruns && !s->runs[end + 1].written && (!s->runs[end + 1].skip || s->runs[end + 1].remote))
+            end++;
+        nmissing += end - i;
+        if (nranges++ < MISSING_SHOWN && used < len) {
+            if (end > i)
+                used += (size_t)snprintf(buf + used, len - used, "%s%zu-%zu", used ? ", " : "", i + 1, end + 1);
+            else
+                used += (size_t)snprintf(buf + used, len - used, "%s%zu", used ? ", " : "", i + 1);
+        } else if (nranges == MISSING_SHOWN + 1 && used < len) {
+            used += (size_t)snprintf(buf + used, len - used, ", ...");
+        }
+        i = end;
+    }
+    return nmissing;
+}
+
+/* The interruption: which runs are missing, where the others are, and
+** the command that finishes the sweep (without mpirun). */
+static void say_missing(const sweep *s, int sig)
+{
+    char runs[512], shard[48] = "";
+    size_t n = missing_text(s, runs, sizeof runs);
+    if (s->o->nshards > 0)
+        snprintf(shard, sizeof shard, " --shard %u/%u", s->o->shard, s->o->nshards);
+    fprintf(stderr, "kouan sweep: interrupted (signal %d): run%s %s of %zu missing; %s holds the %zu finished "
+            "runs and says complete = 0; finish with kouan sweep %s -o %s%s --resume\n", sig, n == 1 ? "" : "s",
+            runs, s->nruns, s->out, s->nskipped + s->nrun, s->o->design, s->out, shard);
+}
+
 /* After the loop: the workers joined, the file closed, the summary; the
 ** exit status. */
 static int finish(sweep *s, const kou_rep_traps *traps)
@@ -717,8 +817,8 @@ static int finish(sweep *s, const kou_rep_traps *traps)
     if (complete && !s->o->quiet && s->rank == 0)
         print_summary(s);
     if (sig) {
-        fprintf(stderr, "kouan sweep: interrupted (signal %d): %s holds the %zu runs written so far and says "
-                "complete = 0; --resume continues it\n", sig, s->out, s->nskipped + s->nrun);
+        if (s->rank == 0)
+            say_missing(s, sig);
         return 130;
     }
     if (hrc != 0) {
@@ -815,7 +915,10 @@ int kou_cmd_sweep(int argc, char **argv)
     }
     if (s->mpi && s->hard && s->size > 1) /* the other ranks may wait for this one */
         kou_mpi_abort(s->mpi, code);
-    kou_mpi_free(s->mpi);
+    if (code == 130 && s->size > 1) /* a rank may be dead: MPI_Finalize would wait for it */
+        kou_mpi_leave(s->mpi);
+    else
+        kou_mpi_free(s->mpi);
     free(s);
     return code;
 }

@@ -199,7 +199,8 @@ static void receive_draw(unc_run *x, size_t d)
     for (size_t a = 0; a < x->u.nalts; a++)
         for (size_t r = 0; r < x->u.nreps; r++) {
             kou_mpi_run m = {.values = kou_unc_value(&x->u, d, a, r, 0, 0), .nvalues = x->u.ngroups * M};
-            kou_mpi_recv_run(x->mpi, (int)(d % (size_t)x->size), (d * x->u.nalts + a) * x->u.nreps + r, &m);
+            kou_mpi_recv_run(x->mpi, (int)(d % (size_t)x->size), (d * x->u.nalts + a) * x->u.nreps + r, &m,
+                             NULL);
         }
 }
 

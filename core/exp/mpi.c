@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #ifdef KOUAN_HAVE_MPI
 
@@ -63,6 +64,13 @@ void kou_mpi_free(kou_mpi *m)
     if (m == NULL)
         return;
     MPI_Finalize();
+    kou_mpi_leave(m);
+}
+
+void kou_mpi_leave(kou_mpi *m)
+{
+    if (m == NULL)
+        return;
     free(m->buf);
     free(m);
 }
@@ -107,12 +115,11 @@ void kou_mpi_send_run(kou_mpi *m, const kou_mpi_run *run)
     check(MPI_Send(m->buf, pos, MPI_PACKED, 0, 0, MPI_COMM_WORLD), "MPI_Send");
 }
 
-void kou_mpi_recv_run(kou_mpi *m, int from, size_t index, kou_mpi_run *run)
+/* The packed run in m->buf into run. */
+static void unpack(kou_mpi *m, kou_mpi_run *run)
 {
-    make_buffer(m, run->nvalues);
     int pos = 0, size = m->bufsize;
     int64_t head[2];
-    check(MPI_Recv(m->buf, size, MPI_PACKED, from, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE), "MPI_Recv");
     check(MPI_Unpack(m->buf, size, &pos, head, 2, MPI_INT64_T, MPI_COMM_WORLD), "MPI_Unpack");
     check(MPI_Unpack(m->buf, size, &pos, &run->seed, 1, MPI_UINT64_T, MPI_COMM_WORLD), "MPI_Unpack");
     check(MPI_Unpack(m->buf, size, &pos, &run->wall_seconds, 1, MPI_DOUBLE, MPI_COMM_WORLD), "MPI_Unpack");
@@ -121,11 +128,62 @@ void kou_mpi_recv_run(kou_mpi *m, int from, size_t index, kou_mpi_run *run)
     run->error[KOU_MPI_ERROR_LEN - 1] = '\0';
     run->status = (int)head[1];
     run->index = (size_t)head[0];
-    if (head[0] != (int64_t)index) {
-        fprintf(stderr, "kouan sweep: MPI: rank %d sent run %lld, expected run %zu\n", from, (long long)head[0],
-                index);
+}
+
+/* Waits for the pending receive req, polling stop() every 0.2 ms (a
+** signal does not end a blocking MPI_Recv); false, the receive cancelled,
+** when stop() turns nonzero before the run came. */
+static bool wait_or_stop(MPI_Request *req, int (*stop)(void))
+{
+    for (;;) {
+        int flag = 0;
+        check(MPI_Test(req, &flag, MPI_STATUS_IGNORE), "MPI_Test");
+        if (flag)
+            return true;
+        if (stop()) { /* the run may still have come in before the cancel took */
+            MPI_Status st;
+            int cancelled = 0;
+            MPI_Cancel(req);
+            MPI_Wait(req, &st);
+            MPI_Test_cancelled(&st, &cancelled);
+            return !cancelled;
+        }
+        struct timespec pause = {0, 200000};
+        nanosleep(&pause, NULL);
+    }
+}
+
+bool kou_mpi_recv_run(kou_mpi *m, int from, size_t index, kou_mpi_run *run, int (*stop)(void))
+{
+    make_buffer(m, run->nvalues);
+    if (stop == NULL) {
+        check(MPI_Recv(m->buf, m->bufsize, MPI_PACKED, from, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE), "MPI_Recv");
+    } else {
+        MPI_Request req;
+        check(MPI_Irecv(m->buf, m->bufsize, MPI_PACKED, from, 0, MPI_COMM_WORLD, &req), "MPI_Irecv");
+        if (!wait_or_stop(&req, stop))
+            return false;
+    }
+    unpack(m, run);
+    if (run->index != index) {
+        fprintf(stderr, "kouan sweep: MPI: rank %d sent run %zu, expected run %zu\n", from, run->index, index);
         MPI_Abort(MPI_COMM_WORLD, 2);
     }
+    return true;
+}
+
+bool kou_mpi_take_arrived(kou_mpi *m, kou_mpi_run *run)
+{
+    int flag = 0;
+    MPI_Status st;
+    if (MPI_Iprobe(MPI_ANY_SOURCE, 0, MPI_COMM_WORLD, &flag, &st) != MPI_SUCCESS || !flag)
+        return false;
+    make_buffer(m, run->nvalues);
+    if (MPI_Recv(m->buf, m->bufsize, MPI_PACKED, st.MPI_SOURCE, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE) !=
+        MPI_SUCCESS)
+        return false;
+    unpack(m, run);
+    return true;
 }
 
 #else /* no MPI: stubs */
@@ -174,12 +232,26 @@ void kou_mpi_send_run(kou_mpi *m, const kou_mpi_run *run)
     KOU_CHECK(m != NULL);
 }
 
-void kou_mpi_recv_run(kou_mpi *m, int from, size_t index, kou_mpi_run *run)
+void kou_mpi_leave(kou_mpi *m)
+{
+    KOU_CHECK(m == NULL);
+}
+
+bool kou_mpi_recv_run(kou_mpi *m, int from, size_t index, kou_mpi_run *run, int (*stop)(void))
 {
     (void)from;
     (void)index;
     (void)run;
+    (void)stop;
     KOU_CHECK(m != NULL);
+    return false;
+}
+
+bool kou_mpi_take_arrived(kou_mpi *m, kou_mpi_run *run)
+{
+    (void)run;
+    KOU_CHECK(m != NULL);
+    return false;
 }
 
 #endif

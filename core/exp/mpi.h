@@ -10,6 +10,12 @@
 ** prints "kouan sweep: MPI error in CALL: TEXT" and aborts every rank
 ** (exit 2). Built without MPI (no KOUAN_HAVE_MPI) the module is stubs:
 ** kou_mpi_launched is false, and nothing else may be called.
+**
+** A rank killed mid-run: Open MPI's mpirun then sends SIGTERM to the
+** others. Rank 0 waits for a run with a stop callback (kou_mpi_recv_run),
+** so the signal ends the wait; it then takes the runs already arrived
+** (kou_mpi_take_arrived) and leaves without MPI_Finalize (kou_mpi_leave),
+** which would wait for the dead rank.
 */
 #ifndef KOUAN_EXP_MPI_H
 #define KOUAN_EXP_MPI_H
@@ -44,6 +50,9 @@ bool kou_mpi_launched(void);
 kou_mpi *kou_mpi_new(char *err, size_t errlen);
 /* MPI_Finalize, unless the ranks were aborted. NULL is a no-op. */
 void kou_mpi_free(kou_mpi *m);
+/* Frees m without MPI_Finalize: after an interruption, when another rank
+** may be dead. NULL is a no-op. */
+void kou_mpi_leave(kou_mpi *m);
 /* 0 and 1 for NULL (not launched by mpirun). */
 int kou_mpi_rank(const kou_mpi *m);
 int kou_mpi_size(const kou_mpi *m);
@@ -54,7 +63,12 @@ void kou_mpi_send_run(kou_mpi *m, const kou_mpi_run *run);
 /* Rank 0: receives run number index from rank from into run (whose
 ** values hold run->nvalues). Messages from one rank arrive in the order sent
 ** (MPI's non-overtaking rule) and each rank sends its runs in index
-** order, so another index is an error (every rank aborts). */
-void kou_mpi_recv_run(kou_mpi *m, int from, size_t index, kou_mpi_run *run);
+** order, so another index is an error (every rank aborts). With stop
+** (may be NULL: wait for good) the wait polls stop() and gives up when it
+** returns nonzero: false then, nothing received. */
+bool kou_mpi_recv_run(kou_mpi *m, int from, size_t index, kou_mpi_run *run, int (*stop)(void));
+/* Rank 0: a run that has already arrived from any rank, whatever its
+** index (in run, whose values hold run->nvalues); false when none has. */
+bool kou_mpi_take_arrived(kou_mpi *m, kou_mpi_run *run);
 
 #endif

@@ -64,6 +64,7 @@ typedef struct slot {
     kou_rep_job job;
     size_t index;
     bool done;
+    bool taken;        /* handed back by kou_replicator_next_finished */
     kou_rep_result res;
 } slot;
 
@@ -317,6 +318,19 @@ const kou_rep_result *kou_replicator_next(kou_replicator *rp)
     }
     rp->handed = s;
     return &s->res;
+}
+
+const kou_rep_result *kou_replicator_next_finished(kou_replicator *rp)
+{
+    pthread_mutex_lock(&rp->mu);
+    drop_handed(rp);
+    slot *s = rp->head;
+    while (s != NULL && (!s->done || s->taken || s->res.stopped))
+        s = s->next;
+    if (s != NULL)
+        s->taken = true;
+    pthread_mutex_unlock(&rp->mu);
+    return s ? &s->res : NULL;
 }
 
 int kou_replicate(const kou_rep_config *cfg, const kou_rep_job *jobs, size_t n,

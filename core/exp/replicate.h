@@ -110,6 +110,12 @@ void kou_replicator_submit(kou_replicator *rp, const kou_rep_job *job);
 ** requested (the replication it interrupted, if any, is not handed
 ** back). Valid until the next call. */
 const kou_rep_result *kou_replicator_next(kou_replicator *rp);
+/* After a stop request, which kou_replicator_next honours by handing back
+** nothing more: the result of a job that ended before the request (not
+** stopped) and was not handed back, oldest first, whatever its place in
+** the order; NULL when none is left. Lets a caller keep runs finished
+** ahead of the one it waited for. Valid until the next call. */
+const kou_rep_result *kou_replicator_next_finished(kou_replicator *rp);
 
 /* Runs jobs[0..n-1] through a pipeline made with cfg, handing each result
 ** in order to done on the caller's thread; stops early when done returns

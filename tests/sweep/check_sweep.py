@@ -5,7 +5,7 @@
 
 usage: check_sweep.py GROUP --kouan KOUAN [--root SRCROOT] [--tool mpiexec=PATH]   (tests/tap.py)
 groups: design threads badpath failure resume file shard plot mpi (mpiexec: given or on PATH) boolean
-points sobol
+points sobol mpikill (mpiexec: rank 1 killed mid-sweep, then --resume without mpirun)
 """
 import itertools
 import os
@@ -25,7 +25,7 @@ from tap import ok  # noqa: E402
 tap.diag_lines = 40
 
 ARGS = tap.parse_args(__doc__, ["design", "threads", "badpath", "failure", "resume", "file", "shard", "plot", "mpi",
-                                "boolean", "points", "sobol"])
+                                "boolean", "points", "sobol", "mpikill"])
 KOUAN, ROOT = ARGS.kouan, ARGS.root
 ENV = dict(os.environ, KOUAN_ROOT=ROOT)
 TMP = tempfile.mkdtemp(prefix="kouan-sweep-")
@@ -476,6 +476,47 @@ def group_mpi():
     same_results(out("mpi-plain"), out("mpi-b"), "plain run of the MPI build")
 
 
+def run_numbers(text):
+    """{7, 9, 10, 11, 12} from "7, 9-12" (runs from 1)."""
+    runs = set()
+    for part in text.split(", "):
+        a, _, b = part.partition("-")
+        runs.update(range(int(a), int(b or a) + 1))
+    return runs
+
+
+def group_mpikill():
+    # rank 1 dies of SIGKILL after sending its 3rd run (KOUAN_FAULT_MPI_KILL, a test-only hook of
+    # core/cmd/sweep.c); mpirun then sends SIGTERM to rank 0, which writes what it has and says what is missing
+    d = design("mkill", "lhs", [f"{{{ADV}, min = 0.1, max = 0.7}}", f"{{{INS}, values = {{1, 2, 3}}}}"],
+               points=10, reps=2)
+    rc, so, se = sweep(d, "-o", out("mkill-full"), "-j", "1", "-q")
+    ok(rc == 0, "uninterrupted kouan sweep -j 1 exits 0", se)
+    for j in ("1", "2"):
+        path = out("mkill-" + j)
+        env = dict(ENV, KOUAN_FAULT_MPI_KILL="1:3")
+        rc, so, se = tap.run([tap.tool("mpiexec", required=True), "-n", "2", KOUAN, "sweep", d, "-o", path, "-j", j],
+                             f"mpiexec -n 2 kouan sweep -j {j}, rank 1 killed", timeout=120, cwd=TMP, env=env)
+        m = re.search(r"kouan sweep: interrupted \(signal 15\): runs? ([0-9, -]+) of 20 missing; (\S+) holds the "
+                      r"(\d+) finished runs and says complete = 0; finish with (kouan sweep .* --resume)\n", se)
+        ok(rc != 0 and m, f"-j {j}: non-zero exit, rank 0 says which runs are missing and how to finish", f"rc {rc}\n{se}")
+        if not m:
+            continue
+        missing = run_numbers(m.group(1))
+        with h5py.File(path) as f:
+            st = f["runs"]["status"][()]
+            done = {i + 1 for i in range(len(st)) if st[i] != 0}
+            ok(f.attrs["complete"] == 0 and done == set(range(1, 21)) - missing and len(done) == int(m.group(3))
+               and 8 in missing and 0 < len(done),  # run 8: rank 1's 4th, never run
+               f"-j {j}: the file reads, complete = 0, and holds exactly the runs not said missing", f"{done} {missing}")
+        cmd = m.group(4).split()
+        ok(cmd[2:] == [d, "-o", path, "--resume"], f"-j {j}: the resume command names the design and the file", cmd)
+        rc, so, se = tap.run([KOUAN] + cmd[1:] + ["-j", "2"], timeout=60, cwd=TMP, env=ENV)
+        ok(rc == 0 and f"{20 - len(done)} run now, {len(done)} from the file" in so,
+           f"-j {j}: --resume without mpirun runs only the missing runs", so + se)
+        same_results(out("mkill-full"), path, f"-j {j}, killed rank then --resume")
+
+
 def group_plot():
     import importlib.util
     import struct
@@ -599,7 +640,7 @@ def group_sobol():
     ok(rc == 2 and "points" in se, "saltelli without points: exit 2", se)
 
 
-{"sobol": group_sobol, "plot": group_plot, "mpi": group_mpi, "shard": group_shard, "design": group_design, "threads": group_threads,
+{"mpikill": group_mpikill, "sobol": group_sobol, "plot": group_plot, "mpi": group_mpi, "shard": group_shard, "design": group_design, "threads": group_threads,
  "badpath": group_badpath, "boolean": group_boolean,
  "points": group_points, "failure": group_failure, "resume": group_resume, "file": group_file}[ARGS.group]()
 tap.done()
