@@ -286,10 +286,13 @@ typedef struct cmp {
     bool *keep;            /* [i]: print the group order[i] (--group) */
     int *map;              /* [a][g]: the alternative's own group index, or -1 */
     double *vals;          /* [r][a][g][m] */
-    size_t nrep, cap;
+    size_t nrep, cap;      /* rows kept: replications every alternative ran */
     uint64_t *seeds;       /* [r][a] */
-    kou_replicator *rp;    /* inline */
-    bool failed;
+    size_t *repno;         /* [r]: the kept row's replication number, from 0 */
+    size_t ntaken;         /* replications taken back, kept or not */
+    size_t nfailed;        /* of them, failed on some alternative: left out */
+    char failed_list[256]; /* "3, 5" (from 1), the first ones */
+    kou_replicator *rp;
 } cmp;
 
 static double val(const cmp *c, size_t r, size_t a, size_t g, size_t m)
@@ -327,6 +330,7 @@ static void grow(cmp *c, size_t reps)
         c->cap = c->cap ? 2 * c->cap : 16;
     c->vals = koui_realloc(c->vals, c->cap * c->nalt * c->ngroup * M * sizeof *c->vals);
     c->seeds = koui_realloc(c->seeds, c->cap * c->nalt * sizeof *c->seeds);
+    c->repno = koui_realloc(c->repno, c->cap * sizeof *c->repno);
 }
 
 /* Queues replication r of every alternative. */
@@ -340,24 +344,47 @@ static void submit_rep(cmp *c, size_t r)
     }
 }
 
-/* Takes back replication r of every alternative, in order. 0, or the
-** exit status after the message. */
+/* Replication r failed on some alternative: left out of every statistic
+** (the differences are paired), listed. */
+static void leave_out(cmp *c, size_t r)
+{
+    size_t used = strlen(c->failed_list), room = sizeof c->failed_list - 8;
+    if (used < room)
+        snprintf(c->failed_list + used, sizeof c->failed_list - used, "%s%zu", used ? ", " : "", r + 1);
+    else if (!strstr(c->failed_list, "..."))
+        snprintf(c->failed_list + used, sizeof c->failed_list - used, ", ...");
+    c->nfailed++;
+}
+
+/* Takes back replication r of every alternative, in order. A failed run
+** is reported and its replication left out; the others go on. 0, or 130
+** on a stop request. */
 static int take_rep(cmp *c, size_t r)
 {
+    bool bad = false;
     for (size_t a = 0; a < c->nalt; a++) {
         const kou_portset_alt *alt = kou_portset_get(c->ps, a);
         const kou_rep_result *res = kou_replicator_next(c->rp);
-        if (res == NULL) /* a stop request: none is trapped here, but the pipeline would honour one */
-            return 1;
-        if (res->status != KOU_OK && kou_portset_process_failed(c->ps)) /* the process's own report */
-            return kou_portset_report_process_error(c->ps);
+        if (res == NULL) /* a stop request (SIGINT, SIGTERM) */
+            return 130;
         if (res->status != KOU_OK) {
-            fprintf(stderr, "kouan: %s (%s): replication %zu (seed %llu): %s\n", alt->script, alt->label, r + 1,
-                    (unsigned long long)res->job.seed, res->error);
-            return 1;
+            fprintf(stderr, "kouan: %s (%s): replication %zu (seed %llu) failed: %s\n", alt->script, alt->label,
+                    r + 1, (unsigned long long)res->job.seed, res->error[0] ? res->error : "the model failed");
+            bad = true;
         }
     }
-    c->nrep = r + 1;
+    c->ntaken = r + 1;
+    if (bad) {
+        leave_out(c, r);
+        return 0;
+    }
+    size_t row = c->nrep, per = c->nalt * c->ngroup * M; /* rows close up over the left-out ones */
+    if (row != r) {
+        memmove(c->vals + row * per, c->vals + r * per, per * sizeof *c->vals);
+        memmove(c->seeds + row * c->nalt, c->seeds + r * c->nalt, c->nalt * sizeof *c->seeds);
+    }
+    c->repno[row] = r;
+    c->nrep = row + 1;
     return 0;
 }
 
@@ -579,9 +606,12 @@ static void print_table(const cmp *c, FILE *out, const char *stop_line)
     const copts *o = c->o;
     fprintf(out, "kouan compare: %zu alternatives, baseline %s; %zu replications, seeds %llu-%llu%s\n", c->nalt,
             kou_portset_get(c->ps, 0)->label, c->nrep, (unsigned long long)o->seed,
-            (unsigned long long)(o->seed + c->nrep - 1),
+            (unsigned long long)(o->seed + c->ntaken - 1),
             o->independent ? ", INDEPENDENT seeds per alternative (seed + r + a*2^32)"
                            : ", common random numbers (replication r of every alternative on seed + r)");
+    if (c->nfailed > 0)
+        fprintf(out, "left out: replication%s %s, failed on some alternative (%zu of %zu run)\n",
+                c->nfailed == 1 ? "" : "s", c->failed_list, c->nfailed, c->ntaken);
     if (stop_line)
         fprintf(out, "%s\n", stop_line);
     fputs("mean ± t 95 % half-width over replications; vs baseline: paired difference (mean of per-replication\n"
@@ -639,7 +669,7 @@ static int write_csv(const cmp *c)
     fputs("port,mode,direction,metric,unit,alternative,mean,half_width,diff_mean,diff_half_width,"
           "pct_change,pct_change_half_width,replications", f);
     for (size_t r = 0; r < c->nrep; r++)
-        fprintf(f, ",rep_%zu", r + 1);
+        fprintf(f, ",rep_%zu", c->repno[r] + 1);
     fputs("\r\n", f);
     for (size_t gi = 0; gi < c->ngroup; gi++)
         csv_group(c, f, c->order[gi]);
@@ -767,11 +797,11 @@ static int write_h5(const cmp *c, const char *path, const char *stop_line, int a
         fclose(m);
     kou_utc_now(when);
     const char *sn[] = {"command_line", "scenarios", "kpi", "stopping", "crn", "kouan_version", "commit",
-                        "end_time_utc"};
+                        "end_time_utc", "failed_replications"};
     const char *sv[] = {cmd ? cmd : "", scen ? scen : "", kou_kpi_metric_name((kou_kpi_metric)c->o->kpi),
                         stop_line ? stop_line : "",
                         c->o->independent ? "independent: seed + r + a*2^32" : "common: seed + r",
-                        KOUAN_VERSION, KOUAN_GIT_COMMIT, when};
+                        KOUAN_VERSION, KOUAN_GIT_COMMIT, when, c->failed_list};
     const char *nn[] = {"seed", "replications", "until_halfwidth"};
     double nv[] = {(double)c->o->seed, (double)c->nrep, c->o->halfwidth > 0 ? c->o->halfwidth : NAN};
     kou_h5c_data d = {.nalt = A, .nrep = c->nrep, .ngroup = G, .nmetric = M, .alternatives = h.alts,
@@ -779,7 +809,7 @@ static int write_h5(const cmp *c, const char *path, const char *stop_line, int a
                       .metrics = h.metrics, .seeds = h.seeds, .values = h.values, .mean = h.mean, .half = h.half,
                       .diff_mean = h.dm, .diff_half = h.dh, .pct_mean = h.pm, .pct_half = h.ph,
                       .verdict_third = h.verdicts, .verdict_half = h.verdicts + A * G,
-                      .nattr_str = sizeof sn / sizeof *sn, .attr_str_name = sn, .attr_str_value = sv,
+                      .nattr_str = sizeof sn / sizeof *sn - (c->nfailed == 0), .attr_str_name = sn, .attr_str_value = sv,
                       .nattr_num = 3, .attr_num_name = nn, .attr_num_value = nv};
     char err[700];
     bool exists;
@@ -862,6 +892,25 @@ static void map_groups(cmp *c)
     }
 }
 
+/* After the runs, when some replications failed: how many, which were
+** left out, and a failed process's own report. The exit status: 0 when
+** none failed, else 1 (or the process report's). */
+static int after_failures(cmp *c)
+{
+    if (c->nfailed == 0)
+        return 0;
+    if (c->nrep == 0)
+        fprintf(stderr, "kouan compare: every replication failed on some alternative: no table, CSV or compare "
+                "file written\n");
+    else
+        fprintf(stderr, "kouan compare: %zu of %zu replications failed on some alternative (replication%s %s): left "
+                "out of the table and the files, which hold the other %zu\n", c->nfailed, c->ntaken,
+                c->nfailed == 1 ? "" : "s", c->failed_list, c->nrep);
+    if (kou_portset_process_failed(c->ps)) /* the earliest failed process's report, with its traceback */
+        return kou_portset_report_process_error(c->ps);
+    return 1;
+}
+
 /* The table, the CSV, the compare file, the chart. */
 static int outputs(const cmp *c, const char *path, const char *stop, int argc, char **argv)
 {
@@ -901,7 +950,7 @@ int kou_cmd_compare(int argc, char **argv)
     code = kou_cmpg_select(c.proto, c.order, c.ngroup, o->groups, o->group_list.n, c.keep);
     code = code < 0 ? 0 : code;
     kou_rep_sink sinks[2] = {kou_portset_process_sink(ps), {.ctx = &c, .end = keep_values}};
-    kou_rep_config rc = {.threads = o->jobs ? (int)o->jobs : 1, .sinks = sinks, .nsinks = 2};
+    kou_rep_config rc = {.threads = o->jobs ? (int)o->jobs : 1, .watch_stop = true, .sinks = sinks, .nsinks = 2};
     char path[1024] = "", stop[400] = "", err[KOU_EXP_ERROR_LEN];
     c.rp = code == 0 ? kou_replicator_new(&rc, err, sizeof err) : NULL;
     if (code == 0 && c.rp == NULL) {
@@ -910,11 +959,23 @@ int kou_cmd_compare(int argc, char **argv)
     }
     if (code == 0 && !o->no_output)
         code = output_path(&c, path, sizeof path);
-    if (code == 0)
+    kou_rep_traps traps;
+    if (code == 0) {
+        kou_rep_trap_signals(&traps);
         code = run_all(&c, stop, sizeof stop);
+        kou_rep_untrap_signals(&traps);
+    }
     kou_portset_warn_discarded(ps, 0);
+    int failed = code == 0 ? after_failures(&c) : 0;
+    if (code == 130)
+        fprintf(stderr, "kouan compare: interrupted (signal %d) after %zu replications: no table, CSV or "
+                "compare file written\n", kou_rep_stop_signal(), c.ntaken);
+    if (code == 0 && c.nrep == 0)
+        code = failed;
     if (code == 0)
         code = outputs(&c, path, stop, argc - 2, argv + 2);
+    if (code == 0)
+        code = failed;
     if (fflush(stdout) != 0 && code == 0) {
         fprintf(stderr, "kouan: cannot write the output: %s\n", strerror(errno));
         code = 1;
@@ -926,6 +987,7 @@ int kou_cmd_compare(int argc, char **argv)
     free(c.map);
     free(c.vals);
     free(c.seeds);
+    free(c.repno);
     kou_portset_free(ps);
     free(o);
     return code;

@@ -656,10 +656,10 @@ static void processes_end(void *ctx, kou_rep_run *run, kou_rep_result *res)
         ps->start_failed = true;
         pthread_mutex_unlock(&ps->mu);
     }
-    if (res->status == KOU_OK) {
+    if (res->status == KOU_OK || w) { /* the process stopped the run: its failure, not the stop, is the cause */
         res->status = KOU_ESTATE;
-        snprintf(res->error, sizeof res->error, w ? "a process failed" : "the scenario's processes could not be "
-                 "loaded for this replication");
+        snprintf(res->error, sizeof res->error, w ? "a process failed (the earliest such report is printed at the "
+                 "end)" : "the scenario's processes could not be loaded for this replication");
     }
 }
 

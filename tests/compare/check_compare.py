@@ -4,6 +4,7 @@
 
 usage: check_compare.py GROUP --kouan KOUAN [--root SRCROOT]   (tests/tap.py)
   GROUP  crn | table | file | sequential | plot | usage | variant | alternatives | rounding | group | verdicts
+         | faults
 crn: common random numbers against independent seeds, the variance of the
 paired difference of the all-ports import overall mean time (ratio < 0.5).
 variant: a variant made with :with{} against the era it starts from
@@ -30,7 +31,7 @@ import tap  # noqa: E402
 from tap import ok  # noqa: E402
 
 ARGS = tap.parse_args(__doc__, ["crn", "table", "file", "sequential", "plot", "usage", "variant", "alternatives", "rounding",
-                                "group", "verdicts"])
+                                "group", "verdicts", "faults"])
 GROUP, KOUAN, ROOT = ARGS.group, ARGS.kouan, ARGS.root
 SCN = os.path.join(ROOT, "tests", "lua", "port_small.lua")
 ERAS = ["--era", "2017", "--era", "2021"]
@@ -385,6 +386,39 @@ elif GROUP == "verdicts":
     ok(third[1][ports.index("ZZ rail import")] == 1, "the touched port judged: -1/3 met", third)
     ok(abs(dm[ports.index("ZZ rail import")]) > 1 and abs(pm[ports.index("ZZ rail import")]) > 1,
        "compare file: hours (diff_mean) and % (pct_change_mean) side by side")
+
+elif GROUP == "faults":
+    # a worker thread's replication fails on one alternative only (a process of port_flaky.lua raises an
+    # error on some seeds): it is reported, its replication left out of the paired statistics, the rest go on
+    import re
+    import h5py
+    flaky = os.path.join(ROOT, "tests", "compare", "port_flaky.lua")
+    code, out, err = run(SCN, flaky, "--era", "2017", "--reps", "8", "-j", "2", "-o", "faults.h5", "--csv",
+                         "faults.csv")
+    failed = [int(n) for n in re.findall(r"port_flaky:2017\): replication (\d+) \(seed \d+\) failed: a process failed",
+                                         err)]
+    ok(code == 1 and 0 < len(failed) < 8, "a failing replication on -j 2: exit 1, each failure named on stderr", err)
+    ok("flaky replication" in err and "stack traceback" in err, "the process's own report, with its traceback", err)
+    listed = ", ".join(map(str, failed))
+    kept = [r for r in range(1, 9) if r not in failed]
+    ok(f"{len(failed)} of 8 replications failed on some alternative (replication{'s' if len(failed) > 1 else ''} "
+       f"{listed}): left out" in err, "the summary line names the left-out replications", err)
+    ok(f"; {len(kept)} replications, seeds 1-8" in out and f"left out: replication" in out
+       and "== all ports, import ==" in out, "the table is printed over the other replications", out[:600])
+    with h5py.File(os.path.join(TMP, "faults.h5")) as f:
+        fr = f.attrs["failed_replications"]
+        fr = fr.decode() if isinstance(fr, bytes) else fr
+        ok(fr == listed, "the compare file records failed_replications", fr)
+        ok(list(f["seeds"][0]) == kept and f.attrs["replications"] == len(kept), "... and holds the kept seeds",
+           f["seeds"][()])
+    # the kept replications' values are those of a comparison without the failing process
+    code2, _, err2 = run(SCN, SCN, "--era", "2017", "--reps", "8", "--no-output", "--csv", "clean.csv")
+    base = reps_of(row(rows(os.path.join(TMP, "clean.csv")), "all ports", "import", "overall_mean", "port_small:2017"))
+    got = reps_of(row(rows(os.path.join(TMP, "faults.csv")), "all ports", "import", "overall_mean", "port_flaky:2017"))
+    ok(code2 == 0 and got == [base[r - 1] for r in kept], "the other replications' values are reported unchanged",
+       f"{got}\n{base}")
+    code3, out3, _ = run(SCN, flaky, "--era", "2017", "--reps", "8", "-j", "1", "--no-output")
+    ok(code3 == 1 and out3 == out, "-j 1: the same table")
 
 else:
     raise SystemExit(f"Bail out! unknown group {GROUP}")
