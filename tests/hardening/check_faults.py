@@ -3,7 +3,7 @@
 Run by /usr/bin/python3 (h5py reads the run files).
 
 usage: check_faults.py GROUP --kouan KOUAN [--root SRCROOT] [--tool valgrind=PATH]   (tests/tap.py)
-  GROUP  alloc | disk | guard | valgrind
+  GROUP  alloc | disk | guard | valgrind | signals
   alloc  allocation failure (KOUAN_FAULT_ALLOC, kernel/base.h) at the N-th
          allocation, once (N) and for good (N+), over N spread across a
          port scenario writing its run file and a process-style scenario:
@@ -22,6 +22,11 @@ usage: check_faults.py GROUP --kouan KOUAN [--root SRCROOT] [--tool valgrind=PAT
          3.4 GB is refused by `kouan report` in one line, and the checking
          child stays under its 2 GiB cap (not checked under ASan, where the
          cap is off).
+  signals  SIGINT, then SIGTERM, to kouan run (a port scenario writing its
+         run file), sweep and compare midway: exit 130 and the same message
+         for both; the run and sweep files open (h5py, h5dump -H) with
+         complete = 0 and kouan report reads the run file; compare, which
+         writes its file only at the end, leaves none.
   valgrind  memcheck on whole kouan commands: a small port scenario writing
          its run file (the writer thread, the watchdog), the M/M/c process
          scenario, `kouan report` of that file (its forked child too), a
@@ -33,12 +38,14 @@ usage: check_faults.py GROUP --kouan KOUAN [--root SRCROOT] [--tool valgrind=PAT
          their constructors; no suppression file is needed.
 """
 import os
+import re
 import resource
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 import h5py
 
@@ -48,7 +55,7 @@ from tap import ok, skip  # noqa: E402
 
 tap.diag_lines = 20
 
-ARGS = tap.parse_args(__doc__, ["alloc", "disk", "guard", "valgrind"])
+ARGS = tap.parse_args(__doc__, ["alloc", "disk", "guard", "valgrind", "signals"])
 KOUAN, ROOT = ARGS.kouan, ARGS.root
 TESTDIR = os.path.join(ROOT, "tests", "hardening")
 SMALL = os.path.join(ROOT, "tests", "lua", "port_small.lua")
@@ -255,6 +262,61 @@ def group_valgrind():
            f"rc={rc}\n" + "\n".join(errs[:30] or err.splitlines()[:10]))
 
 
-{"alloc": group_alloc, "disk": group_disk, "guard": group_guard, "valgrind": group_valgrind}[ARGS.group]()
+def interrupt(args, sig, settle, wait_for=None):
+    """Starts kouan with args, waits for the file wait_for (if any), then settle seconds, sends sig:
+    (exit status, stderr with the signal's number as N)."""
+    p = tap.start([KOUAN, *args], cwd=TMP)
+    t0 = time.time()
+    while wait_for and not os.path.exists(wait_for) and time.time() - t0 < 60 and p.poll() is None:
+        time.sleep(0.05)
+    time.sleep(settle)
+    p.send_signal(sig)
+    rc, _, err = p.finish(timeout=120)
+    return rc, re.sub(r"signal \d+", "signal N", err)
+
+
+def group_signals():
+    henan = os.path.join(ROOT, "scenarios", "henan.lua")
+    design = os.path.join(TMP, "sig.lua")
+    with open(design, "w", encoding="utf-8") as f:
+        f.write(f'return sweep{{ scenario = "{SMALL}", era = "2017", reps = 2, seed = 1, method = "lhs", points = 40,\n'
+                '  factors = {{path = "ports.TST.advance_share", min = 0.1, max = 0.7},\n'
+                '             {path = "horizon_days", values = {150}}} }\n')
+    seen = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        # kouan run: the replication stops, the file is closed with complete = 0
+        path = os.path.join(TMP, f"run-{sig.name}.h5")
+        rc, err = interrupt(["run", henan, "--era", "2017", "--reps", "20", "-o", path], sig, 0.5, wait_for=path)
+        ok(rc == 130 and "interrupted (signal N)" in err and "complete = 0" in err,
+           f"run, {sig.name}: exit 130, says so", f"rc {rc}\n{err}")
+        ok(h5_state(path) == "complete=0", f"run, {sig.name}: the file opens in h5py, complete = 0", h5_state(path))
+        h5dump = shutil.which("h5dump")
+        if h5dump:
+            ok(subprocess.run([h5dump, "-H", path], capture_output=True).returncode == 0,
+               f"run, {sig.name}: h5dump -H reads the file")
+        rrc, _, rerr = run("report", path)
+        ok(rrc in (0, 1) and "interrupted" in rerr and "Traceback" not in rerr,
+           f"run, {sig.name}: kouan report reads it and says it was interrupted", rerr)
+        seen["run", sig] = err.replace(path, "FILE")
+        # kouan sweep: the file holds the finished runs, complete = 0
+        path = os.path.join(TMP, f"sweep-{sig.name}.h5")
+        rc, err = interrupt(["sweep", design, "-o", path, "-j", "1"], sig, 0.3, wait_for=path)
+        ok(rc == 130 and "interrupted (signal N)" in err and "--resume" in err,
+           f"sweep, {sig.name}: exit 130, names the missing runs and --resume", f"rc {rc}\n{err}")
+        ok(h5_state(path) == "complete=0", f"sweep, {sig.name}: the file opens in h5py, complete = 0", h5_state(path))
+        seen["sweep", sig] = re.sub(r"\d+", "D", err.replace(path, "FILE"))
+        # kouan compare: no file is open during the runs; none is written
+        path = os.path.join(TMP, f"compare-{sig.name}.h5")
+        rc, err = interrupt(["compare", henan, "--era", "2017", "--era", "2021", "--reps", "4", "-o", path], sig, 1.5)
+        ok(rc == 130 and "interrupted (signal N)" in err and not os.path.exists(path),
+           f"compare, {sig.name}: exit 130, says so, no file", f"rc {rc}\n{err}")
+        seen["compare", sig] = err
+    for cmd in ("run", "sweep", "compare"):
+        ok(seen[cmd, signal.SIGINT] == seen[cmd, signal.SIGTERM], f"{cmd}: SIGTERM ends it as SIGINT does",
+           f"{seen[cmd, signal.SIGINT]}\n{seen[cmd, signal.SIGTERM]}")
+
+
+{"alloc": group_alloc, "disk": group_disk, "guard": group_guard, "valgrind": group_valgrind,
+ "signals": group_signals}[ARGS.group]()
 shutil.rmtree(TMP, ignore_errors=True)
 tap.done()
