@@ -176,6 +176,11 @@ void kou_cmd_compare_help(FILE *out)
           "\n"
           "options:\n", out);
     kou_opt_help(out, t, options(&o, t));
+    fputs("\nA replication that fails on some alternative is named and left out of every\n"
+          "alternative's statistics; the others go on.\n"
+          "exit status: 0 every replication succeeded, 1 some failed (the table is over the\n"
+          "others) or an error, 2 bad command line, 130 interrupted (SIGINT, SIGTERM: no\n"
+          "file written)\n", out);
 }
 
 static bool readable(const char *path)
@@ -453,7 +458,8 @@ static double watched_half(const cmp *c, size_t g)
 
 /* Runs the replications: --reps, then with --until-halfwidth more
 ** batches until the watched half-width is small enough or --max-reps;
-** the stopping line in stop ("" without the rule). 0 or 1. */
+** the stopping line in stop ("" without the rule). 0, or 130 on a stop
+** request. */
 static int run_all(cmp *c, char *stop, size_t len)
 {
     const copts *o = c->o;
