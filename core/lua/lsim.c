@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <lauxlib.h>
@@ -36,6 +37,8 @@
 #define CONTAINER_META "kouan.Container"
 #define STORE_META "kouan.Store"
 
+#define POOL_MAX 256 /* finished coroutines kept for reuse */
+
 enum meta { MT_RESOURCE, MT_STREAM, MT_DIST, MT_PROCESS, MT_EVENT, MT_CONTAINER, MT_STORE, MT_COUNT };
 static const char *const meta_name[MT_COUNT] = {RESOURCE_META, STREAM_META, DIST_META,
                                                PROCESS_META, EVENT_META, CONTAINER_META,
@@ -50,36 +53,59 @@ typedef struct lsim {
     kou_sim *run_sim;                /* NULL outside a replication */
     const kou_model_run_view *view;
     uint64_t run_gen;                /* replications begun so far */
-    /* registry refs of the metatables and the coroutine pool: an integer
-    ** key spares the string comparison a named lookup costs per call */
+    /* registry refs of the metatables: an integer key spares the string
+    ** comparison a named lookup costs per call */
     int mt[MT_COUNT];
-    const void *mt_ptr[MT_COUNT]; /* the same tables, for the type checks */
-    int pool_ref;
+    /* Anchors. Every process while it lives, and every event between its
+    ** trigger and its processing, sits at a slot of one table (registry ref
+    ** anchors_ref); the free slots are a stack in C. luaL_ref would do, at
+    ** twice the table operations, and processes are made and ended at every
+    ** arrival. Slot 0 means "not anchored". */
+    int anchors_ref;
+    int *free_slots;  /* malloc'd; freed by the lsim userdata's __gc */
+    int nfree, free_cap;
+    int top_slot;     /* slots handed out so far */
+    /* Finished coroutines kept for the next process (making one is most of
+    ** what a short process costs): pool[0..nidle) here, each also held at
+    ** the same index + 1 of the anchors table's pool part (negative keys),
+    ** which keeps it alive; an entry past nidle there is stale until
+    ** overwritten. */
+    lua_State *pool[POOL_MAX];
+    int nidle;
 } lsim;
 
-/* The userdata at idx when its metatable is kind's, else NULL. */
-static void *test_ud(lua_State *L, const lsim *S, int idx, enum meta kind)
+/* Type checks. Each kind's struct begins with a uint32_t that set_meta
+** sets to the kind's number below, with the metatable: a check then reads
+** the userdata's size and first word instead of fetching its metatable
+** and comparing, on every call of every method (a few percent of a run
+** of processes). Only kouan's C code writes a userdata's bytes, and it
+** sets these numbers nowhere else. */
+static const uint32_t meta_magic[MT_COUNT] = {
+    /* "kRes" "kStr" "kDis" "kPro" "kEvt" "kCon" "kSto" in ASCII */
+    0x6b526573, 0x6b537472, 0x6b446973, 0x6b50726f, 0x6b457674, 0x6b436f6e, 0x6b53746f};
+static size_t meta_size(enum meta kind);
+
+/* The userdata at idx when it is of the kind, else NULL. */
+static void *test_ud(lua_State *L, int idx, enum meta kind)
 {
-    void *u = lua_touserdata(L, idx);
-    if (u == NULL || !lua_getmetatable(L, idx))
+    if (lua_type(L, idx) != LUA_TUSERDATA || lua_rawlen(L, idx) != meta_size(kind))
         return NULL;
-    /* the metatables live as long as the state: their addresses identify them */
-    bool same = lua_topointer(L, -1) == S->mt_ptr[kind];
-    lua_pop(L, 1);
-    return same ? u : NULL;
+    uint32_t *u = lua_touserdata(L, idx);
+    return *u == meta_magic[kind] ? u : NULL;
 }
 
-static void *check_ud(lua_State *L, const lsim *S, int idx, enum meta kind)
+static void *check_ud(lua_State *L, int idx, enum meta kind)
 {
-    void *u = test_ud(L, S, idx, kind);
+    void *u = test_ud(L, idx, kind);
     if (u == NULL)
         luaL_typeerror(L, idx, meta_name[kind]);
     return u;
 }
 
-/* Sets kind's metatable on the value at the top. */
+/* Sets kind's metatable, and its number, on the userdata at the top. */
 static void set_meta(lua_State *L, const lsim *S, enum meta kind)
 {
+    *(uint32_t *)lua_touserdata(L, -1) = meta_magic[kind];
     lua_rawgeti(L, LUA_REGISTRYINDEX, S->mt[kind]);
     lua_setmetatable(L, -2);
 }
@@ -90,6 +116,7 @@ static void set_meta(lua_State *L, const lsim *S, enum meta kind)
 ** every use checks the generation first). User value 1: its name for
 ** messages. */
 typedef struct lres {
+    uint32_t magic; /* meta_magic of its kind: first, for test_ud */
     kou_resource *r;
     kou_sim *sim;
     uint64_t gen;
@@ -102,11 +129,13 @@ typedef struct lres {
 ** host's one (gen 0) used during a replication draws from the
 ** replication's stream of the same name (live_stream). */
 typedef struct lstream {
+    uint32_t magic; /* meta_magic of its kind: first, for test_ud */
     kou_rng *r;
     uint64_t gen;
 } lstream;
 
 typedef struct ldist {
+    uint32_t magic; /* meta_magic of its kind: first, for test_ud */
     kou_dist *d;
     kou_rng *r; /* the stream sample() draws from by default */
     uint64_t gen;
@@ -116,11 +145,13 @@ typedef struct ldist {
 ** name for messages; a store's second is its items, by handle (the kernel
 ** keeps handles, the Lua values stay here). */
 typedef struct lcont {
+    uint32_t magic; /* meta_magic of its kind: first, for test_ud */
     kou_container *c;
     kou_sim *sim;
 } lcont;
 
 typedef struct lstore {
+    uint32_t magic; /* meta_magic of its kind: first, for test_ud */
     kou_store *s;
     kou_sim *sim;
     uint64_t last_item; /* handles given so far */
@@ -136,17 +167,57 @@ enum ev_state { EV_PENDING, EV_TRIGGERED, EV_PROCESSED };
 ** of a process. Uservalues: its value, its waiters (pairs of waiter and
 ** wait number), a condition's children. */
 typedef struct lev {
+    uint32_t magic; /* meta_magic of its kind: first, for test_ud */
     enum ev_kind kind;
     enum ev_state state;
     lsim *S;
     kou_sim *sim;  /* the simulation it belongs to */
-    int ref;       /* registry anchor from its trigger until it is processed */
+    int slot;      /* anchor slot from its trigger until it is processed, else 0 */
     int pending;   /* all_of: children not processed yet */
 } lev;
 
 static lsim *upsim(lua_State *L)
 {
     return lua_touserdata(L, lua_upvalueindex(1));
+}
+
+/* ---- anchors (see lsim) ---- */
+
+/* Anchors the value at idx; returns its slot. May raise a memory error,
+** as luaL_ref would. */
+static int anchor(lua_State *L, lsim *S, int idx)
+{
+    idx = lua_absindex(L, idx);
+    int slot = S->nfree > 0 ? S->free_slots[--S->nfree] : ++S->top_slot;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, S->anchors_ref);
+    lua_pushvalue(L, idx);
+    lua_rawseti(L, -2, slot);
+    lua_pop(L, 1);
+    return slot;
+}
+
+/* Frees the slot (the anchors table at the top stays). Never raises: if
+** the free stack cannot grow, the slot is simply never used again. */
+static void free_slot(lua_State *L, lsim *S, int slot)
+{
+    lua_pushnil(L);
+    lua_rawseti(L, -2, slot);
+    if (S->nfree == S->free_cap) {
+        int cap = S->free_cap > 0 ? 2 * S->free_cap : 64;
+        int *buf = realloc(S->free_slots, (size_t)cap * sizeof *buf);
+        if (buf == NULL)
+            return;
+        S->free_slots = buf;
+        S->free_cap = cap;
+    }
+    S->free_slots[S->nfree++] = slot;
+}
+
+static void push_anchored(lua_State *L, const lsim *S, int slot)
+{
+    lua_rawgeti(L, LUA_REGISTRYINDEX, S->anchors_ref);
+    lua_rawgeti(L, -1, slot);
+    lua_replace(L, -2);
 }
 
 /* ---- argument helpers ---- */
@@ -198,7 +269,7 @@ static kou_rng *to_stream(lua_State *L, lsim *S, int idx)
     case LUA_TSTRING:
         return stream_by_name(L, S, lua_tostring(L, idx));
     default: {
-        lstream *u = check_ud(L, S, idx, MT_STREAM);
+        lstream *u = check_ud(L, idx, MT_STREAM);
         return live_stream(L, S, u->r, u->gen);
     }
     }
@@ -206,7 +277,7 @@ static kou_rng *to_stream(lua_State *L, lsim *S, int idx)
 
 static kou_rng *checkstream(lua_State *L)
 {
-    lstream *u = check_ud(L, upsim(L), 1, MT_STREAM);
+    lstream *u = check_ud(L, 1, MT_STREAM);
     return live_stream(L, upsim(L), u->r, u->gen);
 }
 
@@ -446,7 +517,7 @@ static int l_discrete(lua_State *L)
 
 static ldist *checkdist(lua_State *L)
 {
-    return check_ud(L, upsim(L), 1, MT_DIST);
+    return check_ud(L, 1, MT_DIST);
 }
 
 static int m_dist_sample(lua_State *L)
@@ -485,7 +556,7 @@ static void on_preempt(kou_sim *sim, kou_resource *res, const kou_preemption *pr
 
 static lres *checkres(lua_State *L, int idx)
 {
-    lres *u = check_ud(L, upsim(L), idx, MT_RESOURCE);
+    lres *u = check_ud(L, idx, MT_RESOURCE);
     lsim *S = upsim(L);
     if (u->gen != 0 && (S->run_sim == NULL || u->gen != S->run_gen)) {
         lua_getiuservalue(L, idx, 1);
@@ -678,7 +749,7 @@ static int m_res_stats(lua_State *L)
 
 static int m_res_tostring(lua_State *L)
 {
-    lres *u = check_ud(L, upsim(L), 1, MT_RESOURCE);
+    lres *u = check_ud(L, 1, MT_RESOURCE);
     lsim *S = upsim(L);
     if (u->gen != 0 && (S->run_sim == NULL || u->gen != S->run_gen)) {
         lua_getiuservalue(L, 1, 1);
@@ -696,8 +767,6 @@ static int m_res_tostring(lua_State *L)
 enum { UV_VALUE = 1, UV_WAITERS = 2, UV_CHILDREN = 3, EV_NUV = 3 };
 enum { UV_CO = 3, UV_HOLDS = 4, UV_FN = 5, UV_INTR = 6, UV_WAITON = 7, UV_FILTER = 8, PROC_NUV = 8 };
 
-#define POOL_MAX 256 /* finished coroutines kept for reuse */
-
 /* How a wait ended; its continuation returns accordingly. */
 enum wake { WK_DONE, WK_TIMEOUT, WK_INTERRUPT };
 
@@ -711,7 +780,7 @@ typedef struct held {
 typedef struct lproc {
     lev ev;
     lua_State *co;
-    int ref;            /* registry anchor while alive, LUA_NOREF after */
+    int slot;           /* anchor slot while alive, 0 after */
     int nargs;          /* arguments waiting on co's stack for the start */
     enum wait wait;     /* what the last yield asked for (W_NONE: running or not started) */
     enum wake wake;     /* how that wait ended */
@@ -742,6 +811,13 @@ typedef struct lproc {
     held held_inline[2];
 } lproc;
 
+static size_t meta_size(enum meta kind)
+{
+    static const size_t size[MT_COUNT] = {sizeof(lres), sizeof(lstream), sizeof(ldist), sizeof(lproc),
+                                          sizeof(lev), sizeof(lcont), sizeof(lstore)};
+    return size[kind];
+}
+
 static void proc_step(lproc *p, bool start);
 static void ev_fire(kou_sim *sim, void *subject, void *object);
 
@@ -753,7 +829,7 @@ static lproc *current(lua_State *L)
 /* Pushes the process's userdata (it must be alive). */
 static void push_proc(lua_State *L, const lproc *p)
 {
-    lua_rawgeti(L, LUA_REGISTRYINDEX, p->ref);
+    push_anchored(L, p->ev.S, p->slot);
 }
 
 /* Keeps the first error of the run (at the top of S->L, popped) and stops
@@ -769,31 +845,29 @@ static void keep_error(lsim *S, kou_sim *sim)
 
 /* Ends the process's life: unanchored, so that the collector takes it. A
 ** coroutine that finished cleanly goes back to the pool for the next
-** process (creating one is most of what a short process costs). */
+** process (creating one is most of what a short process costs). The
+** process's UV_CO still names it: a harmless reference, since p->co is
+** cleared and nothing else reads UV_CO, which only keeps it alive. */
 static void unanchor(lproc *p, bool reuse)
 {
-    lua_State *L = p->ev.S->L;
+    lsim *S = p->ev.S;
+    lua_State *L = S->L;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, S->anchors_ref);   /* anchors */
     /* a coroutine whose function returned is at its base, like a new one
     ** (lua_resume starts it again with a new function): emptying its
     ** stack is enough, and costs far less than lua_resetthread */
-    if (reuse && lua_status(p->co) == LUA_OK) {
+    if (reuse && S->nidle < POOL_MAX && lua_status(p->co) == LUA_OK) {
         lua_settop(p->co, 0);
-        lua_rawgeti(L, LUA_REGISTRYINDEX, p->ev.S->pool_ref); /* pool */
-        lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
-        if (n < POOL_MAX) {
-            *(lproc **)lua_getextraspace(p->co) = NULL;
-            push_proc(L, p);                           /* pool ud */
-            lua_getiuservalue(L, -1, UV_CO);           /* pool ud co */
-            lua_rawseti(L, -3, n + 1);
-            lua_pushnil(L);
-            lua_setiuservalue(L, -2, UV_CO);           /* pool ud */
-            lua_pop(L, 1);
-            p->co = NULL;
-        }
-        lua_pop(L, 1);
+        *(lproc **)lua_getextraspace(p->co) = NULL;
+        lua_pushthread(p->co);
+        lua_xmove(p->co, L, 1);                          /* anchors co */
+        lua_rawseti(L, -2, -(lua_Integer)S->nidle - 1);
+        S->pool[S->nidle++] = p->co;
+        p->co = NULL;
     }
-    luaL_unref(L, LUA_REGISTRYINDEX, p->ref);
-    p->ref = LUA_NOREF;
+    free_slot(L, S, p->slot);
+    lua_pop(L, 1);
+    p->slot = 0;
 }
 
 /* "FILE:LINE" where the function of the process at idx is defined,
@@ -895,7 +969,7 @@ static bool drop_held(lproc *p, kou_resource *r)
 
 static bool is_current_wait(const lproc *p, const void *seq)
 {
-    return p->ref != LUA_NOREF && (uintptr_t)seq == (uintptr_t)p->seq;
+    return p->slot != 0 && (uintptr_t)seq == (uintptr_t)p->seq;
 }
 
 static void wake(lproc *p, enum wake how)
@@ -1008,9 +1082,9 @@ static void on_store_done(kou_sim *sim, kou_store *s, uint64_t item, void *subje
 ** processed it (woken its waiters). */
 static lev *toev(lua_State *L, int idx)
 {
-    lev *e = test_ud(L, upsim(L), idx, MT_EVENT);
+    lev *e = test_ud(L, idx, MT_EVENT);
     if (e == NULL)
-        e = test_ud(L, upsim(L), idx, MT_PROCESS);
+        e = test_ud(L, idx, MT_PROCESS);
     if (e == NULL)
         luaL_typeerror(L, idx, "event or process");
     return e;
@@ -1023,7 +1097,7 @@ static lev *new_event(lua_State *L, lsim *S, enum ev_kind kind)
     e->state = EV_PENDING;
     e->S = S;
     e->sim = S->run_sim ? S->run_sim : S->sim;
-    e->ref = LUA_NOREF;
+    e->slot = 0;
     e->pending = 0;
     set_meta(L, S, MT_EVENT);
     return e;
@@ -1045,10 +1119,8 @@ static void trigger(lua_State *L, int idx, lev *e)
     }
     lua_pop(L, 1);
     e->state = EV_TRIGGERED;
-    if (e->ref == LUA_NOREF) {
-        lua_pushvalue(L, idx);
-        e->ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    }
+    if (e->slot == 0)
+        e->slot = anchor(L, e->S, idx);
     if (kou_event_schedule(e->sim, 0.0, 0, ev_fire, e, NULL) == KOU_EVENT_NONE) {
         lua_pushstring(L, kou_sim_errmsg(e->sim));
         keep_error(e->S, e->sim);
@@ -1085,10 +1157,13 @@ static void ev_fire(kou_sim *sim, void *subject, void *object)
     (void)sim;
     (void)object;
     luaL_checkstack(L, 8, NULL);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, e->ref); /* ev */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, e->S->anchors_ref);
+    lua_rawgeti(L, -1, e->slot);               /* anchors ev */
+    lua_rotate(L, -2, 1);                      /* ev anchors */
+    free_slot(L, e->S, e->slot);
+    lua_pop(L, 1);                             /* ev */
     int ev = lua_gettop(L);
-    luaL_unref(L, LUA_REGISTRYINDEX, e->ref);
-    e->ref = LUA_NOREF;
+    e->slot = 0;
     e->state = EV_PROCESSED;
     if (lua_getiuservalue(L, ev, UV_WAITERS) == LUA_TTABLE) { /* ev ws */
         lua_pushnil(L);
@@ -1159,8 +1234,7 @@ static int l_timeout(lua_State *L)
     e->kind = EV_TIMEOUT;
     lua_pushvalue(L, 2);
     lua_setiuservalue(L, 3, UV_VALUE);
-    lua_pushvalue(L, 3);
-    e->ref = luaL_ref(L, LUA_REGISTRYINDEX);   /* anchored until it fires */
+    e->slot = anchor(L, S, 3);                 /* anchored until it fires */
     if (kou_event_schedule(e->sim, dt, 0, ev_fire, e, NULL) == KOU_EVENT_NONE)
         return luaL_error(L, "timeout: %s", kou_sim_errmsg(e->sim));
     e->state = EV_TRIGGERED;
@@ -1217,7 +1291,7 @@ static int l_all_of(lua_State *L)
 
 static int m_ev_succeed(lua_State *L)
 {
-    lev *e = check_ud(L, upsim(L), 1, MT_EVENT);
+    lev *e = check_ud(L, 1, MT_EVENT);
     if (e->kind != EV_PLAIN)
         return luaL_error(L, "succeed: only an event made by event() can be triggered by hand");
     if (e->state != EV_PENDING)
@@ -1253,7 +1327,7 @@ static int m_ev_tostring(lua_State *L)
 {
     static const char *const kinds[] = {"event", "timeout", "any_of", "all_of", "process"};
     static const char *const states[] = {"pending", "triggered", "processed"};
-    lev *e = check_ud(L, upsim(L), 1, MT_EVENT);
+    lev *e = check_ud(L, 1, MT_EVENT);
     lua_pushfstring(L, "%s (%s)", kinds[e->kind], states[e->state]);
     return 1;
 }
@@ -1328,13 +1402,13 @@ static void on_preempt(kou_sim *sim, kou_resource *res, const kou_preemption *pr
     lua_State *L = p->ev.S->L;
     (void)sim;
     drop_held(p, res);
-    if (p->ref == LUA_NOREF || !lua_checkstack(L, 4))
+    if (p->slot == 0 || !lua_checkstack(L, 4))
         return;
     lua_createtable(L, 0, 6);
     luaL_setmetatable(L, INTERRUPT_META);
     lua_pushliteral(L, "preempted");
     lua_setfield(L, -2, "cause");
-    if (by->ref != LUA_NOREF) {
+    if (by->slot != 0) {
         push_proc(L, by);
         lua_setfield(L, -2, "by");
     }
@@ -1361,7 +1435,7 @@ static void ev_interrupt(kou_sim *sim, void *subject, void *object)
     lproc *p = subject;
     (void)sim;
     (void)object;
-    if (p->ref == LUA_NOREF || p->intr_head >= p->intr_tail)
+    if (p->slot == 0 || p->intr_head >= p->intr_tail)
         return;
     /* not waiting (not started yet), or granted and about to resume: the
     ** interrupt reaches it at its next wait */
@@ -1390,8 +1464,8 @@ static int raise_interrupt(lua_State *L, lproc *p, int ctx)
 /* p:interrupt([cause]) */
 static int m_proc_interrupt(lua_State *L)
 {
-    lproc *p = check_ud(L, upsim(L), 1, MT_PROCESS);
-    if (p->ref == LUA_NOREF)
+    lproc *p = check_ud(L, 1, MT_PROCESS);
+    if (p->slot == 0)
         return luaL_error(L, "interrupt: the process has already ended");
     if (current(L) == p)
         return luaL_error(L, "interrupt: a process cannot interrupt itself");
@@ -1439,7 +1513,7 @@ static bool store_filter(void *ctx, uint64_t item)
     lproc *p = ctx;
     lua_State *L = p->ev.S->L;
     lstore *s = p->fac;
-    if (p->filter_failed || p->ref == LUA_NOREF || !lua_checkstack(L, 6))
+    if (p->filter_failed || p->slot == 0 || !lua_checkstack(L, 6))
         return false;
     int top = lua_gettop(L);
     push_proc(L, p);                           /* ud */
@@ -1491,7 +1565,7 @@ static bool begin_facility(lproc *p)
     }
     if (p->granted) {
         p->wake = WK_DONE;
-        return p->ref != LUA_NOREF;
+        return p->slot != 0;
     }
     p->fac_id = id;
     if (isfinite(p->dt)) {
@@ -1529,7 +1603,7 @@ static bool begin_wait(lproc *p)
         p->sync = false;
         if (p->granted) {
             p->wake = WK_DONE;
-            return p->ref != LUA_NOREF;
+            return p->slot != 0;
         }
         if (isfinite(p->dt))
             p->timer = kou_event_schedule(sim, p->dt, 0, ev_timer, p, SEQ(p));
@@ -1588,7 +1662,7 @@ static void proc_end(lproc *p, int nres)
 static void proc_step(lproc *p, bool start)
 {
     lua_State *L = p->ev.S->L;
-    if (p->ref == LUA_NOREF)
+    if (p->slot == 0)
         return; /* failed earlier */
     int nargs = start ? p->nargs : 0;
     /* only the simulation resumes a process: a coroutine.resume by hand
@@ -1895,7 +1969,7 @@ static int l_container(lua_State *L)
 
 static lcont *checkcont(lua_State *L)
 {
-    return check_ud(L, upsim(L), 1, MT_CONTAINER);
+    return check_ud(L, 1, MT_CONTAINER);
 }
 
 /* The options of a put or get: {timeout =} and, for a store's put,
@@ -2066,7 +2140,7 @@ static int l_store(lua_State *L)
 
 static lstore *checkstore(lua_State *L)
 {
-    lstore *s = check_ud(L, upsim(L), 1, MT_STORE);
+    lstore *s = check_ud(L, 1, MT_STORE);
     if (s->in_filter)
         luaL_error(L, "store '%s': a get's filter cannot use its own store", kou_store_name(s->s));
     return s;
@@ -2186,7 +2260,7 @@ static int m_store_reset_stats(lua_State *L)
 
 static int m_store_tostring(lua_State *L)
 {
-    const lstore *u = check_ud(L, upsim(L), 1, MT_STORE);
+    const lstore *u = check_ud(L, 1, MT_STORE);
     const kou_store *s = u->s;
     static const char *const kinds[] = {"fifo", "priority", "filter"};
     lua_pushfstring(L, "store '%s' (%s, %I items)", kou_store_name(s), kinds[kou_store_kind_of(s)],
@@ -2202,19 +2276,14 @@ static int l_now(lua_State *L)
 }
 
 /* A coroutine for a new process: from the pool, or new. Pushed. */
-static lua_State *take_coroutine(lua_State *L)
+static lua_State *take_coroutine(lua_State *L, lsim *S)
 {
-    lua_rawgeti(L, LUA_REGISTRYINDEX, upsim(L)->pool_ref);
-    lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
-    if (n > 0) {
-        lua_rawgeti(L, -1, n);
-        lua_pushnil(L);
-        lua_rawseti(L, -3, n);
-        lua_remove(L, -2);
-        return lua_tothread(L, -1);
-    }
-    lua_pop(L, 1);
-    return lua_newthread(L);
+    if (S->nidle == 0)
+        return lua_newthread(L);
+    lua_State *co = S->pool[--S->nidle];
+    lua_pushthread(co); /* its stack is empty: room for one */
+    lua_xmove(co, L, 1);
+    return co;
 }
 
 static int l_process(lua_State *L)
@@ -2228,18 +2297,15 @@ static int l_process(lua_State *L)
     p->ev.state = EV_PENDING;
     p->ev.S = S;
     p->ev.sim = S->run_sim ? S->run_sim : S->sim;
-    p->ev.ref = LUA_NOREF;
-    p->ref = LUA_NOREF;
     p->holds = p->held_inline;
     p->held_cap = (int)(sizeof p->held_inline / sizeof p->held_inline[0]);
-    set_meta(L, upsim(L), MT_PROCESS);
+    set_meta(L, S, MT_PROCESS);
     lua_pushvalue(L, 1);
     lua_setiuservalue(L, -2, UV_FN);
-    p->co = take_coroutine(L);                     /* f args ud co */
+    p->co = take_coroutine(L, S);                  /* f args ud co */
     lua_setiuservalue(L, -2, UV_CO);               /* f args ud */
     lua_rotate(L, 1, 1);                           /* ud f args */
-    lua_pushvalue(L, 1);
-    p->ref = luaL_ref(L, LUA_REGISTRYINDEX);       /* anchored while alive */
+    p->slot = anchor(L, S, 1);                     /* anchored while alive */
     lua_xmove(L, p->co, n);                        /* ud */
     *(lproc **)lua_getextraspace(p->co) = p;
     p->nargs = n - 1;
@@ -2283,16 +2349,16 @@ static int l_port_resource(lua_State *L)
 
 static int m_proc_tostring(lua_State *L)
 {
-    lproc *p = check_ud(L, upsim(L), 1, MT_PROCESS);
+    lproc *p = check_ud(L, 1, MT_PROCESS);
     lua_pushfstring(L, "process defined at %s (%s)", push_where(L, 1),
-                    p->ref == LUA_NOREF ? "ended" : "alive");
+                    p->slot == 0 ? "ended" : "alive");
     return 1;
 }
 
 static int m_proc_alive(lua_State *L)
 {
-    lproc *p = check_ud(L, upsim(L), 1, MT_PROCESS);
-    lua_pushboolean(L, p->ref != LUA_NOREF);
+    lproc *p = check_ud(L, 1, MT_PROCESS);
+    lua_pushboolean(L, p->slot != 0);
     return 1;
 }
 
@@ -2411,10 +2477,24 @@ static void open_metatables(lua_State *L, lsim *S)
     createmeta(L, STORE_META, store_meth, m_store_tostring, S);
 }
 
+/* __gc of the lsim userdata: its C buffer (the state is closing). */
+static int lsim_gc(lua_State *L)
+{
+    lsim *S = lua_touserdata(L, 1);
+    free(S->free_slots);
+    S->free_slots = NULL;
+    S->nfree = S->free_cap = 0;
+    return 0;
+}
+
 void kou_lsim_open(lua_State *L)
 {
     kou_host *h = kou_host_from_lua(L);
     lsim *S = lua_newuserdatauv(L, sizeof *S, 0);
+    lua_createtable(L, 0, 1);
+    lua_pushcfunction(L, lsim_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_setmetatable(L, -2);
     S->sim = kou_host_sim(h);
     S->L = L;
     S->error_ref = LUA_NOREF;
@@ -2428,8 +2508,11 @@ void kou_lsim_open(lua_State *L)
     lua_setfield(L, LUA_REGISTRYINDEX, KOU_LSIM_FACILITIES);
     lua_newtable(L);
     lua_setfield(L, LUA_REGISTRYINDEX, LSIM_AT_END);
+    S->free_slots = NULL;
+    S->nfree = S->free_cap = S->top_slot = 0;
+    S->nidle = 0;
     lua_newtable(L);
-    S->pool_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    S->anchors_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     luaL_newmetatable(L, INTERRUPT_META);
     lua_pushcfunction(L, m_intr_tostring);
     lua_setfield(L, -2, "__tostring");
@@ -2438,7 +2521,6 @@ void kou_lsim_open(lua_State *L)
     open_metatables(L, S);
     for (int k = 0; k < MT_COUNT; k++) {
         luaL_getmetatable(L, meta_name[k]);
-        S->mt_ptr[k] = lua_topointer(L, -1);
         S->mt[k] = luaL_ref(L, LUA_REGISTRYINDEX);
     }
 
@@ -2539,7 +2621,7 @@ void kou_lsim_begin_run(lua_State *L, kou_sim *sim, const kou_model_run_view *vi
 /* What the discarded process p (its userdata at the top of L) was
 ** waiting for, into buf. Only Lua values are read: the kernel objects went
 ** with the replication's simulation. */
-static void describe_wait(lua_State *L, const lsim *S, lproc *p, char *buf, size_t len)
+static void describe_wait(lua_State *L, lproc *p, char *buf, size_t len)
 {
     static const char *const ev_what[] = {[EV_PLAIN] = "event()", [EV_TIMEOUT] = "timeout()",
                                           [EV_ANY] = "any_of{}", [EV_ALL] = "all_of{}", [EV_PROCESS] = "a process"};
@@ -2551,7 +2633,7 @@ static void describe_wait(lua_State *L, const lsim *S, lproc *p, char *buf, size
         snprintf(buf, len, "hold() until hour %.4f", p->hold_end);
         return;
     case W_REQUEST: /* the resource is at index 1 of its stack (l_request); user value 1: its name */
-        if (lua_checkstack(p->co, 2) && test_ud(p->co, S, 1, MT_RESOURCE) != NULL) {
+        if (lua_checkstack(p->co, 2) && test_ud(p->co, 1, MT_RESOURCE) != NULL) {
             lua_getiuservalue(p->co, 1, 1);
             snprintf(buf, len, "request() of %s%s", lua_tostring(p->co, -1), limit);
             lua_pop(p->co, 1);
@@ -2582,13 +2664,13 @@ static void describe_wait(lua_State *L, const lsim *S, lproc *p, char *buf, size
 
 /* Discards the process at the top of L when it is still waiting, first
 ** telling discarded (when not NULL) about it. */
-static void discard(lua_State *L, lsim *S, lproc *p, kou_lsim_discarded_fn discarded, void *ctx)
+static void discard(lua_State *L, lproc *p, kou_lsim_discarded_fn discarded, void *ctx)
 {
-    if (p->ref == LUA_NOREF)
+    if (p->slot == 0)
         return;
     if (discarded && lua_checkstack(L, 2)) {
         char what[LUA_IDSIZE + 160];
-        describe_wait(L, S, p, what, sizeof what);
+        describe_wait(L, p, what, sizeof what);
         discarded(ctx, push_where(L, -1), what, p->wait == W_HOLD ? p->hold_end : NAN);
         lua_pop(L, 1);
     }
@@ -2602,7 +2684,7 @@ bool kou_lsim_end_run(lua_State *L, kou_lsim_discarded_fn discarded, void *ctx)
         lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
         for (lua_Integer i = 1; i <= n; i++) {
             lua_rawgeti(L, -1, i);
-            discard(L, S, lua_touserdata(L, -1), discarded, ctx); /* still waiting: discarded with the replication */
+            discard(L, lua_touserdata(L, -1), discarded, ctx); /* still waiting: discarded with the replication */
             lua_pop(L, 1);
         }
     }
@@ -2657,7 +2739,7 @@ static void print_num(FILE *out, int width, int prec, double v)
 
 /* The report's table of containers and stores: mean level (items), the
 ** number of completed gets and their mean wait, puts likewise. */
-static void print_facilities(lua_State *L, lsim *S, FILE *out)
+static void print_facilities(lua_State *L, FILE *out)
 {
     lua_getfield(L, LUA_REGISTRYINDEX, KOU_LSIM_FACILITIES);
     lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
@@ -2669,7 +2751,7 @@ static void print_facilities(lua_State *L, lsim *S, FILE *out)
         const char *name;
         double cap, mean;
         const kou_tally *get, *put;
-        lcont *c = test_ud(L, S, -1, MT_CONTAINER);
+        lcont *c = test_ud(L, -1, MT_CONTAINER);
         if (c != NULL) {
             name = kou_container_name(c->c);
             cap = kou_container_capacity(c->c);
@@ -2722,6 +2804,6 @@ void kou_lsim_print_report(lua_State *L, FILE *out)
         fprintf(out, " %10" PRIu64 "\n", kou_resource_served_count(r));
     }
     lua_pop(L, 1);
-    print_facilities(L, S, out);
+    print_facilities(L, out);
     fflush(out);
 }
