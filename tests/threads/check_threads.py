@@ -143,10 +143,10 @@ def group_process():
     """Process-style runs with --reps on -j workers, each replication a
     fresh Lua state: resources, preemption, containers, stores, monitors."""
     for scen, sets in (("scenarios/mmc.lua", ("--set", "customers=3000")),
-                       ("scenarios/examples/machine_shop.lua", ()),
+                       ("scenarios/examples/machine_shop.lua", ("--set", "weeks=1")),
                        ("scenarios/examples/bank_renege.lua", ()),
                        ("scenarios/examples/fuel_station.lua", ()),
-                       ("scenarios/examples/rail_yard.lua", ())):
+                       ("scenarios/examples/rail_yard.lua", ("--set", "sim_time=400"))):
         base = os.path.splitext(os.path.basename(scen))[0]
         got = {}
         for j in ("1",) + JOBS:
