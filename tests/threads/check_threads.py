@@ -110,11 +110,11 @@ def group_run():
     """kouan run of a port scenario: the simulation's thread hands records
     to the writer thread through shared buffers, and with processes the
     watchdog signals the long slices. Two runs give the same file."""
-    for name, scen, extra in (("small", SMALL, ("--trace", "--sample-hours", "0.25")),
-                              ("long", LONG, ())):
+    for name, scen, reps in (("small", SMALL, "4"), ("long", LONG, "2")):
+        extra = ("--trace", "--sample-hours", "0.25") if name == "small" else ()
         for k in ("a", "b"):
-            kouan("run", scen, "--reps", "4", "-o", out(f"run-{name}-{k}.h5"), "--force", "--quiet", *extra,
-                  what=f"run {os.path.basename(scen)} --reps 4 ({k})")
+            kouan("run", scen, "--reps", reps, "-o", out(f"run-{name}-{k}.h5"), "--force", "--quiet", *extra,
+                  what=f"run {os.path.basename(scen)} --reps {reps} ({k})")
         same_files(out(f"run-{name}-a.h5"), out(f"run-{name}-b.h5"), f"run {os.path.basename(scen)}: twice")
     # the KPI table is printed from what the writer thread also wrote
     _, so1, _ = kouan("run", SMALL, "--reps", "2", "--no-output", what="run port_small.lua --no-output")
@@ -176,7 +176,7 @@ def summary(text):
 def group_sweep():
     """kouan sweep -j 2 and -j 4 against -j 1: a port scenario, and one with
     long process slices (a Lua state per worker)."""
-    for name, scen, reps, points in (("small", SMALL, 3, 8), ("long", LONG, 2, 3)):
+    for name, scen, reps, points in (("small", SMALL, 3, 8), ("long", LONG, 2, 2)):
         d = design("sw-" + name, scen, reps, points)
         got = {}
         for j in ("1",) + JOBS:
@@ -191,7 +191,7 @@ def group_sweep():
 def group_compare():
     """kouan compare -j 2 and -j 4 against -j 1: the table, the CSV and the
     compare file; a port scenario, and one with long process slices."""
-    for name, scen, reps in (("small", SMALL, "6"), ("long", LONG, "3")):
+    for name, scen, reps in (("small", SMALL, "6"), ("long", LONG, "2")):
         got = {}
         for j in ("1",) + JOBS:
             _, got[j], _ = kouan("compare", scen, *ERAS, "--reps", reps, "-j", j, "-o", out(f"cmp-{name}{j}.h5"),

@@ -7,11 +7,13 @@
 -- The result of each slice's arithmetic sets how long the process holds
 -- the handling crew, so the slices change the KPIs and a wrong or shared
 -- state would show as results that differ with -j.
--- --set work=N: iterations of one slice (default 2e6, ~0.1 s at -O2);
--- --set slices=K: long slices per replication (default 3).
+-- --set work=N: iterations of one slice (default 1.2e7, about 0.17 s:
+-- the watchdog wakes every 0.1 s and signals a slice it finds running at
+-- two wake-ups in a row; strace -f -e trace=tgkill shows the SIGURGs);
+-- --set slices=K: long slices per replication (default 2).
 
-local work = param("work", 2e6)
-local slices = param("slices", 3)
+local work = param("work", 1.2e7)
+local slices = param("slices", 2)
 
 local function crew_audits()
   local crew = port_resource("TST", "handling")
