@@ -228,8 +228,8 @@ def group_stop():
                 "sweep long_slices.lua -j 2")
     interrupted(signal.SIGTERM, ["compare", LONG, *ERAS, "--reps", "40", "-j", "2", "-o", out("stop-cmp.h5"),
                                  "--force", "--quiet"], "compare long_slices.lua -j 2")
-    interrupted(signal.SIGTERM, ["run", SMALL, "--reps", "200", "-o", out("stop-run.h5"), "--force", "--quiet"],
-                "run port_small.lua --reps 200 (writer thread)")
+    interrupted(signal.SIGTERM, ["run", SMALL, "--reps", "5000", "-o", out("stop-run.h5"), "--force", "--quiet"],
+                "run port_small.lua --reps 5000 (writer thread)")
 
 
 def group_viz():
