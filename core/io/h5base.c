@@ -471,13 +471,15 @@ bool koui_h5_has_member(hid_t ft, const char *name, H5T_class_t cls, H5T_cset_t 
 ** (gigabytes) before it finds the heap object too short. A cap on the
 ** child's address space turns that into a failed allocation, i.e. an error
 ** message, instead of a machine driven into swap; the cap leaves room for
-** a real read (a few times the file's size). Not under AddressSanitizer,
-** which reserves terabytes of shadow memory up front. */
+** a real read (a few times the file's size). Not under AddressSanitizer
+** or ThreadSanitizer, which reserve terabytes of shadow memory up front
+** (the child, forked after, is already far past any cap) and whose own
+** allocators end the process on a failed allocation. */
 #define CHILD_MEMORY_BASE ((rlim_t)512 << 20)
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define CHILD_LIMIT_MEMORY 0
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
 #define CHILD_LIMIT_MEMORY 0
 #endif
 #endif
