@@ -625,15 +625,17 @@ static void print_metric(const cmp *c, FILE *out, size_t g, kou_kpi_metric metri
         cell(buf, sizeof buf, s[a].mean.mean, s[a].mean.half, scale, "", false);
         put_cell(out, buf, W);
     }
-    snprintf(name, sizeof name, "\n  %s", kou_word_in(lang, KOU_W_VS_BASELINE));
-    put_left(out, name, NAME_W + 1);
+    snprintf(name, sizeof name, "  %s", kou_word_in(lang, KOU_W_VS_BASELINE));
+    fputc('\n', out);
+    put_left(out, name, NAME_W);
     fprintf(out, "%*s", W, "");
     for (size_t a = 1; a < c->nalt; a++) {
         cell(buf, sizeof buf, s[a].diff.mean, s[a].diff.half, scale, "", true);
         put_cell(out, buf, W);
     }
-    snprintf(name, sizeof name, "\n  %s", kou_word_in(lang, KOU_W_PCT_CHANGE));
-    put_left(out, name, NAME_W + 1);
+    snprintf(name, sizeof name, "  %s", kou_word_in(lang, KOU_W_PCT_CHANGE));
+    fputc('\n', out);
+    put_left(out, name, NAME_W);
     fprintf(out, "%*s", W, "");
     for (size_t a = 1; a < c->nalt; a++) {
         cell(buf, sizeof buf, s[a].pct.mean, s[a].pct.half, 1.0, " %", true);
