@@ -2,7 +2,8 @@
 # Install every Debian package kouan needs, on a new machine or an old one.
 # Safe to run again: apt-get skips what is already installed.
 #
-#   scripts/bootstrap.sh           core build + tests (Lua, GSL, HDF5, SDL2, Open MPI, ffmpeg, readers,
+#   scripts/bootstrap.sh           core build + tests (Lua, GSL, HDF5, SDL2, libxlsxwriter, Open MPI,
+#                                  ffmpeg, readers (openpyxl reads the .xlsx back in tests/planner),
 #                                  clang's libFuzzer for scripts/fuzz.sh, SimPy 3 for the
 #                                  SimPy twins and scripts/bench.sh, pandas, venv and pip for
 #                                  the Python package python/kouan)
@@ -11,8 +12,9 @@
 set -eu
 
 core="meson ninja-build pkg-config gcc libc6-dev
-      liblua5.4-dev libgsl-dev libhdf5-dev libsdl2-dev libsdl2-ttf-dev libpng-dev
+      liblua5.4-dev libgsl-dev libhdf5-dev libsdl2-dev libsdl2-ttf-dev libpng-dev libxlsxwriter-dev
       fonts-wqy-microhei hdf5-tools python3 python3-h5py python3-numpy python3-matplotlib python3-simpy3
+      python3-openpyxl
       python3-pandas python3-venv python3-pip valgrind
       libopenmpi-dev openmpi-bin ffmpeg
       clang-14 libclang-rt-14-dev"

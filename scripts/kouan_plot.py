@@ -4,13 +4,15 @@ run file: for each port and direction, the distribution of the overall
 clearance time (整体通关时间), and the three-clock breakdown (preparation,
 customs, port logistics: mean hours over the replications).
 
-usage: kouan_plot.py FILE.h5 OUT.png|OUT.svg   (normally run by `kouan report --plot`
-or `kouan compare --plot` or `kouan sweep --plot`)
+usage: kouan_plot.py FILE.h5 OUT.png|OUT.svg [--lang en|zh]   (normally run by
+`kouan report --plot` or `kouan compare --plot [--lang zh]` or `kouan sweep --plot`)
 
 A compare file (root attribute schema = "kouan-compare") gives instead one
 figure of the paired % change of the mean overall clearance time of every
-alternative against the baseline, per group, with its 95 % interval and the
-province's targets (−1/3 by end-2018, −1/2 by end-2021) as vertical lines.
+alternative against the baseline, per group, with its 95 % interval, the
+difference in hours beside each %, and the province's targets (−1/3 by
+end-2018, −1/2 by end-2021) as vertical lines; with --lang zh its titles
+and labels are in Chinese.
 A sweep file (root attribute kind = "kouan sweep") gives the standardized
 regression coefficients of the mean overall clearance time (all ports,
 import and export; means over replications) on the design's factors: which
@@ -121,38 +123,58 @@ def clearance_times(np, f, groups):
     return out
 
 
-def compare_figure(np, plt, f, out):
-    """The paired % change of overall_mean per group, one bar per alternative."""
+# The compare chart's words: (English, Chinese).
+COMPARE_WORDS = {
+    "vs": ("vs", "对比"),
+    "third": ("target −1/3 (end-2018)", "目标 −1/3（2018 年底）"),
+    "half": ("target −1/2 (end-2021)", "目标 −1/2（2021 年底）"),
+    "xlabel": ("paired change of the mean overall clearance time, % (bars: 95 % interval; h: hours)",
+               "平均整体通关时间的配对变化，%（误差线：95 % 区间；小时：绝对变化）"),
+    "title": ("Overall clearance time", "整体通关时间"),
+    "h": ("h", "小时"),
+    "all ports": ("all ports", "全部口岸"),
+}
+DIRECTION_WORDS = {0: ("import", "进口"), 1: ("export", "出口")}
+
+
+def compare_figure(np, plt, f, out, lang="en"):
+    """The paired % change of overall_mean per group, one bar per
+    alternative, the difference in hours beside each %; words in lang."""
+    z = 1 if lang == "zh" else 0
+    w = {k: v[z] for k, v in COMPARE_WORDS.items()}
     alts = [text(a) for a in f["alternatives"][...]]
     ports = [text(p) for p in f["group_port"][...]]
     dirs = f["group_direction"][...]
     m = [text(x) for x in f["metrics"][...]].index("overall_mean")
     pct = f["pct_change_mean"][...][:, :, m]
     half = f["pct_change_half_width"][...][:, :, m]
+    hours = f["diff_mean"][...][:, :, m]
     groups, alternatives = len(ports), len(alts)
     if alternatives < 2:
         die("the compare file has fewer than two alternatives")
-    labels = [f"{ports[g]} · {DIRECTIONS.get(int(dirs[g]), '?')}" for g in range(groups)]
+    labels = [f"{w['all ports'] if ports[g] == 'all ports' else ports[g]} · "
+              f"{DIRECTION_WORDS.get(int(dirs[g]), ('?', '?'))[z]}" for g in range(groups)]
     fig, ax = plt.subplots(figsize=(19.2, 10.8), dpi=100)
     height = 0.8 / (alternatives - 1)
     colours = ["#4C72B0", "#55A868", "#8172B3", "#CCB974", "#64B5CD"]
     for a in range(1, alternatives):
         y = np.arange(groups) - 0.4 + (a - 0.5) * height
         ax.barh(y, np.nan_to_num(pct[a]), height * 0.9, xerr=np.nan_to_num(half[a]), capsize=4,
-                color=colours[(a - 1) % len(colours)], label=f"{alts[a]} vs {alts[0]}")
-        for yi, v, h in zip(y, pct[a], np.nan_to_num(half[a])):
-            if np.isfinite(v):  # the label past the end of the interval
-                ax.text(v - h if v < 0 else v + h, yi, f"  {v:.1f} %  ", va="center",
+                color=colours[(a - 1) % len(colours)], label=f"{alts[a]} {w['vs']} {alts[0]}")
+        for yi, v, h, d in zip(y, pct[a], np.nan_to_num(half[a]), hours[a]):
+            if np.isfinite(v):  # the label past the end of the interval: the % and the hours
+                dh = f" ({d:+.1f} {w['h']})" if np.isfinite(d) else ""
+                ax.text(v - h if v < 0 else v + h, yi, f"  {v:.1f} %{dh}  ", va="center",
                         ha="right" if v < 0 else "left", fontsize=13)
-    ax.axvline(-100.0 / 3.0, linestyle="--", color="#C44E52", linewidth=2.5, label="target −1/3 (end-2018) 目标")
-    ax.axvline(-50.0, linestyle=":", color="#C44E52", linewidth=3, label="target −1/2 (end-2021) 目标")
+    ax.axvline(-100.0 / 3.0, linestyle="--", color="#C44E52", linewidth=2.5, label=w["third"])
+    ax.axvline(-50.0, linestyle=":", color="#C44E52", linewidth=3, label=w["half"])
     ax.axvline(0.0, color="black", linewidth=1)
     ax.set_yticks(np.arange(groups), labels)
     ax.invert_yaxis()
     low = float(np.nanmin(np.append(pct[1:] - half[1:], -55.0)))
     ax.set_xlim(min(low * 1.25, -60.0), max(5.0, float(np.nanmax(np.append(pct[1:] + half[1:], 0.0))) * 1.25))
-    ax.set_xlabel("paired change of the mean overall clearance time, % (bars: 95 % interval)")
-    ax.set_title(f"整体通关时间 overall clearance time: {', '.join(alts[1:])} vs {alts[0]}")
+    ax.set_xlabel(w["xlabel"])
+    ax.set_title(f"{w['title']}: {', '.join(alts[1:])} {w['vs']} {alts[0]}")
     ax.grid(axis="x", alpha=0.35)
     fig.legend(*ax.get_legend_handles_labels(), loc="lower center", ncol=4, fontsize=15, frameon=False)
     fig.tight_layout(rect=(0, 0.06, 1, 1))
@@ -336,9 +358,14 @@ def sweep_figure(np, plt, f, out):
 
 
 def main():
-    if len(sys.argv) != 3:
-        die("usage: kouan_plot.py RUN.h5 OUT.png|OUT.svg")
-    h5path, out = sys.argv[1], sys.argv[2]
+    args = sys.argv[1:]
+    lang = "en"
+    if len(args) == 4 and args[2] == "--lang":
+        lang = args[3]
+        args = args[:2]
+    if len(args) != 2 or lang not in ("en", "zh"):
+        die("usage: kouan_plot.py RUN.h5 OUT.png|OUT.svg [--lang en|zh]")
+    h5path, out = args
     need("matplotlib", "python3-matplotlib")
     need("numpy", "python3-numpy")
     need("h5py", "python3-h5py")
@@ -363,7 +390,7 @@ def main():
     try:
         with h5py.File(h5path, "r") as f:
             if text(f.attrs.get("schema", "")) == "kouan-compare":
-                return compare_figure(np, plt, f, out)
+                return compare_figure(np, plt, f, out, lang)
             if text(f.attrs.get("schema", "")) == "kouan-uncertainty":
                 return uncertainty_figure(np, plt, f, out)
             if text(f.attrs.get("kind", "")) == "kouan sweep":

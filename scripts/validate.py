@@ -617,7 +617,7 @@ def part_eras(ctx):
     log(f"eras: kouan compare 2017/2018/2021, {reps} replications")
     csv_path = os.path.join(ctx["tmp"], "eras.csv")
     out = run([ctx["kouan"], "compare", "scenarios/henan.lua", "--era", "2017", "--era", "2018", "--era", "2021",
-               "--reps", str(reps), "--csv", csv_path, "--plot", os.path.join(ctx["figdir"], "eras.png"),
+               "--reps", str(reps), "--csv-long", csv_path, "--plot", os.path.join(ctx["figdir"], "eras.png"),
                "-o", os.path.join(ctx["tmp"], "eras.h5"), "--force"], cwd=ctx["root"])
     import csv
     with open(csv_path, encoding="utf-8-sig", newline="") as f:

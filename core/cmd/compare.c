@@ -10,7 +10,10 @@
 ** difference)" for a group the alternative leaves unchanged; --group
 ** prints only some groups (cmd/compare_groups.h); optionally adds replications until
 ** a paired half-width is small enough; writes a compare file
-** (io/h5compare.h) and a CSV. The alternatives come from the loader
+** (io/h5compare.h), the wide table (cmd/compare_table.h) as CSV and as
+** .xlsx (io/xlsx.h) with a sheet of provenance, and the long CSV (a row
+** per group, metric and alternative, with every replication's value);
+** --lang zh puts the table, the files' headers and the chart in Chinese. The alternatives come from the loader
 ** (lua/portset.h), with their processes (the loader's sink: a worker Lua
 ** state per thread); replications run through the pipeline
 ** (exp/replicate.h), inline or on -j threads, a batch at a time, taken
@@ -27,6 +30,7 @@
 #include "cmd/cmd.h"
 #include "cmd/common.h"
 #include "cmd/compare_groups.h"
+#include "cmd/compare_table.h"
 #include "model/params.h"
 #include "cmd/opt.h"
 #include "cmd/plot.h"
@@ -34,24 +38,21 @@
 #include "exp/paired.h"
 #include "exp/replicate.h"
 #include "io/h5compare.h"
+#include "io/xlsx.h"
 #include "kouan_version.h"
 #include "lua/portset.h"
 #include "model/kpi.h"
+#include "model/lang.h"
 
 #define MAX_ALTS 16
 #define MAX_SETS 256
-#define MAX_OPTS 25
+#define MAX_OPTS 28
 #define MAX_GROUPS 64 /* --group */
 #define MAX_PATH 1024
 #define LABEL_MAX 63 /* kou_portset_alt.label */
 #define M KOU_KPI_METRIC_COUNT
 #define ROUNDING 0.005 /* hours: what the table's two decimals print as 0.00 */
 
-/* The metrics of the printed table. */
-static const kou_kpi_metric shown[] = {KOU_KPI_OVERALL_MEAN, KOU_KPI_OVERALL_MEDIAN, KOU_KPI_OVERALL_P90,
-                                       KOU_KPI_CUSTOMS_MEAN, KOU_KPI_PREP_MEAN, KOU_KPI_INSPECTION_RATE,
-                                       KOU_KPI_COST_MEAN};
-#define NSHOWN (sizeof shown / sizeof *shown)
 
 /* The verdicts' targets on the paired % change of the overall mean. */
 static const double targets[2] = {-100.0 / 3, -50.0};
@@ -77,7 +78,8 @@ typedef struct copts {
     double until, halfwidth;
     int kpi;
     const char *metric_names[M];
-    const char *output, *csv, *plot;
+    const char *output, *csv, *csv_long, *xlsx, *plot;
+    int lang; /* kou_lang */
     bool no_output, force, bom, independent, quiet;
 } copts;
 
@@ -94,6 +96,24 @@ static void defaults(copts *o)
     o->sets = (kou_opt_sets){.key = o->set_key, .value = o->set_value, .buf = o->set_buf, .max = MAX_SETS};
     for (int m = 0; m < M; m++)
         o->metric_names[m] = kou_kpi_metric_name((kou_kpi_metric)m);
+}
+
+/* The check of a --lang value: en or zh, stored as a kou_lang. */
+static bool lang_name(const char *value, void *dest)
+{
+    for (int i = 0; i < KOU_LANG_COUNT; i++)
+        if (strcmp(value, kou_lang_names[i]) == 0) {
+            *(int *)dest = i;
+            return true;
+        }
+    return false;
+}
+
+/* The check of an --xlsx value: a name ending in .xlsx in an existing folder. */
+static bool xlsx_name(const char *value, void *dest)
+{
+    size_t n = strlen(value);
+    return n > 5 && strcmp(value + n - 5, ".xlsx") == 0 && kou_output_name(value, dest);
 }
 
 static size_t options(copts *o, kou_opt *t)
@@ -136,8 +156,20 @@ static size_t options(copts *o, kou_opt *t)
         {"--force", NULL, KOU_OPT_FLAG, &o->force, .help = "overwrite an existing compare file"},
         {"--no-output", NULL, KOU_OPT_FLAG, &o->no_output, .help = "write no compare file"},
         {"--csv", NULL, KOU_OPT_TEXT, &o->csv, .what = "a file name", .metavar = "FILE",
-         .help = "one row per group, metric and alternative"},
-        {"--bom", NULL, KOU_OPT_FLAG, &o->bom, .help = "with --csv: a byte-order mark first (for Excel)"},
+         .help = "the wide table: one row per group and alternative, the\nverdicts, each metric's mean, its "
+                 "difference from the\nbaseline (hours for times) and % change, each +- 95 %\n(with --uncertainty: "
+                 "one row per draw, docs/uncertainty.md)"},
+        {"--csv-long", NULL, KOU_OPT_TEXT, &o->csv_long, .what = "a file name", .metavar = "FILE",
+         .help = "one row per group, metric and alternative, with every\nreplication's value"},
+        {"--xlsx", NULL, KOU_OPT_CHECKED, &o->xlsx, .what = "a file name ending in .xlsx in an existing folder",
+         .check = xlsx_name, .metavar = "FILE.xlsx",
+         .help = "the wide table as an Excel workbook (numbers as numbers),\nand a sheet of provenance: "
+                 "scenarios, eras, seed,\nreplications, version"},
+        {"--lang", NULL, KOU_OPT_CHECKED, &o->lang, .what = "en or zh", .check = lang_name, .metavar = "en|zh",
+         .help = "the language of the table, the CSV's and .xlsx's headers\nand the chart (default en; zh: "
+                 "Chinese)"},
+        {"--bom", NULL, KOU_OPT_FLAG, &o->bom, .help = "with --csv or --csv-long: a byte-order mark first (for "
+                                                      "Excel)"},
         {"--plot", NULL, KOU_OPT_CHECKED, &o->plot, .what = "a file name ending in .png or .svg",
          .check = kou_plot_name, .metavar = "FILE.png|.svg",
          .help = "the paired % change of the overall mean per group, with\nits 95 % interval and the -1/3 and "
@@ -251,8 +283,8 @@ static int check_options(const copts *o, size_t neras)
                                           "baseline), or two scenario files");
     if (o->nscripts > 1 && neras > 1)
         return kou_usage_error("compare", "several scenario files take at most one --era (applied to each)");
-    if (o->bom && o->csv == NULL)
-        return kou_usage_error("compare", "--bom: only with --csv");
+    if (o->bom && o->csv == NULL && o->csv_long == NULL)
+        return kou_usage_error("compare", "--bom: only with --csv or --csv-long");
     if (o->plot && o->no_output)
         return kou_usage_error("compare", "--plot draws from the compare file: it cannot go with --no-output");
     if (o->halfwidth > 0 && o->reps < 2)
@@ -261,8 +293,10 @@ static int check_options(const copts *o, size_t neras)
         return kou_usage_error("compare", "--max-reps is below --reps");
     if (o->halfwidth <= 0 && o->max_given)
         return kou_usage_error("compare", "--max-reps: only with --until-halfwidth");
-    if (o->uncertainty && (o->halfwidth > 0 || o->independent || o->bom))
-        return kou_usage_error("compare", "--uncertainty: not with --until-halfwidth, --independent or --bom");
+    if (o->uncertainty && (o->halfwidth > 0 || o->independent || o->bom || o->csv_long || o->xlsx ||
+                           o->lang != KOU_LANG_EN))
+        return kou_usage_error("compare", "--uncertainty: not with --until-halfwidth, --independent, --bom, "
+                                          "--csv-long, --xlsx or --lang");
     if (o->uncertainty && o->group_list.n)
         return kou_usage_error("compare", "--group: not with --uncertainty");
     return check_labels(o);
@@ -513,15 +547,16 @@ static kou_verdict verdict(const cmp *c, size_t a, size_t g, int t)
 
 /* The paired difference of the overall mean in hours beside its % change:
 ** "-26.50 h (-28.1 %)" (no -0.00). */
-static const char *hours_pct(stat3 s, char *buf, size_t n)
+static const char *hours_pct(stat3 s, kou_lang lang, char *buf, size_t n)
 {
     double h = fabs(s.diff.mean) < 0.005 ? 0.0 : s.diff.mean, p = fabs(s.pct.mean) < 0.05 ? 0.0 : s.pct.mean;
+    const char *hours = kou_lang_name(lang, "h");
     if (isnan(s.diff.mean))
         snprintf(buf, n, "-");
     else if (isnan(s.pct.mean))
-        snprintf(buf, n, "%+.2f h", h);
+        snprintf(buf, n, "%+.2f %s", h, hours);
     else
-        snprintf(buf, n, "%+.2f h (%+.1f %%)", h, p);
+        snprintf(buf, n, "%+.2f %s (%+.1f %%)", h, hours, p);
     return buf;
 }
 
@@ -541,38 +576,67 @@ static void cell(char *buf, size_t n, double mean, double half, double scale, co
         snprintf(buf, n, sign ? "%+.2f ± %.2f%s" : "%.2f ± %.2f%s", v, half * scale, suffix);
 }
 
-/* Pads a UTF-8 cell to w columns (± is one column, two bytes). */
-static void put_cell(FILE *out, const char *s, int w)
+/* The columns a UTF-8 text takes on a terminal: CJK ideographs and
+** full-width forms two, every other character one (± too). */
+static int columns(const char *s)
 {
     int cols = 0;
-    for (const char *p = s; *p; p++)
-        cols += ((unsigned char)*p & 0xC0) != 0x80;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p & 0xC0) == 0x80)
+            continue;
+        unsigned cp = (*p & 0xF0) == 0xE0 && p[1] && p[2] ? ((*p & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu)
+                                                         : 0;
+        cols += (cp >= 0x2E80 && cp <= 0x9FFF) || (cp >= 0xFF00 && cp <= 0xFF60) ? 2 : 1;
+    }
+    return cols;
+}
+
+/* Pads a UTF-8 cell to w columns, on the left (right-aligned). */
+static void put_cell(FILE *out, const char *s, int w)
+{
+    int cols = columns(s);
     fprintf(out, "%*s%s", w - cols > 0 ? w - cols : 0, "", s);
 }
 
+/* A UTF-8 text then padding to w columns (left-aligned). */
+static void put_left(FILE *out, const char *s, int w)
+{
+    int cols = columns(s);
+    fprintf(out, "%s%*s", s, w - cols > 0 ? w - cols : 0, "");
+}
+
 #define W 22 /* a value column */
+#define NAME_W 26 /* the metric column */
 
 /* One metric: the means, then the paired differences and % changes. */
 static void print_metric(const cmp *c, FILE *out, size_t g, kou_kpi_metric metric)
 {
+    kou_lang lang = (kou_lang)c->o->lang;
     size_t m = (size_t)metric;
     double scale;
     const char *unit = kou_kpi_metric_unit(metric, &scale);
-    char name[64], buf[96];
-    snprintf(name, sizeof name, "%s (%s)", kou_kpi_metric_name(metric), unit);
-    fprintf(out, "%-26s", name);
+    char name[96], buf[96];
+    snprintf(name, sizeof name, "%s (%s)", kou_lang_name(lang, kou_kpi_metric_name(metric)),
+             kou_lang_name(lang, unit));
+    put_left(out, name, NAME_W);
     stat3 s[MAX_ALTS];
     for (size_t a = 0; a < c->nalt; a++) {
         s[a] = stats(c, a, g, m);
         cell(buf, sizeof buf, s[a].mean.mean, s[a].mean.half, scale, "", false);
         put_cell(out, buf, W);
     }
-    fprintf(out, "\n%-26s%*s", "  vs baseline", W, "");
+    snprintf(name, sizeof name, "  %s", kou_word_in(lang, KOU_W_VS_BASELINE));
+    fputc('\n', out);
+    put_left(out, name, NAME_W);
+    fprintf(out, "%*s", W, "");
     for (size_t a = 1; a < c->nalt; a++) {
         cell(buf, sizeof buf, s[a].diff.mean, s[a].diff.half, scale, "", true);
         put_cell(out, buf, W);
     }
-    fprintf(out, "\n%-26s%*s", "  % change", W, "");
+    snprintf(name, sizeof name, "  %s", kou_word_in(lang, KOU_W_PCT_CHANGE));
+    fputc('\n', out);
+    put_left(out, name, NAME_W);
+    fprintf(out, "%*s", W, "");
     for (size_t a = 1; a < c->nalt; a++) {
         cell(buf, sizeof buf, s[a].pct.mean, s[a].pct.half, 1.0, " %", true);
         put_cell(out, buf, W);
@@ -580,28 +644,42 @@ static void print_metric(const cmp *c, FILE *out, size_t g, kou_kpi_metric metri
     fputc('\n', out);
 }
 
+/* The group's name as its header shows it, in the table's language. */
+static void group_name(const cmp *c, const kou_kpi_group *grp, char *buf, size_t n)
+{
+    kou_lang lang = (kou_lang)c->o->lang;
+    if (lang == KOU_LANG_EN) {
+        kou_cmpg_name(grp, buf, n);
+        return;
+    }
+    snprintf(buf, n, "%s, %s%s%s", kou_lang_name(lang, grp->port), kou_lang_name(lang, kou_direction_name(grp->direction)),
+             grp->mode >= 0 ? ", " : "", grp->mode >= 0 ? kou_lang_name(lang, kou_group_mode_name(grp->mode)) : "");
+}
+
 static void print_group(const cmp *c, FILE *out, size_t g)
 {
+    kou_lang lang = (kou_lang)c->o->lang;
     char buf[64];
     kou_kpi_group grp = kou_kpi_group_info(c->proto, g);
     char name[KOU_CMPG_NAME_MAX];
-    kou_cmpg_name(&grp, name, sizeof name);
+    group_name(c, &grp, name, sizeof name);
     fprintf(out, "\n== %s ==\n", name);
-    fprintf(out, "%-26s", "metric");
+    put_left(out, kou_word_in(lang, KOU_W_METRIC), NAME_W);
     for (size_t a = 0; a < c->nalt; a++)
         put_cell(out, kou_portset_get(c->ps, a)->label, W);
     fputc('\n', out);
-    for (size_t k = 0; k < NSHOWN; k++)
-        print_metric(c, out, g, shown[k]);
+    for (size_t k = 0; k < kou_ctab_nmetrics; k++)
+        print_metric(c, out, g, kou_ctab_metrics[k]);
     for (int t = 0; t < 2; t++) {
-        fprintf(out, "target overall_mean %s vs %s:", target_names[t], kou_portset_get(c->ps, 0)->label);
+        fprintf(out, "%s %s %s %s:", kou_word_in(lang, KOU_W_TARGET), target_names[t],
+                kou_word_in(lang, KOU_W_BASELINE_OF_TITLE), kou_portset_get(c->ps, 0)->label);
         for (size_t a = 1; a < c->nalt; a++) {
             stat3 s = stats(c, a, g, KOU_KPI_OVERALL_MEAN);
             kou_verdict v = verdict(c, a, g, t);
-            fprintf(out, "  %s %s%s", kou_portset_get(c->ps, a)->label, kou_verdict_name(v),
-                    v == KOU_VERDICT_MET ? " (95 % confidence)" : "");
+            fprintf(out, "  %s %s%s", kou_portset_get(c->ps, a)->label, kou_lang_name(lang, kou_verdict_name(v)),
+                    v == KOU_VERDICT_MET ? kou_word_in(lang, KOU_W_CONFIDENCE) : "");
             if (v != KOU_VERDICT_NO_DIFFERENCE)
-                fprintf(out, ": %s", hours_pct(s, buf, sizeof buf));
+                fprintf(out, ": %s", hours_pct(s, lang, buf, sizeof buf));
         }
         fputc('\n', out);
     }
@@ -610,25 +688,25 @@ static void print_group(const cmp *c, FILE *out, size_t g)
 static void print_table(const cmp *c, FILE *out, const char *stop_line)
 {
     const copts *o = c->o;
-    fprintf(out, "kouan compare: %zu alternatives, baseline %s; %zu replications, seeds %llu-%llu%s\n", c->nalt,
-            kou_portset_get(c->ps, 0)->label, c->nrep, (unsigned long long)o->seed,
-            (unsigned long long)(o->seed + c->ntaken - 1),
-            o->independent ? ", INDEPENDENT seeds per alternative (seed + r + a*2^32)"
-                           : ", common random numbers (replication r of every alternative on seed + r)");
-    if (c->nfailed > 0)
+    kou_lang lang = (kou_lang)o->lang;
+    fprintf(out, "kouan compare: %zu%s%s; %zu%s%llu-%llu%s\n", c->nalt, kou_word_in(lang, KOU_W_ALTERNATIVES),
+            kou_portset_get(c->ps, 0)->label, c->nrep, kou_word_in(lang, KOU_W_REPS_SEEDS),
+            (unsigned long long)o->seed, (unsigned long long)(o->seed + c->ntaken - 1),
+            kou_word_in(lang, o->independent ? KOU_W_INDEPENDENT : KOU_W_CRN));
+    if (c->nfailed > 0 && lang == KOU_LANG_EN)
         fprintf(out, "left out: replication%s %s, failed on some alternative (%zu of %zu run)\n",
                 c->nfailed == 1 ? "" : "s", c->failed_list, c->nfailed, c->ntaken);
+    else if (c->nfailed > 0)
+        fprintf(out, "%s%s (%zu / %zu)\n", kou_word_in(lang, KOU_W_LEFT_OUT), c->failed_list, c->nfailed, c->ntaken);
     if (stop_line)
         fprintf(out, "%s\n", stop_line);
-    fputs("mean ± t 95 % half-width over replications; vs baseline: paired difference (mean of per-replication\n"
-          "differences) and paired % change (mean of per-replication % changes), each ± t 95 % half-width\n",
-          out);
+    fputs(kou_word_in(lang, KOU_W_LEGEND), out);
     for (size_t gi = 0; gi < c->ngroup; gi++)
         if (c->keep[gi])
             print_group(c, out, c->order[gi]);
 }
 
-/* ---- the CSV ---- */
+/* ---- the long CSV ---- */
 
 static void csv_num(FILE *f, double v)
 {
@@ -663,11 +741,11 @@ static void csv_group(const cmp *c, FILE *f, size_t g)
 }
 
 /* One row per (group, metric, alternative); shares in % as in the table. */
-static int write_csv(const cmp *c)
+static int write_csv_long(const cmp *c)
 {
-    FILE *f = fopen(c->o->csv, "wb");
+    FILE *f = fopen(c->o->csv_long, "wb");
     if (f == NULL) {
-        fprintf(stderr, "kouan: %s: cannot write: %s\n", c->o->csv, strerror(errno));
+        fprintf(stderr, "kouan: %s: cannot write: %s\n", c->o->csv_long, strerror(errno));
         return 1;
     }
     if (c->o->bom)
@@ -681,13 +759,13 @@ static int write_csv(const cmp *c)
         csv_group(c, f, c->order[gi]);
     int bad = ferror(f);
     if (fclose(f) != 0 || bad) {
-        fprintf(stderr, "kouan: %s: cannot write: %s\n", c->o->csv, strerror(errno));
+        fprintf(stderr, "kouan: %s: cannot write: %s\n", c->o->csv_long, strerror(errno));
         return 1;
     }
     return 0;
 }
 
-/* ---- the compare file ---- */
+/* ---- the compare file, the wide CSV, the .xlsx ---- */
 
 /* The compare file's name: -o, or results/compare-SCENARIO-ERAS-sSEED.h5
 ** (the next free -2, -3, ... when taken, as run files). 0, or 2 when -o
@@ -789,49 +867,148 @@ static void fill_arrays(const cmp *c, h5_arrays *h)
             h->seeds[a * R + r] = c->seeds[r * A + a];
 }
 
-static int write_h5(const cmp *c, const char *path, const char *stop_line, int argc, char **argv)
-{
+/* What the compare file, the wide CSV and the .xlsx are made of: the
+** arrays and the provenance, once. */
+typedef struct summary {
     h5_arrays h;
-    fill_arrays(c, &h);
+    kou_h5c_data d;
+    char *cmd, *scen, when[32];
+    const char *sn[9], *sv[9], *nn[3];
+    double nv[3];
+} summary;
+
+static void summary_make(const cmp *c, const char *stop_line, int argc, char **argv, summary *s)
+{
+    fill_arrays(c, &s->h);
     size_t A = c->nalt, G = c->ngroup;
-    char *cmd = kou_command_line(argc, argv), *scen = NULL, when[32];
     size_t len;
-    FILE *m = open_memstream(&scen, &len);
+    s->cmd = kou_command_line(argc, argv);
+    s->scen = NULL;
+    FILE *m = open_memstream(&s->scen, &len);
     for (size_t a = 0; m && a < A; a++)
         fprintf(m, "%s%s", a ? "\n" : "", kou_portset_get(c->ps, a)->script);
     if (m)
         fclose(m);
-    kou_utc_now(when);
+    kou_utc_now(s->when);
     const char *sn[] = {"command_line", "scenarios", "kpi", "stopping", "crn", "kouan_version", "commit",
                         "end_time_utc", "failed_replications"};
-    const char *sv[] = {cmd ? cmd : "", scen ? scen : "", kou_kpi_metric_name((kou_kpi_metric)c->o->kpi),
+    const char *sv[] = {s->cmd ? s->cmd : "", s->scen ? s->scen : "", kou_kpi_metric_name((kou_kpi_metric)c->o->kpi),
                         stop_line ? stop_line : "",
                         c->o->independent ? "independent: seed + r + a*2^32" : "common: seed + r",
-                        KOUAN_VERSION, KOUAN_GIT_COMMIT, when, c->failed_list};
+                        KOUAN_VERSION, KOUAN_GIT_COMMIT, s->when, c->failed_list};
     const char *nn[] = {"seed", "replications", "until_halfwidth"};
     double nv[] = {(double)c->o->seed, (double)c->nrep, c->o->halfwidth > 0 ? c->o->halfwidth : NAN};
-    kou_h5c_data d = {.nalt = A, .nrep = c->nrep, .ngroup = G, .nmetric = M, .alternatives = h.alts,
-                      .group_port = h.gport, .group_mode = h.gmode, .group_direction = h.gdir,
-                      .metrics = h.metrics, .seeds = h.seeds, .values = h.values, .mean = h.mean, .half = h.half,
-                      .diff_mean = h.dm, .diff_half = h.dh, .pct_mean = h.pm, .pct_half = h.ph,
-                      .verdict_third = h.verdicts, .verdict_half = h.verdicts + A * G,
-                      .nattr_str = sizeof sn / sizeof *sn - (c->nfailed == 0), .attr_str_name = sn, .attr_str_value = sv,
-                      .nattr_num = 3, .attr_num_name = nn, .attr_num_value = nv};
+    memcpy(s->sn, sn, sizeof sn);
+    memcpy(s->sv, sv, sizeof sv);
+    memcpy(s->nn, nn, sizeof nn);
+    memcpy(s->nv, nv, sizeof nv);
+    h5_arrays *h = &s->h;
+    s->d = (kou_h5c_data){.nalt = A, .nrep = c->nrep, .ngroup = G, .nmetric = M, .alternatives = h->alts,
+                          .group_port = h->gport, .group_mode = h->gmode, .group_direction = h->gdir,
+                          .metrics = h->metrics, .seeds = h->seeds, .values = h->values, .mean = h->mean,
+                          .half = h->half, .diff_mean = h->dm, .diff_half = h->dh, .pct_mean = h->pm,
+                          .pct_half = h->ph, .verdict_third = h->verdicts, .verdict_half = h->verdicts + A * G,
+                          .nattr_str = sizeof sn / sizeof *sn - (c->nfailed == 0), .attr_str_name = s->sn,
+                          .attr_str_value = s->sv, .nattr_num = 3, .attr_num_name = s->nn, .attr_num_value = s->nv};
+}
+
+static void summary_free(summary *s)
+{
+    free(s->cmd);
+    free(s->scen);
+    free(s->h.gport);
+    free(s->h.gmode);
+    free(s->h.values);
+    free(s->h.verdicts);
+    free(s->h.seeds);
+}
+
+static int write_h5(const cmp *c, const char *path, const summary *s)
+{
     char err[700];
     bool exists;
-    int rc = kou_h5c_write(path, c->o->force, &d, &exists, err, sizeof err);
+    int rc = kou_h5c_write(path, c->o->force, &s->d, &exists, err, sizeof err);
     if (rc != 0)
         fprintf(stderr, "kouan: %s\n", err);
     else if (!c->o->quiet)
         fprintf(stderr, "kouan: compare file %s\n", path);
-    free(cmd);
-    free(scen);
-    free(h.gport);
-    free(h.gmode);
-    free(h.values);
-    free(h.verdicts);
-    free(h.seeds);
     return rc ? 1 : 0;
+}
+
+#define PROV_ROWS (3 * MAX_ALTS + 9)
+
+/* The provenance sheet's rows: (item, value) pairs, a text or a number:
+** each alternative's label, scenario file and era, then the run's seed,
+** replications, random numbers, stopping, failures, version, command. */
+static size_t provenance(const cmp *c, const summary *s, kou_xlsx_cell *cells)
+{
+    kou_lang lang = (kou_lang)c->o->lang;
+    size_t n = 0;
+#define ROW(word, txt, num) (cells[2 * n] = (kou_xlsx_cell){kou_word_in(lang, word), NAN}, \
+                             cells[2 * n + 1] = (kou_xlsx_cell){txt, num}, n++)
+    for (size_t a = 0; a < c->nalt; a++) {
+        const kou_portset_alt *alt = kou_portset_get(c->ps, a);
+        ROW(KOU_W_ALTERNATIVE, alt->label, NAN);
+        ROW(KOU_W_SCENARIO_FILES, alt->script, NAN);
+        ROW(KOU_W_ERAS, alt->era ? alt->era : "", NAN);
+    }
+    ROW(KOU_W_SEED, NULL, (double)c->o->seed);
+    ROW(KOU_W_REPLICATIONS, NULL, (double)c->nrep);
+    ROW(KOU_W_RANDOM_NUMBERS, s->sv[4], NAN);
+    if (s->sv[3][0])
+        ROW(KOU_W_STOPPING, s->sv[3], NAN);
+    if (c->nfailed)
+        ROW(KOU_W_FAILED, c->failed_list, NAN);
+    ROW(KOU_W_VERSION, KOUAN_VERSION, NAN);
+    ROW(KOU_W_COMMIT, KOUAN_GIT_COMMIT, NAN);
+    ROW(KOU_W_COMMAND_LINE, s->sv[0], NAN);
+    ROW(KOU_W_FINISHED, s->when, NAN);
+#undef ROW
+    return n;
+}
+
+/* The wide table (sheet 1) and the provenance (sheet 2) as .xlsx. */
+static int write_xlsx(const cmp *c, const summary *s, const kou_ctab *t)
+{
+    kou_lang lang = (kou_lang)c->o->lang;
+    kou_xlsx_cell cells[2 * PROV_ROWS];
+    size_t nprov = provenance(c, s, cells);
+    const char *prov_head[2] = {kou_word_in(lang, KOU_W_ITEM), kou_word_in(lang, KOU_W_VALUE)};
+    const char *prov_fmt[2] = {NULL, "0"};
+    const double prov_w[2] = {22, 80};
+    kou_xlsx_sheet sheets[2] = {
+        {.name = kou_word_in(lang, KOU_W_SHEET_COMPARISON), .ncol = t->ncol, .nrow = t->nrow, .headers = t->headers,
+         .formats = t->formats, .widths = t->widths, .cells = t->cells},
+        {.name = kou_word_in(lang, KOU_W_SHEET_PROVENANCE), .ncol = 2, .nrow = nprov, .headers = prov_head,
+         .formats = prov_fmt, .widths = prov_w, .cells = cells},
+    };
+    char err[MAX_PATH + 200];
+    /* created: a fixed time (2000-01-01), so that the same comparison gives the same bytes; the
+    ** provenance sheet says when it finished */
+    int rc = kou_xlsx_write(c->o->xlsx, sheets, 2, (time_t)946684800, err, sizeof err);
+    if (rc != 0) {
+        fprintf(stderr, "kouan: %s\n", err);
+        return 1;
+    }
+    if (!c->o->quiet)
+        fprintf(stderr, "kouan: workbook %s\n", c->o->xlsx);
+    return 0;
+}
+
+/* The wide table as CSV and .xlsx. */
+static int write_wide(const cmp *c, const summary *s)
+{
+    kou_ctab *t = kou_ctab_new(&s->d, (kou_lang)c->o->lang);
+    int code = 0;
+    char err[MAX_PATH + 200];
+    if (c->o->csv && kou_ctab_write_csv(t, c->o->csv, c->o->bom, err, sizeof err) != 0) {
+        fprintf(stderr, "kouan: %s\n", err);
+        code = 1;
+    }
+    if (code == 0 && c->o->xlsx)
+        code = write_xlsx(c, s, t);
+    kou_ctab_free(t);
+    return code;
 }
 
 /* ---- the command ---- */
@@ -926,12 +1103,17 @@ static int outputs(const cmp *c, const char *path, const char *stop, int argc, c
         print_table(c, stdout, stop[0] ? stop : NULL);
     else if (stop[0])
         fprintf(stderr, "kouan: %s\n", stop);
-    if (o->csv)
-        code = write_csv(c);
+    if (o->csv_long)
+        code = write_csv_long(c);
+    summary s;
+    summary_make(c, stop[0] ? stop : NULL, argc, argv, &s);
+    if (code == 0)
+        code = write_wide(c, &s);
     if (code == 0 && !o->no_output)
-        code = write_h5(c, path, stop[0] ? stop : NULL, argc, argv);
+        code = write_h5(c, path, &s);
+    summary_free(&s);
     if (code == 0 && o->plot)
-        code = kou_plot_file(kou_portset_root(), path, o->plot);
+        code = kou_plot_file_lang(kou_portset_root(), path, o->plot, kou_lang_names[o->lang]);
     return code;
 }
 

@@ -13,6 +13,11 @@
 
 int kou_plot_file(const char *root, const char *h5path, const char *out)
 {
+    return kou_plot_file_lang(root, h5path, out, "en");
+}
+
+int kou_plot_file_lang(const char *root, const char *h5path, const char *out, const char *lang)
+{
     char script[4096];
     snprintf(script, sizeof script, "%s/scripts/kouan_plot.py", root);
     FILE *f = fopen(script, "r");
@@ -32,8 +37,8 @@ int kou_plot_file(const char *root, const char *h5path, const char *out)
         return 1;
     }
     if (pid == 0) {
-        char *const args[] = {(char *)(uintptr_t)py, script, (char *)(uintptr_t)h5path,
-                              (char *)(uintptr_t)out, NULL};
+        char *const args[] = {(char *)(uintptr_t)py, script, (char *)(uintptr_t)h5path, (char *)(uintptr_t)out,
+                              "--lang", (char *)(uintptr_t)lang, NULL};
         execv(py, args);
         fprintf(stderr, "kouan: cannot run %s: %s\n", py, strerror(errno));
         _exit(127);

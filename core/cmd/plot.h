@@ -12,5 +12,7 @@
 /* Draws h5path into out (.png or .svg). root: the kouan tree holding
 ** scripts/. Returns 0, or 1 after a message on stderr. */
 int kou_plot_file(const char *root, const char *h5path, const char *out);
+/* The same with the chart's titles and labels in lang ("en", "zh"). */
+int kou_plot_file_lang(const char *root, const char *h5path, const char *out, const char *lang);
 
 #endif

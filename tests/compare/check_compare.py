@@ -73,7 +73,7 @@ if GROUP == "crn":
     for mode in ("common", "independent"):
         out = os.path.join(TMP, mode + ".csv")
         extra = ["--independent"] if mode == "independent" else []
-        code, _, err = run(SCN, *ERAS, "--reps", str(n), "--no-output", "--quiet", "--csv", out, *extra)
+        code, _, err = run(SCN, *ERAS, "--reps", str(n), "--no-output", "--quiet", "--csv-long", out, *extra)
         ok(code == 0, f"{mode} seeds: exit 0", err)
         rs = rows(out)
         b = reps_of(row(rs, "all ports", "import", "overall_mean", "2017"))
@@ -118,7 +118,7 @@ elif GROUP == "table":
 elif GROUP == "file":
     import h5py
     import numpy as np
-    code, out, err = run(SCN, *ERAS, "--reps", "4", "--csv", "t.csv")
+    code, out, err = run(SCN, *ERAS, "--reps", "4", "--csv-long", "t.csv")
     path = os.path.join(TMP, "results", "compare-port_small-2017-2021-s1.h5")
     ok(code == 0 and os.path.exists(path), "default name results/compare-port_small-2017-2021-s1.h5", err)
     code2, _, err2 = run(SCN, *ERAS, "--reps", "4", "--quiet")
@@ -160,7 +160,7 @@ elif GROUP == "file":
 elif GROUP == "sequential":
     H = 0.6
     code, out, err = run(SCN, *ERAS, "--reps", "4", "--until-halfwidth", str(H), "--max-reps", "60",
-                         "--no-output", "--csv", "s.csv")
+                         "--no-output", "--csv-long", "s.csv")
     ok(code == 0, "exit 0", err)
     line = [l for l in out.splitlines() if l.startswith("stopped")]
     ok(len(line) == 1 and f"<= {H:g} after" in line[0], "says it stopped on the half-width", out[:600])
@@ -170,7 +170,7 @@ elif GROUP == "sequential":
     ok(line and f"after {n} replications" in line[0], f"reports the replications used ({n})")
     ok(n % 4 == 0 and 4 < n < 60, f"batches of 4, below the maximum ({n})")
     ok(float(r["diff_half_width"]) <= H, f"half-width {float(r['diff_half_width']):.3f} <= {H}")
-    code, _, _ = run(SCN, *ERAS, "--reps", str(n - 4), "--no-output", "--quiet", "--csv", "p.csv")
+    code, _, _ = run(SCN, *ERAS, "--reps", str(n - 4), "--no-output", "--quiet", "--csv-long", "p.csv")
     prev = float(row(rows(os.path.join(TMP, "p.csv")), "all ports", "import", "overall_mean", "2021")["diff_half_width"])
     ok(prev > H, f"one batch fewer was not enough ({prev:.3f} > {H})")
     code, out, err = run(SCN, *ERAS, "--reps", "4", "--until-halfwidth", "0.001", "--max-reps", "10",
@@ -262,7 +262,7 @@ elif GROUP == "alternatives":
     # --label: the names in the table, the CSV and the compare file
     h5 = os.path.join(TMP, "labels.h5")
     code, out, err = run(SCN + ":2017", SCN + ":2021", "--label", "today", "--label", "7x24 reform", "--reps", "3",
-                         "-o", h5, "--csv", os.path.join(TMP, "labels.csv"))
+                         "-o", h5, "--csv-long", os.path.join(TMP, "labels.csv"))
     ok(code == 0, "--label: exit 0", err)
     heads = [l for l in out.splitlines() if l.startswith("metric ")]
     ok(len(heads) == 4 and all(l.split() == ["metric", "today", "7x24", "reform"] for l in heads),
@@ -289,7 +289,7 @@ elif GROUP == "rounding":
         f.write('return (import "tests/lua/port_small.lua"):with '
                 '{ ports = { { name = "TST", fee_inspection = 200 + 3e-12 } } }\n')
     code, out, err = run(SCN, noise, "--reps", "3", "--until-halfwidth", "0.5", "--kpi", "cost_mean",
-                         "--no-output", "--csv", os.path.join(TMP, "noise.csv"))
+                         "--no-output", "--csv-long", os.path.join(TMP, "noise.csv"))
     ok(code == 0, "exit 0", err)
     diffs = [float(r["diff_mean"]) for r in rows(os.path.join(TMP, "noise.csv")) if r["metric"] == "cost_mean"
              and r["diff_mean"] not in ("", "nan")]
@@ -314,7 +314,7 @@ elif GROUP == "group":
                       (["*road*", "all ports import"], ["all ports, import", "TST, export, road"]),
                       (["all ports, ?mport", "all ports, import"], ["all ports, import"])):
         args = [a for g in sel for a in ("--group", g)]
-        code, out, err = run(SCN, *ERAS, "--reps", "3", "--no-output", "--csv", "g.csv", *args)
+        code, out, err = run(SCN, *ERAS, "--reps", "3", "--no-output", "--csv-long", "g.csv", *args)
         ok(code == 0 and heads(out) == want, f"--group {' --group '.join(sel)}: {want}", out[:1500] + err)
         ok(all(f"== {h} ==\n" + blocks[h] in out for h in want), "the same blocks as the whole table")
         ok(out.split("\n==", 1)[0] == full.split("\n==", 1)[0], "the same title lines")
@@ -341,7 +341,7 @@ elif GROUP == "verdicts":
     henan = os.path.join(ROOT, "scenarios", "henan.lua")
     h5 = os.path.join(TMP, "v.h5")
     code, out, err = run(henan + ":2017", rail, "--label", "2017", "--label", "rail", "--reps", "3", "--until",
-                         "400", "-o", h5, "--csv", "v.csv")
+                         "400", "-o", h5, "--csv-long", "v.csv")
     ok(code == 0, "henan 2017 against a rail-import variant: exit 0", err)
     touched = {"all ports, import", "ZZ rail import, import, rail"}
     blocks = dict(re.findall(r"^== ([^\n]+) ==\n(.*?)(?=^== |\Z)", out, re.S | re.M))
@@ -393,7 +393,7 @@ elif GROUP == "faults":
     import re
     import h5py
     flaky = os.path.join(ROOT, "tests", "compare", "port_flaky.lua")
-    code, out, err = run(SCN, flaky, "--era", "2017", "--reps", "8", "-j", "2", "-o", "faults.h5", "--csv",
+    code, out, err = run(SCN, flaky, "--era", "2017", "--reps", "8", "-j", "2", "-o", "faults.h5", "--csv-long",
                          "faults.csv")
     failed = [int(n) for n in re.findall(r"port_flaky:2017\): replication (\d+) \(seed \d+\) failed: a process failed",
                                          err)]
@@ -412,7 +412,7 @@ elif GROUP == "faults":
         ok(list(f["seeds"][0]) == kept and f.attrs["replications"] == len(kept), "... and holds the kept seeds",
            f["seeds"][()])
     # the kept replications' values are those of a comparison without the failing process
-    code2, _, err2 = run(SCN, SCN, "--era", "2017", "--reps", "8", "--no-output", "--csv", "clean.csv")
+    code2, _, err2 = run(SCN, SCN, "--era", "2017", "--reps", "8", "--no-output", "--csv-long", "clean.csv")
     base = reps_of(row(rows(os.path.join(TMP, "clean.csv")), "all ports", "import", "overall_mean", "port_small:2017"))
     got = reps_of(row(rows(os.path.join(TMP, "faults.csv")), "all ports", "import", "overall_mean", "port_flaky:2017"))
     ok(code2 == 0 and got == [base[r - 1] for r in kept], "the other replications' values are reported unchanged",

@@ -58,7 +58,7 @@ def rows(path):
 def compare(name, *args):
     """kouan compare RANDOM --era 2017 --era 2021 ARGS with a CSV: (rc, stdout, stderr, csv path)."""
     path = out(name + ".csv")
-    rc, so, se = kouan("compare", RANDOM, *ERAS, "--no-output", "--csv", path, *args)
+    rc, so, se = kouan("compare", RANDOM, *ERAS, "--no-output", "--csv-long", path, *args)
     return rc, so, se, path
 
 
@@ -75,7 +75,7 @@ def group_streams():
     ok(a.keys() == b.keys() and all(a[k][1] == b[k][0] for k in a),
        "replication 2 of --seed 1 = replication 1 of --seed 2, every value of every row")
     ok(all(a[k][2] == c[k][0] for k in a), "replication 3 of --seed 1 = replication 1 of --seed 3")
-    _, _, _, plain = (*kouan("compare", SMALL, *ERAS, "--no-output", "--csv", out("plain.csv"), "--reps", "3"),
+    _, _, _, plain = (*kouan("compare", SMALL, *ERAS, "--no-output", "--csv-long", out("plain.csv"), "--reps", "3"),
                       out("plain.csv"))
     p = rows(plain)
     key = ("all ports", "all modes", "import", "overall_mean", "2017")
@@ -147,16 +147,16 @@ def group_compare():
     for j in ("1", "2", "3"):
         path = out(f"cmp{j}.h5")
         rc, so, se = kouan("compare", RANDOM, *ERAS, "--reps", "5", "-j", j, "-o", path, "--force",
-                           "--csv", out(f"cmp{j}.csv"))
+                           "--csv-long", out(f"cmp{j}.csv"))
         res[j] = (rc, so, open(out(f"cmp{j}.csv"), "rb").read() if rc == 0 else b"", path)
         ok(rc == 0, f"compare -j {j} with a process exits 0", se)
     for j in ("2", "3"):
         ok(res[j][1] == res["1"][1] and res[j][2] == res["1"][2], f"-j {j}: the table and the CSV byte-identical")
         ok(same_compare_files(res[j][3], res["1"][3]), f"-j {j}: every dataset of the compare file byte-identical")
     rc, so, se = kouan("compare", RANDOM, *ERAS, "--reps", "2", "-j", "2", "--until-halfwidth", "0.01",
-                       "--max-reps", "6", "--no-output", "--csv", out("hw2.csv"))
+                       "--max-reps", "6", "--no-output", "--csv-long", out("hw2.csv"))
     rc1, so1, se1 = kouan("compare", RANDOM, *ERAS, "--reps", "2", "--until-halfwidth", "0.01",
-                          "--max-reps", "6", "--no-output", "--csv", out("hw1.csv"))
+                          "--max-reps", "6", "--no-output", "--csv-long", out("hw1.csv"))
     ok(rc == 0 and rc1 == 0 and so == so1 and "stopped at --max-reps 6" in so and
        open(out("hw2.csv"), "rb").read() == open(out("hw1.csv"), "rb").read(),
        "--until-halfwidth in batches: -j 2 = -j 1", se + se1)
