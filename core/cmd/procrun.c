@@ -4,11 +4,16 @@
 ** The workers share one counter (the next replication to start) and one
 ** flag (a replication failed); each replication writes only its own slot
 ** of the run, read by the caller's thread after every worker has joined.
+** SIGINT and SIGTERM are stop requests (exp/replicate.h), handled on the
+** caller's thread (the workers block both): the running replications end
+** between two events and are dropped, none starts, and the finished ones
+** go to the file, which says complete = 0.
 */
 #include "cmd/procrun.h"
 
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +23,7 @@
 
 #include "cmd/common.h"
 #include "cmd/opt.h"
+#include "exp/replicate.h"
 #include "io/h5process.h"
 
 typedef struct pool {
@@ -26,6 +32,7 @@ typedef struct pool {
     atomic_size_t next;
     atomic_bool failed;
     int *status;       /* per replication: 0, or the exit status of its failure */
+    bool *done;        /* per replication: finished (not stopped midway, not failed) */
 } pool;
 
 /* Replication r: a fresh loader on seed + r, run into its slot. */
@@ -44,8 +51,17 @@ static int one_replication(pool *pl, size_t r)
         fprintf(stderr, "kouan: %s: replication %zu is not process-style\n", rq.scripts[0], r + 1);
         return 1;
     }
-    status = kou_portset_run_process_rep(ps, pl->q->until, pl->q->sample_hours, &pl->run->reps[r]);
+    kou_prun_rep *rep = &pl->run->reps[r];
+    status = kou_portset_run_process_rep(ps, pl->q->until, pl->q->sample_hours, rep);
     kou_portset_free(ps);
+    if (rep->stopped) { /* cut short: not a result, and not a failure */
+        kou_prun_rep_free(rep);
+        return 0;
+    }
+    if (status == 0) {
+        kou_prun_rep_fit(rep); /* held until the file is written: no room to spare */
+        pl->done[r] = true;
+    }
     return status;
 }
 
@@ -54,7 +70,7 @@ static void *worker(void *arg)
     pool *pl = arg;
     for (;;) {
         size_t r = atomic_fetch_add(&pl->next, 1);
-        if (r >= pl->run->nreps || atomic_load(&pl->failed))
+        if (r >= pl->run->nreps || atomic_load(&pl->failed) || kou_rep_stop_signal())
             return NULL;
         pl->status[r] = one_replication(pl, r);
         if (pl->status[r] != 0)
@@ -68,13 +84,20 @@ static int run_all(pool *pl, size_t jobs)
 {
     size_t n = pl->run->nreps;
     pl->status = koui_calloc(n + 1, sizeof *pl->status);
+    pl->done = koui_calloc(n + 1, sizeof *pl->done);
     atomic_init(&pl->next, 0);
     atomic_init(&pl->failed, false);
     pthread_t *t = koui_calloc(jobs + 1, sizeof *t);
     size_t started = 0;
+    sigset_t stops, old;
+    sigemptyset(&stops);
+    sigaddset(&stops, SIGINT);
+    sigaddset(&stops, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stops, &old); /* the workers inherit the mask */
     for (; jobs > 1 && started < jobs; started++)
         if (pthread_create(&t[started], NULL, worker, pl) != 0)
             break;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (started == 0)
         worker(pl);
     for (size_t i = 0; i < started; i++)
@@ -87,6 +110,27 @@ static int run_all(pool *pl, size_t jobs)
                     pl->q->rq->scripts[0], r + 1, (unsigned long long)(pl->q->rq->seed + r));
     free(pl->status);
     return code;
+}
+
+/* After a stop request: the finished replications, in order, become the
+** run (seeds kept: the file's replication_seed names them), which says
+** it is not complete. */
+static void keep_finished(kou_prun *run, const bool *done)
+{
+    size_t kept = 0;
+    for (size_t r = 0; r < run->nreps; r++) {
+        if (!done[r]) {
+            kou_prun_rep_free(&run->reps[r]);
+            continue;
+        }
+        if (kept != r) {
+            run->reps[kept] = run->reps[r];
+            memset(&run->reps[r], 0, sizeof run->reps[r]);
+        }
+        kept++;
+    }
+    run->nreps = kept;
+    run->complete = false;
 }
 
 static void make_title(char *title, size_t len, const kou_procrun_request *q)
@@ -209,6 +253,32 @@ static int finish(const kou_procrun_request *q, kou_prun *run, const char *path)
     return q->no_output ? 0 : write_file(q, run, path);
 }
 
+/* A stop request: the finished replications to the file, no table. 130. */
+static int interrupted(const kou_procrun_request *q, kou_prun *run, const bool *done, const char *path)
+{
+    int sig = kou_rep_stop_signal();
+    keep_finished(run, done);
+    char err[600];
+    for (size_t r = 0; r < run->nreps; r++)
+        if (!kou_prun_adopt(run, r, err, sizeof err)) {
+            fprintf(stderr, "kouan: %s: %s\n", q->rq->scripts[0], err);
+            return 1;
+        }
+    if (q->no_output || run->nreps == 0) { /* a file of no replication would be refused by its readers */
+        fprintf(stderr, "kouan: interrupted (signal %d) after %zu of %llu replications%s\n", sig, run->nreps,
+                (unsigned long long)q->reps, q->no_output ? "" : ": no run file written");
+        return 130;
+    }
+    bool exists;
+    if (kou_h5p_write(path, run, q->force, &exists, err, sizeof err) != 0) {
+        fprintf(stderr, "kouan: %s\n", err);
+        return 1;
+    }
+    fprintf(stderr, "kouan: interrupted (signal %d) after %zu of %llu replications: %s holds the %zu finished "
+            "and says complete = 0\n", sig, run->nreps, (unsigned long long)q->reps, path, run->nreps);
+    return 130;
+}
+
 int kou_procrun(const kou_procrun_request *q)
 {
     char title[1200];
@@ -232,10 +302,17 @@ int kou_procrun(const kou_procrun_request *q)
     else if (code == 0 && q->output && !kou_output_folder_exists(path))
         code = kou_usage_error("run", "-o: '%s' is not %s", path, KOU_OUTPUT_WHAT);
     pool pl = {.q = q, .run = run};
-    if (code == 0)
+    if (code == 0) {
+        kou_rep_traps traps;
+        kou_rep_trap_signals(&traps);
         code = run_all(&pl, jobs);
-    if (code == 0)
-        code = finish(q, run, path);
+        kou_rep_untrap_signals(&traps);
+        if (code == 0 && kou_rep_stop_signal())
+            code = interrupted(q, run, pl.done, path);
+        else if (code == 0)
+            code = finish(q, run, path);
+    }
+    free(pl.done);
     kou_prun_free(run);
     return code;
 }

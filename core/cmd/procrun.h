@@ -9,7 +9,9 @@
 ** (io/h5process.h) are the same for any N. What the scenario prints is
 ** kept per replication and printed in replication order. A failing
 ** replication prints its report (from its worker) and stops the run: no
-** further replication starts, no file is written.
+** further replication starts, no file is written. SIGINT or SIGTERM ends
+** the run (exit 130): the replications finished go to the file, which
+** says complete = 0; those cut short are dropped.
 **
 ** kou_procrun_print is also the table `kouan report` prints from such a
 ** file: per resource, container, store and monitor, each statistic's mean

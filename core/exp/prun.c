@@ -71,6 +71,21 @@ void kou_prun_series_add(kou_prun_series *s, int nv, double t, const double *v)
     s->n++;
 }
 
+void kou_prun_series_fit(kou_prun_series *s)
+{
+    if (s->cap == s->n)
+        return;
+    if (s->n == 0) {
+        kou_prun_series_free(s);
+        return;
+    }
+    s->t = koui_realloc(s->t, s->n * sizeof *s->t);
+    for (int k = 0; k < KOU_PRUN_FAC_NV; k++)
+        if (s->v[k])
+            s->v[k] = koui_realloc(s->v[k], s->n * sizeof *s->v[k]);
+    s->cap = s->n;
+}
+
 void kou_prun_series_free(kou_prun_series *s)
 {
     free(s->t);
@@ -145,6 +160,17 @@ void kou_prun_rep_free(kou_prun_rep *r)
     free(r->output);
     kou_prun_layout_free(&r->layout);
     memset(r, 0, sizeof *r);
+}
+
+void kou_prun_rep_fit(kou_prun_rep *r)
+{
+    for (size_t i = 0; r->res_ts && i < r->layout.nres; i++)
+        kou_prun_series_fit(&r->res_ts[i]);
+    for (size_t j = 0; r->mon_ts && j < r->layout.nmon; j++)
+        kou_prun_series_fit(&r->mon_ts[j]);
+    for (int f = 0; f < KOU_PRUN_FACS; f++)
+        for (size_t i = 0; r->fac_ts[f] && i < r->layout.nfac[f]; i++)
+            kou_prun_series_fit(&r->fac_ts[f][i]);
 }
 
 void kou_prun_free(kou_prun *p)

@@ -70,6 +70,11 @@ typedef struct kou_prun_series {
 ** same nv at every call). */
 void kou_prun_series_add(kou_prun_series *s, int nv, double t, const double *v);
 void kou_prun_series_free(kou_prun_series *s);
+/* Gives back the room kou_prun_series_add reserved past n (it doubles the
+** capacity, so up to half of a series' memory is unused). A finished
+** replication's series are held until the run file is written, so each
+** one is fitted when its replication ends (kou_prun_rep_fit). */
+void kou_prun_series_fit(kou_prun_series *s);
 
 /* The names one replication saw (freed by kou_prun_adopt). */
 typedef struct kou_prun_layout {
@@ -96,6 +101,7 @@ typedef struct kou_prun_rep {
     double *fac[KOU_PRUN_FACS];            /* [i * nfcols[k] + c] */
     kou_prun_series *fac_ts[KOU_PRUN_FACS]; /* nfac[k]: t, level or size, puts and gets waiting */
     char *output;              /* what the scenario printed, or NULL */
+    bool stopped;              /* ended early by a stop request (exp/replicate.h): not a result */
 } kou_prun_rep;
 
 typedef struct kou_prun {
@@ -117,6 +123,8 @@ kou_prun *kou_prun_new(const char *title, const char *script, const char *comman
                        size_t nreps);
 void kou_prun_free(kou_prun *p); /* NULL is a no-op */
 void kou_prun_rep_free(kou_prun_rep *r);
+/* Fits every series of a finished replication (kou_prun_series_fit). */
+void kou_prun_rep_fit(kou_prun_rep *r);
 
 /* Takes replication r's layout as the run's (r == 0) or checks it against
 ** the run's, then frees the replication's copy. false with a message in

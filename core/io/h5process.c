@@ -140,6 +140,28 @@ static void write_stats(koui_h5_error *e, hid_t file, const kou_prun *p)
     free(ints);
 }
 
+/* Rows of a series table written at a time: the table is built block by
+** block, so writing it needs one block of memory, not a second copy of
+** every replication's series (which the soak measured: docs/hardening.md). */
+#define SERIES_BLOCK 4096
+
+/* Rows [first, first + n) of the table ds of nv + 1 columns, from v. */
+static void write_rows(koui_h5_error *e, hid_t ds, const char *name, size_t nv, hsize_t first, hsize_t n,
+                       const double *v)
+{
+    if (e->failed || n == 0)
+        return;
+    hsize_t start[2] = {first, 0}, count[2] = {n, nv + 1};
+    hid_t fs = H5Dget_space(ds), ms = H5Screate_simple(2, count, NULL);
+    if (fs < 0 || ms < 0 || H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL) < 0 ||
+        H5Dwrite(ds, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, v) < 0)
+        koui_h5_fail(e, KOU_EIO, "cannot write %s", name);
+    if (ms >= 0)
+        H5Sclose(ms);
+    if (fs >= 0)
+        H5Sclose(fs);
+}
+
 /* One series table, of nv values a point and nobj objects per replication. */
 static void write_series(koui_h5_error *e, hid_t file, const kou_prun *p, int what, const char *name,
                          const char *index_name)
@@ -148,22 +170,32 @@ static void write_series(koui_h5_error *e, hid_t file, const kou_prun *p, int wh
     for (size_t r = 0; r < R; r++)
         for (size_t i = 0; i < nobj; i++)
             rows += series_of(p, r, what)[i].n;
-    double *v = koui_malloc((rows * (nv + 1) + 1) * sizeof *v);
     int64_t *index = koui_malloc((R * nobj * 2 + 1) * sizeof *index);
-    size_t row = 0;
+    hsize_t dv[2] = {rows, nv + 1}, di[3] = {R, nobj, 2};
+    hid_t dcpl = timeless();
+    hid_t ds = koui_h5_write_dataset(e, file, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, dv, dcpl, NULL);
+    H5Pclose(dcpl);
+    size_t block = rows < SERIES_BLOCK ? rows : SERIES_BLOCK;
+    double *v = koui_malloc((block * (nv + 1) + 1) * sizeof *v);
+    size_t row = 0, held = 0; /* rows written before the block, rows in it */
     for (size_t r = 0; r < R; r++)
         for (size_t i = 0; i < nobj; i++) {
             const kou_prun_series *s = &series_of(p, r, what)[i];
-            index[(r * nobj + i) * 2] = (int64_t)row;
+            index[(r * nobj + i) * 2] = (int64_t)(row + held);
             index[(r * nobj + i) * 2 + 1] = (int64_t)s->n;
-            for (size_t k = 0; k < s->n; k++, row++) {
-                v[row * (nv + 1)] = s->t[k];
+            for (size_t k = 0; k < s->n; k++) {
+                v[held * (nv + 1)] = s->t[k];
                 for (size_t c = 0; c < nv; c++)
-                    v[row * (nv + 1) + 1 + c] = s->v[c][k];
+                    v[held * (nv + 1) + 1 + c] = s->v[c][k];
+                if (++held == block) {
+                    write_rows(e, ds, name, nv, row, held, v);
+                    row += held;
+                    held = 0;
+                }
             }
         }
-    hsize_t dv[2] = {rows, nv + 1}, di[3] = {R, nobj, 2};
-    numbers(e, file, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, dv, v);
+    write_rows(e, ds, name, nv, row, held, v);
+    koui_h5_close_id(&ds, H5Dclose);
     numbers(e, file, index_name, H5T_STD_I64LE, H5T_NATIVE_INT64, 3, di, index);
     free(v);
     free(index);

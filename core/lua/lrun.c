@@ -18,6 +18,7 @@
 
 #include <lauxlib.h>
 
+#include "exp/replicate.h"
 #include "kernel/base.h"
 #include "kernel/sim.h"
 #include "lua/host.h"
@@ -133,12 +134,20 @@ static void sample_to(lua_State *L, kou_sim *sim, sampler *s, double before, boo
 }
 
 /* Steps the simulation event by event while the next one is before
-** until, sampling in between; the rest is kou_lsim_run's. */
-static void run_sampled(lua_State *L, kou_sim *sim, double until, sampler *s)
+** until, sampling in between; the rest is kou_lsim_run's. A stop request
+** (exp/replicate.h: SIGINT, SIGTERM) ends the replication between two
+** events: nothing more runs (kou_lsim_run up to now runs only at_end), and
+** the replication says it was stopped. */
+static void run_sampled(lua_State *L, kou_sim *sim, double until, sampler *s, bool *stopped)
 {
     for (;;) {
         if (kou_lsim_failed(L))
             break;
+        if (kou_rep_stop_signal()) {
+            *stopped = true;
+            until = kou_sim_now(sim);
+            break;
+        }
         double t = kou_sim_next_time(sim);
         if (!(t < until))
             break;
@@ -333,7 +342,7 @@ void kou_lrun_replication(lua_State *L, double until, double step, kou_prun_rep 
     rep->layout.nres = s.nres;
     rep->res_ts = s.ts = koui_calloc(s.nres + 1, sizeof *s.ts);
     start_facilities(L, &s, rep);
-    run_sampled(L, sim, until, &s);
+    run_sampled(L, sim, until, &s, &rep->stopped);
     size_t n = (size_t)lua_rawlen(L, s.list); /* resources made while it ran have no series */
     if (n > s.nres) {
         rep->res_ts = koui_realloc(rep->res_ts, (n + 1) * sizeof *rep->res_ts);

@@ -31,8 +31,9 @@
 /* Runs the host's simulation until 'until' (+infinity: until no event is
 ** pending) as kou_lsim_run does (at_end included), sampling every step
 ** hours, and fills rep (seed, end time, events, layout, statistics,
-** series). Raises a process's error as kou_lsim_run does. Call from
-** protected code. */
+** series). Raises a process's error as kou_lsim_run does. A stop request
+** (exp/replicate.h) ends it between two events, with rep->stopped set.
+** Call from protected code. */
 void kou_lrun_replication(lua_State *L, double until, double step, kou_prun_rep *rep);
 /* Makes print() keep its lines for rep->output instead of writing them to
 ** stdout (replications on worker threads print in replication order,
