@@ -121,6 +121,10 @@ class Target:
                 # ones wait for their checking child's CPU limit (10 s and
                 # more for large files) on a loaded machine
                 f"-timeout={10 if self.image else 60}", "-rss_limit_mb=2048",
+                # one allocation of a gigabyte ends the run with its stack
+                # (HDF5 sizes a conversion buffer from a damaged file's
+                # lengths), which the RSS limit alone would not show
+                "-malloc_limit_mb=1024",
                 "-print_final_stats=1", f"-artifact_prefix={self.work}/"]
         if self.dict:
             args.append(f"-dict={self.dict}")
