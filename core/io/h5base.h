@@ -10,8 +10,9 @@
 **    float; replacing one of the same name) and read (a number, one string,
 **    a list of strings; bounded, with messages that name the attribute);
 **  - datasets written in one call, and files created (refusing an
-**    existing one unless forced) or opened read-only (telling the usual
-**    ways of not being a readable HDF5 file apart);
+**    existing one unless forced) or opened read-only, by path or as an
+**    image in memory (telling the usual ways of not being a readable HDF5
+**    file apart);
 **  - the error discipline: HDF5's own printing is off; a failure is one
 **    line with the library's innermost error appended as " (HDF5: ...)";
 **    the first failure is the one kept (koui_h5_error), and a writer does
