@@ -162,7 +162,10 @@ class Target:
         new = sorted(f for f in set(os.listdir(self.work)) - before if re.match(r"(crash|leak|timeout|oom|slow-unit)-", f))
         kind, first = classify(text, self.proc.pid) if rc != 0 else (None, "")
         if kind:
-            label = (new[0] if new else "(no input kept)") + f": {first[:160]}"
+            # the parent's artifact is written last (a forked target's
+            # children write theirs as they die)
+            new.sort(key=lambda f: os.path.getmtime(os.path.join(self.work, f)))
+            label = (new[-1] if new else "(no input kept)") + f": {first[:160]}"
             self.findings[kind].append(label)
             with open(os.path.join(self.work, f"finding-{len(self.findings[kind])}-{kind}.log"), "w") as f:
                 f.write(text[-20000:])
