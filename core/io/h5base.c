@@ -190,6 +190,43 @@ hid_t koui_h5_open_file(koui_h5_error *e, const char *path)
     return file;
 }
 
+/* Whether image holds HDF5's superblock signature where the library looks
+** for it (H5Fis_hdf5 takes a path only): at 0, 512, 1024, 2048... */
+static bool image_has_signature(const unsigned char *image, size_t size)
+{
+    static const unsigned char sig[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+    for (size_t at = 0; at < size && size - at >= sizeof sig; at = at ? at * 2 : 512)
+        if (memcmp(image + at, sig, sizeof sig) == 0)
+            return true;
+    return false;
+}
+
+hid_t koui_h5_open_image(koui_h5_error *e, const void *image, size_t size)
+{
+    if (image == NULL || !image_has_signature(image, size)) {
+        /* as koui_h5_open_file, whose library check fails only when no signature fits */
+        koui_h5_fail(e, KOU_EIO, "not an HDF5 file%s", size < 8 ? " (too short)" : "");
+        return H5I_INVALID_HID;
+    }
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS), file = H5I_INVALID_HID;
+    /* 64 KiB growth steps (never used: read-only), no backing store */
+    /* the core driver tells open files apart by name: one per image */
+    char name[64];
+    snprintf(name, sizeof name, "kouan-file-image-%p", image);
+    if (fapl >= 0 && H5Pset_fapl_core(fapl, (size_t)1 << 16, false) >= 0 &&
+        H5Pset_file_image(fapl, (void *)(uintptr_t)image, size) >= 0)
+        file = H5Fopen(name, H5F_ACC_RDONLY, fapl);
+    if (file < 0)
+        koui_h5_fail(e, KOU_EIO, "a damaged or truncated HDF5 file");
+    koui_h5_close_id(&fapl, H5Pclose);
+    return file;
+}
+
+hid_t koui_h5_open_source(koui_h5_error *e, const koui_h5_source *src)
+{
+    return src->path ? koui_h5_open_file(e, src->path) : koui_h5_open_image(e, src->image, src->size);
+}
+
 /* ---- writing ---- */
 
 /* An existing attribute name of obj that can take a scalar of type: open

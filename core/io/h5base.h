@@ -10,8 +10,9 @@
 **    float; replacing one of the same name) and read (a number, one string,
 **    a list of strings; bounded, with messages that name the attribute);
 **  - datasets written in one call, and files created (refusing an
-**    existing one unless forced) or opened read-only (telling the usual
-**    ways of not being a readable HDF5 file apart);
+**    existing one unless forced) or opened read-only, by path or as an
+**    image in memory (telling the usual ways of not being a readable HDF5
+**    file apart);
 **  - the error discipline: HDF5's own printing is off; a failure is one
 **    line with the library's innermost error appended as " (HDF5: ...)";
 **    the first failure is the one kept (koui_h5_error), and a writer does
@@ -101,6 +102,23 @@ hid_t koui_h5_create_file(koui_h5_error *e, const char *path, bool force, hid_t 
 ** readable HDF5 file apart (missing, a directory, unreadable, not HDF5,
 ** damaged). H5I_INVALID_HID with the failure set when it cannot. */
 hid_t koui_h5_open_file(koui_h5_error *e, const char *path);
+
+/* Opens size bytes at image, an HDF5 file's whole contents, read-only in
+** memory (the core driver, no backing file; the library reads its own
+** copy), telling "not an HDF5 file" (no superblock signature where one
+** may be) from "a damaged or truncated HDF5 file". H5I_INVALID_HID with
+** the failure set when it cannot. */
+hid_t koui_h5_open_image(koui_h5_error *e, const void *image, size_t size);
+
+/* What a reader reads: a file by path, or (path NULL) a file image. */
+typedef struct koui_h5_source {
+    const char *path;
+    const void *image;
+    size_t size;
+} koui_h5_source;
+
+/* koui_h5_open_file or koui_h5_open_image, as src says. */
+hid_t koui_h5_open_source(koui_h5_error *e, const koui_h5_source *src);
 
 /* ---- writing ---- */
 

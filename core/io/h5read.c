@@ -146,6 +146,10 @@ static void *read_table(koui_h5_error *rd, hid_t grp, const char *name, hid_t me
         *space_out = H5Screate_simple(1, dims, NULL);
         if (n > 0 && (*space_out < 0 || H5Dread(d, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) < 0)) {
             koui_h5_fail(rd, KOU_EIO, "cannot read /summary/%s", name);
+            /* a read that fails part way has already handed over the
+            ** strings of the rows before (rows was zeroed: NULL elsewhere) */
+            if (*space_out >= 0)
+                H5Dvlen_reclaim(memtype, *space_out, H5P_DEFAULT, rows);
             free(rows);
             rows = NULL;
             koui_h5_close_id(space_out, H5Sclose);
@@ -428,9 +432,9 @@ static kou_status read_summary_values(koui_h5_error *rd, hid_t grp, kou_h5_summa
     return KOU_OK;
 }
 
-static kou_status read_all(koui_h5_error *rd, const char *path, kou_h5_summary *s, bool *complete_out)
+static kou_status read_all(koui_h5_error *rd, const koui_h5_source *src, kou_h5_summary *s, bool *complete_out)
 {
-    hid_t file = koui_h5_open_file(rd, path), grp = H5I_INVALID_HID;
+    hid_t file = koui_h5_open_source(rd, src), grp = H5I_INVALID_HID;
     if (file < 0)
         return rd->status;
     size_t mmap[KOU_KPI_METRIC_COUNT], rmap[KOU_KPI_RES_METRIC_COUNT];
@@ -452,6 +456,7 @@ static kou_status read_all(koui_h5_error *rd, const char *path, kou_h5_summary *
 
 /* read_all through koui_h5_read. */
 typedef struct summary_read {
+    koui_h5_source src;
     kou_h5_summary *s;
     bool *complete_out;
 } summary_read;
@@ -459,20 +464,22 @@ typedef struct summary_read {
 static kou_status read_summary(koui_h5_error *rd, const char *path, void *ctx)
 {
     summary_read *sr = ctx;
-    return read_all(rd, path, sr->s, sr->complete_out);
+    (void)path; /* in sr->src, with the image when there is no path */
+    return read_all(rd, &sr->src, sr->s, sr->complete_out);
 }
 
-kou_status kou_h5_read_summary(const char *path, kou_h5_summary **out, bool *complete_out, char *err, size_t errsize)
+/* kou_h5_read_summary and kou_h5_read_summary_image: only src differs. */
+static kou_status read_summary_from(const koui_h5_source *src, kou_h5_summary **out, bool *complete_out, char *err,
+                                    size_t errsize)
 {
-    KOU_CHECK(path != NULL && out != NULL && err != NULL && errsize > 0);
     *out = NULL;
     err[0] = '\0';
     if (complete_out)
         *complete_out = true;
     kou_h5_summary *s = koui_calloc(1, sizeof *s);
     s->complete = true;
-    summary_read sr = {s, complete_out};
-    kou_status st = koui_h5_read(path, read_summary, &sr, err, errsize);
+    summary_read sr = {*src, s, complete_out};
+    kou_status st = koui_h5_read(src->path ? src->path : "(file image)", read_summary, &sr, err, errsize);
     if (st != KOU_OK) {
         kou_h5_summary_free(s);
         return st;
@@ -481,6 +488,21 @@ kou_status kou_h5_read_summary(const char *path, kou_h5_summary **out, bool *com
         s->title = koui_strdup("");
     *out = s;
     return KOU_OK;
+}
+
+kou_status kou_h5_read_summary(const char *path, kou_h5_summary **out, bool *complete_out, char *err, size_t errsize)
+{
+    KOU_CHECK(path != NULL && out != NULL && err != NULL && errsize > 0);
+    const koui_h5_source src = {path, NULL, 0};
+    return read_summary_from(&src, out, complete_out, err, errsize);
+}
+
+kou_status kou_h5_read_summary_image(const void *image, size_t size, kou_h5_summary **out, bool *complete_out,
+                                     char *err, size_t errsize)
+{
+    KOU_CHECK(out != NULL && err != NULL && errsize > 0 && (image != NULL || size == 0));
+    const koui_h5_source src = {NULL, image, size};
+    return read_summary_from(&src, out, complete_out, err, errsize);
 }
 
 kou_kpi_summary *kou_h5_summary_to_kpi(const kou_h5_summary *s)

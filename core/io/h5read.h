@@ -66,6 +66,14 @@ typedef struct kou_h5_summary {
 ** even when its summary is missing. */
 kou_status kou_h5_read_summary(const char *path, kou_h5_summary **out, bool *complete_out, char *err,
                                size_t errsize);
+/* The same read from size bytes at image, a run file's whole contents in
+** memory (HDF5's core driver; image is only read, and may be freed once
+** this returns): the same checks, results and messages, with "not an HDF5
+** file" for an image without HDF5's signature. No checking child: for
+** images a caller trusts as far as the library goes (the fuzz targets,
+** which exist to find what the reader itself does wrong). */
+kou_status kou_h5_read_summary_image(const void *image, size_t size, kou_h5_summary **out, bool *complete_out,
+                                     char *err, size_t errsize);
 void kou_h5_summary_free(kou_h5_summary *s); /* NULL is a no-op */
 /* The same read in a child process (fork), for files that may be damaged:
 ** HDF5 1.10 can crash or leak inside the library on some corrupted files

@@ -238,6 +238,9 @@ static layout_row *read_layout(koui_h5_error *rd, hid_t file, const char *path, 
     size_t rows = (size_t)t.rows;
     layout_row *r = koui_calloc(rows ? rows : 1, sizeof *r);
     if (rows > 0 && !table_read(rd, &t, path, 0, t.rows, r)) {
+        /* a read that fails part way has already handed over the names of
+        ** the rows before (r was zeroed: NULL elsewhere) */
+        table_reclaim(&t, t.rows, r);
         free(r);
         r = NULL;
     } else {
@@ -897,9 +900,18 @@ static bool check_replication(koui_h5_error *rd, const kou_replay *rp)
     return false;
 }
 
-static kou_status read_all(koui_h5_error *rd, const char *path, kou_replay *rp)
+/* The read; the file and the replication asked for are in ctx. */
+typedef struct replay_read {
+    koui_h5_source src;
+    kou_replay *rp;
+} replay_read;
+
+static kou_status read_all(koui_h5_error *rd, const char *path, void *ctx)
 {
-    hid_t file = koui_h5_open_file(rd, path);
+    const replay_read *rr = ctx;
+    kou_replay *rp = rr->rp;
+    (void)path; /* in rr->src, with the image when there is no path */
+    hid_t file = koui_h5_open_source(rd, &rr->src);
     if (file < 0)
         return rd->status;
     layout l;
@@ -916,25 +928,37 @@ static kou_status read_all(koui_h5_error *rd, const char *path, kou_replay *rp)
     return rd->failed ? rd->status : KOU_OK;
 }
 
-static kou_status read_replay(koui_h5_error *rd, const char *path, void *rp)
+/* kou_replay_open and kou_replay_open_image: only src differs. */
+static kou_status open_from(const koui_h5_source *src, size_t replication, kou_replay **out, char *err,
+                            size_t errsize)
 {
-    return read_all(rd, path, rp);
-}
-
-kou_status kou_replay_open(const char *path, size_t replication, kou_replay **out, char *err, size_t errsize)
-{
-    KOU_CHECK(path != NULL && out != NULL && err != NULL && errsize > 0);
     *out = NULL;
     err[0] = '\0';
     kou_replay *rp = koui_calloc(1, sizeof *rp);
     rp->replication = replication;
-    kou_status st = koui_h5_read(path, read_replay, rp, err, errsize);
+    replay_read rr = {*src, rp};
+    kou_status st = koui_h5_read(src->path ? src->path : "(file image)", read_all, &rr, err, errsize);
     if (st != KOU_OK) {
         kou_replay_free(rp);
         return st;
     }
     *out = rp;
     return KOU_OK;
+}
+
+kou_status kou_replay_open(const char *path, size_t replication, kou_replay **out, char *err, size_t errsize)
+{
+    KOU_CHECK(path != NULL && out != NULL && err != NULL && errsize > 0);
+    const koui_h5_source src = {path, NULL, 0};
+    return open_from(&src, replication, out, err, errsize);
+}
+
+kou_status kou_replay_open_image(const void *image, size_t size, size_t replication, kou_replay **out, char *err,
+                                 size_t errsize)
+{
+    KOU_CHECK(out != NULL && err != NULL && errsize > 0 && (image != NULL || size == 0));
+    const koui_h5_source src = {NULL, image, size};
+    return open_from(&src, replication, out, err, errsize);
 }
 
 /* The checking child's limits (see koui_h5_in_child): its address space

@@ -130,6 +130,14 @@ typedef struct kou_replay {
 ** *out to NULL and writes one line (no "kouan-viz:" or path prefix, no
 ** newline) to err. */
 kou_status kou_replay_open(const char *path, size_t replication, kou_replay **out, char *err, size_t errsize);
+/* The same read from size bytes at image, a run file's whole contents in
+** memory (HDF5's core driver; image is only read, and may be freed once
+** this returns): the same checks, results and messages, with "not an HDF5
+** file" for an image without HDF5's signature. No checking child: for
+** images a caller trusts as far as the library goes (the fuzz targets,
+** which exist to find what the reader itself does wrong). */
+kou_status kou_replay_open_image(const void *image, size_t size, size_t replication, kou_replay **out, char *err,
+                                 size_t errsize);
 void kou_replay_free(kou_replay *rp); /* NULL is a no-op */
 
 /* The index of milestone name in rp->milestone_names, or -1. */

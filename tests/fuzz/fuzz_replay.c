@@ -9,6 +9,10 @@
 **
 ** As for the report reader: a crash inside the HDF5 library in the child
 ** is the reader's expected answer, not a finding; a crash here is.
+**
+** Built with KOU_FUZZ_IMAGE (target replay_image) it reads the input in
+** this process as a file image instead (kou_replay_open_image: the same
+** reader, no file, no fork), as fuzz_report.c does.
 */
 #include "fuzz.h"
 #include "io/replay.h"
@@ -16,13 +20,18 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const char *path = kou_fuzz_file("run.h5", data, size);
     char err[512];
+    kou_replay *rp = NULL;
+#ifdef KOU_FUZZ_IMAGE
+    if (kou_replay_open_image(data, size, 0, &rp, err, sizeof err) != KOU_OK)
+        return 0;
+#else
+    const char *path = kou_fuzz_file("run.h5", data, size);
     if (kou_replay_check(path, 0, err, sizeof err) != KOU_OK)
         return 0;
-    kou_replay *rp = NULL;
     if (kou_replay_open(path, 0, &rp, err, sizeof err) != KOU_OK)
         return 0;
+#endif
     viz_trace *tr = viz_trace_new(rp, err, sizeof err);
     if (tr != NULL) {
         double b = viz_trace_begin(tr), e = viz_trace_end(tr);
