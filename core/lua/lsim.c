@@ -2491,6 +2491,11 @@ void kou_lsim_open(lua_State *L)
 {
     kou_host *h = kou_host_from_lua(L);
     lsim *S = lua_newuserdatauv(L, sizeof *S, 0);
+    /* before the __gc is set: an allocation failure below closes the
+    ** state, and lsim_gc then frees free_slots */
+    S->free_slots = NULL;
+    S->nfree = S->free_cap = S->top_slot = 0;
+    S->nidle = 0;
     lua_createtable(L, 0, 1);
     lua_pushcfunction(L, lsim_gc);
     lua_setfield(L, -2, "__gc");
@@ -2508,9 +2513,6 @@ void kou_lsim_open(lua_State *L)
     lua_setfield(L, LUA_REGISTRYINDEX, KOU_LSIM_FACILITIES);
     lua_newtable(L);
     lua_setfield(L, LUA_REGISTRYINDEX, LSIM_AT_END);
-    S->free_slots = NULL;
-    S->nfree = S->free_cap = S->top_slot = 0;
-    S->nidle = 0;
     lua_newtable(L);
     S->anchors_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     luaL_newmetatable(L, INTERRUPT_META);
