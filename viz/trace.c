@@ -362,7 +362,12 @@ static bool build_buckets(viz_trace *tr)
     const kou_replay *rp = tr->rp;
     double span = tr->end - tr->begin;
     tr->bucket_hours = bucket_width(tr);
-    size_t nb = (size_t)floor(span / tr->bucket_hours) + 1;
+    double n = floor(span / tr->bucket_hours) + 1;
+    /* a damaged file's span may be absurd (or NaN): refuse, as for any
+    ** allocation failure, rather than convert out of range */
+    if (!(n >= 1 && n <= 1e8))
+        return false;
+    size_t nb = (size_t)n;
     tr->nbuckets = nb;
     tr->bucket_start = calloc(nb + 1, sizeof *tr->bucket_start);
     if (tr->bucket_start == NULL)
