@@ -155,8 +155,9 @@ class Target:
         self.segment_start = None
         with open(logpath, encoding="utf-8", errors="replace") as f:
             text = f.read()
-        final = FINAL_EXECS.findall(text)
-        self.execs_done += int(final[-1]) if final else self._progress(logpath)
+        # the largest count: a forked target's dying children print their
+        # own final stats, smaller than their parent's
+        self.execs_done += max([int(x) for x in FINAL_EXECS.findall(text)] + [self._progress(logpath)])
         self.execs_now = 0
         self.log_tail = "\n".join(text.splitlines()[-60:])
         new = sorted(f for f in set(os.listdir(self.work)) - before if re.match(r"(crash|leak|timeout|oom|slow-unit)-", f))
@@ -175,18 +176,28 @@ class Target:
 
     @staticmethod
     def _progress(logpath):
-        last = 0
+        """The count of libFuzzer's last progress line ("#N ...") in the log.
+        The target's own messages can fill megabytes after it (the cli
+        target prints kouan's errors for every input), so this reads back
+        from the end a megabyte at a time until it finds one."""
         try:
             with open(logpath, "rb") as f:
-                f.seek(0, 2)
-                f.seek(max(0, f.tell() - 65536))
-                for line in f.read().decode("utf-8", "replace").splitlines():
-                    m = EXECS.match(line)
-                    if m:
-                        last = int(m.group(1))
+                end = f.seek(0, 2)
+                carry = b""
+                while end > 0:
+                    start = max(0, end - (1 << 20))
+                    f.seek(start)
+                    chunk = f.read(end - start) + carry
+                    lines = chunk.split(b"\n")
+                    carry = lines[0] if start > 0 else b""  # may be cut: read again with the next chunk
+                    for line in reversed(lines[1:] if start > 0 else lines):
+                        m = EXECS.match(line.decode("utf-8", "replace"))
+                        if m:
+                            return int(m.group(1))
+                    end = start
         except OSError:
             pass
-        return last
+        return 0
 
     def run(self, seconds, stop_on_kouan):
         deadline = time.monotonic() + seconds
