@@ -8,6 +8,10 @@ groups:
             the KPIs recomputed), timeseries, units, names
   sweep     a 2x2 factorial sweep: one row per point x replication with
             factor columns, against /kpi/values and the printed mean
+  sobol     a saltelli sweep: sensitivity() equals /sensitivity,
+            sobol(group, metric) equals what kouan sweep --group --metric
+            stores, its intervals hold it; the estimator on the Ishigami
+            function against its exact indices; the refusals
   compare   2017 against 2021: table, kpis, verdicts against the file and
             the printed table
   process   process runs (mmc.lua, rail_yard.lua, fuel_station.lua):
@@ -17,6 +21,7 @@ groups:
             kouan did not write; pd.read_hdf cannot read a kouan file
   doc       the python blocks of docs/analysis.md, run in order after its
             sh blocks (the doc runs)
+  researcher the same for docs/researcher.md (its short mode)
   install   python3 -m venv --system-site-packages, pip install --no-deps
             --no-build-isolation ./python (no network), import from there
 
@@ -36,7 +41,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import tap  # noqa: E402
 from tap import ok  # noqa: E402
 
-ARGS = tap.parse_args(__doc__, ["run", "sweep", "compare", "process", "errors", "doc", "install"])
+ARGS = tap.parse_args(__doc__, ["run", "sweep", "sobol", "researcher", "compare", "process", "errors", "doc", "install"])
 KOUAN, ROOT = ARGS.kouan, ARGS.root
 ENV = dict(os.environ, KOUAN_ROOT=ROOT)
 TMP = tempfile.mkdtemp(prefix="kouan-python-")
@@ -217,6 +222,66 @@ def group_sweep():
     f.close()
 
 
+def group_sobol():
+    d = os.path.join(TMP, "sal.lua")
+    with open(d, "w", encoding="utf-8") as fh:
+        fh.write(f'return sweep{{\n  scenario = "{SMALL}", era = "2017", reps = 2, seed = 1,\n'
+                 '  method = "saltelli", points = 8,\n  factors = {\n'
+                 '    {path = "ports.TST.advance_share", min = 0.1, max = 0.7},\n'
+                 '    {path = "ports.TST.scan_first_share", min = 0, max = 1},\n'
+                 '    {path = "ports.TST.release_before_duty", values = {false, true}},\n  },\n}\n')
+    h5, h5g = os.path.join(TMP, "sal.h5"), os.path.join(TMP, "salg.h5")
+    kouan_run("sweep", d, "-o", h5, "-j", "2")
+    kouan_run("sweep", d, "-o", h5g, "-j", "2", "--group", "TST air import", "--metric", "overall_p90")
+    cols = ["first_order", "total_order"]
+    for path, group, metric in ((h5, "all ports import", "overall_mean"), (h5g, "TST air import", "overall_p90")):
+        with kouan.open(path) as f:
+            st = f.sensitivity()
+            mine = f.sobol(group=group, metric=metric)
+            ok(st.attrs["group"] == group and st.attrs["metric"] == metric and list(st["factor"]) == f.factors,
+               f"sensitivity(): group, metric and factors of {os.path.basename(path)}", st.attrs)
+            ok(np.allclose(st[cols].to_numpy(), mine[cols].to_numpy(), rtol=1e-9, atol=1e-12, equal_nan=True)
+               and mine.attrs["base_points"] == st.attrs["base_points"]
+               and math.isclose(mine.attrs["variance"], st.attrs["variance"], rel_tol=1e-9),
+               f"sobol({group!r}, {metric!r}) = the indices kouan sweep stored", (st[cols], mine[cols]))
+            fin = mine[np.isfinite(mine["first_order"])]
+            ok(len(fin) == 3 and (fin["first_order_lo"] <= fin["first_order"] + 1e-12).all()
+               and (fin["total_order_hi"] >= fin["total_order"] - 1e-12).all(),
+               "sobol(): the bootstrap intervals hold the estimates", mine)
+    with kouan.open(h5) as f:
+        try:
+            f.sobol(metric="overall_p09")
+            ok(False, "sobol(): an unknown metric is refused")
+        except kouan.KouanFileError as e:
+            ok("overall_p90" in str(e), "sobol(): an unknown metric is refused, naming the kept ones", e)
+    fac = os.path.join(TMP, "fac.lua")
+    with open(fac, "w", encoding="utf-8") as fh:
+        fh.write(f'return sweep{{ scenario = "{SMALL}", reps = 1, method = "factorial",\n'
+                 '  factors = {{path = "ports.TST.advance_share", values = {0.1, 0.5}}} }\n')
+    kouan_run("sweep", fac, "-o", os.path.join(TMP, "fac.h5"), "-q")
+    with kouan.open(os.path.join(TMP, "fac.h5")) as f:
+        for name, call in (("sensitivity()", f.sensitivity), ("sobol()", f.sobol)):
+            try:
+                call()
+                ok(False, f"{name} on a factorial sweep is refused")
+            except kouan.KouanFileError as e:
+                ok("saltelli" in str(e), f"{name} on a factorial sweep is refused, naming saltelli", e)
+    # the estimator itself on the Ishigami function (a = 7, b = 0.1), exact indices known
+    from kouan.sweep import _sobol_estimate
+    rng = np.random.default_rng(5)
+    n, a_, b_ = 40000, 7.0, 0.1
+    A, B = rng.uniform(-np.pi, np.pi, (n, 3)), rng.uniform(-np.pi, np.pi, (n, 3))
+    ish = lambda x: np.sin(x[:, 0]) + a_ * np.sin(x[:, 1]) ** 2 + b_ * x[:, 2] ** 4 * np.sin(x[:, 0])  # noqa: E731
+    rows = [ish(A), ish(B)] + [ish(np.where(np.arange(3) == i, B, A)) for i in range(3)]
+    s1, stt, _, _ = _sobol_estimate(np.array(rows), np.arange(n))
+    v1, v2, v13 = 0.5 * (1 + b_ * np.pi ** 4 / 5) ** 2, a_ ** 2 / 8, b_ ** 2 * np.pi ** 8 * (1 / 18 - 1 / 50)
+    v = v1 + v2 + v13
+    want1, wantt = [v1 / v, v2 / v, 0], [(v1 + v13) / v, v2 / v, v13 / v]
+    ok(np.allclose(s1, want1, atol=0.03) and np.allclose(stt, wantt, atol=0.03),
+       f"Ishigami: S = {np.round(s1, 3)}, ST = {np.round(stt, 3)} within 0.03 of the exact "
+       f"{np.round(want1, 3)}, {np.round(wantt, 3)}")
+
+
 def group_compare():
     h5 = os.path.join(TMP, "cmp.h5")
     out = kouan_run("compare", SMALL, "--era", "2017", "--era", "2021", "--reps", "2", "-o", h5)
@@ -341,8 +406,12 @@ def doc_blocks(path):
     return [(m.group(1), m.group(2)) for m in re.finditer(r"^```(\w*)\n(.*?)^```", text, re.S | re.M)]
 
 
-def group_doc():
-    doc = os.path.join(ROOT, "docs", "analysis.md")
+def run_walkthrough(name):
+    """The commands and code of docs/NAME, as a reader runs them: its sh
+    blocks' kouan lines (kouan on PATH, from a directory that sees the
+    tree's scenarios/), then its python blocks in one interpreter; every
+    text block must be in what the code printed."""
+    doc = os.path.join(ROOT, "docs", name)
     blocks = doc_blocks(doc)
     work = os.path.join(TMP, "doc")
     os.makedirs(work)
@@ -354,20 +423,29 @@ def group_doc():
     # The design file is under the tree (scenarios/sweeps/); run from a copy of it, at the tree's root names.
     os.symlink(os.path.join(ROOT, "scenarios"), os.path.join(work, "scenarios"))
     shell = [b for lang, b in blocks if lang == "sh" and "kouan sweep" in b]
-    ok(len(shell) >= 1, "docs/analysis.md: a sh block runs kouan sweep")
+    ok(len(shell) >= 1, f"docs/{name}: a sh block runs kouan sweep")
     for b in [b for lang, b in blocks if lang == "sh"]:
         for line in b.splitlines():
             if line.startswith("kouan "):
                 rc, out, err = tap.run(["sh", "-c", line], f"doc: {line}", timeout=600, cwd=work, env=env)
                 ok(rc == 0, f"doc: {line}", err)
     code = "\n".join(b for lang, b in blocks if lang == "python")
-    ok(len(code) > 0, "docs/analysis.md: python blocks")
+    ok(len(code) > 0, f"docs/{name}: python blocks")
     rc, out, err = tap.run([sys.executable, "-c", code], "doc: the python blocks", timeout=300, cwd=work, env=env)
     ok(rc == 0, "doc: the python blocks run", err + out)
     outputs = [b for lang, b in blocks if lang == "text"]
     missing = [b for b in outputs if b.strip() not in out]
     ok(outputs and not missing, f"doc: its {len(outputs)} output blocks are what the code prints",
        "missing:\n" + "".join(missing) + "\ngot:\n" + out)
+    return work, out
+
+
+def group_doc():
+    run_walkthrough("analysis.md")
+
+
+def group_researcher():
+    run_walkthrough("researcher.md")
 
 
 def group_install():
@@ -395,6 +473,6 @@ def group_install():
        "the installed package imports from the venv and reads a run file", r.stdout + r.stderr)
 
 
-{"run": group_run, "sweep": group_sweep, "compare": group_compare, "process": group_process,
+{"run": group_run, "sweep": group_sweep, "sobol": group_sobol, "researcher": group_researcher, "compare": group_compare, "process": group_process,
  "errors": group_errors, "doc": group_doc, "install": group_install}[ARGS.group]()
 tap.done()
