@@ -127,7 +127,7 @@ class SweepFile(KouanFile):
                         variance=float(g.attrs["variance"]))
         return df
 
-    def sobol(self, group="all ports import", metric="overall_mean", bootstrap=500, seed=1):
+    def sobol(self, group="all ports import", metric="overall_mean", bootstrap=1000, seed=1):
         """Sobol first- and total-order indices of one KPI (group, metric)
         over the factors, from /kpi/values of a saltelli sweep, with the
         estimators kouan sweep prints (Saltelli 2010 with f(B) centred;

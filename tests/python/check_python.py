@@ -21,7 +21,10 @@ groups:
             kouan did not write; pd.read_hdf cannot read a kouan file
   doc       the python blocks of docs/analysis.md, run in order after its
             sh blocks (the doc runs)
-  researcher the same for docs/researcher.md (its short mode)
+  researcher the same for docs/researcher.md (its short mode); the
+            design file it shows is the tree's; its chart and CSV
+  researchermpi  the mpirun line of docs/researcher.md (mpiexec: --tool
+            or PATH): the summary names the ranks, the file is complete
   install   python3 -m venv --system-site-packages, pip install --no-deps
             --no-build-isolation ./python (no network), import from there
 
@@ -41,7 +44,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import tap  # noqa: E402
 from tap import ok  # noqa: E402
 
-ARGS = tap.parse_args(__doc__, ["run", "sweep", "sobol", "researcher", "compare", "process", "errors", "doc", "install"])
+ARGS = tap.parse_args(__doc__, ["run", "sweep", "sobol", "researcher", "researchermpi", "compare", "process", "errors", "doc", "install"])
 KOUAN, ROOT = ARGS.kouan, ARGS.root
 ENV = dict(os.environ, KOUAN_ROOT=ROOT)
 TMP = tempfile.mkdtemp(prefix="kouan-python-")
@@ -406,13 +409,11 @@ def doc_blocks(path):
     return [(m.group(1), m.group(2)) for m in re.finditer(r"^```(\w*)\n(.*?)^```", text, re.S | re.M)]
 
 
-def run_walkthrough(name):
-    """The commands and code of docs/NAME, as a reader runs them: its sh
-    blocks' kouan lines (kouan on PATH, from a directory that sees the
-    tree's scenarios/), then its python blocks in one interpreter; every
-    text block must be in what the code printed."""
-    doc = os.path.join(ROOT, "docs", name)
-    blocks = doc_blocks(doc)
+def doc_workdir():
+    """(a directory, an environment) to run a doc's commands as a reader
+    does: kouan on PATH, the package on PYTHONPATH, the tree's scenarios/
+    under the directory (the design files are under the tree: run at the
+    tree's root names)."""
     work = os.path.join(TMP, "doc")
     os.makedirs(work)
     bindir = os.path.join(TMP, "bin")
@@ -420,8 +421,17 @@ def run_walkthrough(name):
     os.symlink(KOUAN, os.path.join(bindir, "kouan"))
     env = dict(ENV, PATH=bindir + os.pathsep + os.environ.get("PATH", ""),
                PYTHONPATH=os.path.join(ROOT, "python"), MPLBACKEND="Agg")
-    # The design file is under the tree (scenarios/sweeps/); run from a copy of it, at the tree's root names.
     os.symlink(os.path.join(ROOT, "scenarios"), os.path.join(work, "scenarios"))
+    return work, env
+
+
+def run_walkthrough(name):
+    """The commands and code of docs/NAME, as a reader runs them: its sh
+    blocks' kouan lines (kouan on PATH, from a directory that sees the
+    tree's scenarios/), then its python blocks in one interpreter; every
+    text block must be in what the code printed."""
+    blocks = doc_blocks(os.path.join(ROOT, "docs", name))
+    work, env = doc_workdir()
     shell = [b for lang, b in blocks if lang == "sh" and "kouan sweep" in b]
     ok(len(shell) >= 1, f"docs/{name}: a sh block runs kouan sweep")
     for b in [b for lang, b in blocks if lang == "sh"]:
@@ -445,7 +455,45 @@ def group_doc():
 
 
 def group_researcher():
-    run_walkthrough("researcher.md")
+    work, out = run_walkthrough("researcher.md")
+    blocks = doc_blocks(os.path.join(ROOT, "docs", "researcher.md"))
+    design = os.path.join(ROOT, "scenarios", "sweeps", "researcher.lua")
+    shown = [b for lang, b in blocks if lang == "lua"]
+    ok(len(shown) == 1 and shown[0] == open(design, encoding="utf-8").read(),
+       "docs/researcher.md shows scenarios/sweeps/researcher.lua as it is")
+    png, csv = (os.path.join(work, "results", "researcher-sobol." + x) for x in ("png", "csv"))
+    with open(png, "rb") as fh:
+        ok(fh.read(8) == b"\x89PNG\r\n\x1a\n" and os.path.getsize(png) > 10000, "the chart is a PNG", png)
+    t = pd.read_csv(csv)
+    with kouan.open(os.path.join(work, "results", "researcher.h5")) as f:
+        want = f.sobol(group="CGO import air import", metric="customs_mean")
+    got = t[t["metric"] == "customs_mean"]
+    ok(len(t) == 9 and np.allclose(got["total_order"], want["total_order"]),
+       "the CSV: 3 metrics x 3 factors, the indices sobol() gives", t)
+
+
+def group_researchermpi():
+    """The mpirun line of docs/researcher.md, mpirun being the build's mpiexec."""
+    blocks = doc_blocks(os.path.join(ROOT, "docs", "researcher.md"))
+    lines = [line for lang, b in blocks if lang == "sh" for line in b.splitlines() if line.startswith("mpirun ")]
+    if not ok(len(lines) == 1, "docs/researcher.md: one mpirun line", lines):
+        return
+    work, env = doc_workdir()
+    cmd = lines[0].split()
+    cmd[0] = tap.tool("mpiexec", required=True)
+    cmd[cmd.index("kouan")] = KOUAN
+    os.makedirs(os.path.join(work, "results"))  # a clone has results/ (results/README.md)
+    rc, out, err = tap.run(cmd, lines[0], timeout=600, cwd=work, env=env)
+    if not ok(rc == 0, f"doc: {lines[0]}", err):
+        return
+    shown = [b for lang, b in blocks if lang == "" and "ranks x" in b]
+    want = re.sub(r"in [\d.]+ s", "in <t> s", shown[0].strip()) if shown else None
+    got = re.sub(r"in [\d.]+ s", "in <t> s", out.splitlines()[0]) if out else ""
+    ok(want is not None and got == want, "the summary is the one the doc shows (time aside): on 2 ranks x 1 thread",
+       f"doc: {want}\ngot: {got}")
+    with kouan.open(os.path.join(work, "results", "researcher-mpi.h5")) as f:
+        ok((f.runs()["status"] == "ok").sum() == 160 and int(f.attrs["mpi_ranks"]) == 2,
+           "the file: 160 runs, all ok, mpi_ranks = 2")
 
 
 def group_install():
@@ -473,6 +521,7 @@ def group_install():
        "the installed package imports from the venv and reads a run file", r.stdout + r.stderr)
 
 
-{"run": group_run, "sweep": group_sweep, "sobol": group_sobol, "researcher": group_researcher, "compare": group_compare, "process": group_process,
+{"run": group_run, "sweep": group_sweep, "sobol": group_sobol, "researcher": group_researcher,
+ "researchermpi": group_researchermpi, "compare": group_compare, "process": group_process,
  "errors": group_errors, "doc": group_doc, "install": group_install}[ARGS.group]()
 tap.done()
