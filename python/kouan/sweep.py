@@ -14,6 +14,9 @@ class SweepFile(KouanFile):
 
     factors         the factor paths, in the design file's order (the
                     factor columns of design() and kpis() are named so)
+    factor_types    each factor's "number", "integer" or "boolean": its
+                    column in design() and kpis() is float, int or bool
+                    (a boolean lever swept as false/true reads as such)
     method          factorial, oat, lhs or sobol
     metrics         the KPI names kept (kpi = {...} of the design)
     replications    replications per point
@@ -34,16 +37,26 @@ class SweepFile(KouanFile):
         self.metrics = texts(self._dataset("kpi/metrics")[()])
         self.replications = int(self.attrs["replications"])
         self.points = int(self._dataset("design/matrix").shape[0])
+        # the values' type of each factor (/design/factor_types; files before it: all numbers)
+        self.factor_types = (texts(self.h5["design/factor_types"][()]) if "design/factor_types" in self.h5
+                             else ["number"] * len(self.factors))
         self.units.update(self._kpi_units(self.metrics))
         self.units["wall_seconds"] = "s"
 
     def design(self):
         """One row per point: point, then one column per factor (its path),
-        the value as applied (integer factors rounded)."""
-        m = self._dataset("design/matrix")[()]
-        df = pd.DataFrame(m, columns=self.factors)
+        the value as applied (integer factors rounded): bool for a boolean
+        factor, int for a whole-number one, else float."""
+        df = pd.DataFrame(self._factor_columns(self._dataset("design/matrix")[()]))
         df.insert(0, "point", np.arange(len(df)))
         return df
+
+    def _factor_columns(self, rows):
+        """{factor path: its column of rows (the design matrix's rows), as
+        bool, int64 or float64 by factor_types}."""
+        cast = {"boolean": bool, "integer": np.int64}
+        return {f: rows[:, j].astype(cast[t]) if t in cast else rows[:, j]
+                for j, (f, t) in enumerate(zip(self.factors, self.factor_types))}
 
     def runs(self):
         """One row per run (point x replication): point, replication, seed,
@@ -101,8 +114,7 @@ class SweepFile(KouanFile):
         run_row = point * R + rep
         idx = {"point": point, "replication": rep, "seed": runs["seed"].to_numpy()[run_row],
                "status": runs["status"].to_numpy()[run_row]}
-        for j, f in enumerate(self.factors):
-            idx[f] = X[point, j]
+        idx.update(self._factor_columns(X[point]))
         if group is None:
             for c in g.columns:
                 idx[c] = np.tile(g[c].to_numpy(), P * R)

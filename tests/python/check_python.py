@@ -201,6 +201,9 @@ def group_sweep():
     ok(all(c in k.columns for c in f.factors), "kpis: a column per factor")
     X = raw["design/matrix"][()]
     ok(np.array_equal(k[f.factors].to_numpy(), np.repeat(X, R, axis=0)), "factor columns = /design/matrix")
+    ok(f.factor_types == ["number", "integer"] and k[f.factors[0]].dtype == np.float64
+       and k[f.factors[1]].dtype == np.int64 and f.design()[f.factors[1]].dtype == np.int64,
+       "factor columns typed: a share float, an inspection capacity int", k.dtypes)
     groups = [s.decode() for s in raw["kpi/groups"][()]]
     g = groups.index("all ports import")
     ok(np.allclose(k[f.metrics].to_numpy(), raw["kpi/values"][:, :, g, :].reshape(P * R, M), equal_nan=True),
@@ -236,6 +239,13 @@ def group_sobol():
     h5, h5g = os.path.join(TMP, "sal.h5"), os.path.join(TMP, "salg.h5")
     kouan_run("sweep", d, "-o", h5, "-j", "2")
     kouan_run("sweep", d, "-o", h5g, "-j", "2", "--group", "TST air import", "--metric", "overall_p90")
+    with kouan.open(h5) as f:
+        rb = "ports.TST.release_before_duty"
+        k, dz = f.kpis(group="all ports import"), f.design()
+        X = h5py.File(h5, "r")["design/matrix"][()]
+        ok(f.factor_types[2] == "boolean" and k[rb].dtype == bool and dz[rb].dtype == bool
+           and list(dz[rb]) == list(X[:, 2] == 1) and dz[rb].any() and not dz[rb].all(),
+           "a boolean factor reads as bool (True where the matrix holds 1)", dz.dtypes)
     cols = ["first_order", "total_order"]
     for path, group, metric in ((h5, "all ports import", "overall_mean"), (h5g, "TST air import", "overall_p90")):
         with kouan.open(path) as f:
