@@ -10,7 +10,9 @@ groups:
             factor columns, against /kpi/values and the printed mean
   sobol     a saltelli sweep: sensitivity() equals /sensitivity,
             sobol(group, metric) equals what kouan sweep --group --metric
-            stores, its intervals hold it; the estimator on the Ishigami
+            stores, its intervals hold it; a sharded and merged sweep
+            (no /sensitivity): sobol() equals the unsharded one's
+            stored indices; factor columns typed; the estimator on the Ishigami
             function against its exact indices; the refusals
   compare   2017 against 2021: table, kpis, verdicts against the file and
             the printed table
@@ -237,6 +239,7 @@ def group_sobol():
                  '    {path = "ports.TST.scan_first_share", min = 0, max = 1},\n'
                  '    {path = "ports.TST.release_before_duty", values = {false, true}},\n  },\n}\n')
     h5, h5g = os.path.join(TMP, "sal.h5"), os.path.join(TMP, "salg.h5")
+    cols = ["first_order", "total_order"]
     kouan_run("sweep", d, "-o", h5, "-j", "2")
     kouan_run("sweep", d, "-o", h5g, "-j", "2", "--group", "TST air import", "--metric", "overall_p90")
     with kouan.open(h5) as f:
@@ -261,6 +264,20 @@ def group_sobol():
             ok(len(fin) == 3 and (fin["first_order_lo"] <= fin["first_order"] + 1e-12).all()
                and (fin["total_order_hi"] >= fin["total_order"] - 1e-12).all(),
                "sobol(): the bootstrap intervals hold the estimates", mine)
+    # sharded then merged: kouan stores no indices, sobol() gives the unsharded sweep's
+    parts = [os.path.join(TMP, f"sal-{i}.h5") for i in (1, 2)]
+    for i, part in enumerate(parts, 1):
+        kouan_run("sweep", d, "-o", part, "--shard", f"{i}/2", "-q")
+    merged = os.path.join(TMP, "sal-merged.h5")
+    kouan_run("sweep-merge", "-o", merged, *parts)
+    with kouan.open(merged) as f, kouan.open(h5) as whole:
+        try:
+            f.sensitivity()
+            ok(False, "sensitivity() of a merged saltelli sweep is refused")
+        except kouan.KouanFileError as e:
+            ok("sobol()" in str(e), "sensitivity() of a merged saltelli sweep is refused, pointing to sobol()", e)
+        ok(np.allclose(f.sobol()[cols].to_numpy(), whole.sensitivity()[cols].to_numpy(), rtol=1e-9, atol=1e-12),
+           "sobol() of the merged file = the indices kouan stored for the unsharded sweep")
     with kouan.open(h5) as f:
         try:
             f.sobol(metric="overall_p09")
