@@ -484,6 +484,8 @@ def group_doc():
 def group_researcher():
     work, out = run_walkthrough("researcher.md")
     blocks = doc_blocks(os.path.join(ROOT, "docs", "researcher.md"))
+    group_researcher_refused(work, dict(ENV, PATH=os.path.join(TMP, "bin") + os.pathsep + os.environ.get("PATH", "")),
+                             blocks)
     design = os.path.join(ROOT, "scenarios", "sweeps", "researcher.lua")
     shown = [b for lang, b in blocks if lang == "lua"]
     ok(len(shown) == 1 and shown[0] == open(design, encoding="utf-8").read(),
@@ -497,6 +499,28 @@ def group_researcher():
     got = t[t["metric"] == "customs_mean"]
     ok(len(t) == 9 and np.allclose(got["total_order"], want["total_order"]),
        "the CSV: 3 metrics x 3 factors, the indices sobol() gives", t)
+
+
+def group_researcher_refused(work, env, blocks):
+    """The console block of docs/researcher.md: its design with the
+    inspection rate in percent is refused before any run, with the lines
+    the doc shows."""
+    shown = [b for lang, b in blocks if lang == "console" and "percent.lua" in b]
+    if not ok(len(shown) == 1, "docs/researcher.md: the refused design's console block", shown):
+        return
+    src = open(os.path.join(ROOT, "scenarios", "sweeps", "researcher.lua"), encoding="utf-8").read()
+    bad = src.replace("min = 0.01, max = 0.1}", "min = 1, max = 10}").replace(
+        'scenario = "cgo_air_short.lua"', 'scenario = "scenarios/sweeps/cgo_air_short.lua"')
+    ok(bad.count("min = 1, max = 10}") == 1 and "scenarios/sweeps/cgo_air_short" in bad, "percent.lua made")
+    with open(os.path.join(work, "percent.lua"), "w", encoding="utf-8") as fh:
+        fh.write(bad)
+    lines = shown[0].strip().splitlines()
+    rc, out, err = tap.run(["sh", "-c", lines[0].lstrip("$ ")], lines[0], timeout=120, cwd=work, env=env)
+    got = err.splitlines()
+    want = [line for line in lines[1:] if line.strip() != "..."]
+    ok(rc == 1 and not os.path.exists(os.path.join(work, "results", "percent.h5"))
+       and all(line in got for line in want) and got[-1] == want[-1] and got[0] == want[0],
+       "kouan sweep percent.lua: exit 1, no file, the lines the doc shows", err)
 
 
 def group_researchermpi():
