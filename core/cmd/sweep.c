@@ -427,10 +427,16 @@ static int open_file(sweep *s, uint8_t *done)
 {
     const sweep_opts *o = s->o;
     const char *paths[KOU_DESIGN_MAX_FACTORS];
-    for (size_t i = 0; i < s->spec->design.nfactors; i++)
+    const char *types[KOU_DESIGN_MAX_FACTORS];
+    for (size_t i = 0; i < s->spec->design.nfactors; i++) {
         paths[i] = s->spec->design.factors[i].path;
+        types[i] = s->refs[i].param->kind == KOU_PARAM_BOOLEAN ? "boolean"
+                   : s->spec->design.factors[i].integer    ? "integer"
+                                                           : "number";
+    }
     kou_sweep_layout lay = {.method = kou_design_method_name(s->spec->design.method),
-                            .nfactors = s->spec->design.nfactors, .paths = paths, .npoints = s->npoints,
+                            .nfactors = s->spec->design.nfactors, .paths = paths, .types = types,
+                            .npoints = s->npoints,
                             .matrix = kou_design_matrix(s->design), .reps = s->reps, .seed = s->spec->design.seed,
                             .ngroups = s->ngroups, .groups = s->gnp, .group_port = s->gint,
                             .group_mode = s->gint + s->ngroups, .group_dir = s->gint + 2 * s->ngroups,

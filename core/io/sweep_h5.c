@@ -110,7 +110,7 @@ static hid_t in_place_props(void)
     return dcpl;
 }
 
-/* /design: the method, the factor paths, the points x factors matrix. */
+/* /design: the method, the factor paths and types, the points x factors matrix. */
 static void create_design(kou_sweep_h5 *w, const kou_sweep_layout *lay)
 {
     hid_t g = H5Gcreate2(w->file, "design", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
@@ -121,6 +121,8 @@ static void create_design(kou_sweep_h5 *w, const kou_sweep_layout *lay)
     koui_h5_write_attr_str(&w->error, g, "method", lay->method);
     H5Gclose(g);
     write_strings(w, "/design/factors", lay->nfactors, lay->paths);
+    if (lay->types) /* what a reader turns the matrix's columns into: bool, int or float */
+        write_strings(w, "/design/factor_types", lay->nfactors, lay->types);
     hsize_t md[2] = {lay->npoints, lay->nfactors};
     hid_t d = koui_h5_write_dataset(&w->error, w->file, "/design/matrix", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, md,
                                     H5P_DEFAULT, lay->matrix);
@@ -464,7 +466,7 @@ int kou_sweep_h5_close(kou_sweep_h5 *w, bool complete, char *err, size_t errlen)
 
 typedef struct read_layout {
     kou_sweep_layout lay;
-    char **paths, **groups, **metrics, *method;
+    char **paths, **types, **groups, **metrics, *method;
     double *matrix;
     int *gint;
 } read_layout;
@@ -472,6 +474,8 @@ typedef struct read_layout {
 static void free_layout(read_layout *r)
 {
     free_strings(r->paths, r->lay.nfactors);
+    if (r->types)
+        free_strings(r->types, r->lay.nfactors);
     free_strings(r->groups, r->lay.ngroups);
     free_strings(r->metrics, r->lay.nmetrics);
     free(r->method);
@@ -530,6 +534,15 @@ static bool read_layout_of(hid_t f, read_layout *r)
     r->metrics = read_strings(f, "kpi/metrics", &r->lay.nmetrics);
     if (!r->method || !r->paths || !r->groups || !r->metrics || !read_matrix(f, r))
         return false;
+    if (H5Lexists(f, "design/factor_types", H5P_DEFAULT) > 0) { /* files before it have none */
+        size_t nt = 0;
+        r->types = read_strings(f, "design/factor_types", &nt);
+        if (r->types == NULL || nt != r->lay.nfactors) {
+            free_strings(r->types, nt);
+            r->types = NULL;
+            return false;
+        }
+    }
     size_t ng = r->lay.ngroups;
     r->gint = malloc((3 * ng + 1) * sizeof *r->gint);
     KOU_CHECK(r->gint != NULL);
@@ -537,6 +550,7 @@ static bool read_layout_of(hid_t f, read_layout *r)
                read_ints(f, "kpi/group_direction", ng, r->gint + 2 * ng);
     r->lay.method = r->method;
     r->lay.paths = (const char *const *)r->paths;
+    r->lay.types = (const char *const *)r->types;
     r->lay.matrix = r->matrix;
     r->lay.groups = (const char *const *)r->groups;
     r->lay.group_port = r->gint;

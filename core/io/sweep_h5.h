@@ -37,6 +37,8 @@ typedef struct kou_sweep_layout {
     const char *const *paths;   /* nfactors */
     size_t npoints;
     const double *matrix;       /* npoints x nfactors, row-major */
+    const char *const *types;   /* nfactors: "number", "integer" or "boolean", the values' type as
+                                   applied; NULL: none (/design/factor_types left out) */
     size_t reps;
     uint64_t seed;
     size_t ngroups;

@@ -8,6 +8,12 @@ groups:
             the KPIs recomputed), timeseries, units, names
   sweep     a 2x2 factorial sweep: one row per point x replication with
             factor columns, against /kpi/values and the printed mean
+  sobol     a saltelli sweep: sensitivity() equals /sensitivity,
+            sobol(group, metric) equals what kouan sweep --group --metric
+            stores, its intervals hold it; a sharded and merged sweep
+            (no /sensitivity): sobol() equals the unsharded one's
+            stored indices; factor columns typed; the estimator on the Ishigami
+            function against its exact indices; the refusals
   compare   2017 against 2021: table, kpis, verdicts against the file and
             the printed table
   process   process runs (mmc.lua, rail_yard.lua, fuel_station.lua):
@@ -17,6 +23,10 @@ groups:
             kouan did not write; pd.read_hdf cannot read a kouan file
   doc       the python blocks of docs/analysis.md, run in order after its
             sh blocks (the doc runs)
+  researcher the same for docs/researcher.md (its short mode); the
+            design file it shows is the tree's; its chart and CSV
+  researchermpi  the mpirun line of docs/researcher.md (mpiexec: --tool
+            or PATH): the summary names the ranks, the file is complete
   install   python3 -m venv --system-site-packages, pip install --no-deps
             --no-build-isolation ./python (no network), import from there
 
@@ -36,7 +46,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import tap  # noqa: E402
 from tap import ok  # noqa: E402
 
-ARGS = tap.parse_args(__doc__, ["run", "sweep", "compare", "process", "errors", "doc", "install"])
+ARGS = tap.parse_args(__doc__, ["run", "sweep", "sobol", "researcher", "researchermpi", "compare", "process", "errors", "doc", "install"])
 KOUAN, ROOT = ARGS.kouan, ARGS.root
 ENV = dict(os.environ, KOUAN_ROOT=ROOT)
 TMP = tempfile.mkdtemp(prefix="kouan-python-")
@@ -193,6 +203,9 @@ def group_sweep():
     ok(all(c in k.columns for c in f.factors), "kpis: a column per factor")
     X = raw["design/matrix"][()]
     ok(np.array_equal(k[f.factors].to_numpy(), np.repeat(X, R, axis=0)), "factor columns = /design/matrix")
+    ok(f.factor_types == ["number", "integer"] and k[f.factors[0]].dtype == np.float64
+       and k[f.factors[1]].dtype == np.int64 and f.design()[f.factors[1]].dtype == np.int64,
+       "factor columns typed: a share float, an inspection capacity int", k.dtypes)
     groups = [s.decode() for s in raw["kpi/groups"][()]]
     g = groups.index("all ports import")
     ok(np.allclose(k[f.metrics].to_numpy(), raw["kpi/values"][:, :, g, :].reshape(P * R, M), equal_nan=True),
@@ -215,6 +228,88 @@ def group_sweep():
     except kouan.KouanFileError as e:
         ok("all ports import" in str(e), "an unknown group is refused, naming the groups", e)
     f.close()
+
+
+def group_sobol():
+    d = os.path.join(TMP, "sal.lua")
+    with open(d, "w", encoding="utf-8") as fh:
+        fh.write(f'return sweep{{\n  scenario = "{SMALL}", era = "2017", reps = 2, seed = 1,\n'
+                 '  method = "saltelli", points = 8,\n  factors = {\n'
+                 '    {path = "ports.TST.advance_share", min = 0.1, max = 0.7},\n'
+                 '    {path = "ports.TST.scan_first_share", min = 0, max = 1},\n'
+                 '    {path = "ports.TST.release_before_duty", values = {false, true}},\n  },\n}\n')
+    h5, h5g = os.path.join(TMP, "sal.h5"), os.path.join(TMP, "salg.h5")
+    cols = ["first_order", "total_order"]
+    kouan_run("sweep", d, "-o", h5, "-j", "2")
+    kouan_run("sweep", d, "-o", h5g, "-j", "2", "--group", "TST air import", "--metric", "overall_p90")
+    with kouan.open(h5) as f:
+        rb = "ports.TST.release_before_duty"
+        k, dz = f.kpis(group="all ports import"), f.design()
+        X = h5py.File(h5, "r")["design/matrix"][()]
+        ok(f.factor_types[2] == "boolean" and k[rb].dtype == bool and dz[rb].dtype == bool
+           and list(dz[rb]) == list(X[:, 2] == 1) and dz[rb].any() and not dz[rb].all(),
+           "a boolean factor reads as bool (True where the matrix holds 1)", dz.dtypes)
+    cols = ["first_order", "total_order"]
+    for path, group, metric in ((h5, "all ports import", "overall_mean"), (h5g, "TST air import", "overall_p90")):
+        with kouan.open(path) as f:
+            st = f.sensitivity()
+            mine = f.sobol(group=group, metric=metric)
+            ok(st.attrs["group"] == group and st.attrs["metric"] == metric and list(st["factor"]) == f.factors,
+               f"sensitivity(): group, metric and factors of {os.path.basename(path)}", st.attrs)
+            ok(np.allclose(st[cols].to_numpy(), mine[cols].to_numpy(), rtol=1e-9, atol=1e-12, equal_nan=True)
+               and mine.attrs["base_points"] == st.attrs["base_points"]
+               and math.isclose(mine.attrs["variance"], st.attrs["variance"], rel_tol=1e-9),
+               f"sobol({group!r}, {metric!r}) = the indices kouan sweep stored", (st[cols], mine[cols]))
+            fin = mine[np.isfinite(mine["first_order"])]
+            ok(len(fin) == 3 and (fin["first_order_lo"] <= fin["first_order"] + 1e-12).all()
+               and (fin["total_order_hi"] >= fin["total_order"] - 1e-12).all(),
+               "sobol(): the bootstrap intervals hold the estimates", mine)
+    # sharded then merged: kouan stores no indices, sobol() gives the unsharded sweep's
+    parts = [os.path.join(TMP, f"sal-{i}.h5") for i in (1, 2)]
+    for i, part in enumerate(parts, 1):
+        kouan_run("sweep", d, "-o", part, "--shard", f"{i}/2", "-q")
+    merged = os.path.join(TMP, "sal-merged.h5")
+    kouan_run("sweep-merge", "-o", merged, *parts)
+    with kouan.open(merged) as f, kouan.open(h5) as whole:
+        try:
+            f.sensitivity()
+            ok(False, "sensitivity() of a merged saltelli sweep is refused")
+        except kouan.KouanFileError as e:
+            ok("sobol()" in str(e), "sensitivity() of a merged saltelli sweep is refused, pointing to sobol()", e)
+        ok(np.allclose(f.sobol()[cols].to_numpy(), whole.sensitivity()[cols].to_numpy(), rtol=1e-9, atol=1e-12),
+           "sobol() of the merged file = the indices kouan stored for the unsharded sweep")
+    with kouan.open(h5) as f:
+        try:
+            f.sobol(metric="overall_p09")
+            ok(False, "sobol(): an unknown metric is refused")
+        except kouan.KouanFileError as e:
+            ok("overall_p90" in str(e), "sobol(): an unknown metric is refused, naming the kept ones", e)
+    fac = os.path.join(TMP, "fac.lua")
+    with open(fac, "w", encoding="utf-8") as fh:
+        fh.write(f'return sweep{{ scenario = "{SMALL}", reps = 1, method = "factorial",\n'
+                 '  factors = {{path = "ports.TST.advance_share", values = {0.1, 0.5}}} }\n')
+    kouan_run("sweep", fac, "-o", os.path.join(TMP, "fac.h5"), "-q")
+    with kouan.open(os.path.join(TMP, "fac.h5")) as f:
+        for name, call in (("sensitivity()", f.sensitivity), ("sobol()", f.sobol)):
+            try:
+                call()
+                ok(False, f"{name} on a factorial sweep is refused")
+            except kouan.KouanFileError as e:
+                ok("saltelli" in str(e), f"{name} on a factorial sweep is refused, naming saltelli", e)
+    # the estimator itself on the Ishigami function (a = 7, b = 0.1), exact indices known
+    from kouan.sweep import _sobol_estimate
+    rng = np.random.default_rng(5)
+    n, a_, b_ = 40000, 7.0, 0.1
+    A, B = rng.uniform(-np.pi, np.pi, (n, 3)), rng.uniform(-np.pi, np.pi, (n, 3))
+    ish = lambda x: np.sin(x[:, 0]) + a_ * np.sin(x[:, 1]) ** 2 + b_ * x[:, 2] ** 4 * np.sin(x[:, 0])  # noqa: E731
+    rows = [ish(A), ish(B)] + [ish(np.where(np.arange(3) == i, B, A)) for i in range(3)]
+    s1, stt, _, _ = _sobol_estimate(np.array(rows), np.arange(n))
+    v1, v2, v13 = 0.5 * (1 + b_ * np.pi ** 4 / 5) ** 2, a_ ** 2 / 8, b_ ** 2 * np.pi ** 8 * (1 / 18 - 1 / 50)
+    v = v1 + v2 + v13
+    want1, wantt = [v1 / v, v2 / v, 0], [(v1 + v13) / v, v2 / v, v13 / v]
+    ok(np.allclose(s1, want1, atol=0.03) and np.allclose(stt, wantt, atol=0.03),
+       f"Ishigami: S = {np.round(s1, 3)}, ST = {np.round(stt, 3)} within 0.03 of the exact "
+       f"{np.round(want1, 3)}, {np.round(wantt, 3)}")
 
 
 def group_compare():
@@ -341,9 +436,11 @@ def doc_blocks(path):
     return [(m.group(1), m.group(2)) for m in re.finditer(r"^```(\w*)\n(.*?)^```", text, re.S | re.M)]
 
 
-def group_doc():
-    doc = os.path.join(ROOT, "docs", "analysis.md")
-    blocks = doc_blocks(doc)
+def doc_workdir():
+    """(a directory, an environment) to run a doc's commands as a reader
+    does: kouan on PATH, the package on PYTHONPATH, the tree's scenarios/
+    under the directory (the design files are under the tree: run at the
+    tree's root names)."""
     work = os.path.join(TMP, "doc")
     os.makedirs(work)
     bindir = os.path.join(TMP, "bin")
@@ -351,23 +448,103 @@ def group_doc():
     os.symlink(KOUAN, os.path.join(bindir, "kouan"))
     env = dict(ENV, PATH=bindir + os.pathsep + os.environ.get("PATH", ""),
                PYTHONPATH=os.path.join(ROOT, "python"), MPLBACKEND="Agg")
-    # The design file is under the tree (scenarios/sweeps/); run from a copy of it, at the tree's root names.
     os.symlink(os.path.join(ROOT, "scenarios"), os.path.join(work, "scenarios"))
+    return work, env
+
+
+def run_walkthrough(name):
+    """The commands and code of docs/NAME, as a reader runs them: its sh
+    blocks' kouan lines (kouan on PATH, from a directory that sees the
+    tree's scenarios/), then its python blocks in one interpreter; every
+    text block must be in what the code printed."""
+    blocks = doc_blocks(os.path.join(ROOT, "docs", name))
+    work, env = doc_workdir()
     shell = [b for lang, b in blocks if lang == "sh" and "kouan sweep" in b]
-    ok(len(shell) >= 1, "docs/analysis.md: a sh block runs kouan sweep")
+    ok(len(shell) >= 1, f"docs/{name}: a sh block runs kouan sweep")
     for b in [b for lang, b in blocks if lang == "sh"]:
         for line in b.splitlines():
             if line.startswith("kouan "):
                 rc, out, err = tap.run(["sh", "-c", line], f"doc: {line}", timeout=600, cwd=work, env=env)
                 ok(rc == 0, f"doc: {line}", err)
     code = "\n".join(b for lang, b in blocks if lang == "python")
-    ok(len(code) > 0, "docs/analysis.md: python blocks")
+    ok(len(code) > 0, f"docs/{name}: python blocks")
     rc, out, err = tap.run([sys.executable, "-c", code], "doc: the python blocks", timeout=300, cwd=work, env=env)
     ok(rc == 0, "doc: the python blocks run", err + out)
     outputs = [b for lang, b in blocks if lang == "text"]
     missing = [b for b in outputs if b.strip() not in out]
     ok(outputs and not missing, f"doc: its {len(outputs)} output blocks are what the code prints",
        "missing:\n" + "".join(missing) + "\ngot:\n" + out)
+    return work, out
+
+
+def group_doc():
+    run_walkthrough("analysis.md")
+
+
+def group_researcher():
+    work, out = run_walkthrough("researcher.md")
+    blocks = doc_blocks(os.path.join(ROOT, "docs", "researcher.md"))
+    group_researcher_refused(work, dict(ENV, PATH=os.path.join(TMP, "bin") + os.pathsep + os.environ.get("PATH", "")),
+                             blocks)
+    design = os.path.join(ROOT, "scenarios", "sweeps", "researcher.lua")
+    shown = [b for lang, b in blocks if lang == "lua"]
+    ok(len(shown) == 1 and shown[0] == open(design, encoding="utf-8").read(),
+       "docs/researcher.md shows scenarios/sweeps/researcher.lua as it is")
+    png, csv = (os.path.join(work, "results", "researcher-sobol." + x) for x in ("png", "csv"))
+    with open(png, "rb") as fh:
+        ok(fh.read(8) == b"\x89PNG\r\n\x1a\n" and os.path.getsize(png) > 10000, "the chart is a PNG", png)
+    t = pd.read_csv(csv)
+    with kouan.open(os.path.join(work, "results", "researcher.h5")) as f:
+        want = f.sobol(group="CGO import air import", metric="customs_mean")
+    got = t[t["metric"] == "customs_mean"]
+    ok(len(t) == 9 and np.allclose(got["total_order"], want["total_order"]),
+       "the CSV: 3 metrics x 3 factors, the indices sobol() gives", t)
+
+
+def group_researcher_refused(work, env, blocks):
+    """The console block of docs/researcher.md: its design with the
+    inspection rate in percent is refused before any run, with the lines
+    the doc shows."""
+    shown = [b for lang, b in blocks if lang == "console" and "percent.lua" in b]
+    if not ok(len(shown) == 1, "docs/researcher.md: the refused design's console block", shown):
+        return
+    src = open(os.path.join(ROOT, "scenarios", "sweeps", "researcher.lua"), encoding="utf-8").read()
+    bad = src.replace("min = 0.01, max = 0.1}", "min = 1, max = 10}").replace(
+        'scenario = "cgo_air_short.lua"', 'scenario = "scenarios/sweeps/cgo_air_short.lua"')
+    ok(bad.count("min = 1, max = 10}") == 1 and "scenarios/sweeps/cgo_air_short" in bad, "percent.lua made")
+    with open(os.path.join(work, "percent.lua"), "w", encoding="utf-8") as fh:
+        fh.write(bad)
+    lines = shown[0].strip().splitlines()
+    rc, out, err = tap.run(["sh", "-c", lines[0].lstrip("$ ")], lines[0], timeout=120, cwd=work, env=env)
+    got = err.splitlines()
+    want = [line for line in lines[1:] if line.strip() != "..."]
+    ok(rc == 1 and not os.path.exists(os.path.join(work, "results", "percent.h5"))
+       and all(line in got for line in want) and got[-1] == want[-1] and got[0] == want[0],
+       "kouan sweep percent.lua: exit 1, no file, the lines the doc shows", err)
+
+
+def group_researchermpi():
+    """The mpirun line of docs/researcher.md, mpirun being the build's mpiexec."""
+    blocks = doc_blocks(os.path.join(ROOT, "docs", "researcher.md"))
+    lines = [line for lang, b in blocks if lang == "sh" for line in b.splitlines() if line.startswith("mpirun ")]
+    if not ok(len(lines) == 1, "docs/researcher.md: one mpirun line", lines):
+        return
+    work, env = doc_workdir()
+    cmd = lines[0].split()
+    cmd[0] = tap.tool("mpiexec", required=True)
+    cmd[cmd.index("kouan")] = KOUAN
+    os.makedirs(os.path.join(work, "results"))  # a clone has results/ (results/README.md)
+    rc, out, err = tap.run(cmd, lines[0], timeout=600, cwd=work, env=env)
+    if not ok(rc == 0, f"doc: {lines[0]}", err):
+        return
+    shown = [b for lang, b in blocks if lang == "" and "ranks x" in b]
+    want = re.sub(r"in [\d.]+ s", "in <t> s", shown[0].strip()) if shown else None
+    got = re.sub(r"in [\d.]+ s", "in <t> s", out.splitlines()[0]) if out else ""
+    ok(want is not None and got == want, "the summary is the one the doc shows (time aside): on 2 ranks x 1 thread",
+       f"doc: {want}\ngot: {got}")
+    with kouan.open(os.path.join(work, "results", "researcher-mpi.h5")) as f:
+        ok((f.runs()["status"] == "ok").sum() == 160 and int(f.attrs["mpi_ranks"]) == 2,
+           "the file: 160 runs, all ok, mpi_ranks = 2")
 
 
 def group_install():
@@ -395,6 +572,7 @@ def group_install():
        "the installed package imports from the venv and reads a run file", r.stdout + r.stderr)
 
 
-{"run": group_run, "sweep": group_sweep, "compare": group_compare, "process": group_process,
+{"run": group_run, "sweep": group_sweep, "sobol": group_sobol, "researcher": group_researcher,
+ "researchermpi": group_researchermpi, "compare": group_compare, "process": group_process,
  "errors": group_errors, "doc": group_doc, "install": group_install}[ARGS.group]()
 tap.done()

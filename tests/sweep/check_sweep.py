@@ -203,6 +203,9 @@ def group_boolean():
     with h5py.File(out("bool")) as a, h5py.File(out("bool01")) as b:
         ok(a["design/matrix"][()].ravel().tolist() == [0.0, 1.0], "the matrix holds false, true as 0, 1",
            a["design/matrix"][()])
+        ok([x.decode() for x in a["design/factor_types"][()]] == ["boolean"]
+           and [x.decode() for x in b["design/factor_types"][()]] == ["boolean"],
+           "/design/factor_types says boolean, given as {false, true} or {0, 1}")
         ka = a["kpi/values"][()]
         ok(ka.tobytes() == b["kpi/values"][()].tobytes(), "{false, true} and {0, 1}: byte-identical KPIs")
         ok(not np.array_equal(ka[0], ka[1]), "the runs of true differ from those of false (the lever is set)")
@@ -412,6 +415,9 @@ def group_shard():
         ok(np.array_equal(a["design/matrix"][()], b["design/matrix"][()]) and b.attrs["complete"] == 1,
            "merged design and complete = 1")
         ok(b.attrs["design_source"] == a.attrs["design_source"], "merged file keeps the design source")
+        ft = [x.decode() for x in b["design/factor_types"][()]]
+        ok(ft == ["number", "integer"] and ft == [x.decode() for x in a["design/factor_types"][()]],
+           "/design/factor_types: number, integer (an inspection capacity); kept by the merge", ft)
     rc, so, se = merge(out("shd-part"), *shards[:2])
     with h5py.File(out("shd-part")) as b:
         ok(rc == 1 and b.attrs["complete"] == 0 and "none of the inputs" in se,
