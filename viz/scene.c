@@ -314,6 +314,18 @@ const char *viz_resource_label(viz_lang lang, const char *name, bool short_form)
     return name;
 }
 
+const char *viz_name_in(viz_lang lang, const char *name, const char *name_zh, char *buf, size_t size)
+{
+    bool zh = name_zh != NULL && *name_zh != '\0' && strcmp(name_zh, name) != 0;
+    if (!zh || lang == VIZ_LANG_EN)
+        snprintf(buf, size, "%s", name);
+    else if (lang == VIZ_LANG_ZH)
+        snprintf(buf, size, "%s", name_zh);
+    else
+        snprintf(buf, size, "%s %s", name_zh, name);
+    return buf;
+}
+
 const char *viz_legend_text(viz_lang lang, int item)
 {
     static const char *const keys[VIZ_LEGEND_ITEMS] = {"legend0", "legend1", "legend2", "legend3",

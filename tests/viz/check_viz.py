@@ -7,7 +7,7 @@ and numpy: run by /usr/bin/python3.
 
 usage: check_viz.py GROUP --kouan KOUAN --tool kouan-viz=PATH --tool viz_probe=PATH
                     [--root SRCROOT] [--tool valgrind=PATH]   (tests/tap.py)
-  GROUP  pixels | side | export | damaged | options | valgrind | names | legend
+  GROUP  pixels | side | export | damaged | options | valgrind | names | names-zh | legend
 Run with SDL_VIDEODRIVER=dummy (meson sets it).
 """
 import datetime
@@ -27,7 +27,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__)))) 
 import tap  # noqa: E402
 from tap import ok, skip  # noqa: E402
 
-ARGS = tap.parse_args(__doc__, ["pixels", "side", "export", "damaged", "options", "valgrind", "names", "legend"])
+ARGS = tap.parse_args(__doc__, ["pixels", "side", "export", "damaged", "options", "valgrind", "names", "names-zh",
+                                 "legend"])
 KOUAN, SRCROOT = ARGS.kouan, ARGS.root
 VIZ, PROBE = tap.tool("kouan-viz", required=True), tap.tool("viz_probe", required=True)
 SMALL = os.path.join(SRCROOT, "tests", "lua", "port_small.lua")
@@ -42,13 +43,17 @@ def run(cmd, *args, timeout=600):
     return tap.run([cmd, *args], f"{os.path.basename(cmd)} {' '.join(args)}", timeout=timeout, cwd=TMP)
 
 
-def make_run(name, *extra):
+def make_run_of(scenario, name, *extra):
     path = tmp(name)
-    rc, _, err = run(KOUAN, "run", SMALL, "-o", path, "--quiet", "--sample-hours", "0.5", *extra)
+    rc, _, err = run(KOUAN, "run", scenario, "-o", path, "--quiet", "--sample-hours", "0.5", *extra)
     if rc != 0:
         ok(False, f"kouan run {name}", err)
         sys.exit(1)
     return path
+
+
+def make_run(name, *extra):
+    return make_run_of(SMALL, name, *extra)
 
 
 # ---- the display rules, from docs/visualiser.md, on h5py's arrays ----
@@ -577,6 +582,71 @@ def group_names():
            f"{name}: refused in one line naming what is missing", err)
 
 
+def group_names_zh():
+    """--lang zh shows a scenario's and its ports' name_zh (run file /layout
+    attributes scenario_name_zh, port_names_zh); en the names; both the two."""
+    scn = tmp("small_zh.lua")
+    with open(scn, "w", encoding="utf-8") as f:
+        f.write('return (import "tests/lua/port_small.lua"):with {\n'
+                '  name_zh = "小型测试口岸", ports = {{name = "TST", name_zh = "测试口岸"}},\n}\n')
+    path = make_run_of(scn, "zh.h5", "--seed", "21")
+    with h5py.File(path, "r") as f:
+        lay = f["layout"].attrs
+        got = ([x.decode() if isinstance(x, bytes) else x for x in lay["port_names_zh"]],
+               lay["scenario_name_zh"].decode() if isinstance(lay["scenario_name_zh"], bytes)
+               else lay["scenario_name_zh"])
+    ok(got == (["测试口岸"], "小型测试口岸"), "kouan run writes name_zh to /layout (port_names_zh, scenario_name_zh)",
+       str(got))
+    plain = make_run("plain.h5", "--seed", "21")
+    with h5py.File(plain, "r") as f:
+        lay = f["layout"].attrs
+        ok(list(lay["port_names_zh"]) in ([b""], [""]) and lay["scenario_name_zh"] in (b"", ""),
+           "no name_zh in the scenario: empty names in /layout")
+    t = 24 * 8 + 10.25
+    want = {"zh": ("测试口岸", "小型测试口岸"), "en": ("TST", "small test port"),
+            "both": ("测试口岸", "小型测试口岸 small test port")}
+    for w, h in ((1280, 720), (1920, 1080)):
+        for lang in ("zh", "en", "both"):
+            res = probe(t, [path], lang, w, h, texts=True)
+            if res is None:
+                continue
+            asked = [x[6] for x in res["texts"]]
+            port, title = want[lang]
+            ok(port in asked and any(a.endswith(title) for a in asked),
+               f"{w}x{h} --lang {lang}: the port reads '{port}', the title ends '{title}'",
+               str([a for a in asked if "TST" in a or "测试" in a or "test" in a]))
+            if lang == "zh":
+                ok(not [a for a in asked if a == "TST" or "small test port" in a],
+                   f"{w}x{h} --lang zh: no English name of the port or scenario is shown")
+            if lang == "both":
+                ok("TST" in asked, f"{w}x{h} --lang both: the English port name on its own line too")
+            wide = [x for x in res["texts"] if x[4] > 0 and x[2] > x[4]]
+            ok(not wide and res.get("cut") == 0, f"{w}x{h} --lang {lang}: every text within its box",
+               str(wide))
+    # Without the names (files before them): the names as they are.
+    res = probe(t, [plain], "zh", texts=True)
+    if res:
+        asked = [x[6] for x in res["texts"]]
+        ok("TST" in asked and any(a.endswith("small test port") for a in asked),
+           "no name_zh: --lang zh shows the names as they are", str(asked[:12]))
+
+    def old_file(f):
+        del f["layout"].attrs["port_names_zh"]
+        del f["layout"].attrs["scenario_name_zh"]
+
+    older = renamed(path, "older.h5", old_file)
+    rc, _, err = run(VIZ, older, "--frames", tmp("older"), "--from", str(t), "--to", str(t), "--lang", "zh")
+    ok(rc == 0, "a run file without the name_zh attributes replays", err)
+
+    def two_names(f):
+        f["layout"].attrs["port_names_zh"] = np.array(["甲", "乙"], dtype=h5py.string_dtype())
+
+    bad = renamed(path, "twonames.h5", two_names)
+    rc, _, err = run(VIZ, bad, "--frames", tmp("twonames"), "--from", str(t), "--to", str(t))
+    ok(rc == 1 and err == f"kouan-viz: {bad}: attribute port_names_zh of /layout has 2 names for 1 ports\n",
+       "port_names_zh of another length than the ports: refused in one line", err)
+
+
 # ---- the legend, and plain words on screen ----
 
 def png_rgb(path):
@@ -693,6 +763,6 @@ def group_legend():
 
 {"pixels": group_pixels, "side": group_side, "export": group_export, "damaged": group_damaged,
  "options": group_options, "valgrind": group_valgrind, "names": group_names,
- "legend": group_legend}[ARGS.group]()
+ "names-zh": group_names_zh, "legend": group_legend}[ARGS.group]()
 shutil.rmtree(TMP, ignore_errors=True)
 tap.done()
