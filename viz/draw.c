@@ -570,7 +570,11 @@ static void paint_gauges(viz_painter *p, const viz_layout *l, int pane, const vi
         const char *name = viz_resource_label(v->lang, rp->resources[r].name, false);
         if (!fits(p, F_SMALL, g.w - 3, name))
             name = viz_resource_label(v->lang, rp->resources[r].name, true);
-        text(p, F_SMALL, closed ? 0x9c8896 : 0xa0aec0, g.x + 2, g.y, 0, g.w - 3, name);
+        /* A gauge too narrow for even a character of its word is left
+        ** unnamed: a lone "…" tells nothing. */
+        int font = F_SMALL;
+        if (strcmp(fit(p, &font, g.w - 3, name), "…") != 0)
+            text(p, F_SMALL, closed ? 0x9c8896 : 0xa0aec0, g.x + 2, g.y, 0, g.w - 3, name);
         if (s == NULL)
             continue;
         viz_rect bar = viz_gauge_bar_area(g);
@@ -813,15 +817,18 @@ static void paint_pane(viz_painter *p, const viz_layout *l, int pane, const viz_
     paint_pane_title(p, l, pane, rp, label, v);
     for (int s = 0; s < VIZ_ST_COUNT; s++) {
         viz_rect b = viz_stage_box(l, pane, 0, s);
+        /* The stage's name, else its word (Docs, Pay ...) where the column is narrow. */
+        viz_lang one = v->lang == VIZ_LANG_BOTH ? VIZ_LANG_EN : v->lang;
+        const char *name = viz_stage_label(one, s);
+        if (!fits(p, F_SMALL, pl->stage_w - 2, name))
+            name = viz_stage_short_label(one, s);
         if (v->lang == VIZ_LANG_BOTH) {
             /* Chinese above English: both fit a narrow column. */
             text(p, F_SMALL, 0xcbd5e0, b.x + b.w / 2, pl->stage_names.y + 1, 1, pl->stage_w - 2,
                  viz_stage_label(VIZ_LANG_ZH, s));
-            text(p, F_SMALL, 0xa0aec0, b.x + b.w / 2, pl->stage_names.y + 15, 1, pl->stage_w - 2,
-                 viz_stage_label(VIZ_LANG_EN, s));
+            text(p, F_SMALL, 0xa0aec0, b.x + b.w / 2, pl->stage_names.y + 15, 1, pl->stage_w - 2, name);
         } else {
-            text(p, F_SMALL, 0xcbd5e0, b.x + b.w / 2, pl->stage_names.y + 8, 1, pl->stage_w - 2,
-                 viz_stage_label(v->lang, s));
+            text(p, F_SMALL, 0xcbd5e0, b.x + b.w / 2, pl->stage_names.y + 8, 1, pl->stage_w - 2, name);
         }
     }
     long k = viz_trace_sample_index(tr, v->t);

@@ -89,6 +89,8 @@ typedef enum viz_lang { VIZ_LANG_ZH, VIZ_LANG_EN, VIZ_LANG_BOTH } viz_lang;
 ** viz_stage_label. Unknown keys come back as themselves. */
 const char *viz_text(viz_lang lang, const char *key);
 const char *viz_stage_label(viz_lang lang, int stage);
+/* A stage's name in a word (Unload, Declare, Docs ...), for a narrow column. */
+const char *viz_stage_short_label(viz_lang lang, int stage);
 const char *viz_mode_label(viz_lang lang, int mode);
 const char *viz_weekday_label(viz_lang lang, int weekday); /* 0 = Monday */
 /* A resource's name on screen: the model's names in plain words ("ciq" is

@@ -296,11 +296,19 @@ def group_side():
     # The second run starting on another date: each pane shows its own.
     c = make_run("later.h5", "--seed", "5", "--era", "2021", "--set", "start_date=2021-01-04")
     rc_ = Run(c)
+    stage_words = {"Unloading", "Declaration", "Border station", "Documents", "Scan", "Inspection", "Payment",
+                   "Release", "Pickup", "Unload", "Declare", "Border", "Docs", "Inspect", "Pay"}
     for w, h in ((1280, 720), (1920, 1080)):
-        res2 = probe(t, [a, c], w=w, h=h)
+        res2 = probe(t, [a, c], w=w, h=h, texts=True)
         res1 = probe(t, [a, b], w=w, h=h)
         if res1 is None or res2 is None:
             continue
+        stages = [x for x in res2["texts"] if x[6] in stage_words]
+        ok(len(stages) == 18 and all(x[5] == x[6] and x[2] <= x[4] for x in stages),
+           f"{w}x{h}: the 9 stage headers of each pane are whole English words (a shorter word where narrow), "
+           "within their column", str([(x[5], x[2], x[4]) for x in stages]))
+        lone = [x for x in res2["texts"] if x[5] == "…"]
+        ok(not lone, f"{w}x{h}: no label is a lone '…' (a gauge too narrow for its word is left unnamed)", str(lone))
         ok(res2["clock"][1] == rc_.clock(t, "both") and res2["clock"][1].startswith("2021-01-1"),
            f"{w}x{h}: the right pane's clock is its own run's date", res2["clock"][1])
         ok(res2["title"][0] == res1["title"][0], f"{w}x{h}: the left pane's title row (and date) is unchanged")
