@@ -7,7 +7,7 @@ and numpy: run by /usr/bin/python3.
 
 usage: check_viz.py GROUP --kouan KOUAN --tool kouan-viz=PATH --tool viz_probe=PATH
                     [--root SRCROOT] [--tool valgrind=PATH]   (tests/tap.py)
-  GROUP  pixels | side | export | damaged | options | valgrind | names | names-zh | legend
+  GROUP  pixels | side | export | damaged | options | valgrind | names | names-zh | legend | presenter
 Run with SDL_VIDEODRIVER=dummy (meson sets it).
 """
 import datetime
@@ -28,7 +28,7 @@ import tap  # noqa: E402
 from tap import ok, skip  # noqa: E402
 
 ARGS = tap.parse_args(__doc__, ["pixels", "side", "export", "damaged", "options", "valgrind", "names", "names-zh",
-                                 "legend"])
+                                 "legend", "presenter"])
 KOUAN, SRCROOT = ARGS.kouan, ARGS.root
 VIZ, PROBE = tap.tool("kouan-viz", required=True), tap.tool("viz_probe", required=True)
 SMALL = os.path.join(SRCROOT, "tests", "lua", "port_small.lua")
@@ -655,6 +655,82 @@ def group_names_zh():
        "port_names_zh of another length than the ports: refused in one line", err)
 
 
+# ---- docs/presenter.md, run short ----
+
+def short_args(argv):
+    """A command of docs/presenter.md in the short mode: runs cut to 70 days,
+    frames at 640x360, 2 s of video at 5 frames a second."""
+    argv = list(argv)
+    if argv[0] == "kouan" and argv[1] == "run":
+        argv += ["--until", "1700"]
+    if argv[0] == "kouan-viz":
+        for opt, value in (("--size", "640x360"), ("--duration", "2"), ("--fps", "5")):
+            if opt in argv:
+                argv[argv.index(opt) + 1] = value
+            elif opt == "--fps" or (opt == "--size" and "--frames" not in argv):
+                argv += [opt, value]
+    return argv
+
+
+def group_presenter():
+    import re
+    import shlex
+    doc = open(os.path.join(SRCROOT, "docs", "presenter.md"), encoding="utf-8").read()
+    blocks = re.findall(r"^```sh\n(.*?)^```", doc, re.S | re.M)
+    commands = [c for b in blocks for c in b.replace("\\\n", " ").splitlines()
+                if c.split(" ")[0] in ("kouan", "kouan-viz", "ffprobe")]
+    viz = [shlex.split(c) for c in commands if c.startswith("kouan-viz ")]
+    video = [a for a in viz if "--export" in a and a[a.index("--export") + 1].endswith(".mp4") and "--lang" not in a]
+    ok(len(video) == 1 and "henan-2017.h5" in video[0] and "henan-2021.h5" in video[0] and
+       video[0][video[0].index("--duration") + 1] == "20",
+       "docs/presenter.md: one 20-second MP4 export of the 2017 and 2021 runs side by side", str(viz))
+    if shutil.which("ffmpeg") is None or shutil.which("ffprobe") is None:
+        skip("the walkthrough's exports", "ffmpeg is not installed (scripts/bootstrap.sh installs it)")
+        return
+    work = tmp("walk")
+    os.makedirs(work)
+    os.symlink(os.path.join(SRCROOT, "scenarios"), os.path.join(work, "scenarios"))
+    bindir = tmp("bin")
+    os.makedirs(bindir)
+    os.symlink(KOUAN, os.path.join(bindir, "kouan"))
+    os.symlink(VIZ, os.path.join(bindir, "kouan-viz"))
+    env = dict(os.environ, KOUAN_ROOT=SRCROOT, PATH=bindir + os.pathsep + os.environ.get("PATH", ""))
+    outputs = {}
+    for cmd in commands:
+        argv = short_args(shlex.split(cmd))
+        rc, out, err = tap.run(argv, f"doc: {cmd}", timeout=600, cwd=work, env=env)
+        ok(rc == 0, f"doc, short: {cmd}", err[-2000:])
+        if argv[0] == "ffprobe":
+            outputs[argv[-1]] = out.strip()
+    # The artefacts the walkthrough names, checked for what they hold.
+    still = os.path.join(work, "still", "frame-000000.png")
+    if ok(os.path.isfile(still), "the still frame is written", str(os.listdir(work))):
+        rows = png_rgb(still)
+        ok(len(rows) == 360 and len(rows[0]) == 640 * 3, "the still is 640x360")
+        ok(legend_pixels(rows[360 - 48 - 90:360 - 48]) > 640 * 90 // 3,
+           "the still shows the legend above the timeline (an audience's key)")
+    want = {"henan-2017-vs-2021.mp4": "h264,640,360,11", "henan-2017-vs-2021-zh.mp4": "h264,640,360,11",
+            "henan-2017-vs-2021.gif": "gif,640,360,11"}
+    for name, stream in want.items():
+        p = os.path.join(work, name)
+        got = subprocess.run(["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
+                              "stream=codec_name,width,height,nb_read_frames", "-of", "csv=p=0", p],
+                             capture_output=True, text=True).stdout.strip() if os.path.isfile(p) else "missing"
+        ok(got == stream, f"{name}: {stream} (2 s at 5 frames/s, both ends)", got)
+    ok(outputs.get("henan-2017-vs-2021.mp4") == want["henan-2017-vs-2021.mp4"],
+       "the walkthrough's own ffprobe command reads the video it made", str(outputs))
+    en, zh = (os.path.join(work, n) for n in ("henan-2017-vs-2021.mp4", "henan-2017-vs-2021-zh.mp4"))
+    ok(os.path.isfile(en) and os.path.isfile(zh) and not filecmp.cmp(en, zh, shallow=False),
+       "the Chinese video differs from the bilingual one")
+    # The figures the walkthrough quotes for its frame: each pane's own date.
+    m = re.search(r"\((\d{4}-\d\d-\d\d) left, (\d{4}-\d\d-\d\d) right\)", doc)
+    h17, h21 = os.path.join(work, "henan-2017.h5"), os.path.join(work, "henan-2021.h5")
+    res = probe(24 * 67 + 10, [h17, h21], "both", 1280, 720)
+    ok(m is not None and res is not None and res["clock"][0].startswith(m.group(1)) and
+       res["clock"][1].startswith(m.group(2)), "the still's two panes show the dates the walkthrough names",
+       f"{m.groups() if m else None} {res['clock'] if res else None}")
+
+
 # ---- the legend, and plain words on screen ----
 
 def png_rgb(path):
@@ -771,6 +847,6 @@ def group_legend():
 
 {"pixels": group_pixels, "side": group_side, "export": group_export, "damaged": group_damaged,
  "options": group_options, "valgrind": group_valgrind, "names": group_names,
- "names-zh": group_names_zh, "legend": group_legend}[ARGS.group]()
+ "names-zh": group_names_zh, "legend": group_legend, "presenter": group_presenter}[ARGS.group]()
 shutil.rmtree(TMP, ignore_errors=True)
 tap.done()
