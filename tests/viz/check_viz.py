@@ -729,6 +729,20 @@ def group_presenter():
     ok(m is not None and res is not None and res["clock"][0].startswith(m.group(1)) and
        res["clock"][1].startswith(m.group(2)), "the still's two panes show the dates the walkthrough names",
        f"{m.groups() if m else None} {res['clock'] if res else None}")
+    # Henan's eight ports and long names, where labels were cut ("ZZ rail
+    # impor", "Unloadir"): every text within its box, at both sizes, in
+    # each language, with the legend.
+    for w, h in ((1280, 720), (1920, 1080)):
+        for lang in ("both", "zh", "en"):
+            res = probe(24 * 67 + 10, [h17, h21], lang, w, h, legend=True, texts=True)
+            if res is None:
+                continue
+            wide = [(x[6], x[2], x[4]) for x in res["texts"] if x[4] > 0 and x[2] > x[4]]
+            lone = [x for x in res["texts"] if x[5] == "…"]
+            ports = [x for x in res["texts"] if x[6] in ("ZZ rail import", "郑州铁路进口")]
+            ok(not wide and not lone and res.get("cut") == 0 and ports and all(x[5] == x[6] for x in ports),
+               f"Henan {w}x{h} --lang {lang}: every text within its box, none a lone '…', the rail port's name "
+               "whole", f"wide {wide} lone {lone} ports {ports}")
 
 
 # ---- the legend, and plain words on screen ----
