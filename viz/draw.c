@@ -803,6 +803,25 @@ static void paint_pane_title(viz_painter *p, const viz_layout *l, int pane, cons
     text(p, F_LARGE, pane_rgb[pane], pl->title.x + 10, pl->title.y + 3, 0, right - pl->title.x - 10, title);
 }
 
+/* A port's name (Chinese above English with --lang both, when it has a
+** Chinese name) and its mode, where the lane has room for the line. */
+static void paint_lane_label(viz_painter *p, viz_rect lab, const kou_replay_port *pt, const viz_view *v)
+{
+    int mode_y = lab.y + 22;
+    if (v->lang == VIZ_LANG_BOTH && *pt->name_zh != '\0' && strcmp(pt->name_zh, pt->name) != 0) {
+        /* each on its own line: neither cut for the other */
+        text(p, F_NORMAL, 0xffffff, lab.x + 8, lab.y + 4, 0, lab.w - 10, pt->name_zh);
+        text(p, F_SMALL, 0xe2e8f0, lab.x + 8, lab.y + 22, 0, lab.w - 10, pt->name);
+        mode_y = lab.y + 36;
+    } else {
+        char name[256];
+        text(p, F_NORMAL, 0xffffff, lab.x + 8, lab.y + 4, 0, lab.w - 10,
+             viz_name_in(v->lang, pt->name, pt->name_zh, name, sizeof name));
+    }
+    if (mode_y + 13 <= lab.y + lab.h)
+        text(p, F_SMALL, 0xa0aec0, lab.x + 8, mode_y, 0, lab.w - 10, viz_mode_label(v->lang, pt->mode));
+}
+
 static void paint_pane(viz_painter *p, const viz_layout *l, int pane, const viz_trace *tr,
                        const viz_trace *baseline, const char *label, const viz_view *v)
 {
@@ -835,21 +854,7 @@ static void paint_pane(viz_painter *p, const viz_layout *l, int pane, const viz_
     for (size_t port = 0; port < rp->nports; port++) {
         viz_rect lane = viz_lane(l, pane, port);
         fill(p, lane, port % 2 ? 0x141b2b : VIZ_RGB_BACKGROUND);
-        viz_rect lab = viz_lane_label(l, pane, port);
-        const kou_replay_port *pt = &rp->ports[port];
-        int mode_y = lab.y + 22;
-        if (v->lang == VIZ_LANG_BOTH && *pt->name_zh != '\0' && strcmp(pt->name_zh, pt->name) != 0) {
-            /* Chinese above English, each on its own line: neither cut for the other. */
-            text(p, F_NORMAL, 0xffffff, lab.x + 8, lab.y + 4, 0, lab.w - 10, pt->name_zh);
-            text(p, F_SMALL, 0xe2e8f0, lab.x + 8, lab.y + 22, 0, lab.w - 10, pt->name);
-            mode_y = lab.y + 36;
-        } else {
-            char name[256];
-            text(p, F_NORMAL, 0xffffff, lab.x + 8, lab.y + 4, 0, lab.w - 10,
-                 viz_name_in(v->lang, pt->name, pt->name_zh, name, sizeof name));
-        }
-        if (mode_y + 13 <= lab.y + lab.h)
-            text(p, F_SMALL, 0xa0aec0, lab.x + 8, mode_y, 0, lab.w - 10, viz_mode_label(v->lang, pt->mode));
+        paint_lane_label(p, viz_lane_label(l, pane, port), &rp->ports[port], v);
         for (int s = 0; s < VIZ_ST_COUNT; s++) {
             viz_rect b = viz_stage_box(l, pane, port, s);
             uint32_t bg = !viz_trace_stage_used(tr, port, s) ? VIZ_RGB_BOX_UNUSED
