@@ -721,10 +721,11 @@ static void paint_follow(viz_painter *p, viz_rect box, const viz_trace *tr, cons
         return;
     const kou_replay_consignment *c = &rp->consignments[i];
     viz_where w = viz_trace_where(tr, c, v->t);
-    char port[256];
-    textf(p, F_SMALL, 0xcbd5e0, box.x, y, 0, "%s · %s",
-          viz_name_in(v->lang, rp->ports[c->port].name, rp->ports[c->port].name_zh, port, sizeof port),
-          viz_mode_label(v->lang, c->mode));
+    char port[256], line[320];
+    snprintf(line, sizeof line, "%s · %s",
+             viz_name_in(v->lang, rp->ports[c->port].name, rp->ports[c->port].name_zh, port, sizeof port),
+             viz_mode_label(v->lang, c->mode));
+    text(p, F_SMALL, 0xcbd5e0, box.x, y, 0, box.w, line); /* both names: fitted to the panel */
     y += 13;
     double arr = viz_trace_arrival(tr, c), rel = viz_trace_released(tr, c);
     if (v->t < arr)
