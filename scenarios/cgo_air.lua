@@ -71,7 +71,7 @@ local function ports(year)
   local e, v = P.era[year], VOLUME[year]
   local kind = e.cgo_24h
   local imp = P.air{
-    name = "CGO import", direction = "import", year = year, calendar = kind,
+    name = "CGO import", name_zh = "郑州机场进口", direction = "import", year = year, calendar = kind,
     docs = P.fit.cgo_import_docs.day, docs_off = P.fit.cgo_import_docs.on_call,
     docs_hours = P.fit.cgo_import_docs_hours, inspectors = 16, inspectors_off = 2,
     flows = {
@@ -87,7 +87,7 @@ local function ports(year)
     set = {apron_release = e.apron_release},
   }
   local exp = P.air{
-    name = "CGO export", direction = "export", year = year, calendar = kind,
+    name = "CGO export", name_zh = "郑州机场出口", direction = "export", year = year, calendar = kind,
     docs = P.fit.cgo_export_docs.day, docs_off = P.fit.cgo_export_docs.on_call,
     inspectors = 12, inspectors_off = 1,
     flows = {
@@ -108,4 +108,5 @@ local function ports(year)
   return {imp, exp}
 end
 
-return P.reform_scenario {name = "Zhengzhou airport (CGO) international air cargo", ports = ports}
+return P.reform_scenario {name = "Zhengzhou airport (CGO) international air cargo",
+                          name_zh = "郑州机场国际航空货运", ports = ports}

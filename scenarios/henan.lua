@@ -37,6 +37,7 @@ end
 
 return P.reform_scenario {
   name = "Henan ports of entry (CGO air, Zhengzhou rail, road ports, Luoyang air)",
+  name_zh = "河南口岸（郑州机场、郑州铁路、公路口岸、洛阳机场）",
   max_in_system = 3000000,
   ports = all_ports,
 }

@@ -27,7 +27,7 @@ local EXPORT_GOODS = {{name = "general", share = 1.0, duty_prob = 0.0}}
 local function ports(year)
   local e = P.era[year]
   local imp = P.air{
-    name = "LYA import", direction = "import", year = year, calendar = "appointment",
+    name = "LYA import", name_zh = "洛阳机场进口", direction = "import", year = year, calendar = "appointment",
     inspection_calendar = "office", docs = 2, docs_off = 1, inspectors = 2, handling = 2,
     flows = {
       {name = "charter", mode = "air", direction = "import",
@@ -37,7 +37,7 @@ local function ports(year)
     },
   }
   local exp = P.air{
-    name = "LYA export", direction = "export", year = year, calendar = "appointment",
+    name = "LYA export", name_zh = "洛阳机场出口", direction = "export", year = year, calendar = "appointment",
     inspection_calendar = "office", docs = 2, docs_off = 1, inspectors = 2, handling = 2,
     flows = {
       {name = "charter", mode = "air", direction = "export",
@@ -51,4 +51,5 @@ local function ports(year)
   return {imp, exp}
 end
 
-return P.reform_scenario {name = "Luoyang airport (LYA) international air cargo", ports = ports}
+return P.reform_scenario {name = "Luoyang airport (LYA) international air cargo",
+                          name_zh = "洛阳机场国际航空货运", ports = ports}

@@ -20,6 +20,7 @@ end
 
 return (import "scenarios/henan.lua"):with {
   name = "Henan ports of entry, 2017, with 7x24 customs at the Zhengzhou rail port",
+  name_zh = "河南口岸 2017，郑州铁路口岸海关 7×24",
   era = "2017",
   ports = {
     {name = "ZZ rail import", resources = customs_7x24()},

@@ -46,7 +46,7 @@ local GROWTH = {["2017"] = 1.0, ["2018"] = 1.1, ["2021"] = 1.5}
 local function ports(year)
   local e, g = P.era[year], GROWTH[year]
   local imp = P.road{
-    name = "Road import", direction = "import", year = year, inspectors = 8,
+    name = "Road import", name_zh = "公路口岸进口", direction = "import", year = year, inspectors = 8,
     flows = {
       {name = "truck flight", mode = "road", direction = "import",
        rate_per_hour = P.weekly_rate(25 * 7 * g, P.day_profile),
@@ -60,7 +60,7 @@ local function ports(year)
     set = {release_before_lab = e.release_before_lab},
   }
   local exp = P.road{
-    name = "Road export", direction = "export", year = year, inspectors = 6,
+    name = "Road export", name_zh = "公路口岸出口", direction = "export", year = year, inspectors = 6,
     flows = {
       {name = "truck flight", mode = "road", direction = "export",
        rate_per_hour = P.weekly_rate(35 * 7 * g, P.day_profile),
@@ -73,4 +73,5 @@ local function ports(year)
   return {imp, exp}
 end
 
-return P.reform_scenario {name = "Zhengzhou road ports: truck flights, bonded zone, transfer cargo", ports = ports}
+return P.reform_scenario {name = "Zhengzhou road ports: truck flights, bonded zone, transfer cargo",
+                          name_zh = "郑州公路口岸：卡车航班、保税区、转关货物", ports = ports}

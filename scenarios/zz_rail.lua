@@ -47,7 +47,7 @@ local VOLUME = {   -- outbound timetable, inbound trains per year
 local function ports(year)
   local e, v = P.era[year], VOLUME[year]
   local imp = P.rail{
-    name = "ZZ rail import", direction = "import", year = year,
+    name = "ZZ rail import", name_zh = "郑州铁路进口", direction = "import", year = year,
     flows = {
       {name = "block train", mode = "rail", direction = "import",
        rate_per_hour = P.weekly_rate(v.inbound * 7 / 364),
@@ -56,7 +56,7 @@ local function ports(year)
     },
   }
   local exp = P.rail{
-    name = "ZZ rail export", direction = "export", year = year,
+    name = "ZZ rail export", name_zh = "郑州铁路出口", direction = "export", year = year,
     flows = {
       {name = "block train", mode = "rail", direction = "export",
        timetable = v.out, delay = {"exponential", mean = 2},
@@ -69,4 +69,5 @@ local function ports(year)
   return {imp, exp}
 end
 
-return P.reform_scenario {name = "Zhengzhou rail port (China–Europe Railway Express)", ports = ports}
+return P.reform_scenario {name = "Zhengzhou rail port (China–Europe Railway Express)",
+                          name_zh = "郑州铁路口岸（中欧班列）", ports = ports}

@@ -570,7 +570,11 @@ static void paint_gauges(viz_painter *p, const viz_layout *l, int pane, const vi
         const char *name = viz_resource_label(v->lang, rp->resources[r].name, false);
         if (!fits(p, F_SMALL, g.w - 3, name))
             name = viz_resource_label(v->lang, rp->resources[r].name, true);
-        text(p, F_SMALL, closed ? 0x9c8896 : 0xa0aec0, g.x + 2, g.y, 0, g.w - 3, name);
+        /* A gauge too narrow for even a character of its word is left
+        ** unnamed: a lone "…" tells nothing. */
+        int font = F_SMALL;
+        if (strcmp(fit(p, &font, g.w - 3, name), "…") != 0)
+            text(p, F_SMALL, closed ? 0x9c8896 : 0xa0aec0, g.x + 2, g.y, 0, g.w - 3, name);
         if (s == NULL)
             continue;
         viz_rect bar = viz_gauge_bar_area(g);
@@ -717,7 +721,11 @@ static void paint_follow(viz_painter *p, viz_rect box, const viz_trace *tr, cons
         return;
     const kou_replay_consignment *c = &rp->consignments[i];
     viz_where w = viz_trace_where(tr, c, v->t);
-    textf(p, F_SMALL, 0xcbd5e0, box.x, y, 0, "%s · %s", rp->ports[c->port].name, viz_mode_label(v->lang, c->mode));
+    char port[256], line[320];
+    snprintf(line, sizeof line, "%s · %s",
+             viz_name_in(v->lang, rp->ports[c->port].name, rp->ports[c->port].name_zh, port, sizeof port),
+             viz_mode_label(v->lang, c->mode));
+    text(p, F_SMALL, 0xcbd5e0, box.x, y, 0, box.w, line); /* both names: fitted to the panel */
     y += 13;
     double arr = viz_trace_arrival(tr, c), rel = viz_trace_released(tr, c);
     if (v->t < arr)
@@ -790,9 +798,29 @@ static void paint_pane_title(viz_painter *p, const viz_layout *l, int pane, cons
         viz_clock_text(clock, sizeof clock, rp->start_date, v->t, v->lang);
         right -= text(p, F_NORMAL, 0xffffff, right, pl->title.y + 5, 2, 0, clock) + 12;
     }
-    char title[512];
-    snprintf(title, sizeof title, "%s%s%s", label ? label : "", label && *label ? " — " : "", rp->scenario_name);
+    char title[512], name[256];
+    snprintf(title, sizeof title, "%s%s%s", label ? label : "", label && *label ? " — " : "",
+             viz_name_in(v->lang, rp->scenario_name, rp->scenario_name_zh, name, sizeof name));
     text(p, F_LARGE, pane_rgb[pane], pl->title.x + 10, pl->title.y + 3, 0, right - pl->title.x - 10, title);
+}
+
+/* A port's name (Chinese above English with --lang both, when it has a
+** Chinese name) and its mode, where the lane has room for the line. */
+static void paint_lane_label(viz_painter *p, viz_rect lab, const kou_replay_port *pt, const viz_view *v)
+{
+    int mode_y = lab.y + 22;
+    if (v->lang == VIZ_LANG_BOTH && *pt->name_zh != '\0' && strcmp(pt->name_zh, pt->name) != 0) {
+        /* each on its own line: neither cut for the other */
+        text(p, F_NORMAL, 0xffffff, lab.x + 8, lab.y + 4, 0, lab.w - 10, pt->name_zh);
+        text(p, F_SMALL, 0xe2e8f0, lab.x + 8, lab.y + 22, 0, lab.w - 10, pt->name);
+        mode_y = lab.y + 36;
+    } else {
+        char name[256];
+        text(p, F_NORMAL, 0xffffff, lab.x + 8, lab.y + 4, 0, lab.w - 10,
+             viz_name_in(v->lang, pt->name, pt->name_zh, name, sizeof name));
+    }
+    if (mode_y + 13 <= lab.y + lab.h)
+        text(p, F_SMALL, 0xa0aec0, lab.x + 8, mode_y, 0, lab.w - 10, viz_mode_label(v->lang, pt->mode));
 }
 
 static void paint_pane(viz_painter *p, const viz_layout *l, int pane, const viz_trace *tr,
@@ -809,24 +837,25 @@ static void paint_pane(viz_painter *p, const viz_layout *l, int pane, const viz_
     paint_pane_title(p, l, pane, rp, label, v);
     for (int s = 0; s < VIZ_ST_COUNT; s++) {
         viz_rect b = viz_stage_box(l, pane, 0, s);
+        /* The stage's name, else its word (Docs, Pay ...) where the column is narrow. */
+        viz_lang one = v->lang == VIZ_LANG_BOTH ? VIZ_LANG_EN : v->lang;
+        const char *name = viz_stage_label(one, s);
+        if (!fits(p, F_SMALL, pl->stage_w - 2, name))
+            name = viz_stage_short_label(one, s);
         if (v->lang == VIZ_LANG_BOTH) {
             /* Chinese above English: both fit a narrow column. */
             text(p, F_SMALL, 0xcbd5e0, b.x + b.w / 2, pl->stage_names.y + 1, 1, pl->stage_w - 2,
                  viz_stage_label(VIZ_LANG_ZH, s));
-            text(p, F_SMALL, 0xa0aec0, b.x + b.w / 2, pl->stage_names.y + 15, 1, pl->stage_w - 2,
-                 viz_stage_label(VIZ_LANG_EN, s));
+            text(p, F_SMALL, 0xa0aec0, b.x + b.w / 2, pl->stage_names.y + 15, 1, pl->stage_w - 2, name);
         } else {
-            text(p, F_SMALL, 0xcbd5e0, b.x + b.w / 2, pl->stage_names.y + 8, 1, pl->stage_w - 2,
-                 viz_stage_label(v->lang, s));
+            text(p, F_SMALL, 0xcbd5e0, b.x + b.w / 2, pl->stage_names.y + 8, 1, pl->stage_w - 2, name);
         }
     }
     long k = viz_trace_sample_index(tr, v->t);
     for (size_t port = 0; port < rp->nports; port++) {
         viz_rect lane = viz_lane(l, pane, port);
         fill(p, lane, port % 2 ? 0x141b2b : VIZ_RGB_BACKGROUND);
-        viz_rect lab = viz_lane_label(l, pane, port);
-        text(p, F_NORMAL, 0xffffff, lab.x + 8, lab.y + 4, 0, lab.w - 10, rp->ports[port].name);
-        text(p, F_SMALL, 0xa0aec0, lab.x + 8, lab.y + 22, 0, lab.w - 10, viz_mode_label(v->lang, rp->ports[port].mode));
+        paint_lane_label(p, viz_lane_label(l, pane, port), &rp->ports[port], v);
         for (int s = 0; s < VIZ_ST_COUNT; s++) {
             viz_rect b = viz_stage_box(l, pane, port, s);
             uint32_t bg = !viz_trace_stage_used(tr, port, s) ? VIZ_RGB_BOX_UNUSED
@@ -876,7 +905,9 @@ static void paint_tooltip(viz_painter *p, const viz_layout *l, viz_trace *const 
     const kou_replay_consignment *c = &rp->consignments[index];
     viz_where w = viz_trace_where(tr, c, v->t);
     char lines[4][200];
-    snprintf(lines[0], sizeof lines[0], "#%llu  %s", (unsigned long long)c->id, rp->ports[c->port].name);
+    char port[256];
+    snprintf(lines[0], sizeof lines[0], "#%llu  %s", (unsigned long long)c->id,
+             viz_name_in(v->lang, rp->ports[c->port].name, rp->ports[c->port].name_zh, port, sizeof port));
     const char *goods = "";
     for (size_t g = 0; g < rp->ngoods; g++)
         if (rp->goods[g].port == c->port && rp->goods[g].flow == c->flow && rp->goods[g].goods == c->goods)

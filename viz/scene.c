@@ -213,6 +213,16 @@ static const label labels[] = {
     {"stage6", "缴税", "Payment", "缴税 Payment"},
     {"stage7", "放行", "Release", "放行 Release"},
     {"stage8", "提离", "Pickup", "提离 Pickup"},
+    /* ... and a word for a column too narrow for the name above. */
+    {"stage0_short", "卸货", "Unload", "卸货 Unload"},
+    {"stage1_short", "申报", "Declare", "申报 Declare"},
+    {"stage2_short", "口岸站", "Border", "口岸站 Border"},
+    {"stage3_short", "审单", "Docs", "审单 Docs"},
+    {"stage4_short", "机检", "Scan", "机检 Scan"},
+    {"stage5_short", "查验", "Inspect", "查验 Inspect"},
+    {"stage6_short", "缴税", "Pay", "缴税 Pay"},
+    {"stage7_short", "放行", "Release", "放行 Release"},
+    {"stage8_short", "提离", "Pickup", "提离 Pickup"},
     {"mode0", "航空", "air", "航空 air"},
     {"mode1", "铁路", "rail", "铁路 rail"},
     {"mode2", "公路", "road", "公路 road"},
@@ -296,6 +306,14 @@ const char *viz_stage_label(viz_lang lang, int stage)
     return stage >= 0 && stage < VIZ_ST_COUNT ? viz_text(lang, keys[stage]) : "?";
 }
 
+const char *viz_stage_short_label(viz_lang lang, int stage)
+{
+    static const char *const keys[VIZ_ST_COUNT] = {"stage0_short", "stage1_short", "stage2_short",
+                                                   "stage3_short", "stage4_short", "stage5_short",
+                                                   "stage6_short", "stage7_short", "stage8_short"};
+    return stage >= 0 && stage < VIZ_ST_COUNT ? viz_text(lang, keys[stage]) : "?";
+}
+
 const char *viz_mode_label(viz_lang lang, int mode)
 {
     static const char *const keys[3] = {"mode0", "mode1", "mode2"};
@@ -312,6 +330,18 @@ const char *viz_resource_label(viz_lang lang, const char *name, bool short_form)
             return viz_text(lang, key);
         }
     return name;
+}
+
+const char *viz_name_in(viz_lang lang, const char *name, const char *name_zh, char *buf, size_t size)
+{
+    bool zh = name_zh != NULL && *name_zh != '\0' && strcmp(name_zh, name) != 0;
+    if (!zh || lang == VIZ_LANG_EN)
+        snprintf(buf, size, "%s", name);
+    else if (lang == VIZ_LANG_ZH)
+        snprintf(buf, size, "%s", name_zh);
+    else
+        snprintf(buf, size, "%s %s", name_zh, name);
+    return buf;
 }
 
 const char *viz_legend_text(viz_lang lang, int item)

@@ -89,6 +89,8 @@ typedef enum viz_lang { VIZ_LANG_ZH, VIZ_LANG_EN, VIZ_LANG_BOTH } viz_lang;
 ** viz_stage_label. Unknown keys come back as themselves. */
 const char *viz_text(viz_lang lang, const char *key);
 const char *viz_stage_label(viz_lang lang, int stage);
+/* A stage's name in a word (Unload, Declare, Docs ...), for a narrow column. */
+const char *viz_stage_short_label(viz_lang lang, int stage);
 const char *viz_mode_label(viz_lang lang, int mode);
 const char *viz_weekday_label(viz_lang lang, int weekday); /* 0 = Monday */
 /* A resource's name on screen: the model's names in plain words ("ciq" is
@@ -96,6 +98,11 @@ const char *viz_weekday_label(viz_lang lang, int weekday); /* 0 = Monday */
 ** narrow gauge (in both languages, the Chinese only); names it does not
 ** know as they are. */
 const char *viz_resource_label(viz_lang lang, const char *name, bool short_form);
+/* A name from the run file (a port's, the scenario's) in lang, given its
+** Chinese form name_zh (the scenario's name_zh; "" or NULL: none): zh the
+** Chinese where given, else the name; en the name; both the Chinese, a
+** space and the name (just the name when no Chinese is given). Into buf. */
+const char *viz_name_in(viz_lang lang, const char *name, const char *name_zh, char *buf, size_t size);
 /* Legend item i's text in one language (VIZ_LANG_ZH or VIZ_LANG_EN). */
 const char *viz_legend_text(viz_lang lang, int item);
 /* The legend's lines per item when it is shown (on) in lang. */

@@ -679,6 +679,16 @@ static void write_layout(kou_h5w *w, const kou_model_config *cfg)
     if (g >= 0) {
         attr_strs(w, g, "milestone_names", mn.name, KOU_MS_COUNT);
         attr_str(w, g, "description", "what the run simulated, so a viewer needs no scenario");
+        /* the names in Chinese a viewer shows with --lang zh ("": none given) */
+        const char **zh = calloc(np + 1, sizeof *zh);
+        if (zh == NULL)
+            fail_ours(w, "out of memory for /layout");
+        for (size_t i = 0; zh != NULL && i < np; i++)
+            zh[i] = cfg->ports[i].name_zh ? cfg->ports[i].name_zh : "";
+        if (zh != NULL)
+            attr_strs(w, g, "port_names_zh", zh, np);
+        free(zh);
+        attr_str(w, g, "scenario_name_zh", cfg->name_zh ? cfg->name_zh : "");
         H5Gclose(g);
     }
 }

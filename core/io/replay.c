@@ -375,7 +375,7 @@ static void take_layout(kou_replay *rp, layout *l)
     rp->goods = koui_calloc(l->ng ? l->ng : 1, sizeof *rp->goods);
     rp->resources = koui_calloc(l->nr ? l->nr : 1, sizeof *rp->resources);
     for (size_t i = 0; i < l->np; i++, rp->nports++) {
-        rp->ports[i] = (kou_replay_port){l->pr[i].name, (int)l->pr[i].b};
+        rp->ports[i] = (kou_replay_port){l->pr[i].name, (int)l->pr[i].b, ""};
         l->pr[i].name = NULL;
     }
     for (size_t i = 0; i < l->nf; i++, rp->nflows++) {
@@ -466,6 +466,33 @@ static bool read_milestone_names(koui_h5_error *rd, hid_t file, kou_replay *rp)
         return false;
     }
     rp->arrival = (size_t)arrival;
+    return true;
+}
+
+/* The /layout attributes scenario_name_zh and port_names_zh, the names in
+** Chinese: optional (files before them, scenarios without name_zh), but
+** when there, one name per port. */
+static bool read_names_zh(koui_h5_error *rd, hid_t file, kou_replay *rp)
+{
+    hid_t g = H5Gopen2(file, "layout", H5P_DEFAULT);
+    if (g < 0) {
+        koui_h5_fail(rd, KOU_EINVAL, "cannot open /layout as a group");
+        return false;
+    }
+    const koui_h5_attrs at = {g, "attribute ", " of /layout", "cannot read the attributes of /layout"};
+    int rc = koui_h5_attr_string(rd, &at, "scenario_name_zh", &rp->scenario_name_zh);
+    if (rc >= 0)
+        rc = koui_h5_attr_strings(rd, &at, "port_names_zh", false, &rp->port_names_zh, &rp->nport_names_zh);
+    H5Gclose(g);
+    if (rc < 0)
+        return false;
+    if (rp->nport_names_zh != 0 && rp->nport_names_zh != rp->nports) {
+        koui_h5_fail(rd, KOU_EINVAL, "attribute port_names_zh of /layout has %zu names for %zu ports",
+                     rp->nport_names_zh, rp->nports);
+        return false;
+    }
+    for (size_t i = 0; i < rp->nports; i++)
+        rp->ports[i].name_zh = rp->nport_names_zh ? rp->port_names_zh[i] : "";
     return true;
 }
 
@@ -828,6 +855,8 @@ void kou_replay_free(kou_replay *rp)
     free(rp->sample_t);
     free(rp->samples);
     free(rp->scenario_name);
+    free(rp->scenario_name_zh);
+    koui_h5_free_strings(rp->port_names_zh, rp->nport_names_zh);
     free(rp->era);
     free(rp->title);
     free(rp);
@@ -920,7 +949,7 @@ static kou_status read_all(koui_h5_error *rd, const char *path, void *ctx)
         rp->has_events = H5Lexists(file, "events", H5P_DEFAULT) > 0;
         H5Eclear2(H5E_DEFAULT);
         if (read_layout_tables(rd, file, rp, &l) && read_milestone_names(rd, file, rp) &&
-            read_consignments(rd, file, rp, &l))
+            read_names_zh(rd, file, rp) && read_consignments(rd, file, rp, &l))
             read_timeseries(rd, file, rp);
     }
     layout_free(&l);

@@ -46,6 +46,7 @@
 typedef struct kou_replay_port {
     char *name;
     int mode;       /* the file's mode_names: 0 air, 1 rail, 2 road */
+    const char *name_zh; /* the /layout attribute port_names_zh's; "" when none */
 } kou_replay_port;
 
 typedef struct kou_replay_flow {
@@ -86,6 +87,10 @@ typedef struct kou_replay {
     bool complete;            /* root attribute complete */
     bool has_events;          /* an /events dataset is present */
     char *scenario_name;      /* root attributes; "" when absent */
+    char *scenario_name_zh;   /* the /layout attribute; "" when absent */
+    char **port_names_zh;     /* the /layout attribute (one per port, or none):
+                              ** owns the ports' name_zh */
+    size_t nport_names_zh;
     char *era;
     char *title;
     long start_date;          /* YYYYMMDD of hour 0 */

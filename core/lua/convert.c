@@ -312,7 +312,12 @@ static void convert_value(koui_conv *c, int t, const kou_param *p, void *base, s
     }
     case KOU_PARAM_TRADERS: get_traders(c, t, p, field); break;
     case KOU_PARAM_RESOURCE_REF: get_stage(c, t, p, field); break;
-    case KOU_PARAM_TEXT: (void)koui_fields_string(&c->f, t, p->key); break;
+    case KOU_PARAM_TEXT: {
+        const char *text = koui_fields_string(&c->f, t, p->key);
+        if (p->field) /* kept (name_zh), else for the reader only */
+            memcpy(field, &text, sizeof text);
+        break;
+    }
     case KOU_PARAM_NAME: break; /* read with the entry (enter_entry) */
     default:
         if (structure)
@@ -585,6 +590,7 @@ kou_model_config *koui_convert(lua_State *L, int idx, kou_scenario_info *info, c
     info->name = name ? name : "";
     (void)koui_fields_string(&c->f, idx, "description");
     (void)koui_fields_string(&c->f, idx, "notes");
+    cfg->name_zh = koui_fields_string(&c->f, idx, "name_zh");
     info->era = koui_fields_string(&c->f, idx, "era");
     convert_run_length(c, idx, cfg);
     info->start_date = cfg->start_date;

@@ -212,6 +212,7 @@ typedef struct kou_flow_config {
 /* ---- a port of entry, with its levers ---- */
 typedef struct kou_port_config {
     const char *name; /* "CGO", "ZZ rail", ... */
+    const char *name_zh; /* in Chinese, for what is shown (kouan-viz); NULL: none */
     kou_mode mode;
     const kou_flow_config *flows; size_t nflows;
 
@@ -290,6 +291,8 @@ typedef struct kou_model_config {
     int32_t start_date;      /* YYYYMMDD of hour 0 as the scenario gives it, for the
                                 record (--dump, /parameters; 0: not given);
                                 kou_model_run takes the start date it uses */
+    const char *name_zh;     /* the scenario's name in Chinese, for what is shown
+                                (the run file's scenario_name_zh); NULL: none */
 } kou_model_config;
 
 #define KOU_MODEL_DEFAULT_MAX_IN_SYSTEM UINT64_C(10000000)

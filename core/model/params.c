@@ -169,6 +169,10 @@ size_t kou_dist_family_names(const char **out, size_t cap)
     {.key = #f, .field = #f, .scope = S, .kind = KOU_PARAM_TRADERS, .offset = FIELD(T, f, double *),         \
      .range = R_##rng, .scale = 1, .def = d, .unit = u, .meaning = m}
 #define TEXT(S, k, m) {.key = k, .scope = S, .kind = KOU_PARAM_TEXT, .unit = "", .meaning = m}
+/* A text the model keeps (a name in another language), NULL when absent. */
+#define KEPT_TEXT(T, S, f, m)                                                                               \
+    {.key = #f, .field = #f, .scope = S, .kind = KOU_PARAM_TEXT, .offset = FIELD(T, f, const char *),         \
+     .unit = "", .meaning = m}
 #define STRUCT(S, k, kd, c, fl, m) {.key = k, .scope = S, .kind = kd, .child = c, .flags = fl, .unit = "", .meaning = m}
 #define ENTRY_NAME(T, S, m)                                                                                 \
     {.key = "name", .field = "name", .scope = S, .kind = KOU_PARAM_NAME,                                     \
@@ -190,6 +194,8 @@ size_t kou_dist_family_names(const char **out, size_t cap)
 
 static const kou_param scenario_params[] = {
     TEXT(KOU_SCOPE_SCENARIO, "name", "the scenario's name, in titles and run files"),
+    KEPT_TEXT(kou_model_config, KOU_SCOPE_SCENARIO, name_zh,
+              "the scenario's name in Chinese, shown by kouan-viz --lang zh (default: name)"),
     TEXT(KOU_SCOPE_SCENARIO, "description", "what the scenario is, for the reader"),
     TEXT(KOU_SCOPE_SCENARIO, "notes", "anything else the reader should know"),
     {.key = "start_date", .field = "start_date", .scope = KOU_SCOPE_SCENARIO, .kind = KOU_PARAM_DATE,
@@ -221,6 +227,8 @@ static const kou_param scenario_params[] = {
 
 static const kou_param port_params[] = {
     ENTRY_NAME(kou_port_config, KOU_SCOPE_PORT, "the port's name, unique among ports"),
+    KEPT_TEXT(kou_port_config, KOU_SCOPE_PORT, name_zh,
+              "the port's name in Chinese, shown by kouan-viz --lang zh (default: name)"),
     {.key = "mode", .field = "mode", .scope = KOU_SCOPE_PORT, .kind = KOU_PARAM_ENUM,
      .offset = FIELD(kou_port_config, mode, kou_mode), .flags = KOU_PARAM_REQUIRED, .names = kou_mode_names,
      .nnames = KOU_MODE_COUNT, .unit = "", .meaning = "the port's mode of transport"},

@@ -277,7 +277,7 @@ function M.air(o)
   local imp = o.direction == "import"
   local kind = o.calendar or "appointment"
   local p = {
-    name = o.name, mode = "air",
+    name = o.name, name_zh = o.name_zh, mode = "air",
     resources = {
       handling = {capacity = o.handling or 8},                   -- forklift / ULD teams, 7x24
       documents = M.customs_calendar(kind, o.docs or 6, o.docs_off or M.fit.docs_off_capacity, y, o.docs_hours),
@@ -314,7 +314,7 @@ function M.rail(o)
   local imp = o.direction == "import"
   local kind = o.calendar or "appointment"
   local p = {
-    name = o.name, mode = "rail",
+    name = o.name, name_zh = o.name_zh, mode = "rail",
     resources = {
       handling = {capacity = o.handling or 4},                   -- gantry cranes + reach stacker (§5.3)
       documents = M.customs_calendar("appointment", o.docs or 3, 1, y),
@@ -353,7 +353,7 @@ function M.road(o)
   local imp = o.direction == "import"
   local kind = o.calendar or "appointment"
   local p = {
-    name = o.name, mode = "road",
+    name = o.name, name_zh = o.name_zh, mode = "road",
     resources = {
       handling = {capacity = o.handling or 6},                   -- docks
       documents = M.customs_calendar("appointment", o.docs or 3, 1, y),
@@ -438,13 +438,14 @@ M.fitted = {
 -- The scenario every Henan file returns: a year of arrivals after two weeks
 -- of warm-up, eras 2017 (the default, calibrated), 2018 and 2021, where
 -- t.ports(year) builds the port list of an era and the era's start date
--- comes with it. t.name and t.max_in_system are passed through.
+-- comes with it. t.name, t.name_zh and t.max_in_system are passed through.
 function M.reform_scenario(t)
   local function era(year)
     return {start_date = M.start_date[year], ports = t.ports(year)}
   end
   return scenario {
     name = t.name,
+    name_zh = t.name_zh,
     start_date = M.start_date["2017"],
     horizon_days = 364,
     warmup_days = 14,

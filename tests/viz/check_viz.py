@@ -7,7 +7,7 @@ and numpy: run by /usr/bin/python3.
 
 usage: check_viz.py GROUP --kouan KOUAN --tool kouan-viz=PATH --tool viz_probe=PATH
                     [--root SRCROOT] [--tool valgrind=PATH]   (tests/tap.py)
-  GROUP  pixels | side | export | damaged | options | valgrind | names | legend
+  GROUP  pixels | side | export | damaged | options | valgrind | names | names-zh | legend | presenter
 Run with SDL_VIDEODRIVER=dummy (meson sets it).
 """
 import datetime
@@ -27,7 +27,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__)))) 
 import tap  # noqa: E402
 from tap import ok, skip  # noqa: E402
 
-ARGS = tap.parse_args(__doc__, ["pixels", "side", "export", "damaged", "options", "valgrind", "names", "legend"])
+ARGS = tap.parse_args(__doc__, ["pixels", "side", "export", "damaged", "options", "valgrind", "names", "names-zh",
+                                 "legend", "presenter"])
 KOUAN, SRCROOT = ARGS.kouan, ARGS.root
 VIZ, PROBE = tap.tool("kouan-viz", required=True), tap.tool("viz_probe", required=True)
 SMALL = os.path.join(SRCROOT, "tests", "lua", "port_small.lua")
@@ -42,13 +43,17 @@ def run(cmd, *args, timeout=600):
     return tap.run([cmd, *args], f"{os.path.basename(cmd)} {' '.join(args)}", timeout=timeout, cwd=TMP)
 
 
-def make_run(name, *extra):
+def make_run_of(scenario, name, *extra):
     path = tmp(name)
-    rc, _, err = run(KOUAN, "run", SMALL, "-o", path, "--quiet", "--sample-hours", "0.5", *extra)
+    rc, _, err = run(KOUAN, "run", scenario, "-o", path, "--quiet", "--sample-hours", "0.5", *extra)
     if rc != 0:
         ok(False, f"kouan run {name}", err)
         sys.exit(1)
     return path
+
+
+def make_run(name, *extra):
+    return make_run_of(SMALL, name, *extra)
 
 
 # ---- the display rules, from docs/visualiser.md, on h5py's arrays ----
@@ -291,11 +296,19 @@ def group_side():
     # The second run starting on another date: each pane shows its own.
     c = make_run("later.h5", "--seed", "5", "--era", "2021", "--set", "start_date=2021-01-04")
     rc_ = Run(c)
+    stage_words = {"Unloading", "Declaration", "Border station", "Documents", "Scan", "Inspection", "Payment",
+                   "Release", "Pickup", "Unload", "Declare", "Border", "Docs", "Inspect", "Pay"}
     for w, h in ((1280, 720), (1920, 1080)):
-        res2 = probe(t, [a, c], w=w, h=h)
+        res2 = probe(t, [a, c], w=w, h=h, texts=True)
         res1 = probe(t, [a, b], w=w, h=h)
         if res1 is None or res2 is None:
             continue
+        stages = [x for x in res2["texts"] if x[6] in stage_words]
+        ok(len(stages) == 18 and all(x[5] == x[6] and x[2] <= x[4] for x in stages),
+           f"{w}x{h}: the 9 stage headers of each pane are whole English words (a shorter word where narrow), "
+           "within their column", str([(x[5], x[2], x[4]) for x in stages]))
+        lone = [x for x in res2["texts"] if x[5] == "…"]
+        ok(not lone, f"{w}x{h}: no label is a lone '…' (a gauge too narrow for its word is left unnamed)", str(lone))
         ok(res2["clock"][1] == rc_.clock(t, "both") and res2["clock"][1].startswith("2021-01-1"),
            f"{w}x{h}: the right pane's clock is its own run's date", res2["clock"][1])
         ok(res2["title"][0] == res1["title"][0], f"{w}x{h}: the left pane's title row (and date) is unchanged")
@@ -577,6 +590,161 @@ def group_names():
            f"{name}: refused in one line naming what is missing", err)
 
 
+def group_names_zh():
+    """--lang zh shows a scenario's and its ports' name_zh (run file /layout
+    attributes scenario_name_zh, port_names_zh); en the names; both the two."""
+    scn = tmp("small_zh.lua")
+    with open(scn, "w", encoding="utf-8") as f:
+        f.write('return (import "tests/lua/port_small.lua"):with {\n'
+                '  name_zh = "小型测试口岸", ports = {{name = "TST", name_zh = "测试口岸"}},\n}\n')
+    path = make_run_of(scn, "zh.h5", "--seed", "21")
+    with h5py.File(path, "r") as f:
+        lay = f["layout"].attrs
+        got = ([x.decode() if isinstance(x, bytes) else x for x in lay["port_names_zh"]],
+               lay["scenario_name_zh"].decode() if isinstance(lay["scenario_name_zh"], bytes)
+               else lay["scenario_name_zh"])
+    ok(got == (["测试口岸"], "小型测试口岸"), "kouan run writes name_zh to /layout (port_names_zh, scenario_name_zh)",
+       str(got))
+    plain = make_run("plain.h5", "--seed", "21")
+    with h5py.File(plain, "r") as f:
+        lay = f["layout"].attrs
+        ok(list(lay["port_names_zh"]) in ([b""], [""]) and lay["scenario_name_zh"] in (b"", ""),
+           "no name_zh in the scenario: empty names in /layout")
+    t = 24 * 8 + 10.25
+    want = {"zh": ("测试口岸", "小型测试口岸"), "en": ("TST", "small test port"),
+            "both": ("测试口岸", "小型测试口岸 small test port")}
+    for w, h in ((1280, 720), (1920, 1080)):
+        for lang in ("zh", "en", "both"):
+            res = probe(t, [path], lang, w, h, texts=True)
+            if res is None:
+                continue
+            asked = [x[6] for x in res["texts"]]
+            port, title = want[lang]
+            ok(port in asked and any(a.endswith(title) for a in asked),
+               f"{w}x{h} --lang {lang}: the port reads '{port}', the title ends '{title}'",
+               str([a for a in asked if "TST" in a or "测试" in a or "test" in a]))
+            if lang == "zh":
+                ok(not [a for a in asked if a == "TST" or "small test port" in a],
+                   f"{w}x{h} --lang zh: no English name of the port or scenario is shown")
+            if lang == "both":
+                ok("TST" in asked, f"{w}x{h} --lang both: the English port name on its own line too")
+            wide = [x for x in res["texts"] if x[4] > 0 and x[2] > x[4]]
+            ok(not wide and res.get("cut") == 0, f"{w}x{h} --lang {lang}: every text within its box",
+               str(wide))
+    # Without the names (files before them): the names as they are.
+    res = probe(t, [plain], "zh", texts=True)
+    if res:
+        asked = [x[6] for x in res["texts"]]
+        ok("TST" in asked and any(a.endswith("small test port") for a in asked),
+           "no name_zh: --lang zh shows the names as they are", str(asked[:12]))
+
+    def old_file(f):
+        del f["layout"].attrs["port_names_zh"]
+        del f["layout"].attrs["scenario_name_zh"]
+
+    older = renamed(path, "older.h5", old_file)
+    rc, _, err = run(VIZ, older, "--frames", tmp("older"), "--from", str(t), "--to", str(t), "--lang", "zh")
+    ok(rc == 0, "a run file without the name_zh attributes replays", err)
+
+    def two_names(f):
+        f["layout"].attrs["port_names_zh"] = np.array(["甲", "乙"], dtype=h5py.string_dtype())
+
+    bad = renamed(path, "twonames.h5", two_names)
+    rc, _, err = run(VIZ, bad, "--frames", tmp("twonames"), "--from", str(t), "--to", str(t))
+    ok(rc == 1 and err == f"kouan-viz: {bad}: attribute port_names_zh of /layout has 2 names for 1 ports\n",
+       "port_names_zh of another length than the ports: refused in one line", err)
+
+
+# ---- docs/presenter.md, run short ----
+
+def short_args(argv):
+    """A command of docs/presenter.md in the short mode: runs cut to 70 days,
+    frames at 640x360, 2 s of video at 5 frames a second."""
+    argv = list(argv)
+    if argv[0] == "kouan" and argv[1] == "run":
+        argv += ["--until", "1700"]
+    if argv[0] == "kouan-viz":
+        for opt, value in (("--size", "640x360"), ("--duration", "2"), ("--fps", "5")):
+            if opt in argv:
+                argv[argv.index(opt) + 1] = value
+            elif opt == "--fps" or (opt == "--size" and "--frames" not in argv):
+                argv += [opt, value]
+    return argv
+
+
+def group_presenter():
+    import re
+    import shlex
+    doc = open(os.path.join(SRCROOT, "docs", "presenter.md"), encoding="utf-8").read()
+    blocks = re.findall(r"^```sh\n(.*?)^```", doc, re.S | re.M)
+    commands = [c for b in blocks for c in b.replace("\\\n", " ").splitlines()
+                if c.split(" ")[0] in ("kouan", "kouan-viz", "ffprobe")]
+    viz = [shlex.split(c) for c in commands if c.startswith("kouan-viz ")]
+    video = [a for a in viz if "--export" in a and a[a.index("--export") + 1].endswith(".mp4") and "--lang" not in a]
+    ok(len(video) == 1 and "henan-2017.h5" in video[0] and "henan-2021.h5" in video[0] and
+       video[0][video[0].index("--duration") + 1] == "20",
+       "docs/presenter.md: one 20-second MP4 export of the 2017 and 2021 runs side by side", str(viz))
+    if shutil.which("ffmpeg") is None or shutil.which("ffprobe") is None:
+        skip("the walkthrough's exports", "ffmpeg is not installed (scripts/bootstrap.sh installs it)")
+        return
+    work = tmp("walk")
+    os.makedirs(work)
+    os.symlink(os.path.join(SRCROOT, "scenarios"), os.path.join(work, "scenarios"))
+    bindir = tmp("bin")
+    os.makedirs(bindir)
+    os.symlink(KOUAN, os.path.join(bindir, "kouan"))
+    os.symlink(VIZ, os.path.join(bindir, "kouan-viz"))
+    env = dict(os.environ, KOUAN_ROOT=SRCROOT, PATH=bindir + os.pathsep + os.environ.get("PATH", ""))
+    outputs = {}
+    for cmd in commands:
+        argv = short_args(shlex.split(cmd))
+        rc, out, err = tap.run(argv, f"doc: {cmd}", timeout=600, cwd=work, env=env)
+        ok(rc == 0, f"doc, short: {cmd}", err[-2000:])
+        if argv[0] == "ffprobe":
+            outputs[argv[-1]] = out.strip()
+    # The artefacts the walkthrough names, checked for what they hold.
+    still = os.path.join(work, "still", "frame-000000.png")
+    if ok(os.path.isfile(still), "the still frame is written", str(os.listdir(work))):
+        rows = png_rgb(still)
+        ok(len(rows) == 360 and len(rows[0]) == 640 * 3, "the still is 640x360")
+        ok(legend_pixels(rows[360 - 48 - 90:360 - 48]) > 640 * 90 // 3,
+           "the still shows the legend above the timeline (an audience's key)")
+    want = {"henan-2017-vs-2021.mp4": "h264,640,360,11", "henan-2017-vs-2021-zh.mp4": "h264,640,360,11",
+            "henan-2017-vs-2021.gif": "gif,640,360,11"}
+    for name, stream in want.items():
+        p = os.path.join(work, name)
+        got = subprocess.run(["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
+                              "stream=codec_name,width,height,nb_read_frames", "-of", "csv=p=0", p],
+                             capture_output=True, text=True).stdout.strip() if os.path.isfile(p) else "missing"
+        ok(got == stream, f"{name}: {stream} (2 s at 5 frames/s, both ends)", got)
+    ok(outputs.get("henan-2017-vs-2021.mp4") == want["henan-2017-vs-2021.mp4"],
+       "the walkthrough's own ffprobe command reads the video it made", str(outputs))
+    en, zh = (os.path.join(work, n) for n in ("henan-2017-vs-2021.mp4", "henan-2017-vs-2021-zh.mp4"))
+    ok(os.path.isfile(en) and os.path.isfile(zh) and not filecmp.cmp(en, zh, shallow=False),
+       "the Chinese video differs from the bilingual one")
+    # The figures the walkthrough quotes for its frame: each pane's own date.
+    m = re.search(r"\((\d{4}-\d\d-\d\d) left, (\d{4}-\d\d-\d\d) right\)", doc)
+    h17, h21 = os.path.join(work, "henan-2017.h5"), os.path.join(work, "henan-2021.h5")
+    res = probe(24 * 67 + 10, [h17, h21], "both", 1280, 720)
+    ok(m is not None and res is not None and res["clock"][0].startswith(m.group(1)) and
+       res["clock"][1].startswith(m.group(2)), "the still's two panes show the dates the walkthrough names",
+       f"{m.groups() if m else None} {res['clock'] if res else None}")
+    # Henan's eight ports and long names, where labels were cut ("ZZ rail
+    # impor", "Unloadir"): every text within its box, at both sizes, in
+    # each language, with the legend.
+    for w, h in ((1280, 720), (1920, 1080)):
+        for lang in ("both", "zh", "en"):
+            res = probe(24 * 67 + 10, [h17, h21], lang, w, h, legend=True, texts=True)
+            if res is None:
+                continue
+            wide = [(x[6], x[2], x[4]) for x in res["texts"] if x[4] > 0 and x[2] > x[4]]
+            lone = [x for x in res["texts"] if x[5] == "…"]
+            ports = [x for x in res["texts"] if x[6] in ("ZZ rail import", "郑州铁路进口")]
+            ok(not wide and not lone and res.get("cut") == 0 and ports and all(x[5] == x[6] for x in ports),
+               f"Henan {w}x{h} --lang {lang}: every text within its box, none a lone '…', the rail port's name "
+               "whole", f"wide {wide} lone {lone} ports {ports}")
+
+
 # ---- the legend, and plain words on screen ----
 
 def png_rgb(path):
@@ -693,6 +861,6 @@ def group_legend():
 
 {"pixels": group_pixels, "side": group_side, "export": group_export, "damaged": group_damaged,
  "options": group_options, "valgrind": group_valgrind, "names": group_names,
- "legend": group_legend}[ARGS.group]()
+ "names-zh": group_names_zh, "legend": group_legend, "presenter": group_presenter}[ARGS.group]()
 shutil.rmtree(TMP, ignore_errors=True)
 tap.done()
