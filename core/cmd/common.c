@@ -97,6 +97,22 @@ double kou_seconds(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+void kou_file_size_text(const char *path, char *buf, size_t len)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        snprintf(buf, len, "size unknown");
+        return;
+    }
+    double b = (double)st.st_size;
+    if (b < 1e6)
+        snprintf(buf, len, "%.0f kB", b / 1e3);
+    else if (b < 1e9)
+        snprintf(buf, len, "%.1f MB", b / 1e6);
+    else
+        snprintf(buf, len, "%.2f GB", b / 1e9);
+}
+
 void kou_progress_bar(char *bar, int width, double done)
 {
     int fill = (int)(done * width);

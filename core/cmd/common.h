@@ -38,6 +38,10 @@ void kou_utc_now(char buf[32]);
 /* Seconds of the monotonic clock. */
 double kou_seconds(void);
 
+/* A file's size for people ("312 kB", "48.2 MB"; "size unknown" when it
+** cannot be read), into buf. */
+void kou_file_size_text(const char *path, char *buf, size_t len);
+
 /* The bar of a progress line: width characters, '#' for the done fraction. */
 void kou_progress_bar(char *bar, int width, double done);
 
