@@ -1,0 +1,107 @@
+#!/usr/bin/python3
+"""check_scripts.py — the README's set-up and test commands around the build;
+prints TAP.
+
+usage: check_scripts.py GROUP --kouan KOUAN [--root SRCROOT] [--tool kouan-viz=PATH]   (tests/tap.py)
+groups:
+  summary  scripts/test-summary.py over made-up meson logs: one closing line
+           'N passed, N failed, N skipped' summed over builds (TAP subtests
+           counted, a crashed TAP test failed), no line per build, FAILED
+           lines before it, exit 1 on a failure; scripts/test.sh and
+           scripts/run.sh set up their build with --werror
+  link     scripts/link-commands.sh (what scripts/run.sh calls): kouan and
+           kouan-viz linked into $KOUAN_BINDIR, usable by name from another
+           folder without KOUAN_ROOT, the message when the folder is not on PATH
+  bench    scripts/bench.sh without the reference programs stops at once,
+           saying what they are and how to get them
+"""
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/, for tap.py
+import tap  # noqa: E402
+from tap import ok  # noqa: E402
+
+ARGS = tap.parse_args(__doc__, ["summary", "link", "bench"])
+KOUAN, ROOT = ARGS.kouan, ARGS.root
+TMP = tempfile.mkdtemp(prefix="kouan-scripts-")
+
+
+def testlog(build, tests):
+    os.makedirs(os.path.join(TMP, build, "meson-logs"))
+    with open(os.path.join(TMP, build, "meson-logs", "testlog.json"), "w", encoding="utf-8") as f:
+        for t in tests:
+            f.write(json.dumps(t) + "\n")
+    return os.path.join(TMP, build)
+
+
+def g_summary():
+    a = testlog("a", [{"name": "t1", "protocol": "tap", "result": "OK", "stdout": "ok 1 - x\nok 2 - y\n1..2\n"},
+                      {"name": "t2", "protocol": "exitcode", "result": "OK", "stdout": ""},
+                      {"name": "t3", "protocol": "tap", "result": "SKIP", "stdout": "ok 1 - z # SKIP no h5py\n1..1\n"}])
+    b = testlog("b", [{"name": "t4", "protocol": "tap", "result": "OK", "stdout": "ok 1 - x\n1..1\n"},
+                      {"name": "t5", "protocol": "tap", "result": "FAIL", "stdout": "ok 1 - x\nnot ok 2 - broke\n"},
+                      {"name": "t6", "protocol": "tap", "result": "TIMEOUT", "stdout": "ok 1 - x\n"}])
+    script = os.path.join(ROOT, "scripts", "test-summary.py")
+    rc, out, err = tap.run([sys.executable, script, a], "test-summary.py a")
+    ok(rc == 0 and out == "3 passed, 0 failed, 1 skipped\n", "one build, all passed: exactly one line, exit 0", out)
+    rc, out, err = tap.run([sys.executable, script, a, b], "test-summary.py a b")
+    lines = out.splitlines()
+    ok(rc == 1 and lines[-1] == "6 passed, 2 failed, 1 skipped", "two builds: the closing line sums both, exit 1",
+       out)
+    ok(len([l for l in lines if re.search(r"\d+ passed, \d+ failed", l)]) == 1,
+       "one summary line, none per build", out)
+    ok(lines[:-1] == [f"FAILED {b}: t5:2 - broke", f"FAILED {b}: t6: TIMEOUT"],
+       "before it only the failures, a failed subtest and a test that timed out", out)
+    for script in ("test.sh", "run.sh"):
+        text = open(os.path.join(ROOT, "scripts", script), encoding="utf-8").read()
+        setups = re.findall(r"meson setup [^\n]*", text)
+        ok(setups and all("--werror" in s for s in setups), f"scripts/{script} sets up its builds with --werror",
+           setups)
+    text = open(os.path.join(ROOT, "scripts", "test.sh"), encoding="utf-8").read()
+    ok("meson configure \"$b\" -Dwerror=true" in text, "scripts/test.sh turns --werror on in a build made before",
+       "")
+
+
+def g_link():
+    bindir = os.path.join(TMP, "bin")
+    env = {k: v for k, v in os.environ.items() if k != "KOUAN_ROOT"}
+    env["KOUAN_BINDIR"] = bindir
+    build = os.path.dirname(os.path.dirname(KOUAN))
+    rc, out, err = tap.run(["sh", os.path.join(ROOT, "scripts", "link-commands.sh"), build], "link-commands.sh",
+                           env=env)
+    ok(rc == 0 and os.path.realpath(os.path.join(bindir, "kouan")) == os.path.realpath(KOUAN),
+       "kouan is linked to the build's binary", f"rc={rc}\n{err}")
+    viz = tap.tool("kouan-viz")
+    if viz:
+        ok(os.path.realpath(os.path.join(bindir, "kouan-viz")) == os.path.realpath(viz),
+           "kouan-viz is linked to the build's binary", os.listdir(bindir))
+    ok(f"kouan and kouan-viz are in {bindir}, which is not on your PATH: add it" in err,
+       "a folder not on PATH: it says so", err)
+    env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
+    rc, out, err = tap.run(["sh", "-c", "kouan run " + os.path.join(ROOT, "tests", "lua", "port_small.lua")
+                            + " --no-output --quiet && kouan --version"], "kouan by name", cwd=TMP, env=env)
+    ok(rc == 0 and out.startswith("kouan "), "kouan by name, from another folder, without KOUAN_ROOT: runs a port "
+       "scenario (its library found)", f"rc={rc}\n{out}\n{err}")
+    rc, out, err = tap.run(["sh", os.path.join(ROOT, "scripts", "link-commands.sh"), build], "link-commands.sh",
+                           env=env)
+    ok(rc == 0 and err == "", "again, with the folder on PATH: silent, links replaced", err)
+
+
+def g_bench():
+    env = dict(os.environ, KOUAN_REFERENCE_BENCH=os.path.join(TMP, "none"))
+    rc, out, err = tap.run(["sh", os.path.join(ROOT, "scripts", "bench.sh")], "bench.sh", env=env, timeout=30)
+    ok(rc == 1 and f"bench: the reference programs are not in {TMP}/none." in err and "../shared/bench" in err
+       and "KOUAN_REFERENCE_BENCH" in err and "run_bench.py" in err, "no reference programs: says what and where",
+       err)
+
+
+try:
+    {"summary": g_summary, "link": g_link, "bench": g_bench}[ARGS.group]()
+finally:
+    shutil.rmtree(TMP, ignore_errors=True)
+tap.done()
