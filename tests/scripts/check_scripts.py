@@ -12,6 +12,9 @@ groups:
   link     scripts/link-commands.sh (what scripts/run.sh calls): kouan and
            kouan-viz linked into $KOUAN_BINDIR, usable by name from another
            folder without KOUAN_ROOT, the message when the folder is not on PATH
+  validate scripts/validate.py's output folder: the full mode's results/
+           (the committed report), --short's results/validation-short/
+           (git-ignored), --out's own
   bench    scripts/bench.sh without the reference programs stops at once,
            saying what they are and how to get them
 """
@@ -26,7 +29,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__)))) 
 import tap  # noqa: E402
 from tap import ok  # noqa: E402
 
-ARGS = tap.parse_args(__doc__, ["summary", "link", "bench"])
+ARGS = tap.parse_args(__doc__, ["summary", "link", "validate", "bench"])
 KOUAN, ROOT = ARGS.kouan, ARGS.root
 TMP = tempfile.mkdtemp(prefix="kouan-scripts-")
 
@@ -92,6 +95,25 @@ def g_link():
     ok(rc == 0 and err == "", "again, with the folder on PATH: silent, links replaced", err)
 
 
+def g_validate():
+    import importlib.util
+    sys.path.insert(0, os.path.join(ROOT, "scripts"))
+    spec = importlib.util.spec_from_file_location("validate", os.path.join(ROOT, "scripts", "validate.py"))
+    validate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(validate)
+    res = os.path.join(ROOT, "results")
+    ok(os.path.normpath(validate.output_dir(["k", ROOT], ROOT)) == res, "full mode: results/ (the committed report)")
+    short = os.path.normpath(validate.output_dir(["k", ROOT, "--short"], ROOT))
+    ok(short == os.path.join(res, "validation-short"), "--short: results/validation-short/, not results/", short)
+    ok(validate.output_dir(["k", ROOT, "--short", "--out", "x"], ROOT) == "x", "--out DIR wins", "")
+    rc, out, err = tap.run(["git", "-C", ROOT, "check-ignore", "-q", "results/validation-short/validation.md"],
+                           "git check-ignore")
+    if rc in (0, 1):
+        ok(rc == 0, "results/validation-short/ is git-ignored", rc)
+    else:
+        tap.skip("results/validation-short/ is git-ignored", "not a git checkout")
+
+
 def g_bench():
     env = dict(os.environ, KOUAN_REFERENCE_BENCH=os.path.join(TMP, "none"))
     rc, out, err = tap.run(["sh", os.path.join(ROOT, "scripts", "bench.sh")], "bench.sh", env=env, timeout=30)
@@ -101,7 +123,7 @@ def g_bench():
 
 
 try:
-    {"summary": g_summary, "link": g_link, "bench": g_bench}[ARGS.group]()
+    {"summary": g_summary, "link": g_link, "validate": g_validate, "bench": g_bench}[ARGS.group]()
 finally:
     shutil.rmtree(TMP, ignore_errors=True)
 tap.done()
