@@ -56,6 +56,13 @@ bool kou_output_folder_exists(const char *path);
 bool kou_output_name(const char *value, void *dest);
 #define KOU_OUTPUT_WHAT "a file name in an existing folder (create the folder first)"
 
+/* The overwrite rule of every command: a file named on the command line
+** (-o, --csv, --xlsx, --plot, ...) that exists is refused unless force,
+** before anything runs; a default name takes the next free one
+** (kou_results_path). 0, or 2 after the usage error "OPT FILE: FILE
+** exists: refusing to overwrite it; --force overwrites it". path NULL: 0. */
+int kou_refuse_overwrite(const char *command, const char *opt, const char *path, bool force);
+
 /* The check of a --plot value: a name ending in .png or .svg, stored in
 ** *(const char **)dest. */
 bool kou_plot_name(const char *value, void *dest);

@@ -153,7 +153,7 @@ static size_t options(copts *o, kou_opt *t)
          .help = "alternative a uses seeds seed + r + a*2^32 (no common\nrandom numbers; for demonstration)"},
         {"--output", "-o", KOU_OPT_TEXT, &o->output, .what = "a file name", .metavar = "FILE",
          .help = "the compare file (default\nresults/compare-SCENARIO-ERAS-sSEED.h5)"},
-        {"--force", NULL, KOU_OPT_FLAG, &o->force, .help = "overwrite an existing compare file"},
+        {"--force", NULL, KOU_OPT_FLAG, &o->force, .help = "overwrite an existing compare file, --csv,\n--csv-long, --xlsx or --plot file"},
         {"--no-output", NULL, KOU_OPT_FLAG, &o->no_output, .help = "write no compare file"},
         {"--csv", NULL, KOU_OPT_TEXT, &o->csv, .what = "a file name", .metavar = "FILE",
          .help = "the wide table: one row per group and alternative, the\nverdicts, each metric's mean, its "
@@ -299,6 +299,11 @@ static int check_options(const copts *o, size_t neras)
                                           "--csv-long, --xlsx or --lang");
     if (o->uncertainty && o->group_list.n)
         return kou_usage_error("compare", "--group: not with --uncertainty");
+    if (kou_refuse_overwrite("compare", "--csv", o->csv, o->force) ||
+        kou_refuse_overwrite("compare", "--csv-long", o->csv_long, o->force) ||
+        kou_refuse_overwrite("compare", "--xlsx", o->xlsx, o->force) ||
+        kou_refuse_overwrite("compare", "--plot", o->plot, o->force))
+        return 2;
     return check_labels(o);
 }
 

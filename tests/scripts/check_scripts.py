@@ -15,6 +15,10 @@ groups:
   validate scripts/validate.py's output folder: the full mode's results/
            (the committed report), --short's results/validation-short/
            (git-ignored), --out's own
+  overwrite one rule for files named on the command line: report --csv/--plot
+           and compare --csv/--csv-long/--xlsx/--plot refuse an existing file
+           before running (exit 2, naming option and file) unless --force;
+           run's and compare's default names take the next free one
   bench    scripts/bench.sh without the reference programs stops at once,
            saying what they are and how to get them
 """
@@ -29,7 +33,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__)))) 
 import tap  # noqa: E402
 from tap import ok  # noqa: E402
 
-ARGS = tap.parse_args(__doc__, ["summary", "link", "validate", "bench"])
+ARGS = tap.parse_args(__doc__, ["summary", "link", "validate", "overwrite", "bench"])
 KOUAN, ROOT = ARGS.kouan, ARGS.root
 TMP = tempfile.mkdtemp(prefix="kouan-scripts-")
 
@@ -114,6 +118,39 @@ def g_validate():
         tap.skip("results/validation-short/ is git-ignored", "not a git checkout")
 
 
+def g_overwrite():
+    small = os.path.join(ROOT, "tests", "lua", "port_small.lua")
+    env = dict(os.environ, KOUAN_ROOT=ROOT)
+
+    def kouan(*args):
+        return tap.run([KOUAN, *args], "kouan " + " ".join(args), cwd=TMP, env=env, timeout=300)
+
+    rc, out, err = kouan("run", small, "--until", "200", "--quiet")
+    rc2, out2, err2 = kouan("run", small, "--until", "200", "--quiet")
+    names = sorted(os.listdir(os.path.join(TMP, "results")))
+    ok(rc == 0 and rc2 == 0 and names == ["port_small-2017-s1-2.h5", "port_small-2017-s1.h5"],
+       "run: a default name taken, the next free one", f"{names}\n{err}{err2}")
+    run_file = os.path.join("results", "port_small-2017-s1.h5")
+    for opt, name in (("--csv", "k.csv"), ("--plot", "k.png")):
+        with open(os.path.join(TMP, name), "w", encoding="utf-8") as f:
+            f.write("mine\n")
+        rc, out, err = kouan("report", run_file, opt, name, "--quiet")
+        ok(rc == 2 and f"kouan: report: {opt} {name}: {name} exists: refusing to overwrite it; --force overwrites it"
+           in err and open(os.path.join(TMP, name), encoding="utf-8").read() == "mine\n",
+           f"report {opt}: an existing file is refused and kept", err)
+    rc, out, err = kouan("report", run_file, "--csv", "k.csv", "--quiet", "--force")
+    ok(rc == 0 and open(os.path.join(TMP, "k.csv"), encoding="utf-8").read() != "mine\n",
+       "report --csv --force overwrites it", err)
+    for opt, name in (("--csv", "k.csv"), ("--csv-long", "k.csv"), ("--xlsx", "k.xlsx"), ("--plot", "k.png")):
+        if not os.path.exists(os.path.join(TMP, name)):
+            with open(os.path.join(TMP, name), "w", encoding="utf-8") as f:
+                f.write("mine\n")
+        rc, out, err = kouan("compare", small, "--era", "2017", "--era", "2021", "--reps", "2", "--until", "200",
+                             opt, name)
+        ok(rc == 2 and f"--{opt.lstrip('-')} {name}: {name} exists: refusing to overwrite it" in err and out == "",
+           f"compare {opt}: refused before any run", err)
+
+
 def g_bench():
     env = dict(os.environ, KOUAN_REFERENCE_BENCH=os.path.join(TMP, "none"))
     rc, out, err = tap.run(["sh", os.path.join(ROOT, "scripts", "bench.sh")], "bench.sh", env=env, timeout=30)
@@ -123,7 +160,7 @@ def g_bench():
 
 
 try:
-    {"summary": g_summary, "link": g_link, "validate": g_validate, "bench": g_bench}[ARGS.group]()
+    {"summary": g_summary, "link": g_link, "validate": g_validate, "overwrite": g_overwrite, "bench": g_bench}[ARGS.group]()
 finally:
     shutil.rmtree(TMP, ignore_errors=True)
 tap.done()
