@@ -139,6 +139,9 @@ COMPARE_WORDS = {
     "title": ("Overall clearance time", "整体通关时间"),
     "h": ("h", "小时"),
     "all ports": ("all ports", "全部口岸"),
+    "pct": ("% change (targets: −1/3, −1/2)", "% 变化（目标：−1/3、−1/2）"),
+    "hours": ("difference in hours, on its own scale (bars: 95 % interval)",
+              "绝对变化（小时，按自身刻度；误差线：95 % 区间）"),
 }
 DIRECTION_WORDS = {0: ("import", "进口"), 1: ("export", "出口")}
 
@@ -160,7 +163,12 @@ def compare_figure(np, plt, f, out, lang="en"):
         die("the compare file has fewer than two alternatives")
     labels = [f"{w['all ports'] if ports[g] == 'all ports' else ports[g]} · "
               f"{DIRECTION_WORDS.get(int(dirs[g]), ('?', '?'))[z]}" for g in range(groups)]
-    fig, ax = plt.subplots(figsize=(19.2, 10.8), dpi=100)
+    # Left the % change, whose scale the target lines set; right the
+    # difference in hours on a scale of its own, so an effect far smaller
+    # than the targets is still seen.
+    fig, (ax, axh) = plt.subplots(1, 2, figsize=(19.2, 10.8), dpi=100, sharey=True,
+                                  gridspec_kw={"width_ratios": [3, 2]})
+    hhalf = f["diff_half_width"][...][:, :, m] if "diff_half_width" in f else np.zeros_like(hours)
     height = 0.8 / (alternatives - 1)
     colours = ["#4C72B0", "#55A868", "#8172B3", "#CCB974", "#64B5CD"]
     for a in range(1, alternatives):
@@ -172,6 +180,13 @@ def compare_figure(np, plt, f, out, lang="en"):
                 dh = f" ({d:+.1f} {w['h']})" if np.isfinite(d) else ""
                 ax.text(v - h if v < 0 else v + h, yi, f"  {v:.1f} %{dh}  ", va="center",
                         ha="right" if v < 0 else "left", fontsize=13)
+        axh.barh(y, np.nan_to_num(hours[a]), height * 0.9, xerr=np.nan_to_num(hhalf[a]), capsize=4,
+                 color=colours[(a - 1) % len(colours)])
+    axh.axvline(0.0, color="black", linewidth=1)
+    span = float(np.nanmax(np.append(np.abs(hours[1:]) + np.nan_to_num(hhalf[1:]), 1e-3)))
+    axh.set_xlim(-span * 1.15, span * 1.15)
+    axh.set_xlabel(w["hours"], fontsize=14)
+    axh.grid(axis="x", alpha=0.35)
     ax.axvline(-100.0 / 3.0, linestyle="--", color="#C44E52", linewidth=2.5, label=w["third"])
     ax.axvline(-50.0, linestyle=":", color="#C44E52", linewidth=3, label=w["half"])
     ax.axvline(0.0, color="black", linewidth=1)
@@ -179,8 +194,9 @@ def compare_figure(np, plt, f, out, lang="en"):
     ax.invert_yaxis()
     low = float(np.nanmin(np.append(pct[1:] - half[1:], -55.0)))
     ax.set_xlim(min(low * 1.25, -60.0), max(5.0, float(np.nanmax(np.append(pct[1:] + half[1:], 0.0))) * 1.25))
-    ax.set_xlabel(w["xlabel"])
-    ax.set_title(f"{w['title']}: {', '.join(alts[1:])} {w['vs']} {alts[0]}")
+    ax.set_xlabel(w["xlabel"], fontsize=14)
+    ax.set_title(w["pct"], fontsize=16)
+    fig.suptitle(f"{w['title']}: {', '.join(alts[1:])} {w['vs']} {alts[0]}", fontsize=22)
     ax.grid(axis="x", alpha=0.35)
     fig.legend(*ax.get_legend_handles_labels(), loc="lower center", ncol=4, fontsize=15, frameon=False)
     fig.tight_layout(rect=(0, 0.06, 1, 1))

@@ -168,6 +168,24 @@ def g_plot():
     src = open(os.path.join(ROOT, "scripts", "kouan_plot.py"), encoding="utf-8").read()
     ok(src.count("textwrap.wrap(title") == 1 and "textwrap.wrap(text(" not in src,
        "every title goes through wrap_title", "")
+    import h5py
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+    small = os.path.join(ROOT, "tests", "lua", "port_small.lua")
+    h5 = os.path.join(TMP, "c.h5")
+    rc, out, err = tap.run([KOUAN, "compare", small, "--era", "2017", "--era", "2021", "--reps", "3", "--until", "400",
+                            "-o", h5, "--quiet"], "kouan compare", env=dict(os.environ, KOUAN_ROOT=ROOT), timeout=300)
+    ok(rc == 0, "a compare file", err)
+    with h5py.File(h5, "r") as f:
+        plot.compare_figure(np, plt, f, os.path.join(TMP, "c.png"))
+        m = [plot.text(x) for x in f["metrics"][...]].index("overall_mean")
+        reach = float(np.nanmax(np.abs(f["diff_mean"][...][1:, :, m]) + f["diff_half_width"][...][1:, :, m]))
+    axes = plt.gcf().axes
+    ok(len(axes) == 2 and "hours" in axes[1].get_xlabel() and abs(axes[1].get_xlim()[1] - 1.15 * reach) < 1e-6 * reach
+       and axes[0].get_xlim()[0] <= -55, "the compare chart: % against the targets, and hours on a scale of their own",
+       [(a.get_xlabel(), a.get_xlim()) for a in axes])
     ok('"overall_mean")' in src and "sum = dwell" in src,
        "the three clocks' panel says what its stacks add up to and marks the overall clearance time", "")
 
