@@ -515,10 +515,23 @@ static int run_all(cmp *c, char *stop, size_t len)
             return 0;
         double h = watched_half(c, wg);
         double shown_h = denoise(h, stats(c, 0, wg, (size_t)o->kpi).mean.mean);
+        kou_lang lang = (kou_lang)o->lang;
+        const char *port = kou_lang_name(lang, gi.port), *dir = kou_lang_name(lang, kou_direction_name(gi.direction));
+        const char *what = kou_lang_name(lang, kpi);
+        if (h <= o->halfwidth && lang == KOU_LANG_ZH) {
+            snprintf(stop, len, "已停止：%s（%s，%s）配对差的半宽 %.4g <= %g，共 %zu 次重复", what, port, dir, shown_h,
+                     o->halfwidth, c->nrep);
+            return 0;
+        }
         if (h <= o->halfwidth) {
             snprintf(stop, len, "stopped: half-width of the paired difference of %s (%s, %s) %.4g <= %g "
                      "after %zu replications", kpi, gi.port, kou_direction_name(gi.direction), shown_h, o->halfwidth,
                      c->nrep);
+            return 0;
+        }
+        if (target >= o->max_reps && lang == KOU_LANG_ZH) {
+            snprintf(stop, len, "在 --max-reps %llu 处停止：%s（%s，%s）配对差的半宽 %.4g > %g",
+                     (unsigned long long)o->max_reps, what, port, dir, shown_h, o->halfwidth);
             return 0;
         }
         if (target >= o->max_reps) {
