@@ -948,8 +948,11 @@ static int write_h5(const cmp *c, const char *path, const summary *s)
     int rc = kou_h5c_write(path, c->o->force, &s->d, &exists, err, sizeof err);
     if (rc != 0)
         fprintf(stderr, "kouan: %s\n", err);
-    else if (!c->o->quiet)
-        fprintf(stderr, "kouan: compare file %s\n", path);
+    else if (!c->o->quiet) {
+        char size[32];
+        kou_file_size_text(path, size, sizeof size);
+        fprintf(stderr, "kouan: compare file %s (%s)\n", path, size);
+    }
     return rc ? 1 : 0;
 }
 

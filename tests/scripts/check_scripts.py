@@ -152,6 +152,12 @@ def g_overwrite():
                              opt, name)
         ok(rc == 2 and f"--{opt.lstrip('-')} {name}: {name} exists: refusing to overwrite it" in err and out == "",
            f"compare {opt}: refused before any run", err)
+    rc, out, err = kouan("compare", small, "--era", "2017", "--era", "2021", "--reps", "2", "--until", "200")
+    rc2, out2, err2 = kouan("compare", small, "--era", "2017", "--era", "2021", "--reps", "2", "--until", "200")
+    said = re.findall(r"kouan: compare file (\S+) \((\d+) kB\)", err + err2)
+    ok(rc == 0 and rc2 == 0 and len(said) == 2 and said[1][0] == said[0][0].replace(".h5", "-2.h5")
+       and all(int(kb) * 1000 <= os.path.getsize(os.path.join(TMP, p)) + 1000 for p, kb in said),
+       "compare: a default name taken, the next free one; each file's size said", err + err2)
 
 
 def g_plot():
