@@ -22,7 +22,18 @@ set -eu
 cd "$(dirname "$0")/.."
 rounds=${1:-5}
 ref=${KOUAN_REFERENCE_BENCH:-../shared/bench}
-[ -f "$ref/run_bench.py" ] || { echo "bench: reference programs not found in $ref (set KOUAN_REFERENCE_BENCH)" >&2; exit 1; }
+if [ ! -f "$ref/run_bench.py" ]; then
+    cat >&2 <<EOM
+bench: the reference programs are not in $ref.
+They are not part of this repository: they are the kouan team's shared DES
+reference set (run_bench.py, the interleaved driver; Makefile, mmc.c, hold.c,
+eventlist.h and rng.h, the bare-C M/M/c and hold loops; mmc_simpy.py, the
+SimPy 3 M/M/c). Copy that folder next to this clone as ../shared/bench, or set
+KOUAN_REFERENCE_BENCH to it, and run scripts/bench.sh again. Without it,
+'meson test -C build --benchmark' runs kouan's own side (tests/bench).
+EOM
+    exit 1
+fi
 scripts/bootstrap.sh >/dev/null
 /usr/bin/python3 -c 'import simpy' 2>/dev/null || { echo "bench: Debian's /usr/bin/python3 has no simpy (apt-get install python3-simpy3)" >&2; exit 1; }
 

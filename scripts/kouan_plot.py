@@ -45,6 +45,12 @@ CLOCKS = [("prep_mean", "preparation 准备", "#4C72B0"), ("customs_mean", "cust
           ("logistics_mean", "port logistics 港口物流", "#55A868")]
 
 
+def wrap_title(title, width, lines=2):
+    """title on at most lines lines of about width characters, broken only
+    between words (a long scenario path is never cut in the middle)."""
+    return "\n".join(textwrap.wrap(title, width, break_long_words=False, break_on_hyphens=False)[:lines])
+
+
 def die(msg):
     print(f"kouan: {msg}", file=sys.stderr)
     sys.exit(1)
@@ -133,6 +139,9 @@ COMPARE_WORDS = {
     "title": ("Overall clearance time", "整体通关时间"),
     "h": ("h", "小时"),
     "all ports": ("all ports", "全部口岸"),
+    "pct": ("% change (targets: −1/3, −1/2)", "% 变化（目标：−1/3、−1/2）"),
+    "hours": ("difference in hours, on its own scale (bars: 95 % interval)",
+              "绝对变化（小时，按自身刻度；误差线：95 % 区间）"),
 }
 DIRECTION_WORDS = {0: ("import", "进口"), 1: ("export", "出口")}
 
@@ -154,7 +163,12 @@ def compare_figure(np, plt, f, out, lang="en"):
         die("the compare file has fewer than two alternatives")
     labels = [f"{w['all ports'] if ports[g] == 'all ports' else ports[g]} · "
               f"{DIRECTION_WORDS.get(int(dirs[g]), ('?', '?'))[z]}" for g in range(groups)]
-    fig, ax = plt.subplots(figsize=(19.2, 10.8), dpi=100)
+    # Left the % change, whose scale the target lines set; right the
+    # difference in hours on a scale of its own, so an effect far smaller
+    # than the targets is still seen.
+    fig, (ax, axh) = plt.subplots(1, 2, figsize=(19.2, 10.8), dpi=100, sharey=True,
+                                  gridspec_kw={"width_ratios": [3, 2]})
+    hhalf = f["diff_half_width"][...][:, :, m] if "diff_half_width" in f else np.zeros_like(hours)
     height = 0.8 / (alternatives - 1)
     colours = ["#4C72B0", "#55A868", "#8172B3", "#CCB974", "#64B5CD"]
     for a in range(1, alternatives):
@@ -166,6 +180,13 @@ def compare_figure(np, plt, f, out, lang="en"):
                 dh = f" ({d:+.1f} {w['h']})" if np.isfinite(d) else ""
                 ax.text(v - h if v < 0 else v + h, yi, f"  {v:.1f} %{dh}  ", va="center",
                         ha="right" if v < 0 else "left", fontsize=13)
+        axh.barh(y, np.nan_to_num(hours[a]), height * 0.9, xerr=np.nan_to_num(hhalf[a]), capsize=4,
+                 color=colours[(a - 1) % len(colours)])
+    axh.axvline(0.0, color="black", linewidth=1)
+    span = float(np.nanmax(np.append(np.abs(hours[1:]) + np.nan_to_num(hhalf[1:]), 1e-3)))
+    axh.set_xlim(-span * 1.15, span * 1.15)
+    axh.set_xlabel(w["hours"], fontsize=14)
+    axh.grid(axis="x", alpha=0.35)
     ax.axvline(-100.0 / 3.0, linestyle="--", color="#C44E52", linewidth=2.5, label=w["third"])
     ax.axvline(-50.0, linestyle=":", color="#C44E52", linewidth=3, label=w["half"])
     ax.axvline(0.0, color="black", linewidth=1)
@@ -173,8 +194,9 @@ def compare_figure(np, plt, f, out, lang="en"):
     ax.invert_yaxis()
     low = float(np.nanmin(np.append(pct[1:] - half[1:], -55.0)))
     ax.set_xlim(min(low * 1.25, -60.0), max(5.0, float(np.nanmax(np.append(pct[1:] + half[1:], 0.0))) * 1.25))
-    ax.set_xlabel(w["xlabel"])
-    ax.set_title(f"{w['title']}: {', '.join(alts[1:])} {w['vs']} {alts[0]}")
+    ax.set_xlabel(w["xlabel"], fontsize=14)
+    ax.set_title(w["pct"], fontsize=16)
+    fig.suptitle(f"{w['title']}: {', '.join(alts[1:])} {w['vs']} {alts[0]}", fontsize=22)
     ax.grid(axis="x", alpha=0.35)
     fig.legend(*ax.get_legend_handles_labels(), loc="lower center", ncol=4, fontsize=15, frameon=False)
     fig.tight_layout(rect=(0, 0.06, 1, 1))
@@ -281,7 +303,7 @@ def uncertainty_figure(np, plt, f, out):
     ax.set_xlabel("Spearman's rho 秩相关")
     ax.set_title(f"what moves it 影响因素\n{DIRECTIONS.get(int(dirs[imp]), '?')}: {what}", fontsize=16)
     ax.grid(axis="x", alpha=0.35)
-    title = "\n".join(textwrap.wrap(text(f.attrs.get("title", "")), 100)[:2])
+    title = wrap_title(text(f.attrs.get("title", "")), 100)
     fig.suptitle(f"参数不确定性 Parameter uncertainty\n{title}", fontsize=20, fontweight="bold")
     fig.tight_layout()
     try:
@@ -424,7 +446,7 @@ def main():
     x = np.arange(len(groups))
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(16, 9), dpi=120, gridspec_kw={"width_ratios": [1, 1]})
     head = "整体通关时间 Overall clearance time"
-    title = "\n".join(textwrap.wrap(title, 90)[:2])  # a long scenario path stays on the slide
+    title = wrap_title(title, 90)  # a long scenario path stays on the slide
     fig.suptitle(f"{head}\n{title}" if title else head, fontsize=24 if len(title) < 90 else 20, fontweight="bold")
 
     # left: the distribution per port and direction
@@ -481,11 +503,21 @@ def main():
                 ax2.text(rect.get_x() + rect.get_width() / 2, b + val / 2, f"{val:.1f}", ha="center",
                          va="center", color="white", fontsize=16, fontweight="bold")
         bottom = bottom + v
+    # The clocks add up to the whole dwell (arrival -> gate-out), which
+    # is longer than the overall clearance time (arrival -> release) of the
+    # left panel: each stack says its sum, and a black bar marks the overall
+    # clearance time on it, so the two are not read as one figure.
+    overall = np.nan_to_num(np.array([mean_of(np, g, col, "overall_mean") for g in groups]))
+    ax2.plot(x, overall, linestyle="", marker="_", markersize=46, markeredgewidth=4, color="black",
+             label="overall clearance 整体通关 (→ release)")
+    for i, total in enumerate(bottom):
+        ax2.text(x[i], total, f"Σ {total:.1f} h", ha="center", va="bottom", fontsize=12)
     ax2.set_xticks(x, labels, **tick)
     ax2.set_ylabel("mean hours 平均小时")
-    ax2.set_title("Three clocks 三段时间")
-    ax2.legend(loc="upper center", ncol=3, fontsize=13, columnspacing=0.8, handlelength=1.0, handletextpad=0.4)
-    ax2.set_ylim(0, max(1.0, float(bottom.max())) * 1.22)
+    ax2.set_title("Three clocks 三段时间: sum = dwell, arrival → gate-out", fontsize=18)
+    ax2.legend(loc="upper center", ncol=2, fontsize=13, columnspacing=0.8, handlelength=1.0, handletextpad=0.4,
+               markerscale=0.3)
+    ax2.set_ylim(0, max(1.0, float(bottom.max()), float(overall.max())) * 1.35)
     ax2.grid(axis="y", alpha=0.35)
 
     fig.tight_layout(rect=(0, 0, 1, 0.97))

@@ -11,19 +11,7 @@ cd "$(dirname "$0")/.."
 scripts/bootstrap.sh >/dev/null
 [ -d build ] || meson setup build --werror >/dev/null   # the build scripts/test.sh reuses
 ninja -C build core/kouan viz/kouan-viz >/dev/null
-# kouan and kouan-viz on the PATH, as the README and docs call them: links
-# into /usr/local/bin when it is writable, else ~/.local/bin (the links
-# follow every rebuild of build/)
-bindir=/usr/local/bin
-[ -w "$bindir" ] || bindir="$HOME/.local/bin"
-mkdir -p "$bindir"
-for c in core/kouan viz/kouan-viz; do
-    ln -sf "$(pwd)/build/$c" "$bindir/${c##*/}"
-done
-case ":$PATH:" in
-    *":$bindir:"*) ;;
-    *) echo "run.sh: kouan and kouan-viz are in $bindir, which is not on your PATH: add it" >&2 ;;
-esac
+scripts/link-commands.sh build   # kouan and kouan-viz on the PATH
 case "${1:-}" in
     "" | -*) set -- scenarios/henan.lua "$@" ;;  # options only: the default scenario
 esac

@@ -3,8 +3,9 @@
 
     test-summary.py BUILDDIR [BUILDDIR ...]
 
-With several builds, a line 'BUILDDIR: N passed, ...' for each comes first;
-the closing line is always the total. Reads BUILDDIR/meson-logs/testlog.json
+The closing line is the total over the builds, and the only line that
+counts (the README promises one): before it come only the failures, one
+'FAILED BUILDDIR: TEST' line each. Reads BUILDDIR/meson-logs/testlog.json
 (one JSON object per test). A TAP
 test counts its subtests ('ok' / 'not ok' lines, '# SKIP' as skipped); any
 other test counts once by its result. Exits 1 when anything failed, so CI
@@ -60,8 +61,6 @@ def main():
         passed, failed, skipped, failures = count(b)
         for f in failures:
             print(f"FAILED {b}: {f}")
-        if len(builds) > 1:
-            print(f"{b}: {passed} passed, {failed} failed, {skipped} skipped")
         bad = bad or failed > 0 or passed == 0
         total = [total[0] + passed, total[1] + failed, total[2] + skipped]
     print(f"{total[0]} passed, {total[1]} failed, {total[2]} skipped")

@@ -24,8 +24,9 @@ of the project's domain notes, shared/domain.md):
   4. face        releases by hour of day and day of week, work done while an
                  office is closed, the Monday backlog, queues after freighter
                  banks and train arrivals.
---short: fewer replications (CI-sized); the committed report is the full
-mode. Needs numpy, h5py, matplotlib (Debian python3-*, /usr/bin/python3).
+--short: fewer replications (CI-sized), written to results/validation-short/
+(git-ignored) unless --out: the committed report is the full mode's, which
+a short run must not replace. Needs numpy, h5py, matplotlib (Debian python3-*, /usr/bin/python3).
 """
 import math
 import os
@@ -1005,12 +1006,20 @@ def md_face(fc):
 # ---- main --------------------------------------------------------------------------
 
 
+def output_dir(argv, root):
+    """Where the report goes: --out DIR; else results/ for the full mode
+    (the committed report) and results/validation-short/ for --short."""
+    if "--out" in argv:
+        return argv[argv.index("--out") + 1]
+    return os.path.join(root, "results", "validation-short" if "--short" in argv else "")
+
+
 def main(argv):
     if len(argv) < 2:
         sys.exit(__doc__)
     kouan, root = os.path.abspath(argv[0]), os.path.abspath(argv[1])
     short = "--short" in argv
-    outdir = argv[argv.index("--out") + 1] if "--out" in argv else os.path.join(root, "results")
+    outdir = output_dir(argv, root)
     jobs = int(argv[argv.index("-j") + 1]) if "-j" in argv else 2
     figdir = os.path.join(outdir, "validation")
     os.makedirs(figdir, exist_ok=True)
@@ -1077,7 +1086,7 @@ def main(argv):
         md.append("## Reproduce")
         md.append("")
         md.append("```sh\nscripts/validate.sh            # full: builds, runs everything, writes this file and "
-                  "results/validation/*.png\nscripts/validate.sh --short    # CI-sized\n"
+                  "results/validation/*.png\nscripts/validate.sh --short    # CI-sized, into results/validation-short/\n"
                   "meson test -C build --suite validation   # the theory checks alone (short mode, TAP)\n```")
         md.append("")
         with open(os.path.join(outdir, "validation.md"), "w", encoding="utf-8") as f:

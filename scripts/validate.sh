@@ -7,7 +7,7 @@
 # simultaneous 95 % interval.
 #
 #   scripts/validate.sh            full mode (the committed report; 4-5 min on 2 cores)
-#   scripts/validate.sh --short    fewer replications (CI-sized)
+#   scripts/validate.sh --short    fewer replications (CI-sized), into results/validation-short/
 #   scripts/validate.sh --out DIR  write DIR/validation.md instead
 set -u
 cd "$(dirname "$0")/.."

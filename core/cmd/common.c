@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cmd/cli.h"
+#include "cmd/opt.h"
 #include "kernel/base.h"
 #include "lua/portset.h"
 #include "model/params.h"
@@ -95,6 +96,31 @@ double kou_seconds(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int kou_refuse_overwrite(const char *command, const char *opt, const char *path, bool force)
+{
+    struct stat st;
+    if (path == NULL || force || stat(path, &st) != 0 || S_ISDIR(st.st_mode))
+        return 0; /* a folder: the write fails, saying so */
+    return kou_usage_error(command, "%s %s: %s exists: refusing to overwrite it; --force overwrites it", opt, path,
+                           path);
+}
+
+void kou_file_size_text(const char *path, char *buf, size_t len)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        snprintf(buf, len, "size unknown");
+        return;
+    }
+    double b = (double)st.st_size;
+    if (b < 1e6)
+        snprintf(buf, len, "%.0f kB", b / 1e3);
+    else if (b < 1e9)
+        snprintf(buf, len, "%.1f MB", b / 1e6);
+    else
+        snprintf(buf, len, "%.2f GB", b / 1e9);
 }
 
 void kou_progress_bar(char *bar, int width, double done)

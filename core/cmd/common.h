@@ -38,6 +38,10 @@ void kou_utc_now(char buf[32]);
 /* Seconds of the monotonic clock. */
 double kou_seconds(void);
 
+/* A file's size for people ("312 kB", "48.2 MB"; "size unknown" when it
+** cannot be read), into buf. */
+void kou_file_size_text(const char *path, char *buf, size_t len);
+
 /* The bar of a progress line: width characters, '#' for the done fraction. */
 void kou_progress_bar(char *bar, int width, double done);
 
@@ -51,6 +55,13 @@ bool kou_output_folder_exists(const char *path);
 /* The check of an --output value: a name whose folder exists. */
 bool kou_output_name(const char *value, void *dest);
 #define KOU_OUTPUT_WHAT "a file name in an existing folder (create the folder first)"
+
+/* The overwrite rule of every command: a file named on the command line
+** (-o, --csv, --xlsx, --plot, ...) that exists is refused unless force,
+** before anything runs; a default name takes the next free one
+** (kou_results_path). 0, or 2 after the usage error "OPT FILE: FILE
+** exists: refusing to overwrite it; --force overwrites it". path NULL: 0. */
+int kou_refuse_overwrite(const char *command, const char *opt, const char *path, bool force);
 
 /* The check of a --plot value: a name ending in .png or .svg, stored in
 ** *(const char **)dest. */

@@ -153,7 +153,7 @@ static size_t options(copts *o, kou_opt *t)
          .help = "alternative a uses seeds seed + r + a*2^32 (no common\nrandom numbers; for demonstration)"},
         {"--output", "-o", KOU_OPT_TEXT, &o->output, .what = "a file name", .metavar = "FILE",
          .help = "the compare file (default\nresults/compare-SCENARIO-ERAS-sSEED.h5)"},
-        {"--force", NULL, KOU_OPT_FLAG, &o->force, .help = "overwrite an existing compare file"},
+        {"--force", NULL, KOU_OPT_FLAG, &o->force, .help = "overwrite an existing compare file, --csv,\n--csv-long, --xlsx or --plot file"},
         {"--no-output", NULL, KOU_OPT_FLAG, &o->no_output, .help = "write no compare file"},
         {"--csv", NULL, KOU_OPT_TEXT, &o->csv, .what = "a file name", .metavar = "FILE",
          .help = "the wide table: one row per group and alternative, the\nverdicts, each metric's mean, its "
@@ -299,6 +299,11 @@ static int check_options(const copts *o, size_t neras)
                                           "--csv-long, --xlsx or --lang");
     if (o->uncertainty && o->group_list.n)
         return kou_usage_error("compare", "--group: not with --uncertainty");
+    if (kou_refuse_overwrite("compare", "--csv", o->csv, o->force) ||
+        kou_refuse_overwrite("compare", "--csv-long", o->csv_long, o->force) ||
+        kou_refuse_overwrite("compare", "--xlsx", o->xlsx, o->force) ||
+        kou_refuse_overwrite("compare", "--plot", o->plot, o->force))
+        return 2;
     return check_labels(o);
 }
 
@@ -510,10 +515,23 @@ static int run_all(cmp *c, char *stop, size_t len)
             return 0;
         double h = watched_half(c, wg);
         double shown_h = denoise(h, stats(c, 0, wg, (size_t)o->kpi).mean.mean);
+        kou_lang lang = (kou_lang)o->lang;
+        const char *port = kou_lang_name(lang, gi.port), *dir = kou_lang_name(lang, kou_direction_name(gi.direction));
+        const char *what = kou_lang_name(lang, kpi);
+        if (h <= o->halfwidth && lang == KOU_LANG_ZH) {
+            snprintf(stop, len, "已停止：%s（%s，%s）配对差的半宽 %.4g <= %g，共 %zu 次重复", what, port, dir, shown_h,
+                     o->halfwidth, c->nrep);
+            return 0;
+        }
         if (h <= o->halfwidth) {
             snprintf(stop, len, "stopped: half-width of the paired difference of %s (%s, %s) %.4g <= %g "
                      "after %zu replications", kpi, gi.port, kou_direction_name(gi.direction), shown_h, o->halfwidth,
                      c->nrep);
+            return 0;
+        }
+        if (target >= o->max_reps && lang == KOU_LANG_ZH) {
+            snprintf(stop, len, "在 --max-reps %llu 处停止：%s（%s，%s）配对差的半宽 %.4g > %g",
+                     (unsigned long long)o->max_reps, what, port, dir, shown_h, o->halfwidth);
             return 0;
         }
         if (target >= o->max_reps) {
@@ -930,8 +948,11 @@ static int write_h5(const cmp *c, const char *path, const summary *s)
     int rc = kou_h5c_write(path, c->o->force, &s->d, &exists, err, sizeof err);
     if (rc != 0)
         fprintf(stderr, "kouan: %s\n", err);
-    else if (!c->o->quiet)
-        fprintf(stderr, "kouan: compare file %s\n", path);
+    else if (!c->o->quiet) {
+        char size[32];
+        kou_file_size_text(path, size, sizeof size);
+        fprintf(stderr, "kouan: compare file %s (%s)\n", path, size);
+    }
     return rc ? 1 : 0;
 }
 

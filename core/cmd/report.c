@@ -27,7 +27,7 @@
 typedef struct report_opts {
     const char *file, *csv, *plot;
     size_t nfile;
-    bool bom, quiet;
+    bool bom, quiet, force;
 } report_opts;
 
 static size_t options(report_opts *o, kou_opt *t)
@@ -41,6 +41,7 @@ static size_t options(report_opts *o, kou_opt *t)
          .help = "the clearance times and the three clocks per port,\ndrawn by scripts/kouan_plot.py "
                  "(matplotlib, run by\n/usr/bin/python3 or $KOUAN_PYTHON)"},
         {"--quiet", NULL, KOU_OPT_FLAG, &o->quiet, .help = "no table"},
+        {"--force", NULL, KOU_OPT_FLAG, &o->force, .help = "overwrite an existing --csv or --plot file"},
         {"--help", "-h", KOU_OPT_HELP, NULL, .help = "this help"},
     };
     memcpy(t, opts, sizeof opts);
@@ -51,7 +52,7 @@ void kou_cmd_report_help(FILE *out)
 {
     report_opts o;
     kou_opt t[8];
-    fputs("usage: kouan report RUN.h5 [--csv OUT.csv [--bom]] [--plot OUT.png|OUT.svg]\n"
+    fputs("usage: kouan report RUN.h5 [--csv OUT.csv [--bom]] [--plot OUT.png|OUT.svg] [--force]\n"
           "                    [--quiet]\n"
           "\n"
           "From a run file alone, prints the KPI table the run printed (a warning first\n"
@@ -139,6 +140,9 @@ static int parse(report_opts *o, int argc, char **argv)
     int code = kou_opt_parse(&spec, argc, argv);
     if (code < 0 && o->bom && o->csv == NULL)
         return kou_usage_error("report", "--bom: only with --csv");
+    if (code < 0 && (kou_refuse_overwrite("report", "--csv", o->csv, o->force) != 0 ||
+                     kou_refuse_overwrite("report", "--plot", o->plot, o->force) != 0))
+        return 2;
     return code;
 }
 

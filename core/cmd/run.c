@@ -42,7 +42,8 @@ typedef struct run_opts {
     const char *script;
     size_t nscript;
     uint64_t seed, reps, max_memory_mib, max_instructions, uncertainty, jobs;
-    bool reps_given;
+    bool reps_given, store_given;
+    unsigned store;                    /* KOU_STORE_* of runfile.h */
     double until, sample_hours, max_seconds, max_call_seconds;
     bool until_given, quiet, dump, force, no_output, trace;
     const char *era, *output;
@@ -58,6 +59,7 @@ static void defaults(run_opts *o)
     o->reps = 1;
     o->until = INFINITY;
     o->sample_hours = 1.0;
+    o->store = KOU_STORE_ALL;
     o->max_memory_mib = 512;
     o->max_instructions = 1000000000u;
     o->max_call_seconds = 60;
@@ -98,6 +100,11 @@ static size_t options(run_opts *o, kou_opt *t)
                  "process-style\nscenario writes one only with --reps or -o)"},
         {"--force", NULL, KOU_OPT_FLAG, &o->force, .help = "overwrite an existing run file"},
         {"--no-output", NULL, KOU_OPT_FLAG, &o->no_output, .help = "write no run file"},
+        {"--store", NULL, KOU_OPT_CHECKED, &o->store, .given = &o->store_given, .check = kou_store_parse,
+         .what = "all, kpis, or a comma list of kpis, consignments, timeseries", .metavar = "WHAT",
+         .help = "port scenario: what the run file holds: all (default;\nkouan-viz replays it), kpis (the "
+                 "KPIs only,\na few hundred kB), or a list such as kpis,timeseries;\nthe KPIs are always "
+                 "stored, consignments are the bulk"},
         {"--trace", NULL, KOU_OPT_FLAG, &o->trace, .help = "add /events (every milestone transition) to the file"},
         {"--sample-hours", NULL, KOU_OPT_NUMBER, &o->sample_hours, 0, INFINITY, true,
          "a positive number of hours", .metavar = "H",
@@ -215,7 +222,7 @@ static int open_run_file(port_run *pr)
     const run_opts *o = pr->o;
     if (o->no_output)
         return 0;
-    kou_runfile_info in = {.output = o->output, .force = o->force, .trace = o->trace,
+    kou_runfile_info in = {.output = o->output, .force = o->force, .trace = o->trace, .store = o->store,
                            .sample_hours = o->sample_hours, .script = o->script, .scenario_name = pr->alt->name,
                            .era = pr->alt->era, .cfg = pr->alt->cfg, .start_date = pr->alt->start_date,
                            .title = pr->title, .seed = o->seed, .reps = o->reps, .set_key = o->set_key,
@@ -321,8 +328,12 @@ static int close_run_file(port_run *pr, char *h5err, size_t len)
                 "so far and says complete = 0\n", sig, (unsigned long long)pr->last_rep + 1, pr->path);
         return 130;
     }
-    if (complete && !h5err[0] && !pr->o->quiet)
-        fprintf(stderr, "kouan: run file %s\n", pr->path);
+    if (complete && !h5err[0] && !pr->o->quiet) {
+        char size[32];
+        kou_file_size_text(pr->path, size, sizeof size);
+        fprintf(stderr, "kouan: run file %s (%s, --store %s%s)\n", pr->path, size, kou_store_text(pr->o->store),
+                pr->o->store ? "; --store kpis writes the KPIs only" : "");
+    }
     return -1;
 }
 
@@ -451,9 +462,9 @@ static int uncertainty(const run_opts *o, int argc, char **argv)
 /* A process-style scenario with --reps or -o: io/h5process.h's run file. */
 static int process_runs(const run_opts *o, kou_portset *ps, int argc, char **argv)
 {
-    if (o->trace || o->era)
-        return kou_usage_error("run", "%s: scenario '%s' is process-style", o->trace ? "--trace" : "--era",
-                               o->script);
+    if (o->trace || o->era || o->store_given)
+        return kou_usage_error("run", "%s: scenario '%s' is process-style",
+                               o->trace ? "--trace" : o->era ? "--era" : "--store", o->script);
     (void)ps; /* each replication loads the scenario afresh */
     kou_portset_request rq;
     make_request(o, &rq);
@@ -468,6 +479,8 @@ int kou_cmd_run(int argc, char **argv)
     run_opts *o = koui_malloc(sizeof *o);
     defaults(o);
     int code = parse(o, argc - 2, argv + 2);
+    if (code < 0 && o->uncertainty && o->store_given)
+        code = kou_usage_error("run", "--store: not with --uncertainty (its file holds the KPIs of each draw only)");
     if (code < 0 && o->uncertainty) {
         code = uncertainty(o, argc, argv);
         free(o);

@@ -18,6 +18,7 @@ struct kou_runfile {
     kou_h5w *w;            /* NULL once closed */
     char path[1024];
     double sample_hours;
+    unsigned store;        /* KOU_STORE_* */
     kou_rep_run *run;      /* the replication running (sim_ready to its end) */
 };
 
@@ -134,6 +135,7 @@ static void write_attributes(kou_h5w *w, const kou_runfile_info *in, const param
     kou_h5w_attr_double(w, "warmup_hours", in->cfg->warmup_hours);
     kou_h5w_attr_double(w, "sample_hours", in->sample_hours);
     kou_h5w_attr_int(w, "trace", in->trace);
+    kou_h5w_attr_str(w, "stored", kou_store_text(in->store));
     char host[256] = "unknown", when[32];
     gethostname(host, sizeof host - 1);
     kou_utc_now(when);
@@ -172,6 +174,7 @@ kou_runfile *kou_runfile_new(const kou_runfile_info *in, bool *exists, char *err
     kou_runfile *rf = koui_calloc(1, sizeof *rf);
     rf->w = w;
     rf->sample_hours = in->sample_hours;
+    rf->store = in->store;
     snprintf(rf->path, sizeof rf->path, "%s", path);
     return rf;
 }
@@ -179,6 +182,41 @@ kou_runfile *kou_runfile_new(const kou_runfile_info *in, bool *exists, char *err
 const char *kou_runfile_path(const kou_runfile *rf)
 {
     return rf->path;
+}
+
+bool kou_store_parse(const char *text, void *dest)
+{
+    unsigned store = 0;
+    if (strcmp(text, "all") == 0) {
+        *(unsigned *)dest = KOU_STORE_ALL;
+        return true;
+    }
+    const char *p = text;
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        if (n == 4 && strncmp(p, "kpis", 4) == 0)
+            ;
+        else if (n == 12 && strncmp(p, "consignments", 12) == 0)
+            store |= KOU_STORE_CONSIGNMENTS;
+        else if (n == 10 && strncmp(p, "timeseries", 10) == 0)
+            store |= KOU_STORE_TIMESERIES;
+        else
+            return false;
+        p += n;
+        if (*p == ',' && *++p == '\0')
+            return false; /* a trailing comma */
+    }
+    if (p == text)
+        return false;
+    *(unsigned *)dest = store;
+    return true;
+}
+
+const char *kou_store_text(unsigned store)
+{
+    static const char *const text[] = {"kpis", "kpis,consignments", "kpis,timeseries",
+                                       "kpis,consignments,timeseries"};
+    return text[store & KOU_STORE_ALL];
 }
 
 /* ---- the sink ---- */
@@ -222,7 +260,8 @@ static void on_ready(void *ctx, kou_rep_run *run)
 {
     kou_runfile *rf = ctx;
     rf->run = run;
-    kou_event_schedule(run->sim, 0.0, 0, ev_sample, rf, NULL);
+    if (rf->store & KOU_STORE_TIMESERIES)
+        kou_event_schedule(run->sim, 0.0, 0, ev_sample, rf, NULL);
 }
 
 static void on_end(void *ctx, kou_rep_run *run, kou_rep_result *res)
@@ -231,10 +270,13 @@ static void on_end(void *ctx, kou_rep_run *run, kou_rep_result *res)
     rf->run = NULL;
     if (res->status == KOU_OK)
         kou_h5w_replication_kpi(rf->w, run->kpi);
+    kou_h5w_tick(rf->w); /* the bursts /timeseries would time, when it is not stored */
 }
 
 kou_rep_sink kou_runfile_sink(kou_runfile *rf)
 {
+    if (!(rf->store & KOU_STORE_CONSIGNMENTS)) /* the tables stay, empty */
+        return (kou_rep_sink){.ctx = rf, .sim_ready = on_ready, .end = on_end};
     return (kou_rep_sink){.ctx = rf, .sim_ready = on_ready, .consignment = on_consignment,
                           .carrier = on_carrier, .unit = on_unit, .end = on_end};
 }

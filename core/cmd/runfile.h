@@ -21,9 +21,26 @@
 #include "model/model.h"
 
 /* What the file records of the run. */
+/* What a run file holds beyond its KPIs (--store): the per-consignment
+** rows (/consignments, /carriers, /units, which kouan-viz replays) and the
+** resource series (/timeseries). /summary, /replications and /parameters
+** are always written. */
+enum {
+    KOU_STORE_CONSIGNMENTS = 1u << 0,
+    KOU_STORE_TIMESERIES = 1u << 1,
+    KOU_STORE_ALL = KOU_STORE_CONSIGNMENTS | KOU_STORE_TIMESERIES
+};
+
+/* --store TEXT into *(unsigned *)dest: "all", "kpis", or a comma list of
+** kpis, consignments, timeseries. false when TEXT is none of these. */
+bool kou_store_parse(const char *text, void *dest);
+/* The comma list of what store holds ("kpis,consignments,timeseries"). */
+const char *kou_store_text(unsigned store);
+
 typedef struct kou_runfile_info {
     const char *output;          /* -o FILE, or NULL: results/SCENARIO[-ERA]-sSEED[-rREPS].h5 */
     bool force, trace;           /* overwrite; add /events */
+    unsigned store;              /* KOU_STORE_* (0: KPIs only) */
     double sample_hours;
     const char *script;          /* the scenario file as given */
     const char *scenario_name;   /* "" if none */

@@ -103,23 +103,42 @@ void kou_scenario_select_era(lua_State *L, const char *era)
 
 /* After lib.set failed (s nil msg badkey names on the top): raises the
 ** usage error, with the entry nearest badkey among names when there is
-** one. */
+** one; else the entries badkey begins ("CGO" for "CGO import" and "CGO
+** export", the shortened name a user types first); else every entry. */
 static void set_failed(lua_State *L, const char *path, const char *value)
 {
-    const char *near = NULL;
     const char *cands[256];
     size_t n = 0;
     if (lua_isstring(L, -2) && lua_istable(L, -1)) {
         lua_Integer m = (lua_Integer)lua_rawlen(L, -1);
         for (lua_Integer i = 1; i <= m && n < 256; i++) {
             lua_rawgeti(L, -1, i);
-            cands[n++] = lua_tostring(L, -1); /* anchored by the names table */
+            if (lua_type(L, -1) == LUA_TSTRING)
+                cands[n++] = lua_tostring(L, -1); /* anchored by the names table */
             lua_pop(L, 1);
         }
-        near = koui_nearest_name(lua_tostring(L, -2), cands, n);
     }
+    const char *bad = n ? lua_tostring(L, -2) : "";
+    const char *near = n ? koui_nearest_name(bad, cands, n) : NULL;
     if (near)
         kou_host_usage_error(L, "--set %s=%s: %s (did you mean '%s'?)", path, value, lua_tostring(L, -3), near);
+    char hint[600] = "";
+    size_t at = 0, blen = strlen(bad), nprefix = 0;
+    for (int pass = 0; pass < 2 && n > 0 && hint[0] == '\0'; pass++)
+        for (size_t i = 0; i < n; i++) {
+            if (pass == 0 && (blen == 0 || strncmp(cands[i], bad, blen) != 0))
+                continue;
+            int w = snprintf(hint + at, sizeof hint - at, "%s'%s'", at ? ", " : (pass ? "known: " : "did you mean "),
+                             cands[i]);
+            if (w < 0 || at + (size_t)w >= sizeof hint)
+                break;
+            at += (size_t)w;
+            nprefix += pass == 0;
+        }
+    if (nprefix > 0)
+        snprintf(hint + at, sizeof hint - at, "?");
+    if (hint[0])
+        kou_host_usage_error(L, "--set %s=%s: %s (%s)", path, value, lua_tostring(L, -3), hint);
     kou_host_usage_error(L, "--set %s=%s: %s", path, value, lua_tostring(L, -3));
 }
 

@@ -314,7 +314,7 @@ elif GROUP == "group":
                       (["*road*", "all ports import"], ["all ports, import", "TST, export, road"]),
                       (["all ports, ?mport", "all ports, import"], ["all ports, import"])):
         args = [a for g in sel for a in ("--group", g)]
-        code, out, err = run(SCN, *ERAS, "--reps", "3", "--no-output", "--csv-long", "g.csv", *args)
+        code, out, err = run(SCN, *ERAS, "--reps", "3", "--no-output", "--csv-long", "g.csv", "--force", *args)
         ok(code == 0 and heads(out) == want, f"--group {' --group '.join(sel)}: {want}", out[:1500] + err)
         ok(all(f"== {h} ==\n" + blocks[h] in out for h in want), "the same blocks as the whole table")
         ok(out.split("\n==", 1)[0] == full.split("\n==", 1)[0], "the same title lines")

@@ -4,7 +4,7 @@ read back with h5py and h5dump; prints TAP. Runs /usr/bin/python3 (Debian's
 h5py and numpy live only there).
 
 usage: check_io.py GROUP --kouan KOUAN [--root SRCROOT] [--tool h5dump=PATH]   (tests/tap.py)
-groups: file checksum kpi attrs overwrite kill interrupt chinese trace parameters run_parameters
+groups: store file checksum kpi attrs overwrite kill interrupt chinese trace parameters run_parameters
 Without h5dump (not given, not on PATH) its checks are left out.
 """
 import os
@@ -24,7 +24,7 @@ from tap import ok  # noqa: E402
 
 tap.diag_lines = 40
 
-ARGS = tap.parse_args(__doc__, ["file", "checksum", "kpi", "attrs", "overwrite", "kill", "interrupt", "chinese",
+ARGS = tap.parse_args(__doc__, ["store", "file", "checksum", "kpi", "attrs", "overwrite", "kill", "interrupt", "chinese",
                                 "trace", "parameters", "run_parameters"])
 KOUAN, ROOT = ARGS.kouan, ARGS.root
 H5DUMP = tap.tool("h5dump")
@@ -447,7 +447,40 @@ def g_run_parameters():
            float(f.attrs["horizon_hours"]) == 400, "the horizon as run", str(horizon))
 
 
-GROUPS = {"file": g_file, "checksum": g_checksum, "kpi": g_kpi, "attrs": g_attrs, "overwrite": g_overwrite, "kill": g_kill,
+def g_store():
+    """--store: what the run file holds beyond the KPIs, its size said at the end."""
+    sizes, kpis = {}, {}
+    for what in ("all", "kpis", "kpis,timeseries", "consignments"):
+        path = os.path.join(TMP, f"store-{what}.h5")
+        rc, out, err = run(SMALL, "-o", path, "--store", what)
+        ok(rc == 0 and os.path.exists(path), f"--store {what}: exit 0, the file written", err)
+        sizes[what] = os.path.getsize(path)
+        said = [line for line in err.splitlines() if line.startswith(f"kouan: run file {path} (")]
+        ok(len(said) == 1 and " kB, --store " in said[0], f"--store {what}: the file's size is printed", err)
+        with h5py.File(path, "r") as f:
+            kpis[what] = f["summary/group_values"][...].tobytes()
+            stored = s(f.attrs["stored"])
+            nc, nt = f["consignments"].shape[0], f["timeseries"].shape[0]
+            want = {"all": "kpis,consignments,timeseries", "kpis": "kpis", "kpis,timeseries": "kpis,timeseries",
+                    "consignments": "kpis,consignments"}[what]
+            ok(stored == want, f"--store {what}: attribute stored = '{want}'", stored)
+            ok((nc > 0) == ("consignments" in want) and (nt > 0) == ("timeseries" in want),
+               f"--store {what}: /consignments has {nc} rows, /timeseries {nt}", f"{nc} {nt}")
+            ok(int(f.attrs["complete"]) == 1 and "summary" in f, f"--store {what}: complete, with /summary", "")
+    ok(kpis["kpis"] is not None and all(v == kpis["all"] for v in kpis.values()),
+       "the KPIs of every replication are the same whatever is stored", "")
+    ok(sizes["kpis"] < sizes["kpis,timeseries"] < sizes["all"] and sizes["kpis"] < sizes["consignments"],
+       "--store kpis makes the smallest file", str(sizes))
+    for bad in ("kpi", "kpis,", "kpis,events", ""):
+        rc, out, err = run(SMALL, "--no-output", "--store", bad)
+        ok(rc == 2 and "--store: '" + bad + "' is not all, kpis, or a comma list of kpis, consignments, timeseries"
+           in err, f"--store '{bad}' is refused, naming the allowed values", err)
+    rc, out, err = run(os.path.join(ROOT, "scenarios", "mmc.lua"), "--reps", "2", "--store", "kpis", "--no-output")
+    ok(rc == 2 and "--store: scenario" in err and "is process-style" in err, "--store: not for a process-style run",
+       err)
+
+
+GROUPS = {"store": g_store, "file": g_file, "checksum": g_checksum, "kpi": g_kpi, "attrs": g_attrs, "overwrite": g_overwrite, "kill": g_kill,
           "interrupt": g_interrupt, "chinese": g_chinese, "trace": g_trace, "parameters": g_parameters,
           "run_parameters": g_run_parameters}
 try:

@@ -133,6 +133,13 @@ def group_set():
                 "a misspelt --set key names the nearest key")
     usage_error((SMALL, "--set", "ports.TSX.advance_share=0.4"), "ports.TSX: no entry named 'TSX' (did you mean 'TST'?)",
                 "a misspelt entry name names the nearest entry")
+    henan = os.path.join(TESTDIR, "..", "..", "scenarios", "henan.lua")
+    usage_error((henan, "--set", "ports.CGO.advance_share=0.4"),
+                "ports.CGO: no entry named 'CGO' (did you mean 'CGO import', 'CGO export'?)",
+                "a shortened entry name names the entries it begins")
+    usage_error((henan, "--set", "ports.QQQQQQQQ.advance_share=0.4"),
+                "no entry named 'QQQQQQQQ' (known: 'CGO import', 'CGO export', 'ZZ rail import'",
+                "an entry name near none lists the entries")
     usage_error((SMALL, "--set", "ports.TST.flows.freighter.goods.fresh.lab_prob=2"),
                 "ports.TST.flows.freighter.goods.fresh.lab_prob must be a number in [0, 1] (got 2)",
                 "an out-of-range --set gives the range")

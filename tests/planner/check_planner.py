@@ -175,6 +175,13 @@ elif GROUP == "zh":
         ok(want in out, f"table: '{want}'", out[:1500])
     ok(not any(w in out for w in ("metric", "vs baseline", "all ports", "target")), "no English words left",
        out[:1500])
+    for stop, want in ((["--until-halfwidth", "1000", "--max-reps", "4"], "已停止：整体通关时间均值（全部口岸，进口）配对差的半宽 "),
+                       (["--until-halfwidth", "0.0001", "--max-reps", "2"],
+                        "在 --max-reps 2 处停止：整体通关时间均值（全部口岸，进口）配对差的半宽 ")):
+        code, out, err = run(SCN, *ERAS, "--reps", "2", "--no-output", "--lang", "zh", "--until", "400", *stop)
+        text = out + err
+        ok(code == 0 and want in text and "stopped" not in text and "half-width" not in text,
+           f"--lang zh {' '.join(stop)}: the stopping line in Chinese", text[:1500])
     raw = open(path("zh.csv"), "rb").read()
     ok(raw.startswith(b"\xef\xbb\xbf"), "--bom: a byte-order mark first")
     head, rows = wide(path("zh.csv"))
