@@ -2715,6 +2715,12 @@ void kou_lsim_raise(lua_State *L)
 void kou_lsim_run(lua_State *L, kou_time until)
 {
     lsim *S = getlsim(L);
+    /* A run of processes makes and drops a userdata and a few frames for
+    ** every process, so the collector starts cycle after cycle over a heap
+    ** that stays small. Starting one only when the heap is 4 times what
+    ** the last kept (Lua's default: 2) is 3 % fewer instructions on
+    ** mmc.lua (callgrind), for a Lua heap that is still a few MB there. */
+    lua_gc(L, LUA_GCINC, 400, 0, 0);
     kou_status st = isinf(until) && until > 0 ? kou_sim_run(S->sim) : kou_sim_run_before(S->sim, until);
     if (S->error_ref != LUA_NOREF) {
         lua_rawgeti(L, LUA_REGISTRYINDEX, S->error_ref);

@@ -44,7 +44,7 @@ from tap import ok  # noqa: E402
 
 PAGES = {"readme": "README.md", "readme_zh": "README.zh.md", "scenarios_readme": "scenarios/README.md"}
 DOCS = ["analysis", "calibration", "clearance-time", "hardening", "hdf5-schema", "parameters", "planner",
-        "processes", "scenario-format", "sweep", "uncertainty", "visualiser"]
+        "presenter", "processes", "researcher", "scenario-format", "sweep", "uncertainty", "visualiser"]
 PAGES.update({d: f"docs/{d}.md" for d in DOCS})
 
 ARGS = tap.parse_args(__doc__, list(PAGES) + ["pages"])
@@ -74,7 +74,10 @@ NOT_RUN = [
 ]
 # Whole pages whose commands a suite of their own runs short.
 PAGE_RUN_BY = {"planner": "planner-walkthrough runs docs/planner.md's commands short",
-               "analysis": "python-* run docs/analysis.md's analysis"}
+               "analysis": "python-* run docs/analysis.md's analysis",
+               "presenter": "viz-presenter runs docs/presenter.md's commands short",
+               "researcher": "python-researcher and python-researcher-mpi run docs/researcher.md's commands "
+                             "in its short mode"}
 
 
 def commands(text):
