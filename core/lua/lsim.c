@@ -557,8 +557,10 @@ static void on_preempt(kou_sim *sim, kou_resource *res, const kou_preemption *pr
 static lres *checkres(lua_State *L, int idx)
 {
     lres *u = check_ud(L, idx, MT_RESOURCE);
+    if (u->gen == 0)
+        return u; /* resource{}: lives as long as the host */
     lsim *S = upsim(L);
-    if (u->gen != 0 && (S->run_sim == NULL || u->gen != S->run_gen)) {
+    if (S->run_sim == NULL || u->gen != S->run_gen) {
         lua_getiuservalue(L, idx, 1);
         luaL_error(L, "%s from replication %I is no longer valid: that replication has ended "
                    "(call port_resource inside the process, in each replication)",
