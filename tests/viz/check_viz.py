@@ -396,8 +396,8 @@ def group_export():
         rc, _, err = run(VIZ, a, *span, "--export", kept, "--force")
         ok(rc == 0 and "wrote 9 frames" in err and os.path.getsize(kept) > 1000
            and (other is None or filecmp.cmp(kept, other, shallow=False)),
-           f"--export {name[-3:]} --force: the file rewritten" + (" (the same bytes as a fresh export)" if other else ""),
-           err)
+           f"--export {name[-3:]} --force: the file rewritten"
+           + (" (the same bytes as a fresh export)" if other else ""), err)
     if rc1 == 0 and shutil.which("ffprobe"):
         p = subprocess.run(["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
                             "stream=codec_name,width,height,nb_read_frames", "-of", "csv=p=0", m1],
@@ -548,7 +548,7 @@ def group_valgrind():
     vg = tap.tool("valgrind", required=True)
     for what, files in (("one run", [a]), ("side by side", [a, b])):
         rc, _, err = run(vg, "--leak-check=full", "--errors-for-leak-kinds=definite", "--error-exitcode=99",
-                         VIZ, *files, "--frames", tmp("vg"), "--from", "200", "--to", "201", "--fps", "2",
+                         VIZ, *files, "--frames", tmp(f"vg-{len(files)}"), "--from", "200", "--to", "201", "--fps", "2",
                          "--size", "640x360")
         ok(rc == 0 and "ERROR SUMMARY: 0 errors" in err and "definitely lost: 0 bytes" in err,
            f"valgrind memcheck: a short export of {what}, no errors, no leaks", err[-3000:])
