@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd/cmd.h"
@@ -138,7 +139,7 @@ static size_t options(sweep_opts *o, kou_opt *t)
          .help = "the sweep file (default results/DESIGN.h5)"},
         {"--resume", NULL, KOU_OPT_FLAG, &o->resume,
          .help = "continue an interrupted sweep file (its runs are kept)"},
-        {"--force", NULL, KOU_OPT_FLAG, &o->force, .help = "overwrite an existing sweep file"},
+        {"--force", NULL, KOU_OPT_FLAG, &o->force, .help = "overwrite an existing sweep file and --plot chart"},
         {"--shard", NULL, KOU_OPT_CHECKED, o, .what = "i/N with 1 <= i <= N", .check = read_shard,
          .metavar = "i/N", .help = "run only the points p with p mod N = i - 1 (default file\n"
                                    "results/DESIGN-shard-i-of-N.h5); kouan sweep-merge\njoins the shards"},
@@ -196,6 +197,16 @@ static int parse(sweep_opts *o, int argc, char **argv)
         return kou_usage_error("sweep", "--plot draws a whole sweep, not a shard: merge the shards with kouan "
                                "sweep-merge and plot the merged file with /usr/bin/python3 scripts/kouan_plot.py "
                                "FILE OUT.png [--group G] [--metric M]");
+    /* The one overwrite rule (README.md): an existing chart is refused
+    ** before any run. --resume cannot take --force, so it is told to
+    ** choose another name. */
+    struct stat st;
+    if (o->plot && o->resume && stat(o->plot, &st) == 0 && !S_ISDIR(st.st_mode))
+        return kou_usage_error("sweep", "--plot %s: %s exists: refusing to overwrite it; choose another name "
+                               "(--force, which would overwrite it, starts the sweep file anew: not with --resume)",
+                               o->plot, o->plot);
+    if (kou_refuse_overwrite("sweep", "--plot", o->plot, o->force) != 0)
+        return 2;
     if (access(o->design, R_OK) != 0)
         return kou_usage_error("sweep", "cannot open design file '%s': %s", o->design, strerror(errno));
     return -1;

@@ -587,6 +587,19 @@ def group_plot():
         ok(rc == 2 and f"{opt}: unknown" in se and f"did you mean '{near}'?" in se and not os.path.exists(svg_bad)
            and not os.path.exists(out("plot-bad")) and "runs" not in so,
            f"--plot {opt} '{bad}': exit 2 before any run, names '{near}', no chart, no sweep file", so + se)
+    # the one overwrite rule (README.md): an existing chart refused before any run, unless --force
+    mine = os.path.join(TMP, "mine.svg")
+    with open(mine, "w", encoding="utf-8") as f:
+        f.write("mine\n")
+    rc, so, se = sweep(d, "-o", out("plot-again"), "--plot", mine)
+    ok(rc == 2 and f"--plot {mine}: {mine} exists: refusing to overwrite it; --force overwrites it" in se
+       and open(mine, encoding="utf-8").read() == "mine\n" and not os.path.exists(out("plot-again")),
+       "--plot over an existing file: exit 2 before any run, the file kept, --force named", se)
+    rc, so, se = sweep(d, "-o", out("plot-kpi"), "--plot", mine, "--resume")
+    ok(rc == 2 and "choose another name" in se and open(mine, encoding="utf-8").read() == "mine\n",
+       "--plot over an existing file with --resume: exit 2, another name asked for (--force excludes --resume)", se)
+    rc, so, se = sweep(d, "-o", out("plot-again"), "--plot", mine, "--force")
+    ok(rc == 0 and open(mine, encoding="utf-8").read().startswith("<?xml"), "--plot --force: the chart rewritten", se)
     # the script by hand (a merged sweep): the same options, a typo named
     rc, so, se = tap.run(["/usr/bin/python3", os.path.join(ROOT, "scripts", "kouan_plot.py"), out("plot-kpi"),
                           os.path.join(TMP, "plot-hand.svg"), "--group", "TST air imprt"], timeout=60, env=ENV)
