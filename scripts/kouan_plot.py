@@ -4,8 +4,9 @@ run file: for each port and direction, the distribution of the overall
 clearance time (整体通关时间), and the three-clock breakdown (preparation,
 customs, port logistics: mean hours over the replications).
 
-usage: kouan_plot.py FILE.h5 OUT.png|OUT.svg [--lang en|zh]   (normally run by
-`kouan report --plot` or `kouan compare --plot [--lang zh]` or `kouan sweep --plot`)
+usage: kouan_plot.py FILE.h5 OUT.png|OUT.svg [--lang en|zh] [--group G] [--metric M]
+(normally run by `kouan report --plot` or `kouan compare --plot [--lang zh]` or
+`kouan sweep --plot [--group G] [--metric M]`)
 
 A compare file (root attribute schema = "kouan-compare") gives instead one
 figure of the paired % change of the mean overall clearance time of every
@@ -14,9 +15,11 @@ difference in hours beside each %, and the province's targets (−1/3 by
 end-2018, −1/2 by end-2021) as vertical lines; with --lang zh its titles
 and labels are in Chinese.
 A sweep file (root attribute kind = "kouan sweep") gives the standardized
-regression coefficients of the mean overall clearance time (all ports,
-import and export; means over replications) on the design's factors: which
-levers move clearance time most.
+regression coefficients of one KPI (means over replications) on the
+design's factors, which levers move it most: the KPI of --group G (a name
+of /kpi/groups, default "all ports import") and --metric M (one of
+/kpi/metrics, default overall_mean), the one kouan sweep's summary table
+is about, beside the same metric of its group in the other direction.
 An uncertainty file (schema = "kouan-uncertainty") gives, per all-ports
 group, each alternative's band (5–95 % of the draw means of the mean
 overall clearance time) and median with the targets (−1/3, −1/2 of the
@@ -330,26 +333,64 @@ def standardized_coefficients(np, x, y):
     return coef, float(1 - resid.var() / zy.var()), len(y)
 
 
-def sweep_figure(np, plt, f, out):
-    """Tornado of standardized regression coefficients, import and export."""
+# The sweep KPI metrics the chart names, with their units (as the printed
+# KPI table of core/model/kpi.c says them); a metric not here is named as is.
+SWEEP_METRICS = {
+    "count": ("consignments", ""), "overall_mean": ("mean overall clearance time 整体通关时间", "h"),
+    "overall_median": ("median overall clearance time", "h"), "overall_p90": ("p90 overall clearance time", "h"),
+    "overall_p95": ("p95 overall clearance time", "h"), "prep_mean": ("mean preparation time", "h"),
+    "customs_mean": ("mean customs time", "h"), "logistics_mean": ("mean port logistics time", "h"),
+    "dwell_mean": ("mean total dwell", "h"), "within_1h": ("share released within 1 h", "%"),
+    "within_6h": ("share released within 6 h", "%"), "within_24h": ("share released within 24 h", "%"),
+    "inspection_rate": ("inspection rate", "%"), "scan_rate": ("machine scan rate", "%"),
+    "manual_rate": ("manual inspection rate", "%"), "cost_mean": ("cost per consignment", "CNY")}
+
+
+def pick(kind, option, name, names):
+    """The index of name in names, or die naming the nearest (or all)."""
+    if name in names:
+        return names.index(name)
+    import difflib
+    near = difflib.get_close_matches(name, names, 1, 0.6)
+    known = f"did you mean '{near[0]}'?" if near else "known: " + ", ".join(f"'{n}'" for n in names)
+    die(f"{option}: unknown {kind} '{name}' in the sweep file ({known})")
+
+
+def sweep_figure(np, plt, f, out, group=None, metric=None):
+    """Tornado of standardized regression coefficients of one KPI (the group
+    and metric of kouan sweep --group/--metric, by default all ports import,
+    overall_mean) and of the same metric for its group in the other
+    direction: which levers move that KPI most."""
     factors = [text(v) for v in f["design/factors"][...]]
     x = f["design/matrix"][...]
     metrics = [text(v) for v in f["kpi/metrics"][...]]
-    if "overall_mean" not in metrics:
-        die("the sweep has no overall_mean KPI to explain (add it to the design's kpi list)")
-    m = metrics.index("overall_mean")
+    groups = [text(v) for v in f["kpi/groups"][...]]
+    if metric is None and "overall_mean" not in metrics:
+        die("the sweep has no overall_mean KPI to explain (add it to the design's kpi list, or choose "
+            "another with --metric)")
+    m = pick("KPI metric", "--metric", metric or "overall_mean", metrics)
     values = f["kpi/values"][...]
-    ports, dirs = f["kpi/group_port"][...], f["kpi/group_direction"][...]
-    panels = [(g, DIRECTIONS.get(int(dirs[g]), "?")) for g in range(len(ports)) if int(ports[g]) < 0]
-    if not panels:
-        die("the sweep file has no all-ports group")
+    ports, modes = f["kpi/group_port"][...], f["kpi/group_mode"][...]
+    dirs = f["kpi/group_direction"][...]
+    if group is None:
+        chosen = [g for g in range(len(ports)) if int(ports[g]) < 0 and int(dirs[g]) == 0]
+        if not chosen:
+            die("the sweep file has no all-ports import group (choose one with --group)")
+        g0 = chosen[0]
+    else:
+        g0 = pick("KPI group", "--group", group, groups)
+    twins = [g for g in range(len(ports)) if g != g0 and ports[g] == ports[g0] and modes[g] == modes[g0]
+             and dirs[g] != dirs[g0]]
+    panels = [g0] + twins[:1]
+    label, unit = SWEEP_METRICS.get(metrics[m], (metrics[m], ""))
+    kpi_name = f"{metrics[m]} ({unit})" if unit else metrics[m]
     fig, axes = plt.subplots(1, len(panels), figsize=(19.2, 10.8), dpi=100, sharey=True, squeeze=False)
     order = None
-    for ax, (g, name) in zip(axes[0], panels):
+    for ax, g in zip(axes[0], panels):
         with np.errstate(invalid="ignore"):
             y = np.nanmean(values[:, :, g, m], axis=1)
         coef, r2, n = standardized_coefficients(np, x, y)
-        if order is None:  # the first panel's ranking orders both
+        if order is None:  # the chosen group's ranking orders both
             order = sorted(range(len(factors)), key=lambda j: -abs(np.nan_to_num(coef[j])))
         c = np.array([coef[j] for j in order])
         ypos = np.arange(len(order))
@@ -364,14 +405,14 @@ def sweep_figure(np, plt, f, out):
                     ha="center", va="center", fontsize=18, color="#555555",
                     bbox={"facecolor": "white", "edgecolor": "#cccccc"})
         fit = f"R² = {r2:.3f}" if np.isfinite(r2) else "no variation"
-        ax.set_title(f"all ports · {name}   ({fit}, {n} points)")
+        ax.set_title(f"{groups[g]} · {kpi_name}\n({fit}, {n} points)")
         ax.grid(axis="x", alpha=0.35)
-        ax.set_xlabel("standardized regression coefficient")
+        ax.set_xlabel(f"standardized regression coefficient of {metrics[m]}")
     axes[0][0].set_yticks(np.arange(len(order)), ["\n".join(textwrap.wrap(factors[j], 28)) for j in order])
     axes[0][0].invert_yaxis()
-    fig.suptitle("整体通关时间 what moves the mean overall clearance time (sweep: "
-                 f"{text(f.attrs.get('design_path', ''))})", fontsize=22)
-    fig.tight_layout(rect=(0, 0, 1, 0.95))
+    fig.suptitle(wrap_title(f"what moves the {label}{f' ({unit})' if unit else ''} of {groups[g0]} (sweep: "
+                            f"{text(f.attrs.get('design_path', ''))})", 90), fontsize=22)
+    fig.tight_layout(rect=(0, 0, 1, 0.93))
     try:
         fig.savefig(out)
     except (OSError, ValueError) as e:
@@ -381,12 +422,13 @@ def sweep_figure(np, plt, f, out):
 
 def main():
     args = sys.argv[1:]
-    lang = "en"
-    if len(args) == 4 and args[2] == "--lang":
-        lang = args[3]
-        args = args[:2]
+    opts = {"--lang": "en", "--group": None, "--metric": None}  # --group, --metric: a sweep file's KPI
+    while len(args) >= 4 and args[-2] in opts:
+        opts[args[-2]] = args[-1]
+        args = args[:-2]
+    lang = opts["--lang"]
     if len(args) != 2 or lang not in ("en", "zh"):
-        die("usage: kouan_plot.py RUN.h5 OUT.png|OUT.svg [--lang en|zh]")
+        die("usage: kouan_plot.py RUN.h5 OUT.png|OUT.svg [--lang en|zh] [--group G] [--metric M]")
     h5path, out = args
     need("matplotlib", "python3-matplotlib")
     need("numpy", "python3-numpy")
@@ -416,7 +458,9 @@ def main():
             if text(f.attrs.get("schema", "")) == "kouan-uncertainty":
                 return uncertainty_figure(np, plt, f, out)
             if text(f.attrs.get("kind", "")) == "kouan sweep":
-                return sweep_figure(np, plt, f, out)
+                return sweep_figure(np, plt, f, out, opts["--group"], opts["--metric"])
+            if opts["--group"] or opts["--metric"]:
+                die(f"{h5path}: --group and --metric choose a sweep file's KPI; this is not a sweep file")
             title, col, groups = read_summary(f, h5path)
             groups = [g for g in groups if g["port_index"] >= 0]
             times = clearance_times(np, f, groups)

@@ -4,8 +4,9 @@
 # and replays them side by side with kouan-viz. Options go to kouan-viz:
 #
 #   scripts/viz-demo.sh                                   # a window (needs a display)
-#   scripts/viz-demo.sh --export results/henan-2017-vs-2021.mp4 \
-#       --from 2017-03-06 --duration 20 --speed 6h/s --size 1280x720
+#   scripts/viz-demo.sh --export results/henan-2017-vs-2021.mp4 --force \
+#       --from 2017-03-06 --duration 20 --speed 6h/s --size 1280x720   # remakes the committed video
+#   (an existing --export file or --frames folder of frames is refused without --force)
 #   scripts/viz-demo.sh --frames shots --from 2017-03-06T10:00 --to 2017-03-06T10:00
 set -eu
 # A window needs a display: without one SDL would play it off screen,

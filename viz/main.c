@@ -8,6 +8,7 @@
 ** Exports are a function of the files and the options only: frame i shows
 ** simulated time from + i * speed / fps, drawn by SDL's software renderer.
 */
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -49,6 +50,8 @@ static const char usage[] =
     "  --export OUT       write OUT.mp4 (.mkv, .mov: H.264) or OUT.gif through ffmpeg,\n"
     "                     no display needed\n"
     "  --frames DIR       write PNG frames DIR/frame-000000.png ..., no display needed\n"
+    "  --force            let --export overwrite an existing file, --frames a folder\n"
+    "                     holding frames (without it they are refused, exit 2)\n"
     "  --fps N            export frame rate (default 30)\n"
     "  --duration S       export length in seconds of video (instead of --to)\n"
     "  --bench N          draw N frames off screen across the span; print frame times\n"
@@ -74,6 +77,7 @@ typedef struct options {
     const char *export_path, *frames_dir;
     int fps;
     bool no_legend;
+    bool force; /* --force: --export and --frames may overwrite */
     double duration;
     long bench;
     long max_frames; /* window: quit after this many frames (0: never) */
@@ -253,6 +257,44 @@ static int set_option(options *o, const char *a, const char *v)
     return 0;
 }
 
+/* The name of a PNG frame of an earlier export in dir (frame-*.png), into
+** name; false when there is none or dir cannot be read (then the export
+** makes it, or says why it cannot). */
+static bool earlier_frame(const char *dir, char *name, size_t len)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return false;
+    bool found = false;
+    for (struct dirent *e; !found && (e = readdir(d)) != NULL;) {
+        size_t n = strlen(e->d_name);
+        found = n > 10 && strncmp(e->d_name, "frame-", 6) == 0 && strcmp(e->d_name + n - 4, ".png") == 0;
+        if (found)
+            snprintf(name, len, "%s", e->d_name);
+    }
+    closedir(d);
+    return found;
+}
+
+/* kouan's one overwrite rule (README.md, "A run never overwrites a file"):
+** what --export or --frames would write over is refused before the run
+** files are read or a frame is drawn, unless --force. 0, or exit status 2
+** after the message. */
+static int refuse_overwrite(const options *o)
+{
+    struct stat st;
+    char name[256];
+    if (o->force)
+        return 0;
+    if (o->export_path && stat(o->export_path, &st) == 0 && !S_ISDIR(st.st_mode))
+        return fail_usage("--export %s: the file exists: refusing to overwrite it; pass --force to overwrite it, "
+                          "or choose another name", o->export_path);
+    if (o->frames_dir && earlier_frame(o->frames_dir, name, sizeof name))
+        return fail_usage("--frames %s: the folder holds frames of an earlier export (%s): refusing to overwrite "
+                          "them; pass --force to overwrite them, or choose another folder", o->frames_dir, name);
+    return 0;
+}
+
 /* 0 to go on, 1 when --help was printed, 2 after a usage error. */
 static int parse_args(int argc, char **argv, options *o)
 {
@@ -270,6 +312,10 @@ static int parse_args(int argc, char **argv, options *o)
         }
         if (strcmp(a, "--no-legend") == 0) {
             o->no_legend = true;
+            continue;
+        }
+        if (strcmp(a, "--force") == 0) {
+            o->force = true;
             continue;
         }
         if (a[0] != '-' || a[1] == '\0') {
@@ -292,6 +338,11 @@ static int parse_args(int argc, char **argv, options *o)
         return fail_usage("%s", "--export and --frames: choose one");
     if (o->export_path && viz_export_format(o->export_path) == VIZ_FORMAT_NONE)
         return fail_usage("--export %s: %s", o->export_path, VIZ_EXPORT_FORMATS);
+    if (o->force && !o->export_path && !o->frames_dir)
+        return fail_usage("%s", "--force lets --export or --frames overwrite an earlier export: give one of them");
+    int rc = refuse_overwrite(o);
+    if (rc != 0)
+        return rc;
     if (!o->size_given && (o->export_path || o->frames_dir || o->bench)) {
         o->w = 1920;
         o->h = 1080;

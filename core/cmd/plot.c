@@ -16,7 +16,10 @@ int kou_plot_file(const char *root, const char *h5path, const char *out)
     return kou_plot_file_lang(root, h5path, out, "en");
 }
 
-int kou_plot_file_lang(const char *root, const char *h5path, const char *out, const char *lang)
+/* Runs the plot script on h5path into out with its options extra[0..nextra)
+** after "--lang lang". */
+static int plot_with(const char *root, const char *h5path, const char *out, const char *lang,
+                     const char *const *extra, size_t nextra)
 {
     char script[4096];
     snprintf(script, sizeof script, "%s/scripts/kouan_plot.py", root);
@@ -37,8 +40,12 @@ int kou_plot_file_lang(const char *root, const char *h5path, const char *out, co
         return 1;
     }
     if (pid == 0) {
-        char *const args[] = {(char *)(uintptr_t)py, script, (char *)(uintptr_t)h5path, (char *)(uintptr_t)out,
-                              "--lang", (char *)(uintptr_t)lang, NULL};
+        char *args[6 + 4 + 1] = {(char *)(uintptr_t)py, script, (char *)(uintptr_t)h5path, (char *)(uintptr_t)out,
+                                 "--lang", (char *)(uintptr_t)lang};
+        size_t n = 6;
+        for (size_t i = 0; i < nextra && i < 4; i++)
+            args[n++] = (char *)(uintptr_t)extra[i];
+        args[n] = NULL;
         execv(py, args);
         fprintf(stderr, "kouan: cannot run %s: %s\n", py, strerror(errno));
         _exit(127);
@@ -54,4 +61,25 @@ int kou_plot_file_lang(const char *root, const char *h5path, const char *out, co
     if (WIFSIGNALED(status))
         fprintf(stderr, "kouan: %s: the plot script was killed by signal %d\n", out, WTERMSIG(status));
     return 1; /* the script has said why */
+}
+
+int kou_plot_file_lang(const char *root, const char *h5path, const char *out, const char *lang)
+{
+    return plot_with(root, h5path, out, lang, NULL, 0);
+}
+
+int kou_plot_sweep_file(const char *root, const char *h5path, const char *out, const char *group,
+                        const char *metric)
+{
+    const char *extra[4];
+    size_t n = 0;
+    if (group) {
+        extra[n++] = "--group";
+        extra[n++] = group;
+    }
+    if (metric) {
+        extra[n++] = "--metric";
+        extra[n++] = metric;
+    }
+    return plot_with(root, h5path, out, "en", extra, n);
 }

@@ -15,4 +15,10 @@ int kou_plot_file(const char *root, const char *h5path, const char *out);
 /* The same with the chart's titles and labels in lang ("en", "zh"). */
 int kou_plot_file_lang(const char *root, const char *h5path, const char *out, const char *lang);
 
+/* A sweep file's chart of the sensitivity of the KPI of group (NULL: "all
+** ports import") and metric (NULL: overall_mean), the KPI the summary's
+** table is about (--group, --metric of kouan sweep). */
+int kou_plot_sweep_file(const char *root, const char *h5path, const char *out, const char *group,
+                        const char *metric);
+
 #endif

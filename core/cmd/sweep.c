@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd/cmd.h"
@@ -138,14 +139,14 @@ static size_t options(sweep_opts *o, kou_opt *t)
          .help = "the sweep file (default results/DESIGN.h5)"},
         {"--resume", NULL, KOU_OPT_FLAG, &o->resume,
          .help = "continue an interrupted sweep file (its runs are kept)"},
-        {"--force", NULL, KOU_OPT_FLAG, &o->force, .help = "overwrite an existing sweep file"},
+        {"--force", NULL, KOU_OPT_FLAG, &o->force, .help = "overwrite an existing sweep file and --plot chart"},
         {"--shard", NULL, KOU_OPT_CHECKED, o, .what = "i/N with 1 <= i <= N", .check = read_shard,
          .metavar = "i/N", .help = "run only the points p with p mod N = i - 1 (default file\n"
                                    "results/DESIGN-shard-i-of-N.h5); kouan sweep-merge\njoins the shards"},
         {"--plot", NULL, KOU_OPT_CHECKED, &o->plot, .what = "a file name ending in .png or .svg",
          .check = kou_plot_name, .metavar = "F.png|F.svg",
-         .help = "chart of the standardized regression coefficients of\nthe overall clearance time (import, "
-                 "export) on the\nfactors"},
+         .help = "chart of the standardized regression coefficients of\nthe KPI of --group/--metric (and of "
+                 "its group in the\nother direction) on the factors"},
         {"--group", NULL, KOU_OPT_TEXT, &o->group, .what = "a KPI group", .metavar = "G",
          .help = "the KPI group of the sensitivity (default\n'all ports import'; e.g. 'CGO import air import')"},
         {"--metric", NULL, KOU_OPT_TEXT, &o->metric, .what = "a KPI metric", .metavar = "M",
@@ -195,7 +196,17 @@ static int parse(sweep_opts *o, int argc, char **argv)
     if (o->plot && o->nshards > 0)
         return kou_usage_error("sweep", "--plot draws a whole sweep, not a shard: merge the shards with kouan "
                                "sweep-merge and plot the merged file with /usr/bin/python3 scripts/kouan_plot.py "
-                               "FILE OUT.png");
+                               "FILE OUT.png [--group G] [--metric M]");
+    /* The one overwrite rule (README.md): an existing chart is refused
+    ** before any run. --resume cannot take --force, so it is told to
+    ** choose another name. */
+    struct stat st;
+    if (o->plot && o->resume && stat(o->plot, &st) == 0 && !S_ISDIR(st.st_mode))
+        return kou_usage_error("sweep", "--plot %s: %s exists: refusing to overwrite it; choose another name "
+                               "(--force, which would overwrite it, starts the sweep file anew: not with --resume)",
+                               o->plot, o->plot);
+    if (kou_refuse_overwrite("sweep", "--plot", o->plot, o->force) != 0)
+        return 2;
     if (access(o->design, R_OK) != 0)
         return kou_usage_error("sweep", "cannot open design file '%s': %s", o->design, strerror(errno));
     return -1;
@@ -915,7 +926,7 @@ int kou_cmd_sweep(int argc, char **argv)
     /* The sensitivity chart, from the finished file (rank 0 only). A sweep
     ** with failed runs (code 1) is still plotted from its good points. */
     if (o.plot && s->rank == 0 && (code == 0 || code == 1) && s->out[0]) {
-        int pc = kou_plot_file(kou_portset_root(), s->out, o.plot);
+        int pc = kou_plot_sweep_file(kou_portset_root(), s->out, o.plot, o.group, o.metric);
         if (pc != 0 && code == 0)
             code = 1;
     }

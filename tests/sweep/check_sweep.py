@@ -553,6 +553,58 @@ def group_plot():
     ok(len(printed) == 2 and abs(printed["ports.TST.advance_share"] - coef[0]) < 6e-4
        and abs(printed["ports.TST.scan_first_share"] - coef[1]) < 6e-4,
        f"the plotted coefficients {np.round(coef, 3)} equal the printed {printed}", so)
+    # --group/--metric: the chart is about the KPI the printed table is about (SVG text: matplotlib writes
+    # each text drawn as paths after an XML comment holding it)
+    def svg_texts(path):
+        with open(path, encoding="utf-8") as f:
+            return re.findall(r"<!-- (.*?) -->", f.read())
+
+    svg_default, svg_kpi = os.path.join(TMP, "plot-default.svg"), os.path.join(TMP, "plot-kpi.svg")
+    rc, so_default, se = sweep(d, "-o", out("plot-default"), "--plot", svg_default)
+    ok(rc == 0 and os.path.exists(svg_default), "--plot F.svg writes the default chart", se)
+    rc, so, se = sweep(d, "-o", out("plot-kpi"), "--plot", svg_kpi, "--group", "TST air import",
+                       "--metric", "overall_p90")
+    ok(rc == 0 and os.path.exists(svg_kpi), "--plot with --group/--metric writes a chart", se)
+    if os.path.exists(svg_default) and os.path.exists(svg_kpi):
+        dt, kt = svg_texts(svg_default), svg_texts(svg_kpi)
+        ok(dt != kt, "the --group/--metric chart's text is not the default one's")
+        ok(any("all ports import" in t and "overall_mean (h)" in t for t in dt)
+           and not any("TST air import" in t for t in dt), "the default chart names all ports import, overall_mean (h)",
+           dt)
+        ok(any("TST air import" in t and "overall_p90 (h)" in t for t in kt)
+           and any(t.startswith("what moves the p90 overall clearance time (h) of TST air import") for t in kt)
+           and not any("all ports" in t or "overall_mean" in t for t in kt),
+           "the --group/--metric chart's titles name TST air import and overall_p90 with its unit, nothing else", kt)
+        printed = [f"{float(line.split()[0]):+.3f}" for line in so.splitlines()
+                   if len(line.split()) == 2 and line.split()[1].startswith("ports.")]
+        drawn = [t.strip() for t in kt if re.fullmatch(r"\s+[-+][0-9]\.[0-9]{3}\s+", t)]  # the bar labels
+        ok(len(printed) == 2 and sorted(drawn) == sorted(printed),
+           f"the chart's coefficients {drawn} are the printed table's {printed}", so)
+    # a bad --group/--metric with --plot: refused before any run, the nearest name, no chart, no file
+    for opt, bad, near in [("--group", "TST air imprt", "TST air import"), ("--metric", "overall_p09", "overall_p90")]:
+        svg_bad = os.path.join(TMP, "plot-bad.svg")
+        rc, so, se = sweep(d, "-o", out("plot-bad"), "--plot", svg_bad, opt, bad)
+        ok(rc == 2 and f"{opt}: unknown" in se and f"did you mean '{near}'?" in se and not os.path.exists(svg_bad)
+           and not os.path.exists(out("plot-bad")) and "runs" not in so,
+           f"--plot {opt} '{bad}': exit 2 before any run, names '{near}', no chart, no sweep file", so + se)
+    # the one overwrite rule (README.md): an existing chart refused before any run, unless --force
+    mine = os.path.join(TMP, "mine.svg")
+    with open(mine, "w", encoding="utf-8") as f:
+        f.write("mine\n")
+    rc, so, se = sweep(d, "-o", out("plot-again"), "--plot", mine)
+    ok(rc == 2 and f"--plot {mine}: {mine} exists: refusing to overwrite it; --force overwrites it" in se
+       and open(mine, encoding="utf-8").read() == "mine\n" and not os.path.exists(out("plot-again")),
+       "--plot over an existing file: exit 2 before any run, the file kept, --force named", se)
+    rc, so, se = sweep(d, "-o", out("plot-kpi"), "--plot", mine, "--resume")
+    ok(rc == 2 and "choose another name" in se and open(mine, encoding="utf-8").read() == "mine\n",
+       "--plot over an existing file with --resume: exit 2, another name asked for (--force excludes --resume)", se)
+    rc, so, se = sweep(d, "-o", out("plot-again"), "--plot", mine, "--force")
+    ok(rc == 0 and open(mine, encoding="utf-8").read().startswith("<?xml"), "--plot --force: the chart rewritten", se)
+    # the script by hand (a merged sweep): the same options, a typo named
+    rc, so, se = tap.run(["/usr/bin/python3", os.path.join(ROOT, "scripts", "kouan_plot.py"), out("plot-kpi"),
+                          os.path.join(TMP, "plot-hand.svg"), "--group", "TST air imprt"], timeout=60, env=ENV)
+    ok(rc == 1 and "--group: unknown KPI group 'TST air imprt'" in se and "did you mean 'TST air import'?" in se,
+       "kouan_plot.py --group typo: exit 1, the nearest group", se)
     rc, so, se = sweep(d, "-o", out("plot2"), "--plot", os.path.join(TMP, "plot.txt"))
     ok(rc == 2 and ".png or .svg" in se, "--plot to a .txt: exit 2", se)
     rc, so, se = sweep(d, "-o", out("plot3"), "--shard", "1/2", "--plot", png)

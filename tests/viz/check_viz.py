@@ -359,6 +359,20 @@ def group_export():
            and int.from_bytes(head[20:24], "big") == 540, "PNG frames are 960x540 PNG")
         ok(not filecmp.cmp(os.path.join(d1, names[0]), os.path.join(d1, names[-1]), shallow=False),
            "the first and last frames differ (time moves)")
+    # The overwrite rule (README.md): frames of an earlier export are refused
+    # before anything is drawn, unless --force; then they are rewritten.
+    first = os.path.join(d1, "frame-000000.png")
+    before = open(first, "rb").read() if os.path.exists(first) else b""
+    small = [x if x != "960x540" else "640x360" for x in span]
+    rc, _, err = run(VIZ, a, *small, "--frames", d1)
+    ok(rc == 2 and f"--frames {d1}: the folder holds frames of an earlier export" in err and "--force" in err
+       and "another folder" in err and "wrote" not in err and open(first, "rb").read() == before,
+       "--frames into a folder of frames: refused (exit 2, --force named), the frames unchanged", err)
+    rc, _, err = run(VIZ, a, *small, "--frames", d1, "--force")
+    with open(first, "rb") as f:
+        head = f.read(24)
+    ok(rc == 0 and int.from_bytes(head[16:20], "big") == 640, "--frames --force: the frames rewritten (640 wide)",
+       err)
     if shutil.which("ffmpeg") is None:
         skip("MP4 export", "ffmpeg is not installed (scripts/bootstrap.sh installs it)")
         return
@@ -367,6 +381,23 @@ def group_export():
     rc2, _, err2 = run(VIZ, a, *span, "--export", m2)
     ok(rc1 == 0 and rc2 == 0, "--export MP4 succeeds", err1 + err2)
     ok(rc1 == 0 and filecmp.cmp(m1, m2, shallow=False), "two MP4 exports are identical byte for byte")
+    # The overwrite rule (README.md): an existing file (here one that is no
+    # video, as a committed results/ file may be another export) is refused
+    # before anything is drawn, unless --force; then it is rewritten.
+    for name, other in (("kept.mp4", m1), ("kept.gif", None)):
+        kept = tmp(name)
+        with open(kept, "wb") as f:
+            f.write(b"an earlier export\n")
+        rc, _, err = run(VIZ, a, *span, "--export", kept)
+        ok(rc == 2 and err.startswith(f"kouan-viz: --export {kept}: the file exists: refusing to overwrite it; "
+                                      "pass --force to overwrite it, or choose another name")
+           and "wrote" not in err and open(kept, "rb").read() == b"an earlier export\n",
+           f"--export over an existing {name[-3:]}: refused (exit 2, --force named), the file unchanged", err)
+        rc, _, err = run(VIZ, a, *span, "--export", kept, "--force")
+        ok(rc == 0 and "wrote 9 frames" in err and os.path.getsize(kept) > 1000
+           and (other is None or filecmp.cmp(kept, other, shallow=False)),
+           f"--export {name[-3:]} --force: the file rewritten"
+           + (" (the same bytes as a fresh export)" if other else ""), err)
     if rc1 == 0 and shutil.which("ffprobe"):
         p = subprocess.run(["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
                             "stream=codec_name,width,height,nb_read_frames", "-of", "csv=p=0", m1],
@@ -467,7 +498,7 @@ def group_damaged():
     refused, crashed = 0, []
     for path, what in cases:
         rc, out, err = run(VIZ, path, "--frames", tmp("dmg-frames"), "--from", "100", "--to", "101",
-                           "--size", "640x360")
+                           "--size", "640x360", "--force")  # an undamaged one may have written frames
         if rc < 0:
             crashed.append(f"{what}: signal {-rc}")
         elif rc != 0:
@@ -489,7 +520,8 @@ def group_options():
            (["--lang", "fr"], "--lang"), (["--colour", "pink"], "--colour"), (["--from", "yesterday"], "--from"),
            (["--from", "100", "--to", "50"], "span is empty"), (["--bogus"], "unknown option"),
            (["--rep"], "needs a value"), ([good, good], "at most two"),
-           (["--export", "a.mp4", "--frames", "d"], "choose one")]
+           (["--export", "a.mp4", "--frames", "d"], "choose one"),
+           (["--force"], "--force lets --export or --frames overwrite an earlier export: give one of them")]
     for args, want in bad:
         rc, _, err = run(VIZ, good, *args)
         ok(rc == 2 and want in err, f"option error: {' '.join(args)} -> '{want}'", err)
@@ -516,7 +548,7 @@ def group_valgrind():
     vg = tap.tool("valgrind", required=True)
     for what, files in (("one run", [a]), ("side by side", [a, b])):
         rc, _, err = run(vg, "--leak-check=full", "--errors-for-leak-kinds=definite", "--error-exitcode=99",
-                         VIZ, *files, "--frames", tmp("vg"), "--from", "200", "--to", "201", "--fps", "2",
+                         VIZ, *files, "--frames", tmp(f"vg-{len(files)}"), "--from", "200", "--to", "201", "--fps", "2",
                          "--size", "640x360")
         ok(rc == 0 and "ERROR SUMMARY: 0 errors" in err and "definitely lost: 0 bytes" in err,
            f"valgrind memcheck: a short export of {what}, no errors, no leaks", err[-3000:])
