@@ -344,6 +344,22 @@ static double val(const cmp *c, size_t r, size_t a, size_t g, size_t m)
     return c->vals[((r * c->nalt + a) * c->ngroup + g) * M + m];
 }
 
+/* The scenario's Chinese name (name_zh) of the group's port: the first
+** alternative's port of that name that gives one; NULL for none (and for
+** an all-ports group). */
+static const char *port_zh(const cmp *c, const kou_kpi_group *grp)
+{
+    if (grp->port_index < 0)
+        return NULL;
+    for (size_t a = 0; a < c->nalt; a++) {
+        const kou_model_config *cfg = kou_portset_get(c->ps, a)->cfg;
+        for (size_t p = 0; p < cfg->nports; p++)
+            if (strcmp(cfg->ports[p].name, grp->port) == 0 && cfg->ports[p].name_zh && cfg->ports[p].name_zh[0])
+                return cfg->ports[p].name_zh;
+    }
+    return NULL;
+}
+
 static uint64_t seed_of(const cmp *c, size_t a, size_t r)
 {
     return c->o->seed + r + (c->o->independent ? (uint64_t)a << 32 : 0);
@@ -516,7 +532,7 @@ static int run_all(cmp *c, char *stop, size_t len)
         double h = watched_half(c, wg);
         double shown_h = denoise(h, stats(c, 0, wg, (size_t)o->kpi).mean.mean);
         kou_lang lang = (kou_lang)o->lang;
-        const char *port = kou_lang_name(lang, gi.port), *dir = kou_lang_name(lang, kou_direction_name(gi.direction));
+        const char *port = kou_lang_port(lang, gi.port, port_zh(c, &gi)), *dir = kou_lang_name(lang, kou_direction_name(gi.direction));
         const char *what = kou_lang_name(lang, kpi);
         if (h <= o->halfwidth && lang == KOU_LANG_ZH) {
             snprintf(stop, len, "已停止：%s（%s，%s）配对差的半宽 %.4g <= %g，共 %zu 次重复", what, port, dir, shown_h,
@@ -670,7 +686,7 @@ static void group_name(const cmp *c, const kou_kpi_group *grp, char *buf, size_t
         kou_cmpg_name(grp, buf, n);
         return;
     }
-    snprintf(buf, n, "%s, %s%s%s", kou_lang_name(lang, grp->port), kou_lang_name(lang, kou_direction_name(grp->direction)),
+    snprintf(buf, n, "%s, %s%s%s", kou_lang_port(lang, grp->port, port_zh(c, grp)), kou_lang_name(lang, kou_direction_name(grp->direction)),
              grp->mode >= 0 ? ", " : "", grp->mode >= 0 ? kou_lang_name(lang, kou_group_mode_name(grp->mode)) : "");
 }
 
@@ -742,6 +758,10 @@ static void csv_group(const cmp *c, FILE *f, size_t g)
             const char *unit = kou_kpi_metric_unit((kou_kpi_metric)m, &scale);
             stat3 s = stats(c, a, g, m);
             kou_csv_field(f, grp.port);
+            if (c->o->lang != KOU_LANG_EN) {
+                fputc(',', f);
+                kou_csv_field(f, kou_lang_port((kou_lang)c->o->lang, grp.port, port_zh(c, &grp)));
+            }
             fprintf(f, ",%s,%s,%s,%s,", kou_group_mode_name(grp.mode), kou_direction_name(grp.direction),
                     kou_kpi_metric_name((kou_kpi_metric)m), unit);
             kou_csv_field(f, kou_portset_get(c->ps, a)->label);
@@ -768,7 +788,8 @@ static int write_csv_long(const cmp *c)
     }
     if (c->o->bom)
         fputs("\xEF\xBB\xBF", f);
-    fputs("port,mode,direction,metric,unit,alternative,mean,half_width,diff_mean,diff_half_width,"
+    fputs(c->o->lang != KOU_LANG_EN ? "port,port_zh," : "port,", f); /* port_zh: the name --lang zh shows */
+    fputs("mode,direction,metric,unit,alternative,mean,half_width,diff_mean,diff_half_width,"
           "pct_change,pct_change_half_width,replications", f);
     for (size_t r = 0; r < c->nrep; r++)
         fprintf(f, ",rep_%zu", c->repno[r] + 1);
@@ -827,7 +848,7 @@ static int output_path(const cmp *c, char *path, size_t len)
 /* The arrays of the compare file (io/h5compare.h), in display order. */
 typedef struct h5_arrays {
     const char *alts[MAX_ALTS], *metrics[M];
-    const char **gport;
+    const char **gport, **gport_zh;
     int32_t *gmode, *gdir;
     double *values, *mean, *half, *dm, *dh, *pm, *ph;
     int8_t *verdicts;      /* [2][a][g]: -1/3, then -1/2 */
@@ -839,6 +860,7 @@ static void fill_group(const cmp *c, h5_arrays *h, size_t gi)
     size_t A = c->nalt, R = c->nrep, G = c->ngroup, g = c->order[gi];
     kou_kpi_group grp = kou_kpi_group_info(c->proto, g);
     h->gport[gi] = grp.port;
+    h->gport_zh[gi] = kou_lang_port(KOU_LANG_ZH, grp.port, port_zh(c, &grp));
     h->gmode[gi] = grp.mode;
     h->gdir[gi] = grp.direction;
     for (size_t a = 0; a < A; a++) {
@@ -866,7 +888,8 @@ static void fill_arrays(const cmp *c, h5_arrays *h)
         h->alts[a] = kou_portset_get(c->ps, a)->label;
     for (size_t m = 0; m < M; m++)
         h->metrics[m] = kou_kpi_metric_name((kou_kpi_metric)m);
-    h->gport = koui_malloc(G * sizeof *h->gport);
+    h->gport = koui_malloc(2 * G * sizeof *h->gport);
+    h->gport_zh = h->gport + G;
     h->gmode = koui_malloc(2 * G * sizeof *h->gmode);
     h->gdir = h->gmode + G;
     h->values = koui_malloc((A * R * GM + 6 * A * GM) * sizeof *h->values);
@@ -922,7 +945,7 @@ static void summary_make(const cmp *c, const char *stop_line, int argc, char **a
     memcpy(s->nv, nv, sizeof nv);
     h5_arrays *h = &s->h;
     s->d = (kou_h5c_data){.nalt = A, .nrep = c->nrep, .ngroup = G, .nmetric = M, .alternatives = h->alts,
-                          .group_port = h->gport, .group_mode = h->gmode, .group_direction = h->gdir,
+                          .group_port = h->gport, .group_port_zh = h->gport_zh, .group_mode = h->gmode, .group_direction = h->gdir,
                           .metrics = h->metrics, .seeds = h->seeds, .values = h->values, .mean = h->mean,
                           .half = h->half, .diff_mean = h->dm, .diff_half = h->dh, .pct_mean = h->pm,
                           .pct_half = h->ph, .verdict_third = h->verdicts, .verdict_half = h->verdicts + A * G,

@@ -94,3 +94,10 @@ const char *kou_lang_name(kou_lang lang, const char *english)
             return names[i][lang];
     return english;
 }
+
+const char *kou_lang_port(kou_lang lang, const char *english, const char *name_zh)
+{
+    if (lang != KOU_LANG_EN && name_zh && name_zh[0])
+        return name_zh;
+    return kou_lang_name(lang, english);
+}

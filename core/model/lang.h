@@ -2,8 +2,9 @@
 ** lang.h — the words kouan shows a reader in English or Chinese (--lang en|zh):
 ** one table of en/zh pairs keyed by kou_word, for the compare table's
 ** headers, the wide CSV and .xlsx, and the names of directions, modes,
-** verdicts and metrics, looked up by their English name. A name the
-** table does not hold (a port's name) is shown as it is in both.
+** verdicts and metrics, looked up by their English name. A port's name
+** in Chinese is the scenario's own name_zh when it gives one, else the
+** table's (全部口岸 for all ports), else the name as it is.
 */
 #ifndef KOUAN_MODEL_LANG_H
 #define KOUAN_MODEL_LANG_H
@@ -33,5 +34,9 @@ const char *kou_word_in(kou_lang lang, kou_word w);
 ** met", "overall_mean", "h") in lang: the table's Chinese for it, else the
 ** name itself. */
 const char *kou_lang_name(kou_lang lang, const char *english);
+/* A port's name in lang: in English the name; in Chinese name_zh (the
+** scenario's port's, NULL or "" when it gives none), else the table's
+** Chinese for the name, else the name. */
+const char *kou_lang_port(kou_lang lang, const char *english, const char *name_zh);
 
 #endif
