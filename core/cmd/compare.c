@@ -164,7 +164,7 @@ static size_t options(copts *o, kou_opt *t)
         {"--xlsx", NULL, KOU_OPT_CHECKED, &o->xlsx, .what = "a file name ending in .xlsx in an existing folder",
          .check = xlsx_name, .metavar = "FILE.xlsx",
          .help = "the wide table as an Excel workbook (numbers as numbers),\nand a sheet of provenance: "
-                 "scenarios, eras, seed,\nreplications, version"},
+                 "scenarios, eras, seed,\nreplications, version (with --uncertainty: the --csv\nrows)"},
         {"--lang", NULL, KOU_OPT_CHECKED, &o->lang, .what = "en or zh", .check = lang_name, .metavar = "en|zh",
          .help = "the language of the table, the CSV's and .xlsx's headers\nand the chart (default en; zh: "
                  "Chinese)"},
@@ -293,10 +293,11 @@ static int check_options(const copts *o, size_t neras)
         return kou_usage_error("compare", "--max-reps is below --reps");
     if (o->halfwidth <= 0 && o->max_given)
         return kou_usage_error("compare", "--max-reps: only with --until-halfwidth");
-    if (o->uncertainty && (o->halfwidth > 0 || o->independent || o->bom || o->csv_long || o->xlsx ||
-                           o->lang != KOU_LANG_EN))
-        return kou_usage_error("compare", "--uncertainty: not with --until-halfwidth, --independent, --bom, "
-                                          "--csv-long, --xlsx or --lang");
+    if (o->uncertainty && (o->halfwidth > 0 || o->independent || o->csv_long))
+        return kou_usage_error("compare", "--uncertainty: not with %s (it takes --csv, --xlsx, --bom, --lang, "
+                                          "--plot: docs/uncertainty.md)",
+                               o->halfwidth > 0 ? "--until-halfwidth" : o->independent ? "--independent"
+                                                                                       : "--csv-long");
     if (o->uncertainty && o->group_list.n)
         return kou_usage_error("compare", "--group: not with --uncertainty");
     if (kou_refuse_overwrite("compare", "--csv", o->csv, o->force) ||
@@ -610,35 +611,6 @@ static void cell(char *buf, size_t n, double mean, double half, double scale, co
         snprintf(buf, n, sign ? "%+.2f ± %.2f%s" : "%.2f ± %.2f%s", v, half * scale, suffix);
 }
 
-/* The columns a UTF-8 text takes on a terminal: CJK ideographs and
-** full-width forms two, every other character one (± too). */
-static int columns(const char *s)
-{
-    int cols = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if ((*p & 0xC0) == 0x80)
-            continue;
-        unsigned cp = (*p & 0xF0) == 0xE0 && p[1] && p[2] ? ((*p & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu)
-                                                         : 0;
-        cols += (cp >= 0x2E80 && cp <= 0x9FFF) || (cp >= 0xFF00 && cp <= 0xFF60) ? 2 : 1;
-    }
-    return cols;
-}
-
-/* Pads a UTF-8 cell to w columns, on the left (right-aligned). */
-static void put_cell(FILE *out, const char *s, int w)
-{
-    int cols = columns(s);
-    fprintf(out, "%*s%s", w - cols > 0 ? w - cols : 0, "", s);
-}
-
-/* A UTF-8 text then padding to w columns (left-aligned). */
-static void put_left(FILE *out, const char *s, int w)
-{
-    int cols = columns(s);
-    fprintf(out, "%s%*s", s, w - cols > 0 ? w - cols : 0, "");
-}
-
 #define W 22 /* a value column */
 #define NAME_W 26 /* the metric column */
 
@@ -652,28 +624,28 @@ static void print_metric(const cmp *c, FILE *out, size_t g, kou_kpi_metric metri
     char name[96], buf[96];
     snprintf(name, sizeof name, "%s (%s)", kou_lang_name(lang, kou_kpi_metric_name(metric)),
              kou_lang_name(lang, unit));
-    put_left(out, name, NAME_W);
+    kou_put_left(out, name, NAME_W);
     stat3 s[MAX_ALTS];
     for (size_t a = 0; a < c->nalt; a++) {
         s[a] = stats(c, a, g, m);
         cell(buf, sizeof buf, s[a].mean.mean, s[a].mean.half, scale, "", false);
-        put_cell(out, buf, W);
+        kou_put_right(out, buf, W);
     }
     snprintf(name, sizeof name, "  %s", kou_word_in(lang, KOU_W_VS_BASELINE));
     fputc('\n', out);
-    put_left(out, name, NAME_W);
+    kou_put_left(out, name, NAME_W);
     fprintf(out, "%*s", W, "");
     for (size_t a = 1; a < c->nalt; a++) {
         cell(buf, sizeof buf, s[a].diff.mean, s[a].diff.half, scale, "", true);
-        put_cell(out, buf, W);
+        kou_put_right(out, buf, W);
     }
     snprintf(name, sizeof name, "  %s", kou_word_in(lang, KOU_W_PCT_CHANGE));
     fputc('\n', out);
-    put_left(out, name, NAME_W);
+    kou_put_left(out, name, NAME_W);
     fprintf(out, "%*s", W, "");
     for (size_t a = 1; a < c->nalt; a++) {
         cell(buf, sizeof buf, s[a].pct.mean, s[a].pct.half, 1.0, " %", true);
-        put_cell(out, buf, W);
+        kou_put_right(out, buf, W);
     }
     fputc('\n', out);
 }
@@ -698,9 +670,9 @@ static void print_group(const cmp *c, FILE *out, size_t g)
     char name[KOU_CMPG_NAME_MAX];
     group_name(c, &grp, name, sizeof name);
     fprintf(out, "\n== %s ==\n", name);
-    put_left(out, kou_word_in(lang, KOU_W_METRIC), NAME_W);
+    kou_put_left(out, kou_word_in(lang, KOU_W_METRIC), NAME_W);
     for (size_t a = 0; a < c->nalt; a++)
-        put_cell(out, kou_portset_get(c->ps, a)->label, W);
+        kou_put_right(out, kou_portset_get(c->ps, a)->label, W);
     fputc('\n', out);
     for (size_t k = 0; k < kou_ctab_nmetrics; k++)
         print_metric(c, out, g, kou_ctab_metrics[k]);
@@ -1080,7 +1052,8 @@ static int uncertainty(const copts *o, int argc, char **argv)
     make_request(o, &rq);
     kou_unc_request q = {.command = "compare", .rq = &rq, .draws = o->uncertainty, .reps = o->reps_given ? o->reps : 2,
                          .threads = o->jobs, .output = o->output, .no_output = o->no_output, .force = o->force,
-                         .quiet = o->quiet, .csv = o->csv, .plot = o->plot, .argc = argc, .argv = argv};
+                         .quiet = o->quiet, .csv = o->csv, .plot = o->plot, .xlsx = o->xlsx, .bom = o->bom,
+                         .lang = (kou_lang)o->lang, .argc = argc, .argv = argv};
     return kou_unc_command(&q);
 }
 

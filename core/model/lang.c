@@ -50,6 +50,11 @@ static const char *const words[KOU_WORD_COUNT][KOU_LANG_COUNT] = {
     [KOU_W_FINISHED] = {"finished (UTC)", "完成时间（UTC）"},
     [KOU_W_FAILED] = {"failed replications", "失败的重复"},
     [KOU_W_STOPPING] = {"stopping", "停止规则"},
+    [KOU_W_DRAW] = {"draw", "抽样"},
+    [KOU_W_GROUP] = {"group", "口岸"},
+    [KOU_W_SHEET_DRAWS] = {"draws", "各次抽样"},
+    [KOU_W_DRAWS] = {"draws", "抽样次数"},
+    [KOU_W_REPS_PER_DRAW] = {"replications per draw", "每次抽样的重复次数"},
 };
 
 /* The names kouan prints in English, with their Chinese. */

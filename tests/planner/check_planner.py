@@ -241,7 +241,7 @@ elif GROUP == "usage":
         (["--xlsx", path("w.csv")], "--xlsx: '" + path("w.csv") + "' is not a file name ending in .xlsx in an "
                                                                   "existing folder"),
         (["--xlsx", path("no/such/dir/w.xlsx")], "is not a file name ending in .xlsx in an existing folder"),
-        (["--uncertainty", "2", "--xlsx", path("u.xlsx")], "--uncertainty: not with"),
+        (["--uncertainty", "2", "--csv-long", path("u.csv")], "--uncertainty: not with --csv-long"),
         (["--bom"], "--bom: only with --csv or --csv-long"),
     ]
     for extra, want in cases:
