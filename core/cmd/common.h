@@ -1,8 +1,9 @@
 /*
 ** common.h — what the kouan commands share when they write: CSV fields,
 ** the default names under results/, a file's text, the command line as a
-** shell would read it back, the time of day, the progress bar, and the
-** names of modes and directions in tables. Main thread only.
+** shell would read it back, the time of day, the progress bar, the
+** names of modes and directions in tables, and text padded by the columns
+** it takes on a terminal (Chinese two a character). Main thread only.
 */
 #ifndef KOUAN_CMD_COMMON_H
 #define KOUAN_CMD_COMMON_H

@@ -13,7 +13,8 @@
 ** (io/h5compare.h), the wide table (cmd/compare_table.h) as CSV and as
 ** .xlsx (io/xlsx.h) with a sheet of provenance, and the long CSV (a row
 ** per group, metric and alternative, with every replication's value);
-** --lang zh puts the table, the files' headers and the chart in Chinese. The alternatives come from the loader
+** --lang zh puts the table, the files' headers and the chart in Chinese
+** (a port by its scenario's name_zh, model/lang.h). The alternatives come from the loader
 ** (lua/portset.h), with their processes (the loader's sink: a worker Lua
 ** state per thread); replications run through the pipeline
 ** (exp/replicate.h), inline or on -j threads, a batch at a time, taken
@@ -167,7 +168,7 @@ static size_t options(copts *o, kou_opt *t)
                  "scenarios, eras, seed,\nreplications, version (with --uncertainty: the --csv\nrows)"},
         {"--lang", NULL, KOU_OPT_CHECKED, &o->lang, .what = "en or zh", .check = lang_name, .metavar = "en|zh",
          .help = "the language of the table, the CSV's and .xlsx's headers\nand the chart (default en; zh: "
-                 "Chinese)"},
+                 "Chinese, a port by its\nscenario's name_zh)"},
         {"--bom", NULL, KOU_OPT_FLAG, &o->bom, .help = "with --csv or --csv-long: a byte-order mark first (for "
                                                       "Excel)"},
         {"--plot", NULL, KOU_OPT_CHECKED, &o->plot, .what = "a file name ending in .png or .svg",
