@@ -339,8 +339,9 @@ def check_workbook():
         p = {k: os.path.join(SCRATCH, f"{lang}.{k}") for k in ("csv", "xlsx", "h5")}
         r = run(*base, "--lang", lang, "--csv", p["csv"], "--xlsx", p["xlsx"], "-o", p["h5"],
                 *(["--bom"] if lang == "zh" else []), cwd=ARGS.root)
-        ok(r.returncode == 0 and f"workbook {p['xlsx']}" in r.stderr, f"--lang {lang} --csv --xlsx: exit 0",
-           r.stderr)
+        if not ok(r.returncode == 0 and f"workbook {p['xlsx']}" in r.stderr, f"--lang {lang} --csv --xlsx: exit 0",
+                  r.stderr):
+            tap.done()  # nothing to read back
         head, rows = read_csv(p["csv"])
         wb = openpyxl.load_workbook(p["xlsx"])
         xs = [list(x) for x in wb.worksheets[0].iter_rows(values_only=True)]
