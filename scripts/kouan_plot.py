@@ -156,6 +156,8 @@ def compare_figure(np, plt, f, out, lang="en"):
     w = {k: v[z] for k, v in COMPARE_WORDS.items()}
     alts = [text(a) for a in f["alternatives"][...]]
     ports = [text(p) for p in f["group_port"][...]]
+    if z and "group_port_zh" in f:  # the names --lang zh shows: the scenario's name_zh, else kouan's
+        ports = [text(p) or ports[g] for g, p in enumerate(f["group_port_zh"][...])]
     dirs = f["group_direction"][...]
     m = [text(x) for x in f["metrics"][...]].index("overall_mean")
     pct = f["pct_change_mean"][...][:, :, m]

@@ -333,7 +333,7 @@ static void csv_free(FILE *f, const cal *c, const kou_cal_fit *fit, const kou_ca
         fputc(',', f);
         kou_csv_number(f, r[i]);
     }
-    fputs(",\n", f);
+    fputs(",,\n", f); /* no source, no unit: a free value is in the unit of what it feeds */
 }
 
 static void csv_target(FILE *f, const cal *c, const kou_cal_fit *fit, size_t j)
@@ -342,16 +342,21 @@ static void csv_target(FILE *f, const cal *c, const kou_cal_fit *fit, size_t j)
     char name[160];
     snprintf(name, sizeof name, "%s|%s|%s%s%s", kou_kpi_metric_name(t->metric), t->group ? t->group : "all ports",
              kou_direction_name(t->direction), t->mode >= 0 ? "|" : "", t->mode >= 0 ? kou_mode_name(t->mode) : "");
+    double scale;
+    const char *unit = kou_kpi_metric_unit(t->metric, &scale); /* a share in %, as every CSV of kouan */
     fputs("target,", f);
     kou_csv_field(f, name);
     fputs(",,,,,", f);
-    double v[] = {t->value, fit->y[j], 100 * (fit->y[j] - t->value) / t->value, t->tolerance, t->weight};
+    double v[] = {t->value * scale, fit->y[j] * scale, 100 * (fit->y[j] - t->value) / t->value, t->tolerance,
+                  t->weight};
     for (size_t i = 0; i < 5; i++) {
         kou_csv_number(f, v[i]);
         fputc(',', f);
     }
     fputs(",,,,,", f);
     kou_csv_field(f, t->source);
+    fputc(',', f);
+    kou_csv_field(f, unit);
     fputc('\n', f);
 }
 
@@ -376,14 +381,14 @@ static int write_csv(const cal *c, const kou_cal_fit *fit, const kou_cal_ident *
         return 1;
     }
     fputs("kind,name,value,min,max,start,published,model,residual_pct,tolerance,weight,identified,held_lo,held_hi,"
-          "refit_lo,refit_hi,source\n", f);
+          "refit_lo,refit_hi,source,unit\n", f);
     for (size_t k = 0; k < c->spec->nfree; k++)
         csv_free(f, c, fit, id, k);
     for (size_t j = 0; j < c->spec->ntargets; j++)
         csv_target(f, c, fit, j);
-    fprintf(f, "summary,objective,%.10g,,,,,,,,,%s,,,,,\n", fit->objective, fit->converged ? "converged" : "max_evals");
-    fprintf(f, "summary,evaluations,%zu,,,,,,,,,,,,,,\n", fit->evals + id->evals);
-    fprintf(f, "summary,wall_seconds,%.3f,,,,,,,,,,,,,,\n", wall);
+    fprintf(f, "summary,objective,%.10g,,,,,,,,,%s,,,,,,\n", fit->objective, fit->converged ? "converged" : "max_evals");
+    fprintf(f, "summary,evaluations,%zu,,,,,,,,,,,,,,,\n", fit->evals + id->evals);
+    fprintf(f, "summary,wall_seconds,%.3f,,,,,,,,,,,,,,,s\n", wall);
     if (fclose(f) != 0) {
         fprintf(stderr, "kouan calibrate: cannot write '%s'\n", path);
         return 1;

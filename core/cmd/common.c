@@ -207,3 +207,32 @@ void kou_prior_rows(const kou_prior *priors, size_t n, kou_param_visit_fn *fn, v
         fn(ctx, &row);
     }
 }
+
+/* The columns a UTF-8 text takes on a terminal: CJK ideographs and
+** full-width forms two, every other character one (± too). */
+int kou_text_columns(const char *s)
+{
+    int cols = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p & 0xC0) == 0x80)
+            continue;
+        unsigned cp = (*p & 0xF0) == 0xE0 && p[1] && p[2] ? ((*p & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu)
+                                                         : 0;
+        cols += (cp >= 0x2E80 && cp <= 0x9FFF) || (cp >= 0xFF00 && cp <= 0xFF60) ? 2 : 1;
+    }
+    return cols;
+}
+
+/* Pads a UTF-8 cell to w columns, on the left (right-aligned). */
+void kou_put_right(FILE *out, const char *s, int w)
+{
+    int cols = kou_text_columns(s);
+    fprintf(out, "%*s%s", w - cols > 0 ? w - cols : 0, "", s);
+}
+
+/* A UTF-8 text then padding to w columns (left-aligned). */
+void kou_put_left(FILE *out, const char *s, int w)
+{
+    int cols = kou_text_columns(s);
+    fprintf(out, "%s%*s", s, w - cols > 0 ? w - cols : 0, "");
+}

@@ -1,8 +1,9 @@
 /*
 ** common.h — what the kouan commands share when they write: CSV fields,
 ** the default names under results/, a file's text, the command line as a
-** shell would read it back, the time of day, the progress bar, and the
-** names of modes and directions in tables. Main thread only.
+** shell would read it back, the time of day, the progress bar, the
+** names of modes and directions in tables, and text padded by the columns
+** it takes on a terminal (Chinese two a character). Main thread only.
 */
 #ifndef KOUAN_CMD_COMMON_H
 #define KOUAN_CMD_COMMON_H
@@ -44,6 +45,13 @@ void kou_file_size_text(const char *path, char *buf, size_t len);
 
 /* The bar of a progress line: width characters, '#' for the done fraction. */
 void kou_progress_bar(char *bar, int width, double done);
+
+/* The columns a UTF-8 text takes on a terminal: CJK ideographs and
+** full-width forms two, every other character one (± too). */
+int kou_text_columns(const char *s);
+/* s padded to w columns: on the right (left-aligned), or on the left (right-aligned). */
+void kou_put_left(FILE *out, const char *s, int w);
+void kou_put_right(FILE *out, const char *s, int w);
 
 /* A KPI group's mode: kou_mode_name, or "all modes" for an all-ports
 ** group (mode -1). */

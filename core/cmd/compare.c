@@ -13,7 +13,8 @@
 ** (io/h5compare.h), the wide table (cmd/compare_table.h) as CSV and as
 ** .xlsx (io/xlsx.h) with a sheet of provenance, and the long CSV (a row
 ** per group, metric and alternative, with every replication's value);
-** --lang zh puts the table, the files' headers and the chart in Chinese. The alternatives come from the loader
+** --lang zh puts the table, the files' headers and the chart in Chinese
+** (a port by its scenario's name_zh, model/lang.h). The alternatives come from the loader
 ** (lua/portset.h), with their processes (the loader's sink: a worker Lua
 ** state per thread); replications run through the pipeline
 ** (exp/replicate.h), inline or on -j threads, a batch at a time, taken
@@ -164,10 +165,10 @@ static size_t options(copts *o, kou_opt *t)
         {"--xlsx", NULL, KOU_OPT_CHECKED, &o->xlsx, .what = "a file name ending in .xlsx in an existing folder",
          .check = xlsx_name, .metavar = "FILE.xlsx",
          .help = "the wide table as an Excel workbook (numbers as numbers),\nand a sheet of provenance: "
-                 "scenarios, eras, seed,\nreplications, version"},
+                 "scenarios, eras, seed,\nreplications, version (with --uncertainty: the --csv\nrows)"},
         {"--lang", NULL, KOU_OPT_CHECKED, &o->lang, .what = "en or zh", .check = lang_name, .metavar = "en|zh",
          .help = "the language of the table, the CSV's and .xlsx's headers\nand the chart (default en; zh: "
-                 "Chinese)"},
+                 "Chinese, a port by its\nscenario's name_zh)"},
         {"--bom", NULL, KOU_OPT_FLAG, &o->bom, .help = "with --csv or --csv-long: a byte-order mark first (for "
                                                       "Excel)"},
         {"--plot", NULL, KOU_OPT_CHECKED, &o->plot, .what = "a file name ending in .png or .svg",
@@ -293,10 +294,11 @@ static int check_options(const copts *o, size_t neras)
         return kou_usage_error("compare", "--max-reps is below --reps");
     if (o->halfwidth <= 0 && o->max_given)
         return kou_usage_error("compare", "--max-reps: only with --until-halfwidth");
-    if (o->uncertainty && (o->halfwidth > 0 || o->independent || o->bom || o->csv_long || o->xlsx ||
-                           o->lang != KOU_LANG_EN))
-        return kou_usage_error("compare", "--uncertainty: not with --until-halfwidth, --independent, --bom, "
-                                          "--csv-long, --xlsx or --lang");
+    if (o->uncertainty && (o->halfwidth > 0 || o->independent || o->csv_long))
+        return kou_usage_error("compare", "--uncertainty: not with %s (it takes --csv, --xlsx, --bom, --lang, "
+                                          "--plot: docs/uncertainty.md)",
+                               o->halfwidth > 0 ? "--until-halfwidth" : o->independent ? "--independent"
+                                                                                       : "--csv-long");
     if (o->uncertainty && o->group_list.n)
         return kou_usage_error("compare", "--group: not with --uncertainty");
     if (kou_refuse_overwrite("compare", "--csv", o->csv, o->force) ||
@@ -342,6 +344,22 @@ typedef struct cmp {
 static double val(const cmp *c, size_t r, size_t a, size_t g, size_t m)
 {
     return c->vals[((r * c->nalt + a) * c->ngroup + g) * M + m];
+}
+
+/* The scenario's Chinese name (name_zh) of the group's port: the first
+** alternative's port of that name that gives one; NULL for none (and for
+** an all-ports group). */
+static const char *port_zh(const cmp *c, const kou_kpi_group *grp)
+{
+    if (grp->port_index < 0)
+        return NULL;
+    for (size_t a = 0; a < c->nalt; a++) {
+        const kou_model_config *cfg = kou_portset_get(c->ps, a)->cfg;
+        for (size_t p = 0; p < cfg->nports; p++)
+            if (strcmp(cfg->ports[p].name, grp->port) == 0 && cfg->ports[p].name_zh && cfg->ports[p].name_zh[0])
+                return cfg->ports[p].name_zh;
+    }
+    return NULL;
 }
 
 static uint64_t seed_of(const cmp *c, size_t a, size_t r)
@@ -516,7 +534,7 @@ static int run_all(cmp *c, char *stop, size_t len)
         double h = watched_half(c, wg);
         double shown_h = denoise(h, stats(c, 0, wg, (size_t)o->kpi).mean.mean);
         kou_lang lang = (kou_lang)o->lang;
-        const char *port = kou_lang_name(lang, gi.port), *dir = kou_lang_name(lang, kou_direction_name(gi.direction));
+        const char *port = kou_lang_port(lang, gi.port, port_zh(c, &gi)), *dir = kou_lang_name(lang, kou_direction_name(gi.direction));
         const char *what = kou_lang_name(lang, kpi);
         if (h <= o->halfwidth && lang == KOU_LANG_ZH) {
             snprintf(stop, len, "已停止：%s（%s，%s）配对差的半宽 %.4g <= %g，共 %zu 次重复", what, port, dir, shown_h,
@@ -594,35 +612,6 @@ static void cell(char *buf, size_t n, double mean, double half, double scale, co
         snprintf(buf, n, sign ? "%+.2f ± %.2f%s" : "%.2f ± %.2f%s", v, half * scale, suffix);
 }
 
-/* The columns a UTF-8 text takes on a terminal: CJK ideographs and
-** full-width forms two, every other character one (± too). */
-static int columns(const char *s)
-{
-    int cols = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if ((*p & 0xC0) == 0x80)
-            continue;
-        unsigned cp = (*p & 0xF0) == 0xE0 && p[1] && p[2] ? ((*p & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu)
-                                                         : 0;
-        cols += (cp >= 0x2E80 && cp <= 0x9FFF) || (cp >= 0xFF00 && cp <= 0xFF60) ? 2 : 1;
-    }
-    return cols;
-}
-
-/* Pads a UTF-8 cell to w columns, on the left (right-aligned). */
-static void put_cell(FILE *out, const char *s, int w)
-{
-    int cols = columns(s);
-    fprintf(out, "%*s%s", w - cols > 0 ? w - cols : 0, "", s);
-}
-
-/* A UTF-8 text then padding to w columns (left-aligned). */
-static void put_left(FILE *out, const char *s, int w)
-{
-    int cols = columns(s);
-    fprintf(out, "%s%*s", s, w - cols > 0 ? w - cols : 0, "");
-}
-
 #define W 22 /* a value column */
 #define NAME_W 26 /* the metric column */
 
@@ -636,28 +625,28 @@ static void print_metric(const cmp *c, FILE *out, size_t g, kou_kpi_metric metri
     char name[96], buf[96];
     snprintf(name, sizeof name, "%s (%s)", kou_lang_name(lang, kou_kpi_metric_name(metric)),
              kou_lang_name(lang, unit));
-    put_left(out, name, NAME_W);
+    kou_put_left(out, name, NAME_W);
     stat3 s[MAX_ALTS];
     for (size_t a = 0; a < c->nalt; a++) {
         s[a] = stats(c, a, g, m);
         cell(buf, sizeof buf, s[a].mean.mean, s[a].mean.half, scale, "", false);
-        put_cell(out, buf, W);
+        kou_put_right(out, buf, W);
     }
     snprintf(name, sizeof name, "  %s", kou_word_in(lang, KOU_W_VS_BASELINE));
     fputc('\n', out);
-    put_left(out, name, NAME_W);
+    kou_put_left(out, name, NAME_W);
     fprintf(out, "%*s", W, "");
     for (size_t a = 1; a < c->nalt; a++) {
         cell(buf, sizeof buf, s[a].diff.mean, s[a].diff.half, scale, "", true);
-        put_cell(out, buf, W);
+        kou_put_right(out, buf, W);
     }
     snprintf(name, sizeof name, "  %s", kou_word_in(lang, KOU_W_PCT_CHANGE));
     fputc('\n', out);
-    put_left(out, name, NAME_W);
+    kou_put_left(out, name, NAME_W);
     fprintf(out, "%*s", W, "");
     for (size_t a = 1; a < c->nalt; a++) {
         cell(buf, sizeof buf, s[a].pct.mean, s[a].pct.half, 1.0, " %", true);
-        put_cell(out, buf, W);
+        kou_put_right(out, buf, W);
     }
     fputc('\n', out);
 }
@@ -670,7 +659,7 @@ static void group_name(const cmp *c, const kou_kpi_group *grp, char *buf, size_t
         kou_cmpg_name(grp, buf, n);
         return;
     }
-    snprintf(buf, n, "%s, %s%s%s", kou_lang_name(lang, grp->port), kou_lang_name(lang, kou_direction_name(grp->direction)),
+    snprintf(buf, n, "%s, %s%s%s", kou_lang_port(lang, grp->port, port_zh(c, grp)), kou_lang_name(lang, kou_direction_name(grp->direction)),
              grp->mode >= 0 ? ", " : "", grp->mode >= 0 ? kou_lang_name(lang, kou_group_mode_name(grp->mode)) : "");
 }
 
@@ -682,9 +671,9 @@ static void print_group(const cmp *c, FILE *out, size_t g)
     char name[KOU_CMPG_NAME_MAX];
     group_name(c, &grp, name, sizeof name);
     fprintf(out, "\n== %s ==\n", name);
-    put_left(out, kou_word_in(lang, KOU_W_METRIC), NAME_W);
+    kou_put_left(out, kou_word_in(lang, KOU_W_METRIC), NAME_W);
     for (size_t a = 0; a < c->nalt; a++)
-        put_cell(out, kou_portset_get(c->ps, a)->label, W);
+        kou_put_right(out, kou_portset_get(c->ps, a)->label, W);
     fputc('\n', out);
     for (size_t k = 0; k < kou_ctab_nmetrics; k++)
         print_metric(c, out, g, kou_ctab_metrics[k]);
@@ -742,6 +731,10 @@ static void csv_group(const cmp *c, FILE *f, size_t g)
             const char *unit = kou_kpi_metric_unit((kou_kpi_metric)m, &scale);
             stat3 s = stats(c, a, g, m);
             kou_csv_field(f, grp.port);
+            if (c->o->lang != KOU_LANG_EN) {
+                fputc(',', f);
+                kou_csv_field(f, kou_lang_port((kou_lang)c->o->lang, grp.port, port_zh(c, &grp)));
+            }
             fprintf(f, ",%s,%s,%s,%s,", kou_group_mode_name(grp.mode), kou_direction_name(grp.direction),
                     kou_kpi_metric_name((kou_kpi_metric)m), unit);
             kou_csv_field(f, kou_portset_get(c->ps, a)->label);
@@ -768,7 +761,8 @@ static int write_csv_long(const cmp *c)
     }
     if (c->o->bom)
         fputs("\xEF\xBB\xBF", f);
-    fputs("port,mode,direction,metric,unit,alternative,mean,half_width,diff_mean,diff_half_width,"
+    fputs(c->o->lang != KOU_LANG_EN ? "port,port_zh," : "port,", f); /* port_zh: the name --lang zh shows */
+    fputs("mode,direction,metric,unit,alternative,mean,half_width,diff_mean,diff_half_width,"
           "pct_change,pct_change_half_width,replications", f);
     for (size_t r = 0; r < c->nrep; r++)
         fprintf(f, ",rep_%zu", c->repno[r] + 1);
@@ -827,7 +821,7 @@ static int output_path(const cmp *c, char *path, size_t len)
 /* The arrays of the compare file (io/h5compare.h), in display order. */
 typedef struct h5_arrays {
     const char *alts[MAX_ALTS], *metrics[M];
-    const char **gport;
+    const char **gport, **gport_zh;
     int32_t *gmode, *gdir;
     double *values, *mean, *half, *dm, *dh, *pm, *ph;
     int8_t *verdicts;      /* [2][a][g]: -1/3, then -1/2 */
@@ -839,6 +833,7 @@ static void fill_group(const cmp *c, h5_arrays *h, size_t gi)
     size_t A = c->nalt, R = c->nrep, G = c->ngroup, g = c->order[gi];
     kou_kpi_group grp = kou_kpi_group_info(c->proto, g);
     h->gport[gi] = grp.port;
+    h->gport_zh[gi] = kou_lang_port(KOU_LANG_ZH, grp.port, port_zh(c, &grp));
     h->gmode[gi] = grp.mode;
     h->gdir[gi] = grp.direction;
     for (size_t a = 0; a < A; a++) {
@@ -866,7 +861,8 @@ static void fill_arrays(const cmp *c, h5_arrays *h)
         h->alts[a] = kou_portset_get(c->ps, a)->label;
     for (size_t m = 0; m < M; m++)
         h->metrics[m] = kou_kpi_metric_name((kou_kpi_metric)m);
-    h->gport = koui_malloc(G * sizeof *h->gport);
+    h->gport = koui_malloc(2 * G * sizeof *h->gport);
+    h->gport_zh = h->gport + G;
     h->gmode = koui_malloc(2 * G * sizeof *h->gmode);
     h->gdir = h->gmode + G;
     h->values = koui_malloc((A * R * GM + 6 * A * GM) * sizeof *h->values);
@@ -922,7 +918,7 @@ static void summary_make(const cmp *c, const char *stop_line, int argc, char **a
     memcpy(s->nv, nv, sizeof nv);
     h5_arrays *h = &s->h;
     s->d = (kou_h5c_data){.nalt = A, .nrep = c->nrep, .ngroup = G, .nmetric = M, .alternatives = h->alts,
-                          .group_port = h->gport, .group_mode = h->gmode, .group_direction = h->gdir,
+                          .group_port = h->gport, .group_port_zh = h->gport_zh, .group_mode = h->gmode, .group_direction = h->gdir,
                           .metrics = h->metrics, .seeds = h->seeds, .values = h->values, .mean = h->mean,
                           .half = h->half, .diff_mean = h->dm, .diff_half = h->dh, .pct_mean = h->pm,
                           .pct_half = h->ph, .verdict_third = h->verdicts, .verdict_half = h->verdicts + A * G,
@@ -1057,7 +1053,8 @@ static int uncertainty(const copts *o, int argc, char **argv)
     make_request(o, &rq);
     kou_unc_request q = {.command = "compare", .rq = &rq, .draws = o->uncertainty, .reps = o->reps_given ? o->reps : 2,
                          .threads = o->jobs, .output = o->output, .no_output = o->no_output, .force = o->force,
-                         .quiet = o->quiet, .csv = o->csv, .plot = o->plot, .argc = argc, .argv = argv};
+                         .quiet = o->quiet, .csv = o->csv, .plot = o->plot, .xlsx = o->xlsx, .bom = o->bom,
+                         .lang = (kou_lang)o->lang, .argc = argc, .argv = argv};
     return kou_unc_command(&q);
 }
 

@@ -69,7 +69,7 @@ static const char *verdict_text(int8_t v, kou_lang lang)
 static void fill_row(const kou_h5c_data *d, kou_lang lang, size_t a, size_t g, kou_xlsx_cell *row)
 {
     size_t G = d->ngroup, M = d->nmetric;
-    row[0].text = kou_lang_name(lang, d->group_port[g]);
+    row[0].text = lang != KOU_LANG_EN && d->group_port_zh ? d->group_port_zh[g] : kou_lang_name(lang, d->group_port[g]);
     row[1].text = kou_lang_name(lang, kou_direction_name(d->group_direction[g]));
     row[2].text = kou_lang_name(lang, kou_group_mode_name(d->group_mode[g]));
     row[3].text = d->alternatives[a];

@@ -179,7 +179,7 @@ static int report_uncertainty(const report_opts *o)
         return 1;
     }
     if (!o->quiet)
-        kou_unc_print(&u, stdout, title);
+        kou_unc_print(&u, stdout, title, KOU_LANG_EN);
     kou_unc_data_free(&u);
     free(title);
     int code = 0;

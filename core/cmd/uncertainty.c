@@ -17,6 +17,8 @@
 #include "exp/mpi.h"
 #include "exp/replicate.h"
 #include "io/h5uncertainty.h"
+#include "io/xlsx.h"
+#include "kouan_version.h"
 #include "model/params.h"
 
 #define M KOU_KPI_METRIC_COUNT
@@ -40,6 +42,7 @@ typedef struct unc_run {
     bool processes;           /* some alternative lists processes (then the pipeline has their sink) */
     size_t discarded;         /* processes discarded in draws after the one warned about */
     bool warned;
+    char (*port_zh)[128];     /* [g]: the scenario's name_zh of group g's port ("" none, all ports) */
 } unc_run;
 
 /* ---- the draws ---- */
@@ -255,6 +258,20 @@ static int run_draws(unc_run *x, kou_replicator *rp)
 
 /* ---- setting up from the central load ---- */
 
+/* The scenario's Chinese name (name_zh) of the group's port: the first
+** alternative's port of that name that gives one; "" for none (and for an
+** all-ports group). */
+static const char *port_zh(const kou_portset *ps, const kou_kpi_group *grp)
+{
+    for (size_t a = 0; grp->port_index >= 0 && a < kou_portset_count(ps); a++) {
+        const kou_model_config *cfg = kou_portset_get(ps, a)->cfg;
+        for (size_t p = 0; p < cfg->nports; p++)
+            if (strcmp(cfg->ports[p].name, grp->port) == 0 && cfg->ports[p].name_zh)
+                return cfg->ports[p].name_zh;
+    }
+    return "";
+}
+
 /* The baseline's groups, and each alternative's own group for each. */
 static void map_groups(unc_run *x, const kou_portset *ps)
 {
@@ -263,10 +280,12 @@ static void map_groups(unc_run *x, const kou_portset *ps)
     u->ngroups = kou_kpi_groups(base);
     kou_unc_data_alloc(u);
     x->map = koui_malloc((u->nalts * u->ngroups + 1) * sizeof *x->map);
+    x->port_zh = koui_calloc(u->ngroups + 1, sizeof *x->port_zh);
     for (size_t g = 0; g < u->ngroups; g++) {
         kou_kpi_group gi = kou_kpi_group_info(base, g);
         u->groups[g] = (kou_unc_group){.port_index = gi.port_index, .mode = gi.mode, .direction = gi.direction};
         snprintf(u->groups[g].port, sizeof u->groups[g].port, "%s", gi.port);
+        snprintf(x->port_zh[g], sizeof x->port_zh[g], "%s", port_zh(ps, &gi));
     }
     for (size_t a = 0; a < u->nalts; a++) {
         kou_kpi *ka = kou_kpi_new(kou_portset_get(ps, a)->cfg);
@@ -335,47 +354,130 @@ static int default_path(const unc_run *x, char *path, size_t len)
     return 0;
 }
 
-/* The CSV: one row per draw, alternative and group (all-ports groups), the
-** drawn values and the draw means of the shown metrics. */
-static int write_csv(const kou_unc_data *u, const char *path)
+/* The per-draw rows of --csv and --xlsx, one builder for both: one row
+** per draw, alternative and group: the draw, the alternative, the group's
+** port, the direction, the drawn values, then the draw means of the shown
+** metrics in their units (the header says which: "overall_mean (h)"). */
+typedef struct draw_table {
+    size_t ncol, nrow;
+    const char **headers, **formats;
+    double *widths;
+    kou_xlsx_cell *cells;
+    char (*head_buf)[128];
+    double *y;
+} draw_table;
+
+enum { DRAW_IDS = 4 }; /* draw, alternative, group, direction */
+
+static void draw_headers(const unc_run *x, draw_table *t)
+{
+    const kou_unc_data *u = &x->u;
+    kou_lang lang = x->q->lang;
+    static const kou_word ids[DRAW_IDS] = {KOU_W_DRAW, KOU_W_ALTERNATIVE, KOU_W_GROUP, KOU_W_DIRECTION};
+    static const double id_widths[DRAW_IDS] = {8, 18, 18, 10};
+    for (size_t c = 0; c < DRAW_IDS; c++) {
+        t->headers[c] = kou_word_in(lang, ids[c]);
+        t->formats[c] = c == 0 ? "0" : NULL;
+        t->widths[c] = id_widths[c];
+    }
+    for (size_t i = 0; i < u->npriors; i++) {
+        t->headers[DRAW_IDS + i] = u->priors[i].name; /* a prior's value is in the unit of what it feeds */
+        t->formats[DRAW_IDS + i] = NULL;
+        t->widths[DRAW_IDS + i] = 16;
+    }
+    for (size_t k = 0; k < NSHOWN; k++) {
+        double scale;
+        const char *unit = kou_kpi_metric_unit(shown[k], &scale);
+        snprintf(t->head_buf[k], sizeof t->head_buf[k], "%s (%s)", kou_lang_name(lang, kou_kpi_metric_name(shown[k])),
+                 kou_lang_name(lang, unit));
+        size_t c = DRAW_IDS + u->npriors + k;
+        t->headers[c] = t->head_buf[k];
+        t->formats[c] = "0.00";
+        t->widths[c] = 16;
+    }
+}
+
+static void draw_row(const unc_run *x, draw_table *t, size_t d, size_t a, size_t g, kou_xlsx_cell *row)
+{
+    const kou_unc_data *u = &x->u;
+    kou_lang lang = x->q->lang;
+    row[0].number = (double)(d + 1);
+    row[1].text = u->alts[a];
+    row[2].text = kou_lang_port(lang, u->groups[g].port, x->port_zh[g]);
+    row[3].text = kou_lang_name(lang, kou_direction_name(u->groups[g].direction));
+    for (size_t i = 0; i < u->npriors; i++)
+        row[DRAW_IDS + i].number = u->draws[d * u->npriors + i];
+    for (size_t k = 0; k < NSHOWN; k++) {
+        double mean, scale;
+        kou_kpi_metric_unit(shown[k], &scale);
+        for (size_t r = 0; r < u->nreps; r++)
+            t->y[r] = *kou_unc_value(u, d, a, r, g, (size_t)shown[k]);
+        kou_unc_draw_means(t->y, 1, u->nreps, &mean);
+        row[DRAW_IDS + u->npriors + k].number = mean * scale;
+    }
+}
+
+static draw_table *draw_table_new(const unc_run *x)
+{
+    const kou_unc_data *u = &x->u;
+    draw_table *t = koui_malloc(sizeof *t);
+    t->ncol = DRAW_IDS + u->npriors + NSHOWN;
+    t->nrow = u->ndraws * u->nalts * u->ngroups;
+    t->headers = koui_malloc(2 * t->ncol * sizeof *t->headers);
+    t->formats = t->headers + t->ncol;
+    t->widths = koui_malloc(t->ncol * sizeof *t->widths);
+    t->head_buf = koui_malloc(NSHOWN * sizeof *t->head_buf);
+    t->cells = koui_malloc((t->nrow ? t->nrow : 1) * t->ncol * sizeof *t->cells);
+    t->y = koui_malloc((u->nreps + 1) * sizeof *t->y);
+    draw_headers(x, t);
+    for (size_t i = 0; i < t->nrow * t->ncol; i++)
+        t->cells[i] = (kou_xlsx_cell){NULL, NAN};
+    size_t row = 0;
+    for (size_t d = 0; d < u->ndraws; d++)
+        for (size_t a = 0; a < u->nalts; a++)
+            for (size_t g = 0; g < u->ngroups; g++, row++)
+                draw_row(x, t, d, a, g, t->cells + row * t->ncol);
+    return t;
+}
+
+static void draw_table_free(draw_table *t)
+{
+    free(t->headers);
+    free(t->widths);
+    free(t->head_buf);
+    free(t->cells);
+    free(t->y);
+    free(t);
+}
+
+/* The CSV (UTF-8, a byte-order mark first with --bom). 0, or 1 after the message. */
+static int write_csv(const draw_table *t, const char *path, bool bom)
 {
     FILE *f = fopen(path, "w");
     if (f == NULL) {
         fprintf(stderr, "kouan: %s: %s\n", path, strerror(errno));
         return 1;
     }
-    fputs("draw,alternative,group,direction", f);
-    for (size_t i = 0; i < u->npriors; i++) {
-        fputc(',', f);
-        kou_csv_field(f, u->priors[i].name);
+    if (bom)
+        fputs("\xEF\xBB\xBF", f);
+    for (size_t c = 0; c < t->ncol; c++) {
+        if (c)
+            fputc(',', f);
+        kou_csv_field(f, t->headers[c]);
     }
-    for (size_t k = 0; k < NSHOWN; k++)
-        fprintf(f, ",%s", kou_kpi_metric_name(shown[k]));
     fputc('\n', f);
-    double *y = koui_malloc((u->nreps + 1) * sizeof *y);
-    for (size_t d = 0; d < u->ndraws; d++)
-        for (size_t a = 0; a < u->nalts; a++)
-            for (size_t g = 0; g < u->ngroups; g++) {
-                fprintf(f, "%zu,", d + 1);
-                kou_csv_field(f, u->alts[a]);
+    for (size_t r = 0; r < t->nrow; r++) {
+        for (size_t c = 0; c < t->ncol; c++) {
+            const kou_xlsx_cell *x = &t->cells[r * t->ncol + c];
+            if (c)
                 fputc(',', f);
-                kou_csv_field(f, u->groups[g].port);
-                fprintf(f, ",%s", kou_direction_name(u->groups[g].direction));
-                for (size_t i = 0; i < u->npriors; i++) {
-                    fputc(',', f);
-                    kou_csv_number(f, u->draws[d * u->npriors + i]);
-                }
-                for (size_t k = 0; k < NSHOWN; k++) {
-                    double mean;
-                    for (size_t r = 0; r < u->nreps; r++)
-                        y[r] = *kou_unc_value(u, d, a, r, g, (size_t)shown[k]);
-                    kou_unc_draw_means(y, 1, u->nreps, &mean);
-                    fputc(',', f);
-                    kou_csv_number(f, mean);
-                }
-                fputc('\n', f);
-            }
-    free(y);
+            if (x->text)
+                kou_csv_field(f, x->text);
+            else
+                kou_csv_number(f, x->number);
+        }
+        fputc('\n', f);
+    }
     if (fclose(f) != 0) {
         fprintf(stderr, "kouan: %s: %s\n", path, strerror(errno));
         return 1;
@@ -383,9 +485,76 @@ static int write_csv(const kou_unc_data *u, const char *path)
     return 0;
 }
 
-static void make_title(const unc_run *x, char *title, size_t len)
+#define MAX_PROV 40
+
+/* The per-draw rows (sheet 1) and the provenance (sheet 2) as .xlsx, as
+** compare's --xlsx. 0, or 1 after the message. */
+static int write_xlsx(const unc_run *x, const draw_table *t, const char *cmdline)
+{
+    const kou_unc_request *q = x->q;
+    kou_lang lang = q->lang;
+    kou_xlsx_cell cells[2 * MAX_PROV];
+    char when[32];
+    kou_utc_now(when);
+    size_t n = 0;
+#define ROW(word, txt, num) (cells[2 * n] = (kou_xlsx_cell){kou_word_in(lang, word), NAN}, \
+                             cells[2 * n + 1] = (kou_xlsx_cell){txt, num}, n++)
+    for (size_t a = 0; a < x->u.nalts && n < MAX_PROV - 8; a++)
+        ROW(KOU_W_ALTERNATIVE, x->u.alts[a], NAN);
+    for (size_t i = 0; i < q->rq->nscripts && n < MAX_PROV - 8; i++)
+        ROW(KOU_W_SCENARIO_FILES, q->rq->scripts[i], NAN);
+    ROW(KOU_W_SEED, NULL, (double)x->u.seed);
+    ROW(KOU_W_DRAWS, NULL, (double)x->u.ndraws);
+    ROW(KOU_W_REPS_PER_DRAW, NULL, (double)x->u.nreps);
+    ROW(KOU_W_VERSION, KOUAN_VERSION, NAN);
+    ROW(KOU_W_COMMIT, KOUAN_GIT_COMMIT, NAN);
+    ROW(KOU_W_COMMAND_LINE, cmdline, NAN);
+    ROW(KOU_W_FINISHED, when, NAN);
+#undef ROW
+    const char *prov_head[2] = {kou_word_in(lang, KOU_W_ITEM), kou_word_in(lang, KOU_W_VALUE)};
+    const char *prov_fmt[2] = {NULL, "0"};
+    const double prov_w[2] = {22, 80};
+    kou_xlsx_sheet sheets[2] = {
+        {.name = kou_word_in(lang, KOU_W_SHEET_DRAWS), .ncol = t->ncol, .nrow = t->nrow, .headers = t->headers,
+         .formats = t->formats, .widths = t->widths, .cells = t->cells},
+        {.name = kou_word_in(lang, KOU_W_SHEET_PROVENANCE), .ncol = 2, .nrow = n, .headers = prov_head,
+         .formats = prov_fmt, .widths = prov_w, .cells = cells},
+    };
+    char err[1300];
+    /* created: a fixed time (2000-01-01): the same experiment, the same draws sheet */
+    if (kou_xlsx_write(q->xlsx, sheets, 2, (time_t)946684800, err, sizeof err) != 0) {
+        fprintf(stderr, "kouan: %s\n", err);
+        return 1;
+    }
+    if (!q->quiet)
+        fprintf(stderr, "kouan: workbook %s\n", q->xlsx);
+    return 0;
+}
+
+/* --csv and --xlsx. 0, or 1 after the message. */
+static int write_draws(const unc_run *x, const char *cmdline)
+{
+    const kou_unc_request *q = x->q;
+    if (q->csv == NULL && q->xlsx == NULL)
+        return 0;
+    draw_table *t = draw_table_new(x);
+    int code = q->csv ? write_csv(t, q->csv, q->bom) : 0;
+    if (code == 0 && q->xlsx)
+        code = write_xlsx(x, t, cmdline ? cmdline : "");
+    draw_table_free(t);
+    return code;
+}
+
+/* The table's title in lang (the file keeps the English one). */
+static void make_title(const unc_run *x, char *title, size_t len, kou_lang lang)
 {
     const kou_portset_request *rq = x->q->rq;
+    if (lang == KOU_LANG_ZH) {
+        snprintf(title, len, "%s%s，%zu 次抽样（拉丁超立方，种子 %llu）× %zu 次重复（每次抽样用种子 %llu-%llu）",
+                 rq->scripts[0], rq->nscripts > 1 ? " ..." : "", x->u.ndraws, (unsigned long long)x->u.seed,
+                 x->u.nreps, (unsigned long long)x->u.seed, (unsigned long long)(x->u.seed + x->u.nreps - 1));
+        return;
+    }
     snprintf(title, len, "%s%s, %zu draws (Latin hypercube, seed %llu) x %zu replications (seeds %llu-%llu in "
              "every draw)", rq->scripts[0], rq->nscripts > 1 ? " ..." : "", x->u.ndraws,
              (unsigned long long)x->u.seed, x->u.nreps, (unsigned long long)x->u.seed,
@@ -396,27 +565,28 @@ static int outputs(const unc_run *x, double seconds, int threads)
 {
     const kou_unc_request *q = x->q;
     char title[700], path[1024] = "";
-    make_title(x, title, sizeof title);
+    make_title(x, title, sizeof title, q->lang);
     if (!q->quiet)
-        kou_unc_print(&x->u, stdout, title);
+        kou_unc_print(&x->u, stdout, title, q->lang);
+    make_title(x, title, sizeof title, KOU_LANG_EN);
     fprintf(stderr, "kouan: %zu draws x %zu alternatives x %zu replications in %.1f s on %d threads%s\n",
             x->u.ndraws, x->u.nalts, x->u.nreps, seconds, threads, x->size > 1 ? " per MPI rank" : "");
-    int code = q->csv ? write_csv(&x->u, q->csv) : 0;
+    char *cmdline = kou_command_line(q->argc, q->argv);
+    int code = write_draws(x, cmdline);
     if (code == 0 && !q->no_output) {
         if (q->output)
             snprintf(path, sizeof path, "%s", q->output);
         else
             code = default_path(x, path, sizeof path);
         char err[800];
-        char *cmdline = kou_command_line(q->argc, q->argv);
         if (code == 0 && kou_h5u_write(path, &x->u, title, cmdline ? cmdline : "", q->force, err, sizeof err) != 0) {
             fprintf(stderr, "kouan: %s\n", err);
             code = 1;
         }
-        free(cmdline);
         if (code == 0 && !q->quiet)
             fprintf(stderr, "kouan: uncertainty file %s\n", path);
     }
+    free(cmdline);
     if (code == 0 && q->plot)
         code = path[0] ? kou_plot_file(kou_portset_root(), path, q->plot)
                        : (fprintf(stderr, "kouan: --plot needs the uncertainty file (no --no-output)\n"), 1);
@@ -487,6 +657,7 @@ int kou_unc_command(const kou_unc_request *q)
     kou_mpi_free(x.mpi);
     kou_unc_data_free(&x.u);
     free(x.map);
+    free(x.port_zh);
     free(x.set_text);
     free(x.set_key);
     free(x.set_value);
@@ -495,13 +666,14 @@ int kou_unc_command(const kou_unc_request *q)
 
 /* ---- the table ---- */
 
-static void print_priors(const kou_unc_data *u, FILE *out)
+static void print_priors(const kou_unc_data *u, FILE *out, kou_lang lang)
 {
-    fprintf(out, "uncertain values (a plain run uses the median):\n");
+    bool zh = lang == KOU_LANG_ZH;
+    fputs(zh ? "不确定参数（普通运行取中位数）：\n" : "uncertain values (a plain run uses the median):\n", out);
     for (size_t i = 0; i < u->npriors; i++) {
         char shape[160];
         kou_prior_describe(&u->priors[i], shape, sizeof shape);
-        fprintf(out, "  %-24s %-34s median %-8.4g %s\n", u->priors[i].name, shape,
+        fprintf(out, "  %-24s %-34s %s %-8.4g %s\n", u->priors[i].name, shape, zh ? "中位数" : "median",
                 kou_prior_central(&u->priors[i]), u->priors[i].source);
     }
 }
@@ -524,53 +696,82 @@ static void print_stat_row(FILE *out, const char *what, const kou_unc_stat *s, c
         snprintf(noise, sizeof noise, "%.2f", s->noise_half);
     if (!isnan(s->share_param))
         snprintf(share, sizeof share, "%.0f %%", 100 * s->share_param);
-    fprintf(out, "  %-26s %9.2f%-2s %8s   %-24s %-24s %s\n", what, s->mean, unit, noise, lo, hi, share);
+    fputs("  ", out);
+    kou_put_left(out, what, 26); /* by terminal columns: a Chinese name takes two a character */
+    fprintf(out, " %9.2f%-2s %8s   %-24s %-24s %s\n", s->mean, unit, noise, lo, hi, share);
 }
 
 /* One metric of group g: each alternative's KPI, then its % change. */
-static void print_metric(const kou_unc_data *u, FILE *out, size_t g, kou_kpi_metric m)
+static void print_metric(const kou_unc_data *u, FILE *out, size_t g, kou_kpi_metric m, kou_lang lang)
 {
     size_t n = u->ndraws * u->nreps;
     double *y = koui_malloc((n + u->ndraws + 1) * sizeof *y), *pct = y + n;
     for (size_t a = 0; a < u->nalts; a++) {
-        char what[96];
+        char what[160];
         kou_unc_series(u, a, g, (size_t)m, y);
         kou_unc_stat s = kou_unc_summarize(y, u->ndraws, u->nreps);
-        snprintf(what, sizeof what, "%s %s", kou_kpi_metric_name(m), u->alts[a]);
+        snprintf(what, sizeof what, "%s %s", kou_lang_name(lang, kou_kpi_metric_name(m)), u->alts[a]);
         print_stat_row(out, what, &s, "");
         if (a == 0)
             continue;
         kou_unc_pct_change(u, a, g, (size_t)m, pct);
         kou_unc_stat c = kou_unc_summarize(pct, u->ndraws, 1); /* one value a draw: no noise, no share */
-        snprintf(what, sizeof what, "  %% change vs %s", u->alts[0]);
+        snprintf(what, sizeof what, lang == KOU_LANG_ZH ? "  变化 %% 较 %s" : "  %% change vs %s", u->alts[0]);
         print_stat_row(out, what, &c, " %");
     }
     free(y);
 }
 
+/* What a target's probability says, in lang. */
+static const char *robustness(kou_unc_prob p, kou_lang lang)
+{
+    static const char *const says[5][KOU_LANG_COUNT] = {
+        {"no answer", "无结论"},
+        {"robust: met whatever the unknowns", "稳健：无论未知量如何均达到"},
+        {"robust: not met whatever the unknowns", "稳健：无论未知量如何均未达到"},
+        {"every draw agrees, too few draws to call it robust", "各次抽样一致，但抽样太少，不能称为稳健"},
+        {"depends on the unknowns", "取决于未知量"},
+    };
+    /* robust: the whole interval of the probability is near 1 (or 0) */
+    int k = p.n == 0 ? 0 : p.lo >= 0.9 ? 1 : p.hi <= 0.1 ? 2 : p.p == 1 || p.p == 0 ? 3 : 4;
+    return says[k][lang == KOU_LANG_ZH];
+}
+
 /* "met in 38 % of 64 draws (27-50 %)", and what that says. */
-static void print_verdicts(const kou_unc_data *u, FILE *out, size_t g)
+static void print_verdicts(const kou_unc_data *u, FILE *out, size_t g, kou_lang lang)
 {
     double *pct = koui_malloc((u->ndraws + 1) * sizeof *pct);
     for (size_t t = 0; t < 2; t++)
         for (size_t a = 1; a < u->nalts; a++) {
             kou_unc_pct_change(u, a, g, KOU_KPI_OVERALL_MEAN, pct);
             kou_unc_prob p = kou_unc_prob_below(pct, u->ndraws, targets[t]);
-            /* robust: the whole interval of the probability is near 1 (or 0) */
-            const char *says = p.n == 0 ? "no answer"
-                             : p.lo >= 0.9 ? "robust: met whatever the unknowns"
-                             : p.hi <= 0.1 ? "robust: not met whatever the unknowns"
-                             : p.p == 1 || p.p == 0 ? "every draw agrees, too few draws to call it robust"
-                                                    : "depends on the unknowns";
-            fprintf(out, "  target overall_mean %s, %s vs %s: met in %.0f %% of %zu draws (95 %%: %.0f-%.0f %%): "
-                    "%s\n", target_names[t], u->alts[a], u->alts[0], 100 * p.p, p.n, 100 * p.lo, 100 * p.hi, says);
+            if (lang == KOU_LANG_ZH)
+                fprintf(out, "  目标 整体通关时间均值 %s，%s 对比 %s：%zu 次抽样中 %.0f %% 达到（95 %%：%.0f-%.0f %%）：%s\n",
+                        target_names[t], u->alts[a], u->alts[0], p.n, 100 * p.p, 100 * p.lo, 100 * p.hi,
+                        robustness(p, lang));
+            else
+                fprintf(out, "  target overall_mean %s, %s vs %s: met in %.0f %% of %zu draws (95 %%: %.0f-%.0f %%): "
+                        "%s\n", target_names[t], u->alts[a], u->alts[0], 100 * p.p, p.n, 100 * p.lo, 100 * p.hi,
+                        robustness(p, lang));
         }
     free(pct);
 }
 
+/* The line that heads the ranking of what moves alternative a's result. */
+static void print_ranking_head(const kou_unc_data *u, FILE *out, size_t a, kou_lang lang)
+{
+    if (lang == KOU_LANG_ZH && u->nalts > 1)
+        fprintf(out, "  影响 %s 变化 %% 的参数（各次抽样的 Spearman 秩相关 rho）：", u->alts[a]);
+    else if (lang == KOU_LANG_ZH)
+        fprintf(out, "  影响 整体通关时间均值 的参数（各次抽样的 Spearman 秩相关 rho）：");
+    else
+        fprintf(out, "  what moves %s%s (Spearman's rho over the draws):", u->nalts > 1 ? "the % change of " : "",
+                u->nalts > 1 ? u->alts[a] : "overall_mean");
+}
+
 /* The priors ranked by |Spearman's rho| with the result of each draw: the
 ** overall mean (one alternative), or each alternative's % change. */
-static void print_ranking(const kou_unc_data *u, FILE *out, size_t g)
+static void print_ranking(const kou_unc_data *u, FILE *out, size_t g, kou_lang lang)
 {
     size_t n = u->ndraws * u->nreps;
     double *y = koui_malloc((n + 2 * u->ndraws + u->npriors + 1) * sizeof *y), *res = y + n, *col = res + u->ndraws;
@@ -596,8 +797,7 @@ static void print_ranking(const kou_unc_data *u, FILE *out, size_t g)
                 order[j] = order[j - 1];
                 order[j - 1] = t;
             }
-        fprintf(out, "  what moves %s%s (Spearman's rho over the draws):", u->nalts > 1 ? "the % change of " : "",
-                u->nalts > 1 ? u->alts[a] : "overall_mean");
+        print_ranking_head(u, out, a, lang);
         for (size_t i = 0; i < u->npriors && i < 6; i++)
             fprintf(out, "%s %s %+.2f", i ? "," : "", u->priors[order[i]].name, rho[order[i]]);
         fputc('\n', out);
@@ -606,20 +806,42 @@ static void print_ranking(const kou_unc_data *u, FILE *out, size_t g)
     free(y);
 }
 
-void kou_unc_print(const kou_unc_data *u, FILE *out, const char *title)
+/* The column heads of a group's table. */
+static void print_heads(FILE *out, kou_lang lang)
+{
+    static const char *const heads[6][KOU_LANG_COUNT] = {
+        {"metric (h)", "指标 (小时)"}, {"mean", "均值"}, {"noise +-", "噪声 ±"},
+        {"band 5 % (95 % CI)", "5 % 分位（95 % 置信）"}, {"band 95 % (95 % CI)", "95 % 分位（95 % 置信）"},
+        {"from parameters", "来自参数"},
+    };
+    int z = lang == KOU_LANG_ZH;
+    fputs("  ", out);
+    kou_put_left(out, heads[0][z], 26);
+    fputc(' ', out);
+    kou_put_right(out, heads[1][z], 11);
+    fputc(' ', out);
+    kou_put_right(out, heads[2][z], 8);
+    fputs("   ", out);
+    kou_put_left(out, heads[3][z], 24);
+    fputc(' ', out);
+    kou_put_left(out, heads[4][z], 24);
+    fprintf(out, " %s\n", heads[5][z]);
+}
+
+void kou_unc_print(const kou_unc_data *u, FILE *out, const char *title, kou_lang lang)
 {
     fprintf(out, "%s\n\n", title);
-    print_priors(u, out);
+    print_priors(u, out, lang);
     for (size_t g = 0; g < u->ngroups; g++) {
         if (u->groups[g].port_index >= 0)
             continue;
-        fprintf(out, "\n== %s, %s ==\n", u->groups[g].port, kou_direction_name(u->groups[g].direction));
-        fprintf(out, "  %-26s %11s %8s   %-24s %-24s %s\n", "metric (h)", "mean", "noise +-",
-                "band 5 % (95 % CI)", "band 95 % (95 % CI)", "from parameters");
+        fprintf(out, "\n== %s, %s ==\n", kou_lang_name(lang, u->groups[g].port),
+                kou_lang_name(lang, kou_direction_name(u->groups[g].direction)));
+        print_heads(out, lang);
         for (size_t k = 0; k < NSHOWN; k++)
-            print_metric(u, out, g, shown[k]);
+            print_metric(u, out, g, shown[k], lang);
         if (u->nalts > 1)
-            print_verdicts(u, out, g);
-        print_ranking(u, out, g);
+            print_verdicts(u, out, g, lang);
+        print_ranking(u, out, g, lang);
     }
 }

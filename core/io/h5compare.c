@@ -54,6 +54,7 @@ static void datasets(koui_h5_error *e, hid_t file, const kou_h5c_data *d)
     } sets[] = {
         {"/alternatives", st, st, 1, d1a, d->alternatives},
         {"/group_port", st, st, 1, d1g, d->group_port},
+        {"/group_port_zh", st, st, 1, d1g, d->group_port_zh},
         {"/group_mode", H5T_STD_I32LE, H5T_NATIVE_INT32, 1, d1g, d->group_mode},
         {"/group_direction", H5T_STD_I32LE, H5T_NATIVE_INT32, 1, d1g, d->group_direction},
         {"/metrics", st, st, 1, d1m, d->metrics},
@@ -69,7 +70,8 @@ static void datasets(koui_h5_error *e, hid_t file, const kou_h5c_data *d)
         {"/verdict_half", H5T_STD_I8LE, H5T_NATIVE_INT8, 2, dag, d->verdict_half},
     };
     for (size_t i = 0; i < sizeof sets / sizeof *sets; i++)
-        dataset(e, file, sets[i].name, sets[i].ft, sets[i].mt, sets[i].rank, sets[i].dims, sets[i].data);
+        if (sets[i].data != NULL || sets[i].dims[0] == 0) /* group_port_zh: optional */
+            dataset(e, file, sets[i].name, sets[i].ft, sets[i].mt, sets[i].rank, sets[i].dims, sets[i].data);
     H5Tclose(st);
 }
 

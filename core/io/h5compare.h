@@ -17,6 +17,7 @@ typedef struct kou_h5c_data {
     size_t nalt, nrep, ngroup, nmetric;
     const char *const *alternatives;    /* [nalt] labels; 0 is the baseline */
     const char *const *group_port;      /* [ngroup] */
+    const char *const *group_port_zh;   /* [ngroup]: in Chinese, as --lang zh shows it */
     const int32_t *group_mode, *group_direction; /* [ngroup]; mode -1: all modes */
     const char *const *metrics;         /* [nmetric] */
     const uint64_t *seeds;              /* [nalt][nrep] */

@@ -50,6 +50,11 @@ static const char *const words[KOU_WORD_COUNT][KOU_LANG_COUNT] = {
     [KOU_W_FINISHED] = {"finished (UTC)", "完成时间（UTC）"},
     [KOU_W_FAILED] = {"failed replications", "失败的重复"},
     [KOU_W_STOPPING] = {"stopping", "停止规则"},
+    [KOU_W_DRAW] = {"draw", "抽样"},
+    [KOU_W_GROUP] = {"group", "口岸"},
+    [KOU_W_SHEET_DRAWS] = {"draws", "各次抽样"},
+    [KOU_W_DRAWS] = {"draws", "抽样次数"},
+    [KOU_W_REPS_PER_DRAW] = {"replications per draw", "每次抽样的重复次数"},
 };
 
 /* The names kouan prints in English, with their Chinese. */
@@ -93,4 +98,11 @@ const char *kou_lang_name(kou_lang lang, const char *english)
         if (strcmp(names[i][KOU_LANG_EN], english) == 0)
             return names[i][lang];
     return english;
+}
+
+const char *kou_lang_port(kou_lang lang, const char *english, const char *name_zh)
+{
+    if (lang != KOU_LANG_EN && name_zh && name_zh[0])
+        return name_zh;
+    return kou_lang_name(lang, english);
 }

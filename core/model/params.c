@@ -228,7 +228,7 @@ static const kou_param scenario_params[] = {
 static const kou_param port_params[] = {
     ENTRY_NAME(kou_port_config, KOU_SCOPE_PORT, "the port's name, unique among ports"),
     KEPT_TEXT(kou_port_config, KOU_SCOPE_PORT, name_zh,
-              "the port's name in Chinese, shown by kouan-viz --lang zh (default: name)"),
+              "the port's name in Chinese, shown by kouan-viz and kouan compare --lang zh (default: name)"),
     {.key = "mode", .field = "mode", .scope = KOU_SCOPE_PORT, .kind = KOU_PARAM_ENUM,
      .offset = FIELD(kou_port_config, mode, kou_mode), .flags = KOU_PARAM_REQUIRED, .names = kou_mode_names,
      .nnames = KOU_MODE_COUNT, .unit = "", .meaning = "the port's mode of transport"},

@@ -32,13 +32,16 @@ class CompareFile(KouanFile):
 
     def groups(self):
         """The groups in the printed order: group (label, as sweep files
-        write it), port ("all ports" or the name), mode ("all" for every
-        mode), direction."""
+        write it), port ("all ports" or the name), port_zh (the port's
+        name in Chinese as --lang zh shows it: the scenario's name_zh,
+        else kouan's word, else the name; "" in files from before
+        /group_port_zh), mode ("all" for every mode), direction."""
         ports = texts(self._dataset("group_port")[()])
+        zh = texts(self.h5["group_port_zh"][()]) if "group_port_zh" in self.h5 else [""] * len(ports)
         modes = [mode_name(int(m)) for m in self._dataset("group_mode")[()]]
         dirs = [DIRECTION_NAMES[int(d)] for d in self._dataset("group_direction")[()]]
         return pd.DataFrame({"group": [group_label(p, m, d) for p, m, d in zip(ports, modes, dirs)],
-                             "port": ports, "mode": modes, "direction": dirs})
+                             "port": ports, "port_zh": zh, "mode": modes, "direction": dirs})
 
     def table(self):
         """One row per group x alternative x metric (the printed table,

@@ -221,8 +221,13 @@ class RunFile(KouanFile):
         return df
 
     def ports(self):
-        """/layout/ports: port (index), mode, name."""
-        return self._layout("ports")
+        """/layout/ports: port (index), mode, name, and name_zh (the
+        scenario's name_zh of the port, the /layout attribute
+        port_names_zh; "" when it gives none or the file predates it)."""
+        df = self._layout("ports")
+        zh = texts(self.h5["layout"].attrs["port_names_zh"]) if "port_names_zh" in self.h5["layout"].attrs else []
+        df["name_zh"] = zh if len(zh) == len(df) else [""] * len(df)
+        return df
 
     def flows(self):
         """/layout/flows: port, flow (indexes), mode, direction, name."""

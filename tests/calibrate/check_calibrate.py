@@ -135,6 +135,14 @@ elif GROUP == "henan":
     for r in rows(out_csv):
         if r["kind"] == "target":
             ok(abs(float(r["residual_pct"])) < 1, f"{r['name']}: residual {float(r['residual_pct']):+.2f} % within 1 %")
+    # every row as wide as the header; a target says its unit (the time targets' h), a summary row its own
+    with open(out_csv, encoding="utf-8", newline="") as fh:
+        table = list(csv.reader(fh))
+    ok(table[0][-2:] == ["source", "unit"] and all(len(r) == len(table[0]) for r in table),
+       "the CSV: a unit column last, every row as wide as the header", [len(r) for r in table])
+    ok({r["unit"] for r in rows(out_csv) if r["kind"] == "target"} == {"h"}
+       and [r["unit"] for r in rows(out_csv) if r["name"] == "wall_seconds"] == ["s"],
+       "the CSV: the targets' unit h, wall_seconds' s", rows(out_csv))
 
 elif GROUP == "shares":
     # A named prior freed beside the preparation time it trades off with:

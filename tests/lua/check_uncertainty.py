@@ -4,7 +4,7 @@ core/exp/uncertainty.h, core/io/h5uncertainty.h) against known answers;
 prints TAP for meson.
 
 usage: check_uncertainty.py GROUP --kouan KOUAN [--root SRCROOT]   (tests/tap.py)
-  GROUP   mm1 | command | damaged | plot   (all read the uncertainty file with h5py)
+  GROUP   mm1 | command | damaged | plot | workbook   (all read the uncertainty file with h5py)
 
 mm1: mm1_uncertain.lua (this folder) is an M/M/1 queue, mu = 1 per hour,
 whose arrival rate is uniform on A..B. A consignment's clearance time is
@@ -28,6 +28,12 @@ damaged: truncated files, a dataset of the wrong shape, a wrong
 schema_version, a missing dataset, metric_names missing or in another
 order: one line and exit 1 from `kouan report`.
 plot: `kouan report F --plot OUT.png` writes a 16:9 figure that is not blank.
+workbook: compare --uncertainty --csv --xlsx: the .xlsx read back with
+openpyxl (sheets, headers with units, every cell the CSV's, numbers as
+numbers, the draw means of /values, provenance); --lang zh: the table,
+the CSV's and the workbook's headers and names in Chinese (a port's
+scenario name_zh), --bom, the numbers the English run's; the refusals
+left (--csv-long, --independent, --until-halfwidth) name the option.
 """
 import math
 import os
@@ -40,7 +46,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__)))) 
 import tap  # noqa: E402
 from tap import ok  # noqa: E402
 
-ARGS = tap.parse_args(__doc__, ["mm1", "command", "damaged", "plot", "mpi"])
+ARGS = tap.parse_args(__doc__, ["mm1", "command", "damaged", "plot", "workbook", "mpi"])
 KOUAN, TESTDIR = ARGS.kouan, os.path.join(ARGS.root, "tests", "lua")
 ENV = dict(os.environ, KOUAN_ROOT=ARGS.root)
 MM1 = "mm1_uncertain.lua"
@@ -302,6 +308,98 @@ def check_plot():
        f"std {img[..., :3].std():.3f}")
 
 
+def read_csv(path):
+    import csv
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    return rows[0], rows[1:]
+
+
+def same_cell(x, text):
+    """An .xlsx cell against its CSV field (numbers to 1e-9; "" for none)."""
+    if isinstance(x, str):
+        return x == text
+    if text == "":
+        return x is None
+    return isinstance(x, (int, float)) and abs(x - float(text)) <= 1e-9 * max(1.0, abs(x))
+
+
+def check_workbook():
+    try:
+        import openpyxl
+    except ImportError:
+        raise SystemExit("Bail out! openpyxl is missing (Debian: python3-openpyxl, scripts/bootstrap.sh)")
+    named = os.path.join(SCRATCH, "named.lua")
+    with open(named, "w", encoding="utf-8") as f:  # a port whose Chinese name only its scenario knows
+        f.write('return (import "tests/lua/port_uncertain.lua"):with '
+                '{ ports = { { name = "TST", name_zh = "许昌测试港" } } }\n')
+    base = ("compare", named, "--era", "2017", "--era", "2021", "--uncertainty", "4", "--until", "100", "-j", "2")
+    got = {}
+    for lang in ("en", "zh"):
+        p = {k: os.path.join(SCRATCH, f"{lang}.{k}") for k in ("csv", "xlsx", "h5")}
+        r = run(*base, "--lang", lang, "--csv", p["csv"], "--xlsx", p["xlsx"], "-o", p["h5"],
+                *(["--bom"] if lang == "zh" else []), cwd=ARGS.root)
+        if not ok(r.returncode == 0 and f"workbook {p['xlsx']}" in r.stderr, f"--lang {lang} --csv --xlsx: exit 0",
+                  r.stderr):
+            tap.done()  # nothing to read back
+        head, rows = read_csv(p["csv"])
+        wb = openpyxl.load_workbook(p["xlsx"])
+        xs = [list(x) for x in wb.worksheets[0].iter_rows(values_only=True)]
+        got[lang] = (r, head, rows, wb, xs, p)
+        ok(xs[0] == head and len(xs) == len(rows) + 1
+           and all(same_cell(x, t) for xr, cr in zip(xs[1:], rows) for x, t in zip(xr, cr)),
+           f"--lang {lang}: the sheet's header and every cell are the CSV's", (xs[:2], head, rows[:1]))
+        ok(all(isinstance(v, (int, float)) for v in xs[1][4:]) and isinstance(xs[1][0], int)
+           and wb.worksheets[0].cell(2, len(head)).number_format == "0.00",
+           f"--lang {lang}: the draw, drawn values and means are numbers (format 0.00)", xs[1])
+    r, head, rows, wb, xs, p = got["en"]
+    ok(wb.sheetnames == ["draws", "provenance"] and head[:4] == ["draw", "alternative", "group", "direction"]
+       and head[-3:] == ["overall_mean (h)", "customs_mean (h)", "prep_mean (h)"],
+       "English: sheets draws and provenance; the means' headers say their unit", (wb.sheetnames, head))
+    with h5py.File(p["h5"], "r") as f:
+        v = f["values"][...]  # [D][A][R][G][M]
+        ports = [tap_text(x) for x in f["group_port"][...]]
+        dirs = [int(x) for x in f["group_direction"][...]]
+        m = [tap_text(x) for x in f.attrs["metric_names"]].index("overall_mean")
+        n_pr = len(f["prior_name"])
+        draws = f["draws"][...]
+    G = len(ports)
+    ok(len(rows) == 4 * 2 * G, "one row per draw x alternative x group", len(rows))
+    close = lambda text, x: abs(float(text) - x) <= 1e-9 * max(1.0, abs(x))  # noqa: E731 (CSV: %.10g)
+    agree = all(close(row[-3], float(np.nanmean(v[int(row[0]) - 1, (0 if row[1] == "2017" else 1), :, i % G, m])))
+                and all(close(row[4 + k], draws[int(row[0]) - 1, k]) for k in range(n_pr))
+                for i, row in enumerate(rows))
+    ok(agree, "each row's overall_mean (h) is the draw mean of /values, its drawn values /draws")
+    prov = {x[0]: x[1] for x in list(wb["provenance"].iter_rows(values_only=True))[1:]}
+    ok(prov.get("seed") == 1 and prov.get("draws") == 4 and prov.get("replications per draw") == 2
+       and "named.lua" in prov.get("scenario files", "") and prov.get("kouan version"),
+       "provenance: scenario file, seed, draws, replications per draw, version", prov)
+    rz, hz, rowsz, wbz, xsz, pz = got["zh"]
+    ok(open(pz["csv"], "rb").read(3) == b"\xef\xbb\xbf", "--bom: a byte-order mark first")
+    ok(wbz.sheetnames == ["各次抽样", "来源"] and hz[:4] == ["抽样", "方案", "口岸", "方向"]
+       and hz[-3:] == ["整体通关时间均值 (小时)", "海关时间均值 (小时)", "准备时间均值 (小时)"],
+       "--lang zh: sheets and headers in Chinese, with the unit", (wbz.sheetnames, hz))
+    ok({x[2] for x in rowsz} == {"全部口岸", "许昌测试港"} and {x[3] for x in rowsz} == {"进口", "出口"}
+       and {x[2] for x in rows} == {"all ports", "TST"},
+       "--lang zh: the port's name_zh and kouan's words in the rows (English: the names)",
+       ({x[2] for x in rowsz}, {x[2] for x in rows}))
+    ok([x[:2] + x[4:] for x in rowsz] == [x[:2] + x[4:] for x in rows], "--lang zh: the numbers are the English run's")
+    out = rz.stdout
+    for want in ("次抽样（拉丁超立方，种子 1）", "不确定参数（普通运行取中位数）：", "== 全部口岸, 进口 ==", "指标 (小时)",
+                 "整体通关时间均值 2021", "变化 % 较 2017", "目标 整体通关时间均值 -1/3，2021 对比 2017：", "影响 2021 变化 %"):
+        ok(want in out, f"--lang zh table: '{want}'", out[:2500])
+    ok(not any(w in out for w in ("draws", "metric", "band", "target", "what moves", "change vs", "all ports",
+                                  "import")), "--lang zh table: no English words of the table left", out[:2500])
+    rr = run("report", pz["h5"])
+    ok(rr.returncode == 0 and rr.stdout == got["en"][0].stdout, "kouan report of the zh run's file: the English table",
+       rr.stdout[:300] + rr.stderr)
+    for extra, name in ((["--csv-long", os.path.join(SCRATCH, "l.csv")], "--csv-long"), (["--independent"], "--independent"),
+                        (["--until-halfwidth", "1"], "--until-halfwidth")):
+        r = run(*base, "--no-output", *extra, cwd=ARGS.root)
+        ok(r.returncode == 2 and f"--uncertainty: not with {name} (it takes --csv, --xlsx, --bom, --lang" in r.stderr
+           and r.stderr.count("\n") == 1, f"--uncertainty with {name}: exit 2, names it", r.stderr)
+
+
 def check_mpi():
     """mpiexec -n 2 and -n 3 (draw d on rank d mod N, rank 0 writes) give
     the table and the file of a plain run, byte for byte."""
@@ -323,7 +421,7 @@ def check_mpi():
 
 try:
     {"mm1": check_mm1, "command": check_command, "damaged": check_damaged, "plot": check_plot,
-     "mpi": check_mpi}[ARGS.group]()
+     "workbook": check_workbook, "mpi": check_mpi}[ARGS.group]()
 finally:
     shutil.rmtree(SCRATCH, ignore_errors=True)
 tap.done()

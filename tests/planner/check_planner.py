@@ -13,7 +13,9 @@ verdict columns are the table's verdicts; the provenance sheet names the
 scenario, eras, seed, replications and version; the wide CSV's values are
 the long CSV's (--csv-long); the same comparison gives the same bytes.
 zh: --lang zh puts the table, the CSV's and the .xlsx's headers and the
-names in Chinese, the numbers unchanged.
+names in Chinese, the numbers unchanged; a port's scenario name_zh (one
+kouan's own words do not know) in the table, wide CSV, .xlsx, the long
+CSV's port_zh column and the compare file's /group_port_zh.
 usage: a bad --lang names en and zh; --xlsx refuses a name without .xlsx
 and a missing folder before any run; an unwritable file is a clear error
 (exit 1) and leaves no partial file.
@@ -200,6 +202,37 @@ elif GROUP == "zh":
     code, _, err = run(SCN, *ERAS, "--reps", "3", "-o", path("zh.h5"), "--plot", png, "--lang", "zh", "--quiet")
     ok(code == 0 and os.path.getsize(png) > 10000 and "missing from" not in err,
        "--plot --lang zh: a chart, no missing glyphs", err)
+    # a port whose Chinese name only its scenario knows (name_zh; kouan's word table has no 许昌测试港)
+    zh_scn = path("named.lua")
+    with open(zh_scn, "w", encoding="utf-8") as f:
+        f.write('return (import "tests/lua/port_small.lua"):with { ports = { { name = "TST", name_zh = "许昌测试港" } } }\n')
+    code, out, err = run(zh_scn, *ERAS, "--reps", "2", "--until", "300", "--lang", "zh", "-o", path("named.h5"),
+                         "--csv", path("named.csv"), "--csv-long", path("named-long.csv"), "--xlsx",
+                         path("named.xlsx"), cwd=ROOT)
+    ok(code == 0 and "== 许昌测试港, 进口, 航空 ==" in out and "== 许昌测试港, 出口, 公路 ==" in out and "TST" not in out,
+       "name_zh: the table's group headers name the port in Chinese", out[:1500] + err)
+    head, rows = wide(path("named.csv"))
+    ok([r[0] for r in rows] == ["全部口岸"] * 4 + ["许昌测试港"] * 4, "name_zh: the wide CSV's port column",
+       [r[0] for r in rows])
+    with open(path("named-long.csv"), encoding="utf-8", newline="") as f:
+        long_rows = list(csv.DictReader(f))
+    ok(list(long_rows[0])[:3] == ["port", "port_zh", "mode"]
+       and {(x["port"], x["port_zh"]) for x in long_rows} == {("all ports", "全部口岸"), ("TST", "许昌测试港")},
+       "name_zh: --csv-long adds port_zh after port (the keys stay English)", list(long_rows[0])[:4])
+    xs = sheet_rows(workbook(path("named.xlsx")).worksheets[0])
+    ok(xs[0] == head and [r[0] for r in xs[1:]] == [r[0] for r in rows], "name_zh: the .xlsx's port column",
+       [r[0] for r in xs[1:]])
+    import h5py
+    with h5py.File(path("named.h5"), "r") as f:
+        stored = [x.decode() if isinstance(x, bytes) else x for x in f["group_port_zh"][()]]
+    ok(stored == ["全部口岸"] * 2 + ["许昌测试港"] * 2, "name_zh: the compare file's /group_port_zh (the chart's)",
+       stored)
+    code, out, err = run(zh_scn, *ERAS, "--reps", "2", "--until", "300", "--no-output", "--csv",
+                         path("named-en.csv"), "--csv-long", path("named-en-long.csv"), cwd=ROOT)
+    _, en_rows = wide(path("named-en.csv"))
+    ok(code == 0 and "== TST, import, air ==" in out and "许昌" not in out and en_rows[4][0] == "TST"
+       and open(path("named-en-long.csv"), encoding="utf-8").readline().startswith("port,mode,"),
+       "name_zh: in English the port's name, no port_zh column", out[:800] + err)
 
 elif GROUP == "usage":
     cases = [
@@ -208,7 +241,7 @@ elif GROUP == "usage":
         (["--xlsx", path("w.csv")], "--xlsx: '" + path("w.csv") + "' is not a file name ending in .xlsx in an "
                                                                   "existing folder"),
         (["--xlsx", path("no/such/dir/w.xlsx")], "is not a file name ending in .xlsx in an existing folder"),
-        (["--uncertainty", "2", "--xlsx", path("u.xlsx")], "--uncertainty: not with"),
+        (["--uncertainty", "2", "--csv-long", path("u.csv")], "--uncertainty: not with --csv-long"),
         (["--bom"], "--bom: only with --csv or --csv-long"),
     ]
     for extra, want in cases:
@@ -262,7 +295,7 @@ elif GROUP == "walkthrough":
     for p in xlsxs:
         wb = workbook(p)
         rows = sheet_rows(wb.worksheets[0])
-        rail = [r for r in rows[1:] if str(r[0]).startswith("ZZ rail")]
+        rail = [r for r in rows[1:] if str(r[0]).startswith(("ZZ rail", "郑州铁路"))]  # the name, or its name_zh
         ok(len(rows) > 2 and rail and all(isinstance(r[7], float) for r in rail)
            and len(wb.sheetnames) == 2, f"{os.path.basename(p)}: a workbook with the rail port's rows, numbers",
            rows[:3])

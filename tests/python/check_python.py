@@ -15,7 +15,8 @@ groups:
             stored indices; factor columns typed; the estimator on the Ishigami
             function against its exact indices; the refusals
   compare   2017 against 2021: table, kpis, verdicts against the file and
-            the printed table
+            the printed table; port_zh (a scenario's name_zh) in groups()
+            and table(), and a run file's ports() name_zh
   process   process runs (mmc.lua, rail_yard.lua, fuel_station.lua):
             resources, stores, containers, monitors and series against the
             file and the printed table
@@ -340,7 +341,27 @@ def group_compare():
     printed = re.search(r"target overall_mean -1/2 vs 2017:\s+2021 ([a-z ]+?)\s*[:(]", out).group(1).strip()
     ok(v[(v["group"] == "all ports import") & (v["alternative"] == "2021")]["verdict_half"].iloc[0] == printed,
        "verdicts: the printed verdict", (printed, v))
+    fg = f.groups()
     f.close()
+    # a port's name in Chinese: the scenario's name_zh (one kouan's own words do not know) in groups()
+    # and table() as port_zh, and the run file's ports() as name_zh; kouan's word for all ports
+    zh_scn = os.path.join(TMP, "zh.lua")
+    with open(zh_scn, "w", encoding="utf-8") as fz:
+        fz.write('return (import "tests/lua/port_small.lua"):with { ports = { { name = "TST", name_zh = "许昌测试港" } } }\n')
+    h5zh = os.path.join(TMP, "cmp-zh.h5")
+    kouan_run("compare", zh_scn, "--era", "2017", "--era", "2021", "--reps", "2", "--until", "300", "-o", h5zh)
+    with kouan.open(h5zh) as fz:
+        g, t = fz.groups(), fz.table()
+        want = ["全部口岸" if p == "all ports" else "许昌测试港" for p in g["port"]]
+        ok(g["port_zh"].tolist() == want and set(t["port_zh"]) == {"全部口岸", "许昌测试港"}
+           and list(t.columns[:3]) == ["group", "port", "port_zh"],
+           "compare: port_zh is the scenario's name_zh (all ports: 全部口岸)", g)
+    ok(fg["port_zh"].tolist() == ["全部口岸", "全部口岸", "TST", "TST"],
+       "compare: port_zh without name_zh is the name", fg)
+    r5 = os.path.join(TMP, "run-zh.h5")
+    kouan_run("run", zh_scn, "--reps", "1", "--until", "100", "-o", r5)
+    with kouan.open(r5) as fr:
+        ok(fr.ports()["name_zh"].tolist() == ["许昌测试港"], "run: ports() name_zh, the scenario's", fr.ports())
 
 
 def group_process():
