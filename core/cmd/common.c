@@ -162,7 +162,8 @@ bool kou_output_name(const char *value, void *dest)
 bool kou_plot_name(const char *value, void *dest)
 {
     size_t n = strlen(value);
-    if (n < 5 || (strcmp(value + n - 4, ".png") != 0 && strcmp(value + n - 4, ".svg") != 0))
+    if (n < 5 || (strcmp(value + n - 4, ".png") != 0 && strcmp(value + n - 4, ".svg") != 0) ||
+        !kou_output_folder_exists(value))
         return false;
     *(const char **)dest = value;
     return true;

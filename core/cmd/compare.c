@@ -152,15 +152,15 @@ static size_t options(copts *o, kou_opt *t)
          .given = &o->max_given, .metavar = "M", .help = "(default 200)"},
         {"--independent", NULL, KOU_OPT_FLAG, &o->independent,
          .help = "alternative a uses seeds seed + r + a*2^32 (no common\nrandom numbers; for demonstration)"},
-        {"--output", "-o", KOU_OPT_TEXT, &o->output, .what = "a file name", .metavar = "FILE",
+        {"--output", "-o", KOU_OPT_CHECKED, &o->output, .check = kou_output_name, .what = KOU_OUTPUT_WHAT, .metavar = "FILE",
          .help = "the compare file (default\nresults/compare-SCENARIO-ERAS-sSEED.h5)"},
         {"--force", NULL, KOU_OPT_FLAG, &o->force, .help = "overwrite an existing compare file, --csv,\n--csv-long, --xlsx or --plot file"},
         {"--no-output", NULL, KOU_OPT_FLAG, &o->no_output, .help = "write no compare file"},
-        {"--csv", NULL, KOU_OPT_TEXT, &o->csv, .what = "a file name", .metavar = "FILE",
+        {"--csv", NULL, KOU_OPT_CHECKED, &o->csv, .check = kou_output_name, .what = KOU_OUTPUT_WHAT, .metavar = "FILE",
          .help = "the wide table: one row per group and alternative, the\nverdicts, each metric's mean, its "
                  "difference from the\nbaseline (hours for times) and % change, each +- 95 %\n(with --uncertainty: "
                  "one row per draw, docs/uncertainty.md)"},
-        {"--csv-long", NULL, KOU_OPT_TEXT, &o->csv_long, .what = "a file name", .metavar = "FILE",
+        {"--csv-long", NULL, KOU_OPT_CHECKED, &o->csv_long, .check = kou_output_name, .what = KOU_OUTPUT_WHAT, .metavar = "FILE",
          .help = "one row per group, metric and alternative, with every\nreplication's value"},
         {"--xlsx", NULL, KOU_OPT_CHECKED, &o->xlsx, .what = "a file name ending in .xlsx in an existing folder",
          .check = xlsx_name, .metavar = "FILE.xlsx",
@@ -171,7 +171,7 @@ static size_t options(copts *o, kou_opt *t)
                  "Chinese, a port by its\nscenario's name_zh)"},
         {"--bom", NULL, KOU_OPT_FLAG, &o->bom, .help = "with --csv or --csv-long: a byte-order mark first (for "
                                                       "Excel)"},
-        {"--plot", NULL, KOU_OPT_CHECKED, &o->plot, .what = "a file name ending in .png or .svg",
+        {"--plot", NULL, KOU_OPT_CHECKED, &o->plot, .what = "a file name ending in .png or .svg, in an existing folder",
          .check = kou_plot_name, .metavar = "FILE.png|.svg",
          .help = "the paired % change of the overall mean per group, with\nits 95 % interval and the -1/3 and "
                  "-1/2 target lines"},

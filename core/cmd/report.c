@@ -33,10 +33,10 @@ typedef struct report_opts {
 static size_t options(report_opts *o, kou_opt *t)
 {
     const kou_opt opts[] = {
-        {"--csv", NULL, KOU_OPT_TEXT, &o->csv, .what = "a file name", .metavar = "OUT.csv",
+        {"--csv", NULL, KOU_OPT_CHECKED, &o->csv, .check = kou_output_name, .what = KOU_OUTPUT_WHAT, .metavar = "OUT.csv",
          .help = "one row per group and metric (UTF-8)"},
         {"--bom", NULL, KOU_OPT_FLAG, &o->bom, .help = "with --csv: a byte-order mark first (for Excel)"},
-        {"--plot", NULL, KOU_OPT_CHECKED, &o->plot, .what = "a file name ending in .png or .svg",
+        {"--plot", NULL, KOU_OPT_CHECKED, &o->plot, .what = "a file name ending in .png or .svg, in an existing folder",
          .check = kou_plot_name, .metavar = "OUT.png|OUT.svg",
          .help = "the clearance times and the three clocks per port,\ndrawn by scripts/kouan_plot.py "
                  "(matplotlib, run by\n/usr/bin/python3 or $KOUAN_PYTHON)"},

@@ -95,7 +95,7 @@ static size_t options(run_opts *o, kou_opt *t)
         {"--quiet", NULL, KOU_OPT_FLAG, &o->quiet, .help = "do not print the resource or KPI table"},
         {"--dump", NULL, KOU_OPT_FLAG, &o->dump,
          .help = "port scenario: check it, print the configuration it\nconverts to (times in hours), and stop"},
-        {"--output", "-o", KOU_OPT_TEXT, &o->output, .what = "a file name", .metavar = "FILE",
+        {"--output", "-o", KOU_OPT_CHECKED, &o->output, .check = kou_output_name, .what = KOU_OUTPUT_WHAT, .metavar = "FILE",
          .help = "the HDF5 run file (docs/hdf5-schema.md; default\nresults/SCENARIO[-ERA]-sSEED[-rREPS].h5; a "
                  "process-style\nscenario writes one only with --reps or -o)"},
         {"--force", NULL, KOU_OPT_FLAG, &o->force, .help = "overwrite an existing run file"},

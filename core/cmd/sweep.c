@@ -135,7 +135,7 @@ static size_t options(sweep_opts *o, kou_opt *t)
     const kou_opt opts[] = {
         {"-j", NULL, KOU_OPT_COUNT, &o->jobs, 1, 1024, .what = "a number of threads in 1..1024", .metavar = "N",
          .help = "worker threads (default: the online CPUs)"},
-        {"--output", "-o", KOU_OPT_TEXT, &o->output, .what = "a file name", .metavar = "FILE",
+        {"--output", "-o", KOU_OPT_CHECKED, &o->output, .check = kou_output_name, .what = KOU_OUTPUT_WHAT, .metavar = "FILE",
          .help = "the sweep file (default results/DESIGN.h5)"},
         {"--resume", NULL, KOU_OPT_FLAG, &o->resume,
          .help = "continue an interrupted sweep file (its runs are kept)"},
@@ -143,7 +143,7 @@ static size_t options(sweep_opts *o, kou_opt *t)
         {"--shard", NULL, KOU_OPT_CHECKED, o, .what = "i/N with 1 <= i <= N", .check = read_shard,
          .metavar = "i/N", .help = "run only the points p with p mod N = i - 1 (default file\n"
                                    "results/DESIGN-shard-i-of-N.h5); kouan sweep-merge\njoins the shards"},
-        {"--plot", NULL, KOU_OPT_CHECKED, &o->plot, .what = "a file name ending in .png or .svg",
+        {"--plot", NULL, KOU_OPT_CHECKED, &o->plot, .what = "a file name ending in .png or .svg, in an existing folder",
          .check = kou_plot_name, .metavar = "F.png|F.svg",
          .help = "chart of the standardized regression coefficients of\nthe KPI of --group/--metric (and of "
                  "its group in the\nother direction) on the factors"},

@@ -155,6 +155,23 @@ hid_t koui_h5_create_file(koui_h5_error *e, const char *path, bool force, hid_t 
             return H5I_INVALID_HID;
         }
     }
+    /* a missing folder is the usual cause, and HDF5 would bury it in its
+    ** own error stack: said first, in plain words */
+    const char *slash = strrchr(path, '/');
+    if (slash != NULL && slash != path) {
+        char dir[1024];
+        struct stat sb;
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+        if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+            H5Eclear2(H5E_DEFAULT);
+            if (stat(dir, &sb) != 0)
+                koui_h5_fail(e, KOU_ENOENT, "cannot create '%s': the folder '%s' does not exist (make it first: "
+                             "mkdir -p %s)", path, dir, dir);
+            else
+                koui_h5_fail(e, KOU_EIO, "cannot create '%s': '%s' is not a folder", path, dir);
+            return H5I_INVALID_HID;
+        }
+    }
     hid_t file = H5Fcreate(path, H5F_ACC_TRUNC, fcpl, fapl);
     if (file < 0)
         koui_h5_fail(e, KOU_EIO, "cannot create '%s'", path);

@@ -186,9 +186,12 @@ def group_disk():
             env = {"LSAN_OPTIONS": f"suppressions={supp}:print_suppressions=0"}
         rc, out, err = run("run", SMALL, "-o", path, "--force", env=env)
         first = err.splitlines()[0] if err else ""
-        ok(rc == 1 and out == "" and "cannot write the run file" in first and clean(err)
-           and "stack traceback" not in err,
-           f"unwritable output, {label}: refused before the run, one line, exit 1", f"rc={rc}\n{err}{out[-200:]}")
+        # no such folder: a usage error (exit 2) when the options are read
+        want_rc, want = (2, "is not a file name in an existing folder") if label in ("a folder that does not exist", "a path below a file") \
+            else (1, "cannot write the run file")
+        ok(rc == want_rc and out == "" and want in first and clean(err) and "stack traceback" not in err,
+           f"unwritable output, {label}: refused before the run, one line, exit {want_rc}",
+           f"rc={rc}\n{err}{out[-200:]}")
     # a file size limit too small for the first write: refused before the run
     path = os.path.join(TMP, "tiny.h5")
     rc, out, err = run("run", SMALL, "-o", path, preexec=file_limit(64))

@@ -241,6 +241,14 @@ elif GROUP == "usage":
         (["--xlsx", path("w.csv")], "--xlsx: '" + path("w.csv") + "' is not a file name ending in .xlsx in an "
                                                                   "existing folder"),
         (["--xlsx", path("no/such/dir/w.xlsx")], "is not a file name ending in .xlsx in an existing folder"),
+        # every file compare writes: a missing folder refused before any run, saying so
+        (["-o", path("no/such/dir/c.h5")], "-o: '" + path("no/such/dir/c.h5") + "' is not a file name in an "
+                                                                               "existing folder (create the folder first)"),
+        (["--csv", path("no/w.csv")], "--csv: '" + path("no/w.csv") + "' is not a file name in an existing folder"),
+        (["--csv-long", path("no/w.csv")], "--csv-long: '" + path("no/w.csv") + "' is not a file name in an "
+                                                                                "existing folder"),
+        (["--plot", path("no/w.png")], "--plot: '" + path("no/w.png") + "' is not a file name ending in .png or "
+                                                                         ".svg, in an existing folder"),
         (["--uncertainty", "2", "--csv-long", path("u.csv")], "--uncertainty: not with --csv-long"),
         (["--bom"], "--bom: only with --csv or --csv-long"),
     ]

@@ -146,6 +146,9 @@ def group_csv():
        "--bom: the same bytes after a UTF-8 BOM")
     ok(out.startswith("== 合成测试"), "--csv with the table on stdout")
     rc, out, err = run("report", path, "--csv", os.path.join(TMP, "no", "such", "dir.csv"))
+    ok(rc == 2 and err.startswith("kouan: report: --csv: ") and "is not a file name in an existing folder" in err,
+       "CSV in a missing folder: exit 2, saying so", err)
+    rc, out, err = run("report", path, "--csv", "/proc/kouan-test.csv")
     ok(rc == 1 and err.startswith("kouan: ") and "cannot write" in err, "unwritable CSV: exit 1", err)
 
 

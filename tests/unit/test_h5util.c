@@ -135,8 +135,14 @@ static void test_files(const char *path)
     H5Fclose(f);
     koui_h5_error e3 = {msg, sizeof msg, false, KOU_OK};
     f = koui_h5_create_file(&e3, "/nonexistent-dir/x.h5", true, H5P_DEFAULT, H5P_DEFAULT, &exists);
-    ok(f < 0 && strncmp(msg, "cannot create '/nonexistent-dir/x.h5' (HDF5: ", 45) == 0,
-       "a file that cannot be created: %s", msg);
+    ok(f < 0 && e3.status == KOU_ENOENT &&
+           strcmp(msg, "cannot create '/nonexistent-dir/x.h5': the folder '/nonexistent-dir' does not exist "
+                       "(make it first: mkdir -p /nonexistent-dir)") == 0,
+       "a file in a missing folder: KOU_ENOENT, the folder named: %s", msg);
+    koui_h5_error e5 = {msg, sizeof msg, false, KOU_OK};
+    f = koui_h5_create_file(&e5, "/proc/kouan-x.h5", true, H5P_DEFAULT, H5P_DEFAULT, &exists);
+    ok(f < 0 && strncmp(msg, "cannot create '/proc/kouan-x.h5' (HDF5: ", 40) == 0,
+       "a file that cannot be created: HDF5's reason: %s", msg);
     koui_h5_error e4 = {msg, sizeof msg, false, KOU_OK};
     f = koui_h5_open_file(&e4, "/nonexistent-dir/x.h5");
     ok(f < 0 && e4.status == KOU_ENOENT && strstr(msg, "cannot open: No such file") != NULL,
