@@ -177,8 +177,8 @@ static size_t options(copts *o, kou_opt *t)
                  "-1/2 target lines"},
         {"--group", NULL, KOU_OPT_LIST, &o->group_list, .what = "a group name or pattern", .metavar = "G",
          .help = "print only the groups G names (repeat for more): as the\ntable's headers say ('all ports, import', "
-                 "or 'all\nports import'), a port's name for all its groups, or\na pattern ('CGO*'); the CSV and the "
-                 "compare file\nkeep every group"},
+                 "or 'all\nports import'), a port's name for all its groups, or\na pattern ('CGO*'), in English or as "
+                 "--lang zh\nprints them ('郑州铁路进口'); the CSV and the compare\nfile keep every group"},
         {"--quiet", NULL, KOU_OPT_FLAG, &o->quiet, .help = "no table"},
         {"--help", "-h", KOU_OPT_HELP, NULL, .help = "this help"},
     };
