@@ -177,8 +177,8 @@ static size_t options(copts *o, kou_opt *t)
                  "-1/2 target lines"},
         {"--group", NULL, KOU_OPT_LIST, &o->group_list, .what = "a group name or pattern", .metavar = "G",
          .help = "print only the groups G names (repeat for more): as the\ntable's headers say ('all ports, import', "
-                 "or 'all\nports import'), a port's name for all its groups, or\na pattern ('CGO*'); the CSV and the "
-                 "compare file\nkeep every group"},
+                 "or 'all\nports import'), a port's name for all its groups, or\na pattern ('CGO*'), in English or as "
+                 "--lang zh\nprints them ('郑州铁路进口'); the CSV and the compare\nfile keep every group"},
         {"--quiet", NULL, KOU_OPT_FLAG, &o->quiet, .help = "no table"},
         {"--help", "-h", KOU_OPT_HELP, NULL, .help = "this help"},
     };
@@ -655,12 +655,7 @@ static void print_metric(const cmp *c, FILE *out, size_t g, kou_kpi_metric metri
 static void group_name(const cmp *c, const kou_kpi_group *grp, char *buf, size_t n)
 {
     kou_lang lang = (kou_lang)c->o->lang;
-    if (lang == KOU_LANG_EN) {
-        kou_cmpg_name(grp, buf, n);
-        return;
-    }
-    snprintf(buf, n, "%s, %s%s%s", kou_lang_port(lang, grp->port, port_zh(c, grp)), kou_lang_name(lang, kou_direction_name(grp->direction)),
-             grp->mode >= 0 ? ", " : "", grp->mode >= 0 ? kou_lang_name(lang, kou_group_mode_name(grp->mode)) : "");
+    kou_cmpg_name_in(grp, lang, kou_lang_port(lang, grp->port, port_zh(c, grp)), buf, n);
 }
 
 static void print_group(const cmp *c, FILE *out, size_t g)
@@ -1153,7 +1148,14 @@ int kou_cmd_compare(int argc, char **argv)
     cmp c = {.o = o, .ps = ps, .nalt = kou_portset_count(ps)};
     map_groups(&c);
     c.keep = koui_malloc((c.ngroup ? c.ngroup : 1) * sizeof *c.keep);
-    code = kou_cmpg_select(c.proto, c.order, c.ngroup, o->groups, o->group_list.n, c.keep);
+    const char **ports_zh = koui_malloc((c.ngroup ? c.ngroup : 1) * sizeof *ports_zh); /* --group matches these too */
+    for (size_t i = 0; i < c.ngroup; i++) {
+        kou_kpi_group gi = kou_kpi_group_info(c.proto, c.order[i]);
+        ports_zh[i] = kou_lang_port(KOU_LANG_ZH, gi.port, port_zh(&c, &gi));
+    }
+    code = kou_cmpg_select(c.proto, c.order, c.ngroup, ports_zh, (kou_lang)o->lang, o->groups, o->group_list.n,
+                           c.keep);
+    free(ports_zh);
     code = code < 0 ? 0 : code;
     kou_rep_sink sinks[2] = {kou_portset_process_sink(ps), {.ctx = &c, .end = keep_values}};
     kou_rep_config rc = {.threads = o->jobs ? (int)o->jobs : 1, .watch_stop = true, .sinks = sinks, .nsinks = 2};

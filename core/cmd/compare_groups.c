@@ -15,8 +15,13 @@
 
 void kou_cmpg_name(const kou_kpi_group *g, char *buf, size_t n)
 {
-    snprintf(buf, n, "%s, %s%s%s", g->port, kou_direction_name(g->direction), g->mode >= 0 ? ", " : "",
-             g->mode >= 0 ? kou_group_mode_name(g->mode) : "");
+    kou_cmpg_name_in(g, KOU_LANG_EN, g->port, buf, n);
+}
+
+void kou_cmpg_name_in(const kou_kpi_group *g, kou_lang lang, const char *port, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s, %s%s%s", port, kou_lang_name(lang, kou_direction_name(g->direction)),
+             g->mode >= 0 ? ", " : "", g->mode >= 0 ? kou_lang_name(lang, kou_group_mode_name(g->mode)) : "");
 }
 
 /* The name without its commas: "all ports, import" -> "all ports import". */
@@ -29,36 +34,57 @@ static void plain(const char *name, char *buf, size_t n)
     buf[k] = '\0';
 }
 
-static bool matches(const char *pattern, const kou_kpi_group *g)
+/* The names a pattern is matched against, and the nearest name taken
+** from: per language the group's name, its comma-free form and its port. */
+enum { FORMS = 3 * KOU_LANG_COUNT };
+
+static void forms(const kou_kpi_group *g, const char *port_zh, char (*names)[KOU_CMPG_NAME_MAX])
 {
-    char name[KOU_CMPG_NAME_MAX], bare[KOU_CMPG_NAME_MAX];
-    kou_cmpg_name(g, name, sizeof name);
-    plain(name, bare, sizeof bare);
-    return fnmatch(pattern, name, 0) == 0 || fnmatch(pattern, bare, 0) == 0 || fnmatch(pattern, g->port, 0) == 0;
+    for (int lang = 0; lang < KOU_LANG_COUNT; lang++) {
+        char(*f)[KOU_CMPG_NAME_MAX] = names + 3 * lang;
+        const char *port = lang == KOU_LANG_EN ? g->port : port_zh;
+        kou_cmpg_name_in(g, (kou_lang)lang, port, f[0], sizeof f[0]);
+        plain(f[0], f[1], sizeof f[1]);
+        snprintf(f[2], sizeof f[2], "%s", port);
+    }
+}
+
+static bool matches(const char *pattern, const kou_kpi_group *g, const char *port_zh)
+{
+    char names[FORMS][KOU_CMPG_NAME_MAX];
+    forms(g, port_zh, names);
+    for (int k = 0; k < FORMS; k++)
+        if (fnmatch(pattern, names[k], 0) == 0)
+            return true;
+    return false;
 }
 
 /* The usage error for a pattern that matches no group: the nearest name
-** (of the groups' names, their comma-free forms and the ports), then them all. */
-static int unknown(const kou_kpi *proto, const size_t *order, size_t ngroup, const char *pattern)
+** (of the groups' names, their comma-free forms and the ports, in English
+** and in Chinese), then the groups (under --lang zh, each in Chinese with
+** its English name). */
+static int unknown(const kou_kpi *proto, const size_t *order, size_t ngroup, const char *const *port_zh,
+                   kou_lang lang, const char *pattern)
 {
-    size_t n = 0;
-    char (*names)[KOU_CMPG_NAME_MAX] = koui_malloc((3 * ngroup + 1) * sizeof *names);
-    const char **cands = koui_malloc((3 * ngroup + 1) * sizeof *cands);
+    char (*names)[KOU_CMPG_NAME_MAX] = koui_malloc((FORMS * ngroup + 1) * sizeof *names);
+    const char **cands = koui_malloc((FORMS * ngroup + 1) * sizeof *cands);
     for (size_t i = 0; i < ngroup; i++) {
         kou_kpi_group g = kou_kpi_group_info(proto, order[i]);
-        kou_cmpg_name(&g, names[n], sizeof names[n]);
-        plain(names[n], names[n + 1], sizeof names[n + 1]);
-        snprintf(names[n + 2], sizeof names[n + 2], "%s", g.port);
-        for (size_t k = n; k < n + 3; k++)
-            cands[k] = names[k];
-        n += 3;
+        forms(&g, port_zh[i], names + FORMS * i);
     }
-    const char *near = koui_nearest_name(pattern, cands, n);
+    for (size_t k = 0; k < FORMS * ngroup; k++)
+        cands[k] = names[k];
+    const char *near = koui_nearest_name(pattern, cands, FORMS * ngroup);
     char *list = NULL;
     size_t len = 0;
     FILE *m = open_memstream(&list, &len);
-    for (size_t i = 0; m && i < ngroup; i++)
-        fprintf(m, "%s'%s'", i ? ", " : "", names[3 * i]);
+    for (size_t i = 0; m && i < ngroup; i++) {
+        const char *en = names[FORMS * i], *zh = names[FORMS * i + 3 * KOU_LANG_ZH];
+        if (lang == KOU_LANG_EN)
+            fprintf(m, "%s'%s'", i ? ", " : "", en);
+        else
+            fprintf(m, "%s'%s' ('%s')", i ? ", " : "", zh, en);
+    }
     if (m)
         fclose(m);
     int code = kou_usage_error("compare", "--group '%s': no such group; %s%s%sthe groups: %s", pattern,
@@ -70,8 +96,8 @@ static int unknown(const kou_kpi *proto, const size_t *order, size_t ngroup, con
     return code;
 }
 
-int kou_cmpg_select(const kou_kpi *proto, const size_t *order, size_t ngroup, const char *const *patterns,
-                    size_t npatterns, bool *keep)
+int kou_cmpg_select(const kou_kpi *proto, const size_t *order, size_t ngroup, const char *const *port_zh,
+                    kou_lang lang, const char *const *patterns, size_t npatterns, bool *keep)
 {
     for (size_t i = 0; i < ngroup; i++)
         keep[i] = npatterns == 0;
@@ -79,11 +105,11 @@ int kou_cmpg_select(const kou_kpi *proto, const size_t *order, size_t ngroup, co
         bool any = false;
         for (size_t i = 0; i < ngroup; i++) {
             kou_kpi_group g = kou_kpi_group_info(proto, order[i]);
-            if (matches(patterns[p], &g))
+            if (matches(patterns[p], &g, port_zh[i]))
                 keep[i] = any = true;
         }
         if (!any)
-            return unknown(proto, order, ngroup, patterns[p]);
+            return unknown(proto, order, ngroup, port_zh, lang, patterns[p]);
     }
     return -1;
 }

@@ -80,11 +80,39 @@ char *koui_strdup(const char *s)
 
 #define NAME_MAX_DIST 63
 
-/* Optimal string alignment distance (Levenshtein plus adjacent
-** transpositions) between two names of at most NAME_MAX_DIST bytes. */
-static size_t edit_distance(const char *a, const char *b)
+/* The characters of a UTF-8 name as code points, so that a misspelt
+** Chinese name (3 bytes a character) is one edit away, as an English one
+** is; a byte that does not start a valid sequence counts as one character.
+** The count, or SIZE_MAX past max characters. */
+static size_t code_points(const char *s, uint32_t *out, size_t max)
 {
-    size_t la = strlen(a), lb = strlen(b);
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = 0;
+    while (*p) {
+        uint32_t c = *p;
+        int more = c >= 0xF0 && c < 0xF8 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
+        if (c >= 0xF8)
+            more = 0;
+        for (int k = 1; k <= more; k++)
+            if ((p[k] & 0xC0) != 0x80)
+                more = 0; /* not a sequence: the lead byte alone */
+        if (more)
+            c &= 0x3Fu >> more;
+        for (int k = 1; k <= more; k++)
+            c = c << 6 | (p[k] & 0x3Fu);
+        p += 1 + more;
+        if (n == max)
+            return SIZE_MAX;
+        out[n++] = c;
+    }
+    return n;
+}
+
+/* Optimal string alignment distance (Levenshtein plus adjacent
+** transpositions) between two names of la and lb characters, at most
+** NAME_MAX_DIST each. */
+static size_t edit_distance(const uint32_t *a, size_t la, const uint32_t *b, size_t lb)
+{
     size_t rows[3][NAME_MAX_DIST + 2];
     size_t *pp = rows[0], *prev = rows[1], *cur = rows[2];
     KOU_ASSERT(la <= NAME_MAX_DIST && lb <= NAME_MAX_DIST);
@@ -113,24 +141,27 @@ static size_t edit_distance(const char *a, const char *b)
 
 const char *koui_nearest_name(const char *name, const char *const *candidates, size_t n)
 {
-    size_t len = strlen(name);
-    if (len > NAME_MAX_DIST)
+    uint32_t want[NAME_MAX_DIST], cand[NAME_MAX_DIST];
+    size_t len = code_points(name, want, NAME_MAX_DIST), lb = 0;
+    if (len == SIZE_MAX)
         return NULL;
     const char *best = NULL;
     size_t best_d = SIZE_MAX;
     for (size_t i = 0; i < n; i++) {
-        if (strlen(candidates[i]) > NAME_MAX_DIST)
+        size_t lc = code_points(candidates[i], cand, NAME_MAX_DIST);
+        if (lc == SIZE_MAX)
             continue;
-        size_t d = edit_distance(name, candidates[i]);
+        size_t d = edit_distance(want, len, cand, lc);
         if (d < best_d) {
             best_d = d;
             best = candidates[i];
+            lb = lc;
         }
     }
     if (!best)
         return NULL;
     /* Close enough to be a typo: at most 2 edits, and not most of the word. */
-    size_t lb = strlen(best), longest = len > lb ? len : lb;
+    size_t longest = len > lb ? len : lb;
     if (best_d > 2 || best_d * 3 > longest + 2)
         return NULL;
     return best;

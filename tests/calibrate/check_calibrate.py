@@ -2,7 +2,7 @@
 """check_calibrate.py — `kouan calibrate` end to end; prints TAP for meson.
 
 usage: check_calibrate.py GROUP --kouan KOUAN [--root SRCROOT]   (tests/tap.py)
-  GROUP  known | threads | henan | bad
+  GROUP  known | threads | henan | shares | units | bad
 
 known: tests/calibrate/tiny_port.lua, whose named values have known true
   defaults (prep_import_mean 6 h, prep_export_mean 3 h, pickup_mean 4 h):
@@ -17,6 +17,11 @@ henan: the CI short mode of scenarios/calibration/henan_2017.lua (one
   evaluations, no profile): the fit lands within 4 % of today's values
   and both residuals are within 1 %. The full run
   (docs/calibration.md) is not for CI.
+units: tiny_port.lua with two share targets (within_24h, inspection_rate)
+  beside a time target, a few evaluations: the CSV's share rows say %
+  and hold 100 x the fractions the file gives and the printed table shows
+  (published, model), the time row h and the table's hours; each row's
+  residual_pct is its own published and model's.
 bad: calibration files with mistakes: one line on stderr, exit 2.
 """
 import csv
@@ -28,7 +33,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__)))) 
 import tap  # noqa: E402
 from tap import ok  # noqa: E402
 
-ARGS = tap.parse_args(__doc__, ["known", "threads", "henan", "shares", "bad"])
+ARGS = tap.parse_args(__doc__, ["known", "threads", "henan", "shares", "units", "bad"])
 GROUP, KOUAN, ROOT = ARGS.group, ARGS.kouan, ARGS.root
 TINY = os.path.join(ROOT, "tests", "calibrate", "tiny_port.lua")
 TMP = tempfile.mkdtemp(prefix="kouan-calibrate-")
@@ -161,6 +166,40 @@ elif GROUP == "shares":
     ok('advance_import_2017 = uncertain{0.02, 0.25, name = "advance_import_2017"' in out,
        "the line to paste keeps advance_import_2017 a prior over its bounds", out[-1500:])
     ok("advance_import_2017" in f, "the CSV has the prior's row", str(list(f)))
+
+elif GROUP == "units":
+    # The CSV prints a share in % (unit column %), as every CSV of kouan; the
+    # calibration file and the printed table keep the fraction.
+    import re
+    published = {"overall_mean": 9.0, "within_24h": 0.9, "inspection_rate": 0.06}
+    shares = f"""
+    {{kpi = "within_24h", group = "all", direction = "import", value = {published['within_24h']},
+     source = "a released-within share"}},
+    {{kpi = "inspection_rate", group = "all", direction = "import", value = {published['inspection_rate']},
+     tolerance = 0.1, source = "an inspection rate"}},"""
+    cal = write_cal("units.lua", tiny_cal({"import": published["overall_mean"], "export": 4.5}, extra_target=shares))
+    out_csv = os.path.join(TMP, "units.csv")
+    code, out, err = kouan("calibrate", cal, "-j", "2", "-q", "--max-evals", "8", "--no-profile", "-o", out_csv)
+    ok(code == 0, "calibrate with share targets: exit 0", err)
+    table = {m: (float(p), float(v)) for m, p, v in
+             re.findall(r"^(\w+), all ports import +(-?[\d.]+) +(-?[\d.]+) ", out, re.M)}
+    ok(set(published) <= set(table), "the printed table has the three import targets", out)
+    targets = {r["name"].split("|")[0]: r for r in rows(out_csv)
+               if r["kind"] == "target" and r["name"].endswith("|all ports|import")}
+    for metric, unit, scale in (("within_24h", "%", 100), ("inspection_rate", "%", 100), ("overall_mean", "h", 1)):
+        r = targets.get(metric, {})
+        pub, mod = float(r.get("published", "nan")), float(r.get("model", "nan"))
+        shown_pub, shown_mod = table.get(metric, (float("nan"), float("nan")))
+        ok(r.get("unit") == unit and abs(pub - scale * published[metric]) <= 1e-9 * scale
+           and abs(pub - scale * shown_pub) <= 1e-9 * scale,
+           f"{metric}: unit {unit}, published {pub:g} = {scale} x the file's {published[metric]:g}", r)
+        # the table prints 4 decimals of the fraction: the CSV's value within half its last digit, x scale
+        ok(0 < mod and abs(mod - scale * shown_mod) <= scale * 0.5e-4 + 1e-9,
+           f"{metric}: model {mod:.6g} = {scale} x the table's {shown_mod:.4f}", r)
+        ok(abs(float(r.get("residual_pct", "nan")) - 100 * (mod - pub) / pub) < 1e-6,
+           f"{metric}: residual_pct is (model - published) / published of the row's own values", r)
+    ok(all(r["unit"] == "h" for r in rows(out_csv) if r["kind"] == "target" and "|export" in r["name"]),
+       "the export time target: h")
 
 elif GROUP == "bad":
     targets = {"import": 6.0, "export": 3.0}

@@ -15,7 +15,10 @@ the long CSV's (--csv-long); the same comparison gives the same bytes.
 zh: --lang zh puts the table, the CSV's and the .xlsx's headers and the
 names in Chinese, the numbers unchanged; a port's scenario name_zh (one
 kouan's own words do not know) in the table, wide CSV, .xlsx, the long
-CSV's port_zh column and the compare file's /group_port_zh.
+CSV's port_zh column and the compare file's /group_port_zh; --group by
+the Chinese names (as the English ones: name, without commas, port,
+pattern) selects the English name's blocks; a misspelt Chinese name is
+refused (exit 2) naming the nearest and listing the groups in Chinese.
 usage: a bad --lang names en and zh; --xlsx refuses a name without .xlsx
 and a missing folder before any run; an unwritable file is a clear error
 (exit 1) and leaves no partial file.
@@ -233,6 +236,29 @@ elif GROUP == "zh":
     ok(code == 0 and "== TST, import, air ==" in out and "许昌" not in out and en_rows[4][0] == "TST"
        and open(path("named-en-long.csv"), encoding="utf-8").readline().startswith("port,mode,"),
        "name_zh: in English the port's name, no port_zh column", out[:800] + err)
+    # --group takes the names the Chinese table prints (the port's name_zh, 全部口岸), with the English rules:
+    # the group's name, without its commas, the port, a pattern; the same blocks as the English name selects
+    heads = lambda text: [ln[3:-3] for ln in text.splitlines() if ln.startswith("== ")]
+    short = [zh_scn, *ERAS, "--reps", "2", "--until", "300", "--no-output"]
+    for en, zh, want in (("TST", "许昌测试港", ["许昌测试港, 进口, 航空", "许昌测试港, 出口, 公路"]),
+                         ("TST, export, road", "许昌测试港, 出口, 公路", ["许昌测试港, 出口, 公路"]),
+                         ("all ports import", "全部口岸 进口", ["全部口岸, 进口"]),
+                         ("T?T, *", "许昌*港, *", ["许昌测试港, 进口, 航空", "许昌测试港, 出口, 公路"])):
+        _, by_en, _ = run(*short, "--lang", "zh", "--group", en, cwd=ROOT)
+        code, by_zh, err = run(*short, "--lang", "zh", "--group", zh, cwd=ROOT)
+        ok(code == 0 and heads(by_zh) == want and by_zh == by_en,
+           f"--group '{zh}': the table of --group '{en}' ({len(want)} groups)", by_zh[:1500] + err)
+    _, by_en, _ = run(*short, "--group", "TST, import, air", cwd=ROOT)
+    code, by_zh, err = run(*short, "--group", "许昌测试港, 进口, 航空", cwd=ROOT)
+    ok(code == 0 and heads(by_zh) == ["TST, import, air"] and by_zh == by_en,
+       "--group by the Chinese name without --lang zh: the English table's group", by_zh[:800] + err)
+    for bad, near in (("许昌测试湾", "许昌测试港"), ("全部口岸, 进囗", "全部口岸, 进口"), ("许昌测试港 出口 公陆", "许昌测试港 出口 公路")):
+        code, out, err = run(*short, "--lang", "zh", "--group", "全部口岸", "--group", bad, cwd=ROOT)
+        ok(code == 2 and out == "" and err.count("\n") == 1 and f"--group '{bad}': no such group" in err
+           and f"did you mean '{near}'?" in err
+           and "the groups: '全部口岸, 进口' ('all ports, import'), '全部口岸, 出口' ('all ports, export'), "
+               "'许昌测试港, 进口, 航空' ('TST, import, air'), '许昌测试港, 出口, 公路' ('TST, export, road')" in err,
+           f"--lang zh --group '{bad}': exit 2, did you mean '{near}', the groups in Chinese", err)
 
 elif GROUP == "usage":
     cases = [
