@@ -38,6 +38,42 @@ void kou_csv_number(FILE *f, double v)
         fprintf(f, "%.10g", v);
 }
 
+int kou_csv_write_table(const char *path, size_t ncol, size_t nrow, const char *const *headers,
+                        const kou_xlsx_cell *cells, bool bom, const char *eol, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "wb");
+    if (f == NULL) {
+        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+        return -1;
+    }
+    if (bom)
+        fputs("\xEF\xBB\xBF", f);
+    for (size_t c = 0; c < ncol; c++) {
+        if (c)
+            fputc(',', f);
+        kou_csv_field(f, headers[c]);
+    }
+    fputs(eol, f);
+    for (size_t r = 0; r < nrow; r++) {
+        for (size_t c = 0; c < ncol; c++) {
+            const kou_xlsx_cell *x = &cells[r * ncol + c];
+            if (c)
+                fputc(',', f);
+            if (x->text)
+                kou_csv_field(f, x->text);
+            else
+                kou_csv_number(f, x->number);
+        }
+        fputs(eol, f);
+    }
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad) {
+        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 int kou_results_dir(char *err, size_t errlen)
 {
     if (mkdir("results", 0777) != 0 && errno != EEXIST) {

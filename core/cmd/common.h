@@ -13,12 +13,19 @@
 #include <stdio.h>
 
 #include "exp/prior.h"
+#include "io/xlsx.h"
 #include "model/param_print.h"
 
 /* One CSV field: quoted when it holds a comma, quote or line break. */
 void kou_csv_field(FILE *f, const char *s);
 /* A number as "%.10g"; nothing for NaN (an empty field). */
 void kou_csv_number(FILE *f, double v);
+/* A table of cells (a text, or a number when text is NULL) as CSV: a
+** header row, then nrow rows of ncol, each line ended by eol; UTF-8, a
+** byte-order mark first when bom. 0, or -1 with a message naming path in
+** err. */
+int kou_csv_write_table(const char *path, size_t ncol, size_t nrow, const char *const *headers,
+                        const kou_xlsx_cell *cells, bool bom, const char *eol, char *err, size_t errlen);
 
 /* Creates the directory results (default outputs go there). 0, or -1
 ** with a message in err. */

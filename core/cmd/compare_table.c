@@ -3,7 +3,6 @@
 */
 #include "cmd/compare_table.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,35 +121,5 @@ void kou_ctab_free(kou_ctab *t)
 
 int kou_ctab_write_csv(const kou_ctab *t, const char *path, bool bom, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "wb");
-    if (f == NULL) {
-        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
-        return -1;
-    }
-    if (bom)
-        fputs("\xEF\xBB\xBF", f);
-    for (size_t c = 0; c < t->ncol; c++) {
-        if (c)
-            fputc(',', f);
-        kou_csv_field(f, t->headers[c]);
-    }
-    fputs("\r\n", f);
-    for (size_t r = 0; r < t->nrow; r++) {
-        for (size_t c = 0; c < t->ncol; c++) {
-            const kou_xlsx_cell *x = &t->cells[r * t->ncol + c];
-            if (c)
-                fputc(',', f);
-            if (x->text)
-                kou_csv_field(f, x->text);
-            else
-                kou_csv_number(f, x->number);
-        }
-        fputs("\r\n", f);
-    }
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad) {
-        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
-        return -1;
-    }
-    return 0;
+    return kou_csv_write_table(path, t->ncol, t->nrow, t->headers, t->cells, bom, "\r\n", err, errlen);
 }

@@ -4,7 +4,6 @@
 */
 #include "cmd/uncertainty.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -453,36 +452,11 @@ static void draw_table_free(draw_table *t)
 /* The CSV (UTF-8, a byte-order mark first with --bom). 0, or 1 after the message. */
 static int write_csv(const draw_table *t, const char *path, bool bom)
 {
-    FILE *f = fopen(path, "w");
-    if (f == NULL) {
-        fprintf(stderr, "kouan: %s: %s\n", path, strerror(errno));
-        return 1;
-    }
-    if (bom)
-        fputs("\xEF\xBB\xBF", f);
-    for (size_t c = 0; c < t->ncol; c++) {
-        if (c)
-            fputc(',', f);
-        kou_csv_field(f, t->headers[c]);
-    }
-    fputc('\n', f);
-    for (size_t r = 0; r < t->nrow; r++) {
-        for (size_t c = 0; c < t->ncol; c++) {
-            const kou_xlsx_cell *x = &t->cells[r * t->ncol + c];
-            if (c)
-                fputc(',', f);
-            if (x->text)
-                kou_csv_field(f, x->text);
-            else
-                kou_csv_number(f, x->number);
-        }
-        fputc('\n', f);
-    }
-    if (fclose(f) != 0) {
-        fprintf(stderr, "kouan: %s: %s\n", path, strerror(errno));
-        return 1;
-    }
-    return 0;
+    char err[600];
+    if (kou_csv_write_table(path, t->ncol, t->nrow, t->headers, t->cells, bom, "\n", err, sizeof err) == 0)
+        return 0;
+    fprintf(stderr, "kouan: %s\n", err);
+    return 1;
 }
 
 #define MAX_PROV 40
