@@ -49,6 +49,7 @@ RUNTIME = re.compile(r" in (__sanitizer|__asan|__lsan|__ubsan|__interceptor|__li
 REPORT = re.compile(r"==(\d+)==\s*ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer|UndefinedBehaviorSanitizer)"
                     r"|^(\S+:\d+:\d+: runtime error:)|ALARM: working on the last Unit")
 EXECS = re.compile(r"^#(\d+)\s")
+RSS_LIMIT_MB, MALLOC_LIMIT_MB = 2048, 1024
 FINAL_EXECS = re.compile(r"stat::number_of_executed_units:\s*(\d+)")
 
 
@@ -120,11 +121,11 @@ class Target:
                 # process (an HDF5 loop is a finding in 10 s); the forked
                 # ones wait for their checking child's CPU limit (10 s and
                 # more for large files) on a loaded machine
-                f"-timeout={10 if self.image else 60}", "-rss_limit_mb=2048",
+                f"-timeout={10 if self.image else 60}", f"-rss_limit_mb={RSS_LIMIT_MB}",
                 # one allocation of a gigabyte ends the run with its stack
                 # (HDF5 sizes a conversion buffer from a damaged file's
                 # lengths), which the RSS limit alone would not show
-                "-malloc_limit_mb=1024",
+                f"-malloc_limit_mb={MALLOC_LIMIT_MB}",
                 "-print_final_stats=1", f"-artifact_prefix={self.work}/"]
         if self.dict:
             args.append(f"-dict={self.dict}")
@@ -162,6 +163,8 @@ class Target:
         self.log_tail = "\n".join(text.splitlines()[-60:])
         new = sorted(f for f in set(os.listdir(self.work)) - before if re.match(r"(crash|leak|timeout|oom|slow-unit)-", f))
         kind, first = classify(text, self.proc.pid) if rc != 0 else (None, "")
+        if kind == "kouan" and "out-of-memory (used:" in first and new:
+            kind = self._oom_where(os.path.join(self.work, new[-1]), env) or kind
         if kind:
             # the parent's artifact is written last (a forked target's
             # children write theirs as they die)
@@ -173,6 +176,27 @@ class Target:
         elif new:
             self.contained += len(new)  # a forked child's, written as it died
         return rc, kind
+
+    def _oom_where(self, unit, env):
+        """Where the input that passed the RSS limit allocates, or None.
+        libFuzzer's RSS report has no stack (a watchdog thread sees the
+        size), so it would count as kouan's; the input run again alone
+        with the allocation limit ends at the growing allocation, with its
+        stack. None when that run does not fail so (the memory grew over
+        many inputs: kouan's finding)."""
+        args = [self.prog, f"-rss_limit_mb={RSS_LIMIT_MB}", f"-malloc_limit_mb={MALLOC_LIMIT_MB}", unit]
+        try:
+            p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+        except OSError:
+            return None
+        try:
+            out, _ = p.communicate(timeout=300)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+            return None
+        kind, first = classify(out.decode("utf-8", "replace"), p.pid)
+        return kind if "malloc(" in first else None
 
     @staticmethod
     def _progress(logpath):
