@@ -66,11 +66,13 @@ typedef struct lsim {
     int nfree, free_cap;
     int top_slot;     /* slots handed out so far */
     /* Finished coroutines kept for the next process (making one is most of
-    ** what a short process costs): pool[0..nidle) here, each also held at
-    ** the same index + 1 of the anchors table's pool part (negative keys),
-    ** which keeps it alive; an entry past nidle there is stale until
-    ** overwritten. */
+    ** what a short process costs): pool[0..nidle) here. Each coroutine of
+    ** a process has its own anchor slot (pool_slot[i] here, co_slot in its
+    ** process), which keeps it alive from its creation until it is dropped,
+    ** while it waits in the pool and while a process runs on it: taking one
+    ** and giving it back then touch no table. */
     lua_State *pool[POOL_MAX];
+    int pool_slot[POOL_MAX];
     int nidle;
 } lsim;
 
@@ -174,6 +176,7 @@ typedef struct lev {
     kou_sim *sim;  /* the simulation it belongs to */
     int slot;      /* anchor slot from its trigger until it is processed, else 0 */
     int pending;   /* all_of: children not processed yet */
+    bool waited;   /* UV_WAITERS holds a table: someone waits for it */
 } lev;
 
 static lsim *upsim(lua_State *L)
@@ -782,6 +785,7 @@ typedef struct held {
 typedef struct lproc {
     lev ev;
     lua_State *co;
+    int co_slot;        /* co's own anchor slot (see lsim's pool), 0 once co is dropped */
     int slot;           /* anchor slot while alive, 0 after */
     int nargs;          /* arguments waiting on co's stack for the start */
     enum wait wait;     /* what the last yield asked for (W_NONE: running or not started) */
@@ -847,26 +851,42 @@ static void keep_error(lsim *S, kou_sim *sim)
 
 /* Ends the process's life: unanchored, so that the collector takes it. A
 ** coroutine that finished cleanly goes back to the pool for the next
-** process (creating one is most of what a short process costs). The
-** process's UV_CO still names it: a harmless reference, since p->co is
-** cleared and nothing else reads UV_CO, which only keeps it alive. */
+** process (creating one is most of what a short process costs), keeping
+** its anchor slot. Any other (failed, or the pool is full) loses its
+** slot; a failed one stays reachable from the process's UV_CO, as it may
+** still run (a failure inside its own call) and its traceback was read
+** from it; p->co still names it, though nothing reads it once the process
+** is unanchored. */
 static void unanchor(lproc *p, bool reuse)
 {
     lsim *S = p->ev.S;
     lua_State *L = S->L;
-    lua_rawgeti(L, LUA_REGISTRYINDEX, S->anchors_ref);   /* anchors */
+    int co_slot = p->co_slot;
     /* a coroutine whose function returned is at its base, like a new one
     ** (lua_resume starts it again with a new function): emptying its
     ** stack is enough, and costs far less than lua_resetthread */
     if (reuse && S->nidle < POOL_MAX && lua_status(p->co) == LUA_OK) {
         lua_settop(p->co, 0);
         *(lproc **)lua_getextraspace(p->co) = NULL;
-        lua_pushthread(p->co);
-        lua_xmove(p->co, L, 1);                          /* anchors co */
-        lua_rawseti(L, -2, -(lua_Integer)S->nidle - 1);
-        S->pool[S->nidle++] = p->co;
+        S->pool[S->nidle] = p->co;
+        S->pool_slot[S->nidle++] = co_slot;
         p->co = NULL;
+        co_slot = 0;
+    } else if (!reuse && co_slot != 0 && lua_checkstack(L, 3) && lua_checkstack(p->co, 1)) {
+        push_proc(L, p);                                  /* ud */
+        lua_pushthread(p->co);
+        lua_xmove(p->co, L, 1);                           /* ud co */
+        lua_setiuservalue(L, -2, UV_CO);
+        lua_pop(L, 1);
+    } else if (!reuse) {
+        co_slot = 0; /* no room to move it: its slot stays (never for a clean end) */
+    } else {
+        p->co = NULL; /* dropped: the pool is full */
     }
+    p->co_slot = 0;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, S->anchors_ref);   /* anchors */
+    if (co_slot != 0)
+        free_slot(L, S, co_slot);
     free_slot(L, S, p->slot);
     lua_pop(L, 1);
     p->slot = 0;
@@ -1101,6 +1121,7 @@ static lev *new_event(lua_State *L, lsim *S, enum ev_kind kind)
     e->sim = S->run_sim ? S->run_sim : S->sim;
     e->slot = 0;
     e->pending = 0;
+    e->waited = false;
     set_meta(L, S, MT_EVENT);
     return e;
 }
@@ -1112,14 +1133,12 @@ static void trigger(lua_State *L, int idx, lev *e)
 {
     idx = lua_absindex(L, idx);
     lua_setiuservalue(L, idx, UV_VALUE);
-    if (lua_getiuservalue(L, idx, UV_WAITERS) == LUA_TNIL) {
+    if (!e->waited) {
         /* nobody waits yet: processed at once (a later wait returns at
         ** once), which spares a kernel event per ending process */
-        lua_pop(L, 1);
         e->state = EV_PROCESSED;
         return;
     }
-    lua_pop(L, 1);
     e->state = EV_TRIGGERED;
     if (e->slot == 0)
         e->slot = anchor(L, e->S, idx);
@@ -1139,6 +1158,7 @@ static void add_waiter(lua_State *L, int idx, int w, uint32_t seq)
         lua_createtable(L, 2, 0);
         lua_pushvalue(L, -1);
         lua_setiuservalue(L, idx, UV_WAITERS);
+        ((lev *)lua_touserdata(L, idx))->waited = true;
     }
     lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
     lua_pushvalue(L, w);
@@ -1170,6 +1190,7 @@ static void ev_fire(kou_sim *sim, void *subject, void *object)
     if (lua_getiuservalue(L, ev, UV_WAITERS) == LUA_TTABLE) { /* ev ws */
         lua_pushnil(L);
         lua_setiuservalue(L, ev, UV_WAITERS);
+        e->waited = false;
         lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
         for (lua_Integer i = 1; i < n; i += 2) {
             lua_rawgeti(L, ev + 1, i);             /* ev ws w */
@@ -1646,6 +1667,13 @@ static void proc_end(lproc *p, int nres)
         proc_fail(p, msg, true);
         return;
     }
+    if (!p->ev.waited && (nres == 0 || lua_isnil(p->co, -nres))) {
+        /* nobody waits and the value is nil, as UV_VALUE is already: what
+        ** trigger would do, without touching the userdata */
+        p->ev.state = EV_PROCESSED;
+        unanchor(p, true);
+        return;
+    }
     luaL_checkstack(L, 3, NULL);
     push_proc(L, p);                            /* ud */
     if (nres > 0) {
@@ -1702,7 +1730,8 @@ static void proc_step(lproc *p, bool start)
             unanchor(p, false);
             return;
         }
-        lua_pop(p->co, nres);
+        if (nres > 0)
+            lua_pop(p->co, nres);
         if (!begin_wait(p))
             return;
     }
@@ -2277,15 +2306,19 @@ static int l_now(lua_State *L)
     return 1;
 }
 
-/* A coroutine for a new process: from the pool, or new. Pushed. */
-static lua_State *take_coroutine(lua_State *L, lsim *S)
+/* A coroutine for the new process p: from the pool, or new (then
+** anchored at a slot of its own). */
+static void take_coroutine(lua_State *L, lsim *S, lproc *p)
 {
-    if (S->nidle == 0)
-        return lua_newthread(L);
-    lua_State *co = S->pool[--S->nidle];
-    lua_pushthread(co); /* its stack is empty: room for one */
-    lua_xmove(co, L, 1);
-    return co;
+    if (S->nidle > 0) {
+        S->nidle--;
+        p->co = S->pool[S->nidle];
+        p->co_slot = S->pool_slot[S->nidle];
+        return;
+    }
+    p->co = lua_newthread(L);
+    p->co_slot = anchor(L, S, -1);
+    lua_pop(L, 1);
 }
 
 static int l_process(lua_State *L)
@@ -2304,8 +2337,7 @@ static int l_process(lua_State *L)
     set_meta(L, S, MT_PROCESS);
     lua_pushvalue(L, 1);
     lua_setiuservalue(L, -2, UV_FN);
-    p->co = take_coroutine(L, S);                  /* f args ud co */
-    lua_setiuservalue(L, -2, UV_CO);               /* f args ud */
+    take_coroutine(L, S, p);
     lua_rotate(L, 1, 1);                           /* ud f args */
     p->slot = anchor(L, S, 1);                     /* anchored while alive */
     lua_xmove(L, p->co, n);                        /* ud */
