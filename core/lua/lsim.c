@@ -87,12 +87,14 @@ static const uint32_t meta_magic[MT_COUNT] = {
     0x6b526573, 0x6b537472, 0x6b446973, 0x6b50726f, 0x6b457674, 0x6b436f6e, 0x6b53746f};
 static size_t meta_size(enum meta kind);
 
-/* The userdata at idx when it is of the kind, else NULL. */
+/* The userdata at idx when it is of the kind, else NULL. A light
+** userdata has no length (lua_rawlen gives 0), and lua_touserdata gives
+** NULL for a string or table of the same length: no lua_type needed. */
 static void *test_ud(lua_State *L, int idx, enum meta kind)
 {
-    if (lua_type(L, idx) != LUA_TUSERDATA || lua_rawlen(L, idx) != meta_size(kind))
-        return NULL;
     uint32_t *u = lua_touserdata(L, idx);
+    if (u == NULL || lua_rawlen(L, idx) != meta_size(kind))
+        return NULL;
     return *u == meta_magic[kind] ? u : NULL;
 }
 
@@ -104,12 +106,17 @@ static void *check_ud(lua_State *L, int idx, enum meta kind)
     return u;
 }
 
-/* Sets kind's metatable, and its number, on the userdata at the top. */
-static void set_meta(lua_State *L, const lsim *S, enum meta kind)
+/* Sets kind's metatable, and its number, on the userdata u at the top. */
+static void set_meta_of(lua_State *L, const lsim *S, void *u, enum meta kind)
 {
-    *(uint32_t *)lua_touserdata(L, -1) = meta_magic[kind];
+    *(uint32_t *)u = meta_magic[kind];
     lua_rawgeti(L, LUA_REGISTRYINDEX, S->mt[kind]);
     lua_setmetatable(L, -2);
+}
+
+static void set_meta(lua_State *L, const lsim *S, enum meta kind)
+{
+    set_meta_of(L, S, lua_touserdata(L, -1), kind);
 }
 
 /* A resource: one of resource{} (gen 0, in the host's simulation), or a
@@ -138,6 +145,7 @@ typedef struct lstream {
 
 typedef struct ldist {
     uint32_t magic; /* meta_magic of its kind: first, for test_ud */
+    lsim *S;        /* sample() needs it: cheaper here than the upvalue */
     kou_dist *d;
     kou_rng *r; /* the stream sample() draws from by default */
     uint64_t gen;
@@ -328,6 +336,7 @@ static int push_dist(lua_State *L, lsim *S, kou_dist *d, kou_rng *r)
     if (d == NULL)
         return luaL_error(L, "%s", kou_sim_errmsg(S->sim));
     ldist *u = lua_newuserdatauv(L, sizeof *u, 0);
+    u->S = S;
     u->d = d;
     u->r = r;
     u->gen = now_gen(S); /* r is of the simulation that runs now (to_stream) */
@@ -526,8 +535,8 @@ static ldist *checkdist(lua_State *L)
 static int m_dist_sample(lua_State *L)
 {
     ldist *u = checkdist(L);
-    lsim *S = upsim(L);
-    kou_rng *r = lua_isnoneornil(L, 2) ? live_stream(L, S, u->r, u->gen) : to_stream(L, S, 2);
+    lsim *S = u->S;
+    kou_rng *r = lua_gettop(L) < 2 || lua_isnil(L, 2) ? live_stream(L, S, u->r, u->gen) : to_stream(L, S, 2);
     lua_pushnumber(L, kou_dist_sample(u->d, r));
     return 1;
 }
@@ -1122,7 +1131,7 @@ static lev *new_event(lua_State *L, lsim *S, enum ev_kind kind)
     e->slot = 0;
     e->pending = 0;
     e->waited = false;
-    set_meta(L, S, MT_EVENT);
+    set_meta_of(L, S, e, MT_EVENT);
     return e;
 }
 
@@ -1843,7 +1852,8 @@ static int l_request(lua_State *L)
                           "uses the port's resources: port_resource(port, name))", kou_resource_name(r->r));
     lua_Integer prio = 0;
     double timeout = INFINITY;
-    if (lua_type(L, 2) == LUA_TTABLE) {
+    int t2 = lua_type(L, 2);
+    if (t2 == LUA_TTABLE) {
         static const char *const allowed[] = {"priority", "timeout", NULL};
         koui_option_check(L, 2, "request", allowed);
         double pr = koui_option_number(L, 2, "request", "priority", false);
@@ -1854,8 +1864,8 @@ static int l_request(lua_State *L)
         }
         lua_getfield(L, 2, "timeout");
         timeout = opt_timeout(L, -1, "request");
-    } else {
-        prio = luaL_optinteger(L, 2, 0);
+    } else if (t2 > LUA_TNIL) { /* none or nil: priority 0 */
+        prio = luaL_checkinteger(L, 2);
     }
     luaL_argcheck(L, prio >= KOU_PRIORITY_MIN && prio <= KOU_PRIORITY_MAX, 2,
                   "priority must be in -32768..32767");
@@ -2334,7 +2344,7 @@ static int l_process(lua_State *L)
     p->ev.sim = S->run_sim ? S->run_sim : S->sim;
     p->holds = p->held_inline;
     p->held_cap = (int)(sizeof p->held_inline / sizeof p->held_inline[0]);
-    set_meta(L, S, MT_PROCESS);
+    set_meta_of(L, S, p, MT_PROCESS);
     lua_pushvalue(L, 1);
     lua_setiuservalue(L, -2, UV_FN);
     take_coroutine(L, S, p);
