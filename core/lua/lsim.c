@@ -60,8 +60,13 @@ typedef struct lsim {
     ** trigger and its processing, sits at a slot of one table (registry ref
     ** anchors_ref); the free slots are a stack in C. luaL_ref would do, at
     ** twice the table operations, and processes are made and ended at every
-    ** arrival. Slot 0 means "not anchored". */
+    ** arrival. Slot 0 means "not anchored". The table is also index 1 of
+    ** the stack of A, a thread that never runs (registry ref A_ref): a
+    ** slot is read or written there without fetching the table from the
+    ** registry first and popping it after. */
     int anchors_ref;
+    lua_State *A;
+    int A_ref;
     int *free_slots;  /* malloc'd; freed by the lsim userdata's __gc */
     int nfree, free_cap;
     int top_slot;     /* slots handed out so far */
@@ -198,21 +203,22 @@ static lsim *upsim(lua_State *L)
 ** as luaL_ref would. */
 static int anchor(lua_State *L, lsim *S, int idx)
 {
-    idx = lua_absindex(L, idx);
+    lua_State *A = S->A;
     int slot = S->nfree > 0 ? S->free_slots[--S->nfree] : ++S->top_slot;
-    lua_rawgeti(L, LUA_REGISTRYINDEX, S->anchors_ref);
+    if (lua_gettop(A) != 1)
+        lua_settop(A, 1); /* a memory error left a value there */
     lua_pushvalue(L, idx);
-    lua_rawseti(L, -2, slot);
-    lua_pop(L, 1);
+    lua_xmove(L, A, 1);
+    lua_rawseti(A, 1, slot);
     return slot;
 }
 
-/* Frees the slot (the anchors table at the top stays). Never raises: if
-** the free stack cannot grow, the slot is simply never used again. */
-static void free_slot(lua_State *L, lsim *S, int slot)
+/* Frees the slot. Never raises: if the free stack cannot grow, the slot
+** is simply never used again. */
+static void free_slot(lsim *S, int slot)
 {
-    lua_pushnil(L);
-    lua_rawseti(L, -2, slot);
+    lua_pushnil(S->A);
+    lua_rawseti(S->A, 1, slot);
     if (S->nfree == S->free_cap) {
         int cap = S->free_cap > 0 ? 2 * S->free_cap : 64;
         int *buf = realloc(S->free_slots, (size_t)cap * sizeof *buf);
@@ -226,9 +232,8 @@ static void free_slot(lua_State *L, lsim *S, int slot)
 
 static void push_anchored(lua_State *L, const lsim *S, int slot)
 {
-    lua_rawgeti(L, LUA_REGISTRYINDEX, S->anchors_ref);
-    lua_rawgeti(L, -1, slot);
-    lua_replace(L, -2);
+    lua_rawgeti(S->A, 1, slot);
+    lua_xmove(S->A, L, 1);
 }
 
 /* ---- argument helpers ---- */
@@ -893,11 +898,9 @@ static void unanchor(lproc *p, bool reuse)
         p->co = NULL; /* dropped: the pool is full */
     }
     p->co_slot = 0;
-    lua_rawgeti(L, LUA_REGISTRYINDEX, S->anchors_ref);   /* anchors */
     if (co_slot != 0)
-        free_slot(L, S, co_slot);
-    free_slot(L, S, p->slot);
-    lua_pop(L, 1);
+        free_slot(S, co_slot);
+    free_slot(S, p->slot);
     p->slot = 0;
 }
 
@@ -1188,11 +1191,8 @@ static void ev_fire(kou_sim *sim, void *subject, void *object)
     (void)sim;
     (void)object;
     luaL_checkstack(L, 8, NULL);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, e->S->anchors_ref);
-    lua_rawgeti(L, -1, e->slot);               /* anchors ev */
-    lua_rotate(L, -2, 1);                      /* ev anchors */
-    free_slot(L, e->S, e->slot);
-    lua_pop(L, 1);                             /* ev */
+    push_anchored(L, e->S, e->slot);           /* ev */
+    free_slot(e->S, e->slot);
     int ev = lua_gettop(L);
     e->slot = 0;
     e->state = EV_PROCESSED;
@@ -2558,7 +2558,12 @@ void kou_lsim_open(lua_State *L)
     lua_newtable(L);
     lua_setfield(L, LUA_REGISTRYINDEX, LSIM_AT_END);
     lua_newtable(L);
+    lua_pushvalue(L, -1);
     S->anchors_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    S->A = lua_newthread(L);                   /* anchors A */
+    lua_rotate(L, -2, 1);                      /* A anchors */
+    lua_xmove(L, S->A, 1);                     /* A */
+    S->A_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     luaL_newmetatable(L, INTERRUPT_META);
     lua_pushcfunction(L, m_intr_tostring);
     lua_setfield(L, -2, "__tostring");
