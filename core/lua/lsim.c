@@ -1824,7 +1824,10 @@ static lproc *checkprocess_ctx(lua_State *L, const char *fn)
 static int l_hold(lua_State *L)
 {
     lproc *p = checkprocess_ctx(L, "hold");
-    double dt = luaL_checknumber(L, 1);
+    int isnum;
+    double dt = lua_tonumberx(L, 1, &isnum);
+    if (!isnum)
+        luaL_typeerror(L, 1, "number"); /* luaL_checknumber's message, without its call */
     luaL_argcheck(L, dt >= 0.0 && isfinite(dt), 1, "time must be finite and >= 0");
     p->wait = W_HOLD;
     p->dt = dt;
@@ -2333,8 +2336,12 @@ static void take_coroutine(lua_State *L, lsim *S, lproc *p)
 
 static int l_process(lua_State *L)
 {
-    lsim *S = upsim(L);
-    luaL_checktype(L, 1, LUA_TFUNCTION);
+    /* most processes are made by a process: its lsim is at hand, where the
+    ** upvalue costs a lookup through the closure */
+    lproc *maker = current(L);
+    lsim *S = maker != NULL ? maker->ev.S : upsim(L);
+    if (lua_type(L, 1) != LUA_TFUNCTION)
+        luaL_typeerror(L, 1, "function"); /* luaL_checktype's message, without its call */
     int n = lua_gettop(L);
     lproc *p = lua_newuserdatauv(L, sizeof *p, PROC_NUV); /* f args ud */
     memset(p, 0, sizeof *p);
