@@ -812,19 +812,20 @@ typedef struct lproc {
     lres *res;          /* W_REQUEST */
     kou_request_id req;
     int prio;
+    /* the flags together: the userdata is made for every process */
     bool timed;         /* W_EVENT: wait(ev, t) returns true/false first */
-    lev *waiton;        /* W_EVENT (kept alive by UV_WAITON) */
-    void *fac;          /* W_CONTAINER: lcont, W_STORE: lstore (in UV_WAITON) */
     bool fac_get;       /* a get, else a put */
     bool filter_failed; /* the get's filter raised: it accepts nothing more */
-    double amount;      /* W_CONTAINER */
-    uint64_t item;      /* W_STORE: the handle put, or got */
-    double item_prio;   /* W_STORE put: the priority */
     bool filtered;      /* W_STORE get: with a filter (in UV_FILTER) */
-    uint64_t fac_id;    /* the waiting put or get, for its cancel */
     bool sync;          /* inside our own kou_resource_request call */
     bool granted;       /* the request was granted */
     bool resuming;      /* resumed by the simulation (not coroutine.resume) */
+    lev *waiton;        /* W_EVENT (kept alive by UV_WAITON) */
+    void *fac;          /* W_CONTAINER: lcont, W_STORE: lstore (in UV_WAITON) */
+    double amount;      /* W_CONTAINER */
+    uint64_t item;      /* W_STORE: the handle put, or got */
+    double item_prio;   /* W_STORE put: the priority */
+    uint64_t fac_id;    /* the waiting put or get, for its cancel */
     int intr_head, intr_tail; /* interrupts queued in UV_INTR, [head, tail) */
     int nheld, held_cap;
     held *holds;        /* servers held: held_inline, or a buffer in UV_HOLDS */
