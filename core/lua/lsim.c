@@ -60,17 +60,24 @@ typedef struct lsim {
     ** trigger and its processing, sits at a slot of one table (registry ref
     ** anchors_ref); the free slots are a stack in C. luaL_ref would do, at
     ** twice the table operations, and processes are made and ended at every
-    ** arrival. Slot 0 means "not anchored". */
+    ** arrival. Slot 0 means "not anchored". The table is also index 1 of
+    ** the stack of A, a thread that never runs (registry ref A_ref): a
+    ** slot is read or written there without fetching the table from the
+    ** registry first and popping it after. */
     int anchors_ref;
+    lua_State *A;
+    int A_ref;
     int *free_slots;  /* malloc'd; freed by the lsim userdata's __gc */
     int nfree, free_cap;
     int top_slot;     /* slots handed out so far */
     /* Finished coroutines kept for the next process (making one is most of
-    ** what a short process costs): pool[0..nidle) here, each also held at
-    ** the same index + 1 of the anchors table's pool part (negative keys),
-    ** which keeps it alive; an entry past nidle there is stale until
-    ** overwritten. */
+    ** what a short process costs): pool[0..nidle) here. Each coroutine of
+    ** a process has its own anchor slot (pool_slot[i] here, co_slot in its
+    ** process), which keeps it alive from its creation until it is dropped,
+    ** while it waits in the pool and while a process runs on it: taking one
+    ** and giving it back then touch no table. */
     lua_State *pool[POOL_MAX];
+    int pool_slot[POOL_MAX];
     int nidle;
 } lsim;
 
@@ -85,12 +92,14 @@ static const uint32_t meta_magic[MT_COUNT] = {
     0x6b526573, 0x6b537472, 0x6b446973, 0x6b50726f, 0x6b457674, 0x6b436f6e, 0x6b53746f};
 static size_t meta_size(enum meta kind);
 
-/* The userdata at idx when it is of the kind, else NULL. */
+/* The userdata at idx when it is of the kind, else NULL. A light
+** userdata has no length (lua_rawlen gives 0), and lua_touserdata gives
+** NULL for a string or table of the same length: no lua_type needed. */
 static void *test_ud(lua_State *L, int idx, enum meta kind)
 {
-    if (lua_type(L, idx) != LUA_TUSERDATA || lua_rawlen(L, idx) != meta_size(kind))
-        return NULL;
     uint32_t *u = lua_touserdata(L, idx);
+    if (u == NULL || lua_rawlen(L, idx) != meta_size(kind))
+        return NULL;
     return *u == meta_magic[kind] ? u : NULL;
 }
 
@@ -102,12 +111,17 @@ static void *check_ud(lua_State *L, int idx, enum meta kind)
     return u;
 }
 
-/* Sets kind's metatable, and its number, on the userdata at the top. */
-static void set_meta(lua_State *L, const lsim *S, enum meta kind)
+/* Sets kind's metatable, and its number, on the userdata u at the top. */
+static void set_meta_of(lua_State *L, const lsim *S, void *u, enum meta kind)
 {
-    *(uint32_t *)lua_touserdata(L, -1) = meta_magic[kind];
+    *(uint32_t *)u = meta_magic[kind];
     lua_rawgeti(L, LUA_REGISTRYINDEX, S->mt[kind]);
     lua_setmetatable(L, -2);
+}
+
+static void set_meta(lua_State *L, const lsim *S, enum meta kind)
+{
+    set_meta_of(L, S, lua_touserdata(L, -1), kind);
 }
 
 /* A resource: one of resource{} (gen 0, in the host's simulation), or a
@@ -136,6 +150,7 @@ typedef struct lstream {
 
 typedef struct ldist {
     uint32_t magic; /* meta_magic of its kind: first, for test_ud */
+    lsim *S;        /* sample() needs it: cheaper here than the upvalue */
     kou_dist *d;
     kou_rng *r; /* the stream sample() draws from by default */
     uint64_t gen;
@@ -174,6 +189,7 @@ typedef struct lev {
     kou_sim *sim;  /* the simulation it belongs to */
     int slot;      /* anchor slot from its trigger until it is processed, else 0 */
     int pending;   /* all_of: children not processed yet */
+    bool waited;   /* UV_WAITERS holds a table: someone waits for it */
 } lev;
 
 static lsim *upsim(lua_State *L)
@@ -187,21 +203,22 @@ static lsim *upsim(lua_State *L)
 ** as luaL_ref would. */
 static int anchor(lua_State *L, lsim *S, int idx)
 {
-    idx = lua_absindex(L, idx);
+    lua_State *A = S->A;
     int slot = S->nfree > 0 ? S->free_slots[--S->nfree] : ++S->top_slot;
-    lua_rawgeti(L, LUA_REGISTRYINDEX, S->anchors_ref);
+    if (lua_gettop(A) != 1)
+        lua_settop(A, 1); /* a memory error left a value there */
     lua_pushvalue(L, idx);
-    lua_rawseti(L, -2, slot);
-    lua_pop(L, 1);
+    lua_xmove(L, A, 1);
+    lua_rawseti(A, 1, slot);
     return slot;
 }
 
-/* Frees the slot (the anchors table at the top stays). Never raises: if
-** the free stack cannot grow, the slot is simply never used again. */
-static void free_slot(lua_State *L, lsim *S, int slot)
+/* Frees the slot. Never raises: if the free stack cannot grow, the slot
+** is simply never used again. */
+static void free_slot(lsim *S, int slot)
 {
-    lua_pushnil(L);
-    lua_rawseti(L, -2, slot);
+    lua_pushnil(S->A);
+    lua_rawseti(S->A, 1, slot);
     if (S->nfree == S->free_cap) {
         int cap = S->free_cap > 0 ? 2 * S->free_cap : 64;
         int *buf = realloc(S->free_slots, (size_t)cap * sizeof *buf);
@@ -215,9 +232,8 @@ static void free_slot(lua_State *L, lsim *S, int slot)
 
 static void push_anchored(lua_State *L, const lsim *S, int slot)
 {
-    lua_rawgeti(L, LUA_REGISTRYINDEX, S->anchors_ref);
-    lua_rawgeti(L, -1, slot);
-    lua_replace(L, -2);
+    lua_rawgeti(S->A, 1, slot);
+    lua_xmove(S->A, L, 1);
 }
 
 /* ---- argument helpers ---- */
@@ -325,6 +341,7 @@ static int push_dist(lua_State *L, lsim *S, kou_dist *d, kou_rng *r)
     if (d == NULL)
         return luaL_error(L, "%s", kou_sim_errmsg(S->sim));
     ldist *u = lua_newuserdatauv(L, sizeof *u, 0);
+    u->S = S;
     u->d = d;
     u->r = r;
     u->gen = now_gen(S); /* r is of the simulation that runs now (to_stream) */
@@ -523,8 +540,8 @@ static ldist *checkdist(lua_State *L)
 static int m_dist_sample(lua_State *L)
 {
     ldist *u = checkdist(L);
-    lsim *S = upsim(L);
-    kou_rng *r = lua_isnoneornil(L, 2) ? live_stream(L, S, u->r, u->gen) : to_stream(L, S, 2);
+    lsim *S = u->S;
+    kou_rng *r = lua_gettop(L) < 2 || lua_isnil(L, 2) ? live_stream(L, S, u->r, u->gen) : to_stream(L, S, 2);
     lua_pushnumber(L, kou_dist_sample(u->d, r));
     return 1;
 }
@@ -782,6 +799,7 @@ typedef struct held {
 typedef struct lproc {
     lev ev;
     lua_State *co;
+    int co_slot;        /* co's own anchor slot (see lsim's pool), 0 once co is dropped */
     int slot;           /* anchor slot while alive, 0 after */
     int nargs;          /* arguments waiting on co's stack for the start */
     enum wait wait;     /* what the last yield asked for (W_NONE: running or not started) */
@@ -794,19 +812,20 @@ typedef struct lproc {
     lres *res;          /* W_REQUEST */
     kou_request_id req;
     int prio;
+    /* the flags together: the userdata is made for every process */
     bool timed;         /* W_EVENT: wait(ev, t) returns true/false first */
-    lev *waiton;        /* W_EVENT (kept alive by UV_WAITON) */
-    void *fac;          /* W_CONTAINER: lcont, W_STORE: lstore (in UV_WAITON) */
     bool fac_get;       /* a get, else a put */
     bool filter_failed; /* the get's filter raised: it accepts nothing more */
-    double amount;      /* W_CONTAINER */
-    uint64_t item;      /* W_STORE: the handle put, or got */
-    double item_prio;   /* W_STORE put: the priority */
     bool filtered;      /* W_STORE get: with a filter (in UV_FILTER) */
-    uint64_t fac_id;    /* the waiting put or get, for its cancel */
     bool sync;          /* inside our own kou_resource_request call */
     bool granted;       /* the request was granted */
     bool resuming;      /* resumed by the simulation (not coroutine.resume) */
+    lev *waiton;        /* W_EVENT (kept alive by UV_WAITON) */
+    void *fac;          /* W_CONTAINER: lcont, W_STORE: lstore (in UV_WAITON) */
+    double amount;      /* W_CONTAINER */
+    uint64_t item;      /* W_STORE: the handle put, or got */
+    double item_prio;   /* W_STORE put: the priority */
+    uint64_t fac_id;    /* the waiting put or get, for its cancel */
     int intr_head, intr_tail; /* interrupts queued in UV_INTR, [head, tail) */
     int nheld, held_cap;
     held *holds;        /* servers held: held_inline, or a buffer in UV_HOLDS */
@@ -847,28 +866,42 @@ static void keep_error(lsim *S, kou_sim *sim)
 
 /* Ends the process's life: unanchored, so that the collector takes it. A
 ** coroutine that finished cleanly goes back to the pool for the next
-** process (creating one is most of what a short process costs). The
-** process's UV_CO still names it: a harmless reference, since p->co is
-** cleared and nothing else reads UV_CO, which only keeps it alive. */
+** process (creating one is most of what a short process costs), keeping
+** its anchor slot. Any other (failed, or the pool is full) loses its
+** slot; a failed one stays reachable from the process's UV_CO, as it may
+** still run (a failure inside its own call) and its traceback was read
+** from it; p->co still names it, though nothing reads it once the process
+** is unanchored. */
 static void unanchor(lproc *p, bool reuse)
 {
     lsim *S = p->ev.S;
     lua_State *L = S->L;
-    lua_rawgeti(L, LUA_REGISTRYINDEX, S->anchors_ref);   /* anchors */
+    int co_slot = p->co_slot;
     /* a coroutine whose function returned is at its base, like a new one
     ** (lua_resume starts it again with a new function): emptying its
     ** stack is enough, and costs far less than lua_resetthread */
     if (reuse && S->nidle < POOL_MAX && lua_status(p->co) == LUA_OK) {
         lua_settop(p->co, 0);
         *(lproc **)lua_getextraspace(p->co) = NULL;
-        lua_pushthread(p->co);
-        lua_xmove(p->co, L, 1);                          /* anchors co */
-        lua_rawseti(L, -2, -(lua_Integer)S->nidle - 1);
-        S->pool[S->nidle++] = p->co;
+        S->pool[S->nidle] = p->co;
+        S->pool_slot[S->nidle++] = co_slot;
         p->co = NULL;
+        co_slot = 0;
+    } else if (!reuse && co_slot != 0 && lua_checkstack(L, 3) && lua_checkstack(p->co, 1)) {
+        push_proc(L, p);                                  /* ud */
+        lua_pushthread(p->co);
+        lua_xmove(p->co, L, 1);                           /* ud co */
+        lua_setiuservalue(L, -2, UV_CO);
+        lua_pop(L, 1);
+    } else if (!reuse) {
+        co_slot = 0; /* no room to move it: its slot stays (never for a clean end) */
+    } else {
+        p->co = NULL; /* dropped: the pool is full */
     }
-    free_slot(L, S, p->slot);
-    lua_pop(L, 1);
+    p->co_slot = 0;
+    if (co_slot != 0)
+        free_slot(S, co_slot);
+    free_slot(S, p->slot);
     p->slot = 0;
 }
 
@@ -1101,7 +1134,8 @@ static lev *new_event(lua_State *L, lsim *S, enum ev_kind kind)
     e->sim = S->run_sim ? S->run_sim : S->sim;
     e->slot = 0;
     e->pending = 0;
-    set_meta(L, S, MT_EVENT);
+    e->waited = false;
+    set_meta_of(L, S, e, MT_EVENT);
     return e;
 }
 
@@ -1112,14 +1146,12 @@ static void trigger(lua_State *L, int idx, lev *e)
 {
     idx = lua_absindex(L, idx);
     lua_setiuservalue(L, idx, UV_VALUE);
-    if (lua_getiuservalue(L, idx, UV_WAITERS) == LUA_TNIL) {
+    if (!e->waited) {
         /* nobody waits yet: processed at once (a later wait returns at
         ** once), which spares a kernel event per ending process */
-        lua_pop(L, 1);
         e->state = EV_PROCESSED;
         return;
     }
-    lua_pop(L, 1);
     e->state = EV_TRIGGERED;
     if (e->slot == 0)
         e->slot = anchor(L, e->S, idx);
@@ -1139,6 +1171,7 @@ static void add_waiter(lua_State *L, int idx, int w, uint32_t seq)
         lua_createtable(L, 2, 0);
         lua_pushvalue(L, -1);
         lua_setiuservalue(L, idx, UV_WAITERS);
+        ((lev *)lua_touserdata(L, idx))->waited = true;
     }
     lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
     lua_pushvalue(L, w);
@@ -1159,17 +1192,15 @@ static void ev_fire(kou_sim *sim, void *subject, void *object)
     (void)sim;
     (void)object;
     luaL_checkstack(L, 8, NULL);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, e->S->anchors_ref);
-    lua_rawgeti(L, -1, e->slot);               /* anchors ev */
-    lua_rotate(L, -2, 1);                      /* ev anchors */
-    free_slot(L, e->S, e->slot);
-    lua_pop(L, 1);                             /* ev */
+    push_anchored(L, e->S, e->slot);           /* ev */
+    free_slot(e->S, e->slot);
     int ev = lua_gettop(L);
     e->slot = 0;
     e->state = EV_PROCESSED;
     if (lua_getiuservalue(L, ev, UV_WAITERS) == LUA_TTABLE) { /* ev ws */
         lua_pushnil(L);
         lua_setiuservalue(L, ev, UV_WAITERS);
+        e->waited = false;
         lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
         for (lua_Integer i = 1; i < n; i += 2) {
             lua_rawgeti(L, ev + 1, i);             /* ev ws w */
@@ -1646,6 +1677,13 @@ static void proc_end(lproc *p, int nres)
         proc_fail(p, msg, true);
         return;
     }
+    if (!p->ev.waited && (nres == 0 || lua_isnil(p->co, -nres))) {
+        /* nobody waits and the value is nil, as UV_VALUE is already: what
+        ** trigger would do, without touching the userdata */
+        p->ev.state = EV_PROCESSED;
+        unanchor(p, true);
+        return;
+    }
     luaL_checkstack(L, 3, NULL);
     push_proc(L, p);                            /* ud */
     if (nres > 0) {
@@ -1702,7 +1740,8 @@ static void proc_step(lproc *p, bool start)
             unanchor(p, false);
             return;
         }
-        lua_pop(p->co, nres);
+        if (nres > 0)
+            lua_pop(p->co, nres);
         if (!begin_wait(p))
             return;
     }
@@ -1786,7 +1825,10 @@ static lproc *checkprocess_ctx(lua_State *L, const char *fn)
 static int l_hold(lua_State *L)
 {
     lproc *p = checkprocess_ctx(L, "hold");
-    double dt = luaL_checknumber(L, 1);
+    int isnum;
+    double dt = lua_tonumberx(L, 1, &isnum);
+    if (!isnum)
+        luaL_typeerror(L, 1, "number"); /* luaL_checknumber's message, without its call */
     luaL_argcheck(L, dt >= 0.0 && isfinite(dt), 1, "time must be finite and >= 0");
     p->wait = W_HOLD;
     p->dt = dt;
@@ -1814,7 +1856,8 @@ static int l_request(lua_State *L)
                           "uses the port's resources: port_resource(port, name))", kou_resource_name(r->r));
     lua_Integer prio = 0;
     double timeout = INFINITY;
-    if (lua_type(L, 2) == LUA_TTABLE) {
+    int t2 = lua_type(L, 2);
+    if (t2 == LUA_TTABLE) {
         static const char *const allowed[] = {"priority", "timeout", NULL};
         koui_option_check(L, 2, "request", allowed);
         double pr = koui_option_number(L, 2, "request", "priority", false);
@@ -1825,8 +1868,8 @@ static int l_request(lua_State *L)
         }
         lua_getfield(L, 2, "timeout");
         timeout = opt_timeout(L, -1, "request");
-    } else {
-        prio = luaL_optinteger(L, 2, 0);
+    } else if (t2 > LUA_TNIL) { /* none or nil: priority 0 */
+        prio = luaL_checkinteger(L, 2);
     }
     luaL_argcheck(L, prio >= KOU_PRIORITY_MIN && prio <= KOU_PRIORITY_MAX, 2,
                   "priority must be in -32768..32767");
@@ -2277,21 +2320,29 @@ static int l_now(lua_State *L)
     return 1;
 }
 
-/* A coroutine for a new process: from the pool, or new. Pushed. */
-static lua_State *take_coroutine(lua_State *L, lsim *S)
+/* A coroutine for the new process p: from the pool, or new (then
+** anchored at a slot of its own). */
+static void take_coroutine(lua_State *L, lsim *S, lproc *p)
 {
-    if (S->nidle == 0)
-        return lua_newthread(L);
-    lua_State *co = S->pool[--S->nidle];
-    lua_pushthread(co); /* its stack is empty: room for one */
-    lua_xmove(co, L, 1);
-    return co;
+    if (S->nidle > 0) {
+        S->nidle--;
+        p->co = S->pool[S->nidle];
+        p->co_slot = S->pool_slot[S->nidle];
+        return;
+    }
+    p->co = lua_newthread(L);
+    p->co_slot = anchor(L, S, -1);
+    lua_pop(L, 1);
 }
 
 static int l_process(lua_State *L)
 {
-    lsim *S = upsim(L);
-    luaL_checktype(L, 1, LUA_TFUNCTION);
+    /* most processes are made by a process: its lsim is at hand, where the
+    ** upvalue costs a lookup through the closure */
+    lproc *maker = current(L);
+    lsim *S = maker != NULL ? maker->ev.S : upsim(L);
+    if (lua_type(L, 1) != LUA_TFUNCTION)
+        luaL_typeerror(L, 1, "function"); /* luaL_checktype's message, without its call */
     int n = lua_gettop(L);
     lproc *p = lua_newuserdatauv(L, sizeof *p, PROC_NUV); /* f args ud */
     memset(p, 0, sizeof *p);
@@ -2301,11 +2352,10 @@ static int l_process(lua_State *L)
     p->ev.sim = S->run_sim ? S->run_sim : S->sim;
     p->holds = p->held_inline;
     p->held_cap = (int)(sizeof p->held_inline / sizeof p->held_inline[0]);
-    set_meta(L, S, MT_PROCESS);
+    set_meta_of(L, S, p, MT_PROCESS);
     lua_pushvalue(L, 1);
     lua_setiuservalue(L, -2, UV_FN);
-    p->co = take_coroutine(L, S);                  /* f args ud co */
-    lua_setiuservalue(L, -2, UV_CO);               /* f args ud */
+    take_coroutine(L, S, p);
     lua_rotate(L, 1, 1);                           /* ud f args */
     p->slot = anchor(L, S, 1);                     /* anchored while alive */
     lua_xmove(L, p->co, n);                        /* ud */
@@ -2516,7 +2566,12 @@ void kou_lsim_open(lua_State *L)
     lua_newtable(L);
     lua_setfield(L, LUA_REGISTRYINDEX, LSIM_AT_END);
     lua_newtable(L);
+    lua_pushvalue(L, -1);
     S->anchors_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    S->A = lua_newthread(L);                   /* anchors A */
+    lua_rotate(L, -2, 1);                      /* A anchors */
+    lua_xmove(L, S->A, 1);                     /* A */
+    S->A_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     luaL_newmetatable(L, INTERRUPT_META);
     lua_pushcfunction(L, m_intr_tostring);
     lua_setfield(L, -2, "__tostring");
