@@ -346,20 +346,11 @@ static double val(const cmp *c, size_t r, size_t a, size_t g, size_t m)
     return c->vals[((r * c->nalt + a) * c->ngroup + g) * M + m];
 }
 
-/* The scenario's Chinese name (name_zh) of the group's port: the first
-** alternative's port of that name that gives one; NULL for none (and for
-** an all-ports group). */
+/* The scenario's Chinese name (name_zh) of the group's port; NULL for
+** none (and for an all-ports group). */
 static const char *port_zh(const cmp *c, const kou_kpi_group *grp)
 {
-    if (grp->port_index < 0)
-        return NULL;
-    for (size_t a = 0; a < c->nalt; a++) {
-        const kou_model_config *cfg = kou_portset_get(c->ps, a)->cfg;
-        for (size_t p = 0; p < cfg->nports; p++)
-            if (strcmp(cfg->ports[p].name, grp->port) == 0 && cfg->ports[p].name_zh && cfg->ports[p].name_zh[0])
-                return cfg->ports[p].name_zh;
-    }
-    return NULL;
+    return grp->port_index < 0 ? NULL : kou_portset_port_zh(c->ps, grp->port);
 }
 
 static uint64_t seed_of(const cmp *c, size_t a, size_t r)

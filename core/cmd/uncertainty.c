@@ -257,20 +257,6 @@ static int run_draws(unc_run *x, kou_replicator *rp)
 
 /* ---- setting up from the central load ---- */
 
-/* The scenario's Chinese name (name_zh) of the group's port: the first
-** alternative's port of that name that gives one; "" for none (and for an
-** all-ports group). */
-static const char *port_zh(const kou_portset *ps, const kou_kpi_group *grp)
-{
-    for (size_t a = 0; grp->port_index >= 0 && a < kou_portset_count(ps); a++) {
-        const kou_model_config *cfg = kou_portset_get(ps, a)->cfg;
-        for (size_t p = 0; p < cfg->nports; p++)
-            if (strcmp(cfg->ports[p].name, grp->port) == 0 && cfg->ports[p].name_zh)
-                return cfg->ports[p].name_zh;
-    }
-    return "";
-}
-
 /* The baseline's groups, and each alternative's own group for each. */
 static void map_groups(unc_run *x, const kou_portset *ps)
 {
@@ -284,7 +270,8 @@ static void map_groups(unc_run *x, const kou_portset *ps)
         kou_kpi_group gi = kou_kpi_group_info(base, g);
         u->groups[g] = (kou_unc_group){.port_index = gi.port_index, .mode = gi.mode, .direction = gi.direction};
         snprintf(u->groups[g].port, sizeof u->groups[g].port, "%s", gi.port);
-        snprintf(x->port_zh[g], sizeof x->port_zh[g], "%s", port_zh(ps, &gi));
+        const char *zh = gi.port_index < 0 ? NULL : kou_portset_port_zh(ps, gi.port);
+        snprintf(x->port_zh[g], sizeof x->port_zh[g], "%s", zh ? zh : "");
     }
     for (size_t a = 0; a < u->nalts; a++) {
         kou_kpi *ka = kou_kpi_new(kou_portset_get(ps, a)->cfg);

@@ -162,9 +162,10 @@ hid_t koui_h5_create_file(koui_h5_error *e, const char *path, bool force, hid_t 
         char dir[1024];
         struct stat sb;
         snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-        if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        bool missing = stat(dir, &sb) != 0;
+        if (missing || !S_ISDIR(sb.st_mode)) {
             H5Eclear2(H5E_DEFAULT);
-            if (stat(dir, &sb) != 0)
+            if (missing)
                 koui_h5_fail(e, KOU_ENOENT, "cannot create '%s': the folder '%s' does not exist (make it first: "
                              "mkdir -p %s)", path, dir, dir);
             else

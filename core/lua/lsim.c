@@ -57,16 +57,14 @@ typedef struct lsim {
     ** comparison a named lookup costs per call */
     int mt[MT_COUNT];
     /* Anchors. Every process while it lives, and every event between its
-    ** trigger and its processing, sits at a slot of one table (registry ref
-    ** anchors_ref); the free slots are a stack in C. luaL_ref would do, at
-    ** twice the table operations, and processes are made and ended at every
-    ** arrival. Slot 0 means "not anchored". The table is also index 1 of
-    ** the stack of A, a thread that never runs (registry ref A_ref): a
-    ** slot is read or written there without fetching the table from the
-    ** registry first and popping it after. */
-    int anchors_ref;
+    ** trigger and its processing, sits at a slot of one table; the free
+    ** slots are a stack in C. luaL_ref would do, at twice the table
+    ** operations, and processes are made and ended at every arrival. Slot
+    ** 0 means "not anchored". The table is index 1 of the stack of A, a
+    ** thread that never runs (itself held by a registry ref): a slot is
+    ** read or written there without fetching the table from the registry
+    ** first and popping it after. */
     lua_State *A;
-    int A_ref;
     int *free_slots;  /* malloc'd; freed by the lsim userdata's __gc */
     int nfree, free_cap;
     int top_slot;     /* slots handed out so far */
@@ -2565,13 +2563,9 @@ void kou_lsim_open(lua_State *L)
     lua_setfield(L, LUA_REGISTRYINDEX, KOU_LSIM_FACILITIES);
     lua_newtable(L);
     lua_setfield(L, LUA_REGISTRYINDEX, LSIM_AT_END);
-    lua_newtable(L);
-    lua_pushvalue(L, -1);
-    S->anchors_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    S->A = lua_newthread(L);                   /* anchors A */
-    lua_rotate(L, -2, 1);                      /* A anchors */
-    lua_xmove(L, S->A, 1);                     /* A */
-    S->A_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    S->A = lua_newthread(L);                   /* A */
+    lua_newtable(S->A);                        /* the anchors, at A's index 1 */
+    luaL_ref(L, LUA_REGISTRYINDEX);
     luaL_newmetatable(L, INTERRUPT_META);
     lua_pushcfunction(L, m_intr_tostring);
     lua_setfield(L, -2, "__tostring");

@@ -447,6 +447,17 @@ const kou_portset_alt *kou_portset_get(const kou_portset *ps, size_t i)
     return i < ps->n ? &ps->alts[i] : NULL;
 }
 
+const char *kou_portset_port_zh(const kou_portset *ps, const char *port)
+{
+    for (size_t a = 0; a < ps->n; a++) {
+        const kou_model_config *cfg = kou_portset_get(ps, a)->cfg;
+        for (size_t p = 0; p < cfg->nports; p++)
+            if (strcmp(cfg->ports[p].name, port) == 0 && cfg->ports[p].name_zh && cfg->ports[p].name_zh[0])
+                return cfg->ports[p].name_zh;
+    }
+    return NULL;
+}
+
 /* ---- kouan run: process-style scenarios, processes in replications ---- */
 
 const kou_prior *kou_portset_priors(const kou_portset *ps, size_t *n)

@@ -97,6 +97,9 @@ kou_portset *kou_portset_new(const kou_portset_request *rq, int *status);
 void kou_portset_free(kou_portset *ps); /* NULL is a no-op */
 size_t kou_portset_count(const kou_portset *ps);
 const kou_portset_alt *kou_portset_get(const kou_portset *ps, size_t i);
+/* The Chinese name (name_zh) the alternatives' scenarios give the port
+** named port: the first alternative's that gives one; NULL for none. */
+const char *kou_portset_port_zh(const kou_portset *ps, const char *port);
 
 /* The priors the scenarios wrote (uncertain{}, lua/uncertain.h), one per
 ** name in the order first met; NULL when none. Valid until
